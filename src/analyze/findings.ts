@@ -1,0 +1,57 @@
+// The one registry of finding ids: severity and a one-line description each.
+// `carpdump --list-findings` prints it; ids are stable (SPEC.md).
+
+import type { Severity } from '../decode/types.js';
+
+export interface FindingDef {
+  readonly severity: Severity;
+  readonly description: string;
+}
+
+export const FINDINGS = {
+  // The CARP advert itself (raised from the decoder's annotations of the same id)
+  'carp.bad_checksum': { severity: 'error', description: 'CARP checksum over the 36-byte header is wrong: receivers drop the advert' },
+  'carp.bad_ttl': { severity: 'warn', description: 'CARP advert with TTL/hop limit other than 255: routed, forged, or dropped by receivers' },
+  'carp.bad_version': { severity: 'warn', description: 'CARP version is not 2: receivers drop it' },
+  'carp.bad_type': { severity: 'warn', description: 'CARP type is not 1 (advertisement)' },
+  'carp.bad_authlen': { severity: 'warn', description: 'CARP authlen is not 7 (nobody checks it, everybody sends 7)' },
+  'carp.truncated': { severity: 'warn', description: 'CARP advert shorter than 36 bytes or cut by the snap length' },
+  // Authentication
+  'carp.hmac_mismatch': { severity: 'error', description: 'the advert HMAC does not verify with the known passphrase and virtual addresses' },
+  'carp.no_passphrase': { severity: 'warn', description: 'the advert HMAC verifies with an empty passphrase: the VHID is unauthenticated' },
+  'carp.weak_passphrase': { severity: 'error', description: 'a --wordlist entry verifies the advert HMAC: the passphrase is guessable' },
+  // Election
+  'carp.master_changed': { severity: 'note', description: 'a new source became master of a VHID (cause: master_timeout, preempted, demoted, bow_out, first_seen)' },
+  'carp.split_brain': { severity: 'error', description: 'two sources advertise as master of the same VHID at the same time' },
+  'carp.vhid_conflict': { severity: 'error', description: 'one VHID is used by two groups (passphrase, addresses or advbase differ) or by a VRRP router' },
+  'carp.late_advert': { severity: 'warn', description: 'a master advert arrived later than its interval allows (how close the backup came to taking over)' },
+  'carp.demoted': { severity: 'note', description: 'a sender advertises a demotion (demote counter > 0 or advskew >= 240)' },
+  'carp.replayed_advert': { severity: 'error', description: 'an advert repeats the counter and HMAC of another source that is not a member originating its own adverts' },
+  'carp.master_silent': { severity: 'warn', description: 'live: the master of a VHID has been silent for the master-down interval; a backup should take over now' },
+  'carp.vhid_cap': { severity: 'warn', description: 'more VHIDs/sources than carpdump tracks: the rest are not analysed' },
+  // pfsync packets
+  'pfsync.bad_ttl': { severity: 'warn', description: 'pfsync packet with TTL/hop limit other than 255: the kernel drops it (pfsyncs_badttl)' },
+  'pfsync.bad_version': { severity: 'warn', description: 'pfsync version unknown to the receiver (pfsyncs_badver)' },
+  'pfsync.bad_length': { severity: 'warn', description: 'pfsync header or message length inconsistent with the packet (pfsyncs_badlen)' },
+  'pfsync.bad_action': { severity: 'warn', description: 'pfsync action unknown or invalid (pfsyncs_badact)' },
+  'pfsync.truncated': { severity: 'warn', description: 'pfsync packet cut short (hdrops)' },
+  // pfsync analysis
+  'pfsync.unauthenticated_link': { severity: 'warn', description: 'pfsync in clear text: anyone on the link can insert, update and delete firewall states' },
+  'pfsync.unexpected_sender': { severity: 'error', description: 'a sync message from a host that is not one of the established sync peers' },
+  'pfsync.creatorid_conflict': { severity: 'error', description: 'two senders use one creator id, or one sender changed its creator id' },
+  'pfsync.stale_update': { severity: 'warn', description: 'an update moves a state backwards (TCP sequence window, state, updates): the kernel would reject it' },
+  'pfsync.unknown_state': { severity: 'note', description: 'an update or delete for a state id never inserted (after a complete bulk update)' },
+  'pfsync.state_clear': { severity: 'warn', description: 'a CLR message: every state of a creator removed' },
+  'pfsync.ruleset_mismatch': { severity: 'warn', description: 'peers send different non-zero ruleset checksums' },
+  'pfsync.format_mismatch': { severity: 'error', description: 'peers speak different pfsync formats and cannot understand each other' },
+  'pfsync.bulk_incomplete': { severity: 'warn', description: 'a bulk update started and did not end' },
+  'pfsync.state_cap': { severity: 'warn', description: 'the state tracker reached its cap: further states are not tracked' },
+  // carpdump itself
+  'carpdump.internal_error': { severity: 'error', description: 'a dissector failed unexpectedly (a carpdump bug)' },
+} as const satisfies Record<string, FindingDef>;
+
+export type FindingId = keyof typeof FINDINGS;
+
+export function isFindingId(id: string): id is FindingId {
+  return Object.prototype.hasOwnProperty.call(FINDINGS, id);
+}

@@ -1,0 +1,54 @@
+// Analyzers turn decoded frames into findings. They never read bytes and never read the wall
+// clock: time is packet time, and live capture feeds the passage of time as ticks.
+
+import type { DecodedFrame, Fields, Severity } from '../decode/types.js';
+import type { FindingId } from './findings.js';
+
+/** A point in packet time. `digits` is the precision to print it with (6 or 9). */
+export interface PacketTime {
+  readonly sec: number;
+  readonly nsec: number;
+  readonly digits: number;
+}
+
+export function timeOf(frame: DecodedFrame): PacketTime {
+  return { sec: frame.raw.tsSec, nsec: frame.raw.tsNsec, digits: frame.raw.tsDigits };
+}
+
+/** Seconds as a double, for interval arithmetic (microsecond-exact for current dates). */
+export function toSeconds(t: PacketTime): number {
+  return t.sec + t.nsec / 1e9;
+}
+
+/** The SPEC's timestamp string: decimal epoch seconds with the source's precision. */
+export function formatEpoch(t: PacketTime): string {
+  const digits = Math.max(0, Math.min(9, t.digits));
+  if (digits === 0) return String(t.sec);
+  const frac = String(t.nsec).padStart(9, '0').slice(0, digits);
+  return `${t.sec}.${frac}`;
+}
+
+export interface Finding {
+  readonly id: FindingId;
+  readonly severity: Severity;
+  readonly ts: PacketTime;
+  /** Frame numbers that raised it (the last one is the frame it is printed under). */
+  readonly frames: readonly number[];
+  readonly message: string;
+  /** Top-level keys in JSON: vhid, src, cause, creatorid, state_id, ... */
+  readonly details: Fields;
+}
+
+export type FindingSink = (finding: Finding) => void;
+
+export interface Analyzer {
+  readonly name: string;
+  /** Called for every frame, in capture order. */
+  onFrame(frame: DecodedFrame, emit: FindingSink): void;
+  /** Live capture: packet time has advanced to `now` with no packet (timers may fire). */
+  onTick(now: PacketTime, emit: FindingSink): void;
+  /** End of input at packet time `now` (last frame's time, or the tick when stopped). */
+  finish(now: PacketTime, emit: FindingSink): void;
+  /** Data for the JSON summary object (e.g. { carp: {...} }). */
+  summary(): Fields;
+}

@@ -1,0 +1,66 @@
+// The frame decoder: runs the dissectors layer by layer, and is the only place that catches.
+// A DecodeStop marks the layer truncated/malformed (keeping the fields already read) and stops
+// descending; anything else is a bug, recorded as `carpdump.internal_error` and counted so the
+// run exits non-zero. Nothing escapes.
+
+import type { RawFrame } from '../capture/types.js';
+import { Cursor, DecodeStop } from './cursor.js';
+import { LayerWriter, type DissectContext, type Handoff } from './dissector.js';
+import { DISSECTORS, dissectorForLinktype } from './dispatch.js';
+import { REGISTRY } from './protocols.js';
+import type { DecodedFrame, DecodeOptions, Layer } from './types.js';
+
+const MAX_LAYERS = 24;
+
+export function decodeFrame(raw: RawFrame, options: DecodeOptions = {}): DecodedFrame {
+  const frame: DecodedFrame = { raw, layers: [], annotations: [], derived: {} };
+  const ctx: DissectContext = { options, linktype: raw.linktype, frame };
+  const bytes = raw.data;
+  const frameEnd = Math.max(raw.originalLength, bytes.length);
+  let next: Handoff | undefined = (() => {
+    const name = dissectorForLinktype(raw.linktype, bytes);
+    return name ? { next: name, start: 0, declaredEnd: frameEnd } : undefined;
+  })();
+  if (!next) {
+    frame.annotations.push({
+      id: 'frame.unsupported_linktype',
+      severity: 'note',
+      message: `link type ${raw.linktype} is not decoded`,
+      proto: 'frame',
+    });
+  }
+  for (let depth = 0; next && depth < MAX_LAYERS; depth++) {
+    const dissector = DISSECTORS[next.next];
+    if (!dissector) {
+      frame.internalError = `no dissector named ${next.next}`;
+      break;
+    }
+    const layer: Layer = { proto: dissector.proto, offset: next.start, length: 0, status: 'ok', fields: {} };
+    frame.layers.push(layer);
+    const cursor = new Cursor(bytes, next.start, Math.max(next.start, next.declaredEnd));
+    const out = new LayerWriter(layer, frame, REGISTRY);
+    try {
+      next = dissector.decode(cursor, out, ctx);
+      if (layer.length === 0) layer.length = cursor.pos - layer.offset;
+    } catch (err) {
+      next = undefined;
+      layer.length = cursor.pos - layer.offset;
+      if (err instanceof DecodeStop) {
+        layer.status = err.kind;
+        out.annotate(`${layer.proto}.${err.kind}`, `${err.kind === 'truncated' ? 'truncated' : 'malformed'}: ${err.what} at byte ${err.offset}`);
+      } else {
+        const msg = err instanceof Error ? err.message : String(err);
+        frame.internalError = `${layer.proto} dissector: ${msg}`;
+        layer.status = 'malformed';
+        frame.annotations.push({
+          id: 'carpdump.internal_error',
+          severity: 'error',
+          message: `internal error in the ${layer.proto} dissector: ${msg}`,
+          proto: layer.proto,
+        });
+      }
+    }
+  }
+  return frame;
+}
+

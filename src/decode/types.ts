@@ -1,0 +1,109 @@
+// The decoded-frame model shared by decoders, analyzers and renderers.
+// Decoders fill layers with typed field values keyed by stable field ids (decode/registry.ts);
+// analyzers read those values, never bytes; renderers only read.
+
+import type { RawFrame } from '../capture/types.js';
+
+/**
+ * A field value as it appears in JSON output: numbers where they fit in 2^53, decimal strings
+ * for 64-bit counters, lowercase hex strings for byte strings and ids, text for addresses,
+ * 'good' | 'bad' | 'unverified' for status fields, arrays and objects for repeated structures.
+ */
+export type FieldValue =
+  | number
+  | string
+  | boolean
+  | null
+  | readonly FieldValue[]
+  | { readonly [key: string]: FieldValue };
+
+export type Fields = Record<string, FieldValue>;
+
+/** Protocol ids: the keys of the `layers` object in JSON output. */
+export type ProtoId =
+  | 'eth' | 'vlan' | 'sll' | 'sll2' | 'null' | 'raw' | 'pfsynclink'
+  | 'ipv4' | 'ipv6' | 'arp' | 'icmpv6'
+  | 'carp' | 'vrrp' | 'pfsync' | 'data';
+
+export type LayerStatus = 'ok' | 'truncated' | 'malformed';
+
+export type Severity = 'chat' | 'note' | 'warn' | 'error';
+export const SEVERITIES: readonly Severity[] = ['chat', 'note', 'warn', 'error'];
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
+export type ChecksumStatus = 'good' | 'bad' | 'unverified';
+
+export interface Layer {
+  readonly proto: ProtoId;
+  /** Offset of the layer's first byte in the frame. */
+  readonly offset: number;
+  /** Header length in bytes (as far as decoded). */
+  length: number;
+  status: LayerStatus;
+  readonly fields: Fields;
+}
+
+/** A problem or remark a decoder attached to a layer; ids come from the protocol's registry. */
+export interface Annotation {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly proto: ProtoId | 'frame';
+  /** Extra machine-readable details (e.g. expected checksum). */
+  readonly details?: Fields;
+}
+
+/** IP-level facts passed down to the upper-layer dissectors (TTL check, pseudo-header, ...). */
+export interface IpContext {
+  readonly version: 4 | 6;
+  /** Raw address bytes (4 or 16), for pseudo-header checksums and HMAC address sets. */
+  readonly srcBytes: Uint8Array;
+  readonly dstBytes: Uint8Array;
+  readonly src: string;
+  readonly dst: string;
+  /** TTL (IPv4) or hop limit (IPv6). */
+  readonly ttl: number;
+  /** Upper-layer payload length as declared by the IP header. */
+  readonly payloadLength: number;
+  /** True when this is a fragment (MF set or offset != 0): checksums are unverified. */
+  readonly fragmented: boolean;
+}
+
+export interface DecodeOptions {
+  /** Force the meaning of IP protocol 112. */
+  readonly decodeAs?: 'carp' | 'vrrp';
+}
+
+export interface DecodedFrame {
+  readonly raw: RawFrame;
+  readonly layers: Layer[];
+  readonly annotations: Annotation[];
+  /** The innermost IP layer's context, when there is one. */
+  ip?: IpContext;
+  /**
+   * Values the analyzers derive for this frame (e.g. 'carp.hmac.status'), written once, before
+   * the frame is rendered. Renderers show a derived field inside the layer its id names.
+   */
+  readonly derived: Fields;
+  /** Set when a decoder threw something unexpected (a bug): the run exits non-zero. */
+  internalError?: string;
+}
+
+/** First layer of a protocol, if present. */
+export function findLayer(frame: DecodedFrame, proto: ProtoId): Layer | undefined {
+  for (const l of frame.layers) if (l.proto === proto) return l;
+  return undefined;
+}
+
+/** A field by id, searched in every layer (innermost first); undefined when absent. */
+export function getField(frame: DecodedFrame, id: string): FieldValue | undefined {
+  const d = frame.derived[id];
+  if (d !== undefined) return d;
+  for (let i = frame.layers.length - 1; i >= 0; i--) {
+    const v = frame.layers[i]!.fields[id];
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
