@@ -25,3 +25,30 @@ export interface RawFrame {
 }
 
 export type FrameSink = (frame: RawFrame) => void;
+
+/** Kernel counters of a live capture, as tcpdump reports them at the end. */
+export interface CaptureStats {
+  readonly received: number;
+  readonly dropped: number;
+  readonly ifDropped: number;
+}
+
+/** A packet-time instant reported by a live source when no packet arrived for a while. */
+export interface ClockTick {
+  readonly sec: number;
+  readonly nsec: number;
+}
+
+/**
+ * Where frames come from: a file (pcap / pcapng / gzip / stdin) or a live interface.
+ * run() delivers frames in order until the input ends or stop() is called, then resolves;
+ * it rejects with a CarpdumpError (one-line message, exit status) for container problems,
+ * after having delivered every complete frame before the damage.
+ */
+export interface CaptureSource {
+  readonly name: string;
+  run(sink: FrameSink, tick?: (now: ClockTick) => void): Promise<void>;
+  stop(): void;
+  /** Live sources: kernel counters (received / dropped). */
+  stats?(): CaptureStats;
+}

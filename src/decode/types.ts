@@ -21,8 +21,8 @@ export type Fields = Record<string, FieldValue>;
 
 /** Protocol ids: the keys of the `layers` object in JSON output. */
 export type ProtoId =
-  | 'eth' | 'vlan' | 'sll' | 'sll2' | 'null' | 'raw' | 'pfsynclink'
-  | 'ipv4' | 'ipv6' | 'arp' | 'icmpv6'
+  | 'eth' | 'vlan' | 'sll' | 'sll2' | 'null' | 'raw' | 'fr' | 'enc' | 'pfsynclink'
+  | 'ipv4' | 'ipv6' | 'ah' | 'esp' | 'arp' | 'icmpv6'
   | 'carp' | 'vrrp' | 'pfsync' | 'data';
 
 export type LayerStatus = 'ok' | 'truncated' | 'malformed';

