@@ -1,0 +1,218 @@
+// Capture files as a CaptureSource: a path, or '-' for standard input; gzip-compressed input
+// (magic 1f 8b) is decompressed on the fly. Plain files are read synchronously in large
+// blocks (the fast path); gzip and stdin go through streams. Every problem becomes a
+// one-line CarpdumpError naming the file; frames before any damage are delivered first.
+
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { CaptureFormatError, CarpdumpError } from '../errors.js';
+import { CaptureParser, type CaptureFormat } from './parser.js';
+import type { CaptureSource, FrameSink, RawFrame } from './types.js';
+
+const READ_BLOCK_BYTES = 4 * 1024 * 1024;
+const GZIP_MAGIC0 = 0x1f;
+const GZIP_MAGIC1 = 0x8b;
+
+/** Short text for a file-system error code ("no such file"). */
+export function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'a component of the path is not a directory';
+    case 'ELOOP':
+      return 'too many symbolic links';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many open files';
+    default: {
+      const message = error instanceof Error ? error.message : String(error);
+      return message.split('\n')[0] ?? message;
+    }
+  }
+}
+
+/**
+ * Opens a capture file ('-' = standard input). Throws CarpdumpError at once when the path
+ * cannot be opened (missing, permission, directory); content problems reject run().
+ */
+export function openCaptureFile(path: string): FileCaptureSource {
+  if (path === '-') return new FileCaptureSource('standard input', undefined);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new CarpdumpError(`cannot read ${path}: ${describeFsError(error)}`);
+  }
+  try {
+    if (fstatSync(fd).isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+  } catch (error) {
+    closeSync(fd);
+    throw new CarpdumpError(`cannot read ${path}: ${describeFsError(error)}`);
+  }
+  return new FileCaptureSource(path, fd);
+}
+
+export class FileCaptureSource implements CaptureSource {
+  private parser: CaptureParser | undefined;
+  private stopRequested = false;
+  private gzip = false;
+  /** What the caller's sink threw: passed through unchanged, never relabelled as a read error. */
+  private sinkError: unknown;
+
+  /** `fd` undefined = standard input. */
+  constructor(
+    readonly name: string,
+    private fd: number | undefined,
+  ) {}
+
+  /** Container format, known once run() has seen the first bytes. */
+  get format(): CaptureFormat | undefined {
+    return this.parser?.format;
+  }
+
+  /** True when the input was gzip-compressed. */
+  get compressed(): boolean {
+    return this.gzip;
+  }
+
+  /** Frames delivered so far. */
+  get frameCount(): number {
+    return this.parser?.frameCount ?? 0;
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    this.parser?.stop();
+  }
+
+  async run(sink: FrameSink): Promise<void> {
+    if (this.parser !== undefined) throw new CarpdumpError(`${this.name}: already read`);
+    // A sink error must pass through unchanged; only the parser's own errors get the file name.
+    const parser = new CaptureParser((frame: RawFrame) => {
+      try {
+        sink(frame);
+      } catch (error) {
+        this.sinkError = error;
+        throw error;
+      }
+    });
+    this.parser = parser;
+    if (this.stopRequested) parser.stop();
+    try {
+      if (this.fd === undefined) await this.runStream(process.stdin, parser);
+      else await this.runFile(this.fd, parser);
+      parser.end();
+    } catch (error) {
+      if (this.sinkError !== undefined && error === this.sinkError) throw error;
+      throw this.wrap(error);
+    } finally {
+      this.closeFd();
+    }
+  }
+
+  private async runFile(fd: number, parser: CaptureParser): Promise<void> {
+    const buf = new Uint8Array(READ_BLOCK_BYTES);
+    let n = this.read(fd, buf);
+    if (n >= 2 && buf[0] === GZIP_MAGIC0 && buf[1] === GZIP_MAGIC1) {
+      this.fd = undefined; // the stream owns and closes it
+      await this.runStream(createReadStream('', { fd, start: 0, autoClose: true, highWaterMark: 1024 * 1024 }), parser);
+      return;
+    }
+    while (n > 0) {
+      parser.feed(n === buf.length ? buf : buf.subarray(0, n));
+      if (parser.stopped) return;
+      // Let signal handlers (Ctrl-C -> stop()) and timers run between blocks.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (parser.stopped) return;
+      n = this.read(fd, buf);
+    }
+  }
+
+  private read(fd: number, buf: Uint8Array): number {
+    try {
+      return readSync(fd, buf, 0, buf.length, null);
+    } catch (error) {
+      throw new CarpdumpError(`cannot read ${this.name}: ${describeFsError(error)}`);
+    }
+  }
+
+  /** Streams a readable through the parser, gunzipping when it starts with the gzip magic. */
+  private async runStream(input: Readable, parser: CaptureParser): Promise<void> {
+    const it = (input as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    const head: Uint8Array[] = [];
+    let headLen = 0;
+    while (headLen < 2) {
+      const r = await it.next().catch((error: unknown) => {
+        throw new CarpdumpError(`cannot read ${this.name}: ${describeFsError(error)}`);
+      });
+      if (r.done === true) break;
+      head.push(r.value);
+      headLen += r.value.length;
+    }
+    const first = head[0];
+    const second = first !== undefined && first.length >= 2 ? first[1] : head[1]?.[0];
+    const rest = async function* (): AsyncGenerator<Uint8Array> {
+      yield* head;
+      for (;;) {
+        const r = await it.next();
+        if (r.done === true) return;
+        yield r.value;
+      }
+    };
+    let chunks: AsyncIterable<Uint8Array> = rest();
+    if (first !== undefined && first[0] === GZIP_MAGIC0 && second === GZIP_MAGIC1) {
+      this.gzip = true;
+      const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+      chunks = pipeline(Readable.from(rest(), { objectMode: false }), gunzip, () => {
+        // errors surface through the iteration below
+      });
+    }
+    try {
+      for await (const chunk of chunks) {
+        parser.feed(chunk);
+        if (parser.stopped) break;
+      }
+    } catch (error) {
+      if (error instanceof CarpdumpError || (this.sinkError !== undefined && error === this.sinkError)) throw error;
+      const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
+      if (this.gzip && code.startsWith('Z_')) {
+        throw new CarpdumpError(`${this.name}: gzip data is corrupt or truncated (${describeFsError(error)})`);
+      }
+      throw new CarpdumpError(`cannot read ${this.name}: ${describeFsError(error)}`);
+    } finally {
+      // Stopped early or failed: release the input (for stdin, lets the process exit).
+      await it.return?.().catch(() => undefined);
+    }
+  }
+
+  private wrap(error: unknown): unknown {
+    if (error instanceof CaptureFormatError) {
+      const where = this.gzip ? ' (decompressed)' : '';
+      return new CaptureFormatError(`${this.name}${where}: ${error.message}`, error.byteOffset);
+    }
+    if (error instanceof CarpdumpError && !error.message.startsWith('cannot read') && !error.message.startsWith(this.name)) {
+      return new CarpdumpError(`${this.name}: ${error.message}`, error.exitCode);
+    }
+    return error;
+  }
+
+  private closeFd(): void {
+    if (this.fd !== undefined) {
+      const fd = this.fd;
+      this.fd = undefined;
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed: nothing to release
+      }
+    }
+  }
+}

@@ -1,0 +1,37 @@
+// The contract between the push parser (parser.ts) and the per-format record readers
+// (pcap.ts, pcapng.ts). A reader parses as many complete records as a buffer holds and says
+// how many bytes the next one needs; the parser keeps the incomplete tail and feeds it back.
+
+import { CaptureFormatError } from '../errors.js';
+import type { FrameSink } from './types.js';
+
+/** Largest captured length / block accepted before the file is declared corrupt. */
+export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+
+/** State shared by the parser and its reader: the sink, the frame counter, the stop flag. */
+export class ReadState {
+  /** Frames emitted so far (the next frame is number frames + 1). */
+  frames = 0;
+  /** Set by CaptureParser.stop(): readers return after the current frame. */
+  stopped = false;
+  constructor(readonly sink: FrameSink) {}
+}
+
+export interface RecordReader {
+  /**
+   * Parses the complete records of buf[off, end), emitting frames, and returns the offset
+   * just after the last record consumed. `absOff` is the stream offset of buf[off].
+   * Throws CaptureFormatError for structural damage.
+   */
+  parse(buf: Uint8Array, off: number, end: number, absOff: number): number;
+  /** Total bytes the next record needs, counted from the offset parse() returned. */
+  readonly need: number;
+  /** The error for an input that ends with `have` bytes of an incomplete record at `absOff`. */
+  truncated(have: number, absOff: number): CaptureFormatError;
+}
+
+/** "truncated <what> at byte N: header says X bytes, Y present" (or "need X" before a length is known). */
+export function truncatedError(what: string, lengthKnown: boolean, need: number, have: number, absOff: number): CaptureFormatError {
+  const says = lengthKnown ? `header says ${need} bytes` : `need ${need} bytes`;
+  return new CaptureFormatError(`truncated ${what} at byte ${absOff}: ${says}, ${have} present`, absOff);
+}
