@@ -1,0 +1,291 @@
+// Full pfsync state records, one function per wire layout (../shared/reference/pfsync.md 3.5-3.7,
+// 7.1-7.6). Every integer is BE; addresses and ports are raw (network order).
+//
+//  v2 (224 B)        v3 (240 B)        v4 / OpenBSD v5    OpenBSD v6 (264)   FreeBSD 1301/1400/1500
+//  0  id[8]          0  id             0  id              0   id             0   id
+//  8  ifname[16]     8  ifname         8  ifname          8   ifname         8   ifname
+//  24 lan  (host 24) 24 lan            24 key[WIRE] 36    24  key[WIRE] 40   24  key[WIRE] 36
+//  48 gwy            48 gwy            60 key[STACK] 36   64  key[STACK] 40  60  key[STACK] 36
+//  72 ext            72 ext
+//  96 src peer 32    96 src            96 src             104 src            96  src
+//  128 dst peer      128 dst           128 dst            136 dst            128 dst
+//  160 rt_addr 16    160 rt_addr       160 rt_addr        168 rt_addr        160 rt_addr
+//  176 rule anchor nat_rule creation expire (u32 each)    184 ...            176 ...
+//  196 packets u32x2 196 packets u64x2 (hi/lo u32)        204 packets        196 packets
+//  204 bytes u32x2   212 bytes u64x2                      220 bytes          212 bytes
+//  212 creatorid     228 creatorid                        236 creatorid      228 creatorid
+//  216 af proto dir log allow_opts timeout sync_flags updates (v3/v4: 232..239)
+//  OpenBSD v6 tail: 240 rtableid[2] i32 | 248 max_mss | 250 af proto dir log | 254 rt | 255 timeout
+//                   256 sync_flags | 257 updates | 258 min_ttl | 259 set_tos | 260 state_flags u16 | 262 set_prio[2]
+//  FreeBSD 1301: 232 af proto dir | 235 spare[2] | 237 log | 238 state_flags u8 | 239 timeout sync_flags updates
+//  FreeBSD 1400: 232 af proto dir | 235 state_flags u16 (unaligned) | 237 log | 238 spare | 239 timeout
+//                sync_flags updates | 242 qid pqid dnpipe dnrpipe (u16) | 250 rtableid i32 | 254 min_ttl
+//                set_tos | 256 max_mss | 258 set_prio[2] | 260 rt | 261 rt_ifname[16]
+//  FreeBSD 1500: 232 tagname[64] | 296 rt_ifname[16] | 312 orig_ifname[16] | 328 rtableid | 332 state_flags
+//                334 qid pqid dnpipe dnrpipe max_mss | 344 wire_af stack_af rt_af wire_proto stack_proto
+//                log timeout direction rt min_ttl set_tos | 355 set_prio[2] | 357 spare[3]
+
+import type { Cursor } from '../cursor.js';
+import {
+  decodeHost, decodeKey, decodePeer, peekU8, readAddr, readCreator, readId, readU64, type Message,
+} from './common.js';
+
+/** Which full-state layout a record uses (`pfsync.state.format`). */
+export type StateFormat =
+  | 'legacy-v1' | 'legacy-v2' | 'legacy-v3' | 'legacy-v4'
+  | 'openbsd-v5' | 'openbsd-v6' | 'freebsd-1301' | 'freebsd-1400' | 'freebsd-1500';
+
+export const STATE_SIZES: Readonly<Record<StateFormat, number>> = {
+  'legacy-v1': 144, 'legacy-v2': 224, 'legacy-v3': 240, 'legacy-v4': 240, 'openbsd-v5': 240,
+  'openbsd-v6': 264, 'freebsd-1301': 242, 'freebsd-1400': 277, 'freebsd-1500': 360,
+};
+
+function peers(c: Cursor, m: Message): void {
+  decodePeer(c, m, 'pfsync.state.src');
+  decodePeer(c, m, 'pfsync.state.dst');
+}
+
+/** rule, anchor, nat_rule, creation, expire: five BE u32. */
+function rulesAndTimes(c: Cursor, m: Message): void {
+  m['pfsync.state.rule'] = c.u32be('rule');
+  m['pfsync.state.anchor'] = c.u32be('anchor');
+  m['pfsync.state.nat_rule'] = c.u32be('nat_rule');
+  m['pfsync.state.creation'] = c.u32be('creation');
+  m['pfsync.state.expire'] = c.u32be('expire');
+}
+
+function counters64(c: Cursor, m: Message): void {
+  m['pfsync.state.packets0'] = readU64(c, 'packets[0]');
+  m['pfsync.state.packets1'] = readU64(c, 'packets[1]');
+  m['pfsync.state.bytes0'] = readU64(c, 'bytes[0]');
+  m['pfsync.state.bytes1'] = readU64(c, 'bytes[1]');
+}
+
+/** af, proto, direction, log (4 bytes in that order). */
+function afProtoDirLog(c: Cursor, m: Message): void {
+  m['pfsync.state.af'] = c.u8('af');
+  m['pfsync.state.proto'] = c.u8('proto');
+  m['pfsync.state.direction'] = c.u8('direction');
+  m['pfsync.state.log'] = c.u8('log');
+}
+
+/** state_flags(u8) timeout sync_flags updates: the v2-v4 / OpenBSD v5 last four bytes. */
+function legacyTail(c: Cursor, m: Message): void {
+  m['pfsync.state.state_flags'] = c.u8('state_flags');
+  m['pfsync.state.timeout'] = c.u8('timeout');
+  m['pfsync.state.sync_flags'] = c.u8('sync_flags');
+  m['pfsync.state.updates'] = c.u8('updates');
+}
+
+/** v2 (OpenBSD 3.5-3.8): 224 B, lan/gwy/ext hosts, 32-bit counters. */
+export function decodeStateV2(c: Cursor, m: Message): void {
+  const base = c.pos;
+  m['pfsync.state.format'] = 'legacy-v2';
+  const af = peekU8(c, base + 216);
+  readId(c, m);
+  m['pfsync.state.ifname'] = c.fixedString(16, 'ifname');
+  decodeHost(c, m, 'pfsync.state.lan', af);
+  decodeHost(c, m, 'pfsync.state.gwy', af);
+  decodeHost(c, m, 'pfsync.state.ext', af);
+  peers(c, m);
+  m['pfsync.state.rt_addr'] = readAddr(c, af, 'rt_addr');
+  rulesAndTimes(c, m);
+  m['pfsync.state.packets0'] = String(c.u32be('packets[0]'));
+  m['pfsync.state.packets1'] = String(c.u32be('packets[1]'));
+  m['pfsync.state.bytes0'] = String(c.u32be('bytes[0]'));
+  m['pfsync.state.bytes1'] = String(c.u32be('bytes[1]'));
+  readCreator(c, m);
+  afProtoDirLog(c, m);
+  legacyTail(c, m); // byte 220 is allow_opts: the same bit as PFSTATE_ALLOWOPTS
+}
+
+/** v3 (OpenBSD 3.9/4.0-4.3, FreeBSD 7/8, NetBSD): 240 B, lan/gwy/ext, 64-bit counters. */
+export function decodeStateV3(c: Cursor, m: Message): void {
+  const base = c.pos;
+  m['pfsync.state.format'] = 'legacy-v3';
+  const af = peekU8(c, base + 232);
+  readId(c, m);
+  m['pfsync.state.ifname'] = c.fixedString(16, 'ifname');
+  decodeHost(c, m, 'pfsync.state.lan', af);
+  decodeHost(c, m, 'pfsync.state.gwy', af);
+  decodeHost(c, m, 'pfsync.state.ext', af);
+  peers(c, m);
+  m['pfsync.state.rt_addr'] = readAddr(c, af, 'rt_addr');
+  rulesAndTimes(c, m);
+  counters64(c, m);
+  readCreator(c, m);
+  afProtoDirLog(c, m);
+  legacyTail(c, m);
+}
+
+/** v4 (OpenBSD 4.4) and OpenBSD v5 (4.5/4.6): 240 B with key[WIRE], key[STACK]. */
+export function decodeStateKeyed240(c: Cursor, m: Message, format: 'legacy-v4' | 'openbsd-v5'): void {
+  const base = c.pos;
+  m['pfsync.state.format'] = format;
+  const af = peekU8(c, base + 232);
+  readId(c, m);
+  m['pfsync.state.ifname'] = c.fixedString(16, 'ifname');
+  decodeKey(c, m, 'pfsync.state.wire', af, false);
+  decodeKey(c, m, 'pfsync.state.stack', af, false);
+  peers(c, m);
+  m['pfsync.state.rt_addr'] = readAddr(c, af, 'rt_addr');
+  rulesAndTimes(c, m);
+  counters64(c, m);
+  readCreator(c, m);
+  afProtoDirLog(c, m);
+  legacyTail(c, m);
+}
+
+/** OpenBSD v6 (4.7 to -current): 264 B. */
+export function decodeStateOpenbsdV6(c: Cursor, m: Message): void {
+  const base = c.pos;
+  m['pfsync.state.format'] = 'openbsd-v6';
+  const af = peekU8(c, base + 250);
+  readId(c, m);
+  m['pfsync.state.ifname'] = c.fixedString(16, 'ifname');
+  decodeKey(c, m, 'pfsync.state.wire', af, true);
+  decodeKey(c, m, 'pfsync.state.stack', af, true);
+  peers(c, m);
+  m['pfsync.state.rt_addr'] = readAddr(c, af, 'rt_addr');
+  rulesAndTimes(c, m);
+  counters64(c, m);
+  readCreator(c, m);
+  m['pfsync.state.rtableid'] = c.i32be('rtableid[WIRE]');
+  m['pfsync.state.rtableid_stack'] = c.i32be('rtableid[STACK]');
+  m['pfsync.state.max_mss'] = c.u16be('max_mss');
+  afProtoDirLog(c, m);
+  // Byte 254: state_flags u8 on 4.7-5.1, pad on 5.2-6.8, route type (rt) on 6.9+.
+  m['pfsync.state.rt'] = c.u8('rt');
+  m['pfsync.state.timeout'] = c.u8('timeout');
+  m['pfsync.state.sync_flags'] = c.u8('sync_flags');
+  m['pfsync.state.updates'] = c.u8('updates');
+  m['pfsync.state.min_ttl'] = c.u8('min_ttl');
+  m['pfsync.state.set_tos'] = c.u8('set_tos');
+  m['pfsync.state.state_flags'] = c.u16be('state_flags');
+  const p0 = c.u8('set_prio[0]');
+  m['pfsync.state.set_prio'] = [p0, c.u8('set_prio[1]')];
+}
+
+/** FreeBSD (9.0-15): the common 232-byte prefix, then the 1301, 1400 or 1500 tail. */
+export function decodeStateFreebsd(c: Cursor, m: Message, version: 1301 | 1400 | 1500): void {
+  const base = c.pos;
+  m['pfsync.state.format'] = `freebsd-${version}`;
+  const wireAf = peekU8(c, base + (version === 1500 ? 344 : 232));
+  const stackAf = version === 1500 ? peekU8(c, base + 345) : wireAf;
+  const rtAf = version === 1500 ? peekU8(c, base + 346) : wireAf;
+  readId(c, m);
+  m['pfsync.state.ifname'] = c.fixedString(16, 'ifname');
+  decodeKey(c, m, 'pfsync.state.wire', wireAf, false);
+  decodeKey(c, m, 'pfsync.state.stack', stackAf, false);
+  peers(c, m);
+  m['pfsync.state.rt_addr'] = readAddr(c, rtAf, 'rt_addr');
+  rulesAndTimes(c, m);
+  counters64(c, m);
+  readCreator(c, m);
+  if (version === 1301) {
+    m['pfsync.state.af'] = c.u8('af');
+    m['pfsync.state.proto'] = c.u8('proto');
+    m['pfsync.state.direction'] = c.u8('direction');
+    c.skip(2, 'spare');
+    m['pfsync.state.log'] = c.u8('log');
+    m['pfsync.state.state_flags'] = c.u8('state_flags');
+    m['pfsync.state.timeout'] = c.u8('timeout');
+    m['pfsync.state.sync_flags'] = c.u8('sync_flags');
+    m['pfsync.state.updates'] = c.u8('updates');
+  } else if (version === 1400) {
+    m['pfsync.state.af'] = c.u8('af');
+    m['pfsync.state.proto'] = c.u8('proto');
+    m['pfsync.state.direction'] = c.u8('direction');
+    m['pfsync.state.state_flags'] = c.u16be('state_flags');
+    m['pfsync.state.log'] = c.u8('log');
+    c.skip(1, 'spare');
+    m['pfsync.state.timeout'] = c.u8('timeout');
+    m['pfsync.state.sync_flags'] = c.u8('sync_flags');
+    m['pfsync.state.updates'] = c.u8('updates');
+    queues(c, m);
+    m['pfsync.state.rtableid'] = c.i32be('rtableid');
+    m['pfsync.state.min_ttl'] = c.u8('min_ttl');
+    m['pfsync.state.set_tos'] = c.u8('set_tos');
+    m['pfsync.state.max_mss'] = c.u16be('max_mss');
+    const p0 = c.u8('set_prio[0]');
+    m['pfsync.state.set_prio'] = [p0, c.u8('set_prio[1]')];
+    m['pfsync.state.rt'] = c.u8('rt');
+    m['pfsync.state.rt_ifname'] = c.fixedString(16, 'rt_ifname');
+  } else {
+    m['pfsync.state.tagname'] = c.fixedString(64, 'tagname');
+    m['pfsync.state.rt_ifname'] = c.fixedString(16, 'rt_ifname');
+    m['pfsync.state.orig_ifname'] = c.fixedString(16, 'orig_ifname');
+    m['pfsync.state.rtableid'] = c.i32be('rtableid');
+    m['pfsync.state.state_flags'] = c.u16be('state_flags');
+    queues(c, m);
+    m['pfsync.state.max_mss'] = c.u16be('max_mss');
+    const wire = c.u8('wire_af');
+    m['pfsync.state.af'] = wire;
+    m['pfsync.state.wire_af'] = wire;
+    m['pfsync.state.stack_af'] = c.u8('stack_af');
+    m['pfsync.state.rt_af'] = c.u8('rt_af');
+    const proto = c.u8('wire_proto');
+    m['pfsync.state.proto'] = proto;
+    m['pfsync.state.wire_proto'] = proto;
+    m['pfsync.state.stack_proto'] = c.u8('stack_proto');
+    m['pfsync.state.log'] = c.u8('log');
+    m['pfsync.state.timeout'] = c.u8('timeout');
+    m['pfsync.state.direction'] = c.u8('direction');
+    m['pfsync.state.rt'] = c.u8('rt');
+    m['pfsync.state.min_ttl'] = c.u8('min_ttl');
+    m['pfsync.state.set_tos'] = c.u8('set_tos');
+    const p0 = c.u8('set_prio[0]');
+    m['pfsync.state.set_prio'] = [p0, c.u8('set_prio[1]')];
+    c.skip(3, 'spare');
+  }
+}
+
+/** qid, pqid, dnpipe, dnrpipe: FreeBSD 1400/1500 (u16 BE each). */
+function queues(c: Cursor, m: Message): void {
+  m['pfsync.state.qid'] = c.u16be('qid');
+  m['pfsync.state.pqid'] = c.u16be('pqid');
+  m['pfsync.state.dnpipe'] = c.u16be('dnpipe');
+  m['pfsync.state.dnrpipe'] = c.u16be('dnrpipe');
+}
+
+/**
+ * v1 (OpenBSD 3.3/3.4): the kernel's own struct pf_state, decoded BEST EFFORT with the i386
+ * OpenBSD 3.3 layout (144 B): lan/gwy/ext hosts of 20 B (addr 16, port raw, pad u16), peers of
+ * 16 B (seqlo, seqhi, seqdiff u32 BE, max_win u16 BE, state u8, wscale u8), rule.nr u32 BE,
+ * nat_rule pointer, rt_addr 16, rt_ifp pointer, creation, expire, packets, bytes (u32 BE),
+ * af, proto, direction, log, allow_opts, pad[3]. Unswapped members are little-endian (i386).
+ */
+export function decodeStateV1(c: Cursor, m: Message): void {
+  const base = c.pos;
+  m['pfsync.state.format'] = 'legacy-v1';
+  m['pfsync.state.best_effort'] = 'i386 OpenBSD 3.3 layout';
+  const af = peekU8(c, base + 136);
+  for (const h of ['lan', 'gwy', 'ext'] as const) {
+    m[`pfsync.state.${h}.addr`] = readAddr(c, af, `${h} address`);
+    m[`pfsync.state.${h}.port`] = c.u16be(`${h} port`);
+    c.skip(2, `${h} pad`);
+  }
+  for (const p of ['src', 'dst'] as const) {
+    const prefix = `pfsync.state.${p}`;
+    m[`${prefix}.seqlo`] = c.u32be(`${p} seqlo`);
+    m[`${prefix}.seqhi`] = c.u32be(`${p} seqhi`);
+    m[`${prefix}.seqdiff`] = c.u32be(`${p} seqdiff`);
+    m[`${prefix}.max_win`] = c.u16be(`${p} max_win`);
+    m[`${prefix}.state`] = c.u8(`${p} state`);
+    m[`${prefix}.wscale`] = c.u8(`${p} wscale`);
+  }
+  m['pfsync.state.rule'] = c.u32be('rule.nr');
+  c.skip(4, 'nat_rule pointer');
+  m['pfsync.state.rt_addr'] = readAddr(c, af, 'rt_addr');
+  c.skip(4, 'rt_ifp pointer');
+  m['pfsync.state.creation'] = c.u32be('creation');
+  m['pfsync.state.expire'] = c.u32be('expire');
+  m['pfsync.state.packets0'] = String(c.u32be('packets'));
+  m['pfsync.state.bytes0'] = String(c.u32be('bytes'));
+  m['pfsync.state.af'] = c.u8('af');
+  m['pfsync.state.proto'] = c.u8('proto');
+  m['pfsync.state.direction'] = c.u8('direction');
+  m['pfsync.state.log'] = c.u8('log');
+  m['pfsync.state.state_flags'] = c.u8('allow_opts');
+  c.skip(3, 'pad');
+}
