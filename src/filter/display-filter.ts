@@ -1,0 +1,279 @@
+// The -Y display filter: `field OP value` terms joined by &&, ||, ! (or and, or, not) and
+// parentheses, on the field ids of the registries (Wireshark's syntax, a useful subset).
+//
+//   expr    := or
+//   or      := and { ("||" | "or") and }
+//   and     := unary { ("&&" | "and") unary }
+//   unary   := ("!" | "not") unary | primary
+//   primary := "(" expr ")" | FIELD [ OP VALUE ]       (a bare FIELD means "is present")
+//   OP      := == != < <= > >= contains  (also eq ne lt le gt ge)
+//   VALUE   := number (decimal or 0x hex) | "quoted string" | bare word (address, hex bytes, name)
+//
+// Comparisons are typed by the field's value: numbers numerically, 64-bit decimal strings as
+// bigints, IPv4/IPv6 addresses by their bytes, byte strings as hex (`1c:c1`, `0x1cc1`, `1cc1`),
+// everything else as text. A field that occurs several times (arrays, repeated layers) matches
+// when any occurrence does; `a != b` is `!(a == b)` (as Wireshark 3.6+).
+
+import { isIPv4, isIPv6 } from 'node:net';
+import { UsageError } from '../errors.js';
+import type { DecodedFrame, FieldValue } from '../decode/types.js';
+
+export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'contains';
+
+export type FilterNode =
+  | { readonly kind: 'and'; readonly left: FilterNode; readonly right: FilterNode }
+  | { readonly kind: 'or'; readonly left: FilterNode; readonly right: FilterNode }
+  | { readonly kind: 'not'; readonly operand: FilterNode }
+  | { readonly kind: 'present'; readonly field: string }
+  | { readonly kind: 'compare'; readonly field: string; readonly op: CompareOp; readonly value: string };
+
+type TokenKind = 'field' | 'op' | 'value' | 'string' | 'lparen' | 'rparen' | 'and' | 'or' | 'not' | 'end';
+interface Token {
+  readonly kind: TokenKind;
+  readonly text: string;
+  /** 1-based column of the token's first character. */
+  readonly column: number;
+}
+
+const WORD_OPS: Readonly<Record<string, CompareOp>> = {
+  eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=', contains: 'contains',
+};
+
+function filterError(expr: string, column: number, what: string): UsageError {
+  const caret = `${' '.repeat(Math.max(0, column - 1))}^`;
+  return new UsageError(`display filter: ${what} at column ${column}\n  ${expr}\n  ${caret}`);
+}
+
+function tokenize(expr: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < expr.length) {
+    const ch = expr[i]!;
+    const column = i + 1;
+    if (ch === ' ' || ch === '\t' || ch === '\n') { i++; continue; }
+    if (ch === '(') { tokens.push({ kind: 'lparen', text: ch, column }); i++; continue; }
+    if (ch === ')') { tokens.push({ kind: 'rparen', text: ch, column }); i++; continue; }
+    const two = expr.slice(i, i + 2);
+    if (two === '&&') { tokens.push({ kind: 'and', text: two, column }); i += 2; continue; }
+    if (two === '||') { tokens.push({ kind: 'or', text: two, column }); i += 2; continue; }
+    if (two === '==' || two === '!=' || two === '<=' || two === '>=') {
+      tokens.push({ kind: 'op', text: two, column }); i += 2; continue;
+    }
+    if (ch === '<' || ch === '>') { tokens.push({ kind: 'op', text: ch, column }); i++; continue; }
+    if (ch === '!') { tokens.push({ kind: 'not', text: ch, column }); i++; continue; }
+    if (ch === '=') throw filterError(expr, column, `"=" is not an operator (use "==")`);
+    if (ch === '"' || ch === "'") {
+      let j = i + 1;
+      let text = '';
+      while (j < expr.length && expr[j] !== ch) {
+        if (expr[j] === '\\' && j + 1 < expr.length) { text += expr[j + 1]; j += 2; continue; }
+        text += expr[j];
+        j++;
+      }
+      if (j >= expr.length) throw filterError(expr, column, 'unterminated string');
+      tokens.push({ kind: 'string', text, column });
+      i = j + 1;
+      continue;
+    }
+    // A bare word: field id, keyword, number, address, hex bytes.
+    let j = i;
+    while (j < expr.length && /[A-Za-z0-9_.:\-/*+]/.test(expr[j]!)) j++;
+    if (j === i) throw filterError(expr, column, `unexpected character "${ch}"`);
+    const word = expr.slice(i, j);
+    const lower = word.toLowerCase();
+    if (lower === 'and') tokens.push({ kind: 'and', text: word, column });
+    else if (lower === 'or') tokens.push({ kind: 'or', text: word, column });
+    else if (lower === 'not') tokens.push({ kind: 'not', text: word, column });
+    else if (WORD_OPS[lower] !== undefined) tokens.push({ kind: 'op', text: WORD_OPS[lower]!, column });
+    else tokens.push({ kind: 'value', text: word, column });
+    i = j;
+  }
+  tokens.push({ kind: 'end', text: '', column: expr.length + 1 });
+  return tokens;
+}
+
+const FIELD_ID = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/;
+
+/** Parses a display filter; throws a UsageError (exit 2) naming the column of the problem. */
+export function parseDisplayFilter(expr: string): FilterNode {
+  const tokens = tokenize(expr);
+  let pos = 0;
+  const peek = (): Token => tokens[pos]!;
+  const next = (): Token => tokens[pos++]!;
+  const describe = (t: Token): string => (t.kind === 'end' ? 'end of expression' : `"${t.text}"`);
+
+  const parseOr = (): FilterNode => {
+    let left = parseAnd();
+    while (peek().kind === 'or') { next(); left = { kind: 'or', left, right: parseAnd() }; }
+    return left;
+  };
+  const parseAnd = (): FilterNode => {
+    let left = parseUnary();
+    while (peek().kind === 'and') { next(); left = { kind: 'and', left, right: parseUnary() }; }
+    return left;
+  };
+  const parseUnary = (): FilterNode => {
+    if (peek().kind === 'not') { next(); return { kind: 'not', operand: parseUnary() }; }
+    return parsePrimary();
+  };
+  const parsePrimary = (): FilterNode => {
+    const t = next();
+    if (t.kind === 'lparen') {
+      const inner = parseOr();
+      const close = next();
+      if (close.kind !== 'rparen') throw filterError(expr, close.column, `expected ")" but found ${describe(close)}`);
+      return inner;
+    }
+    if (t.kind !== 'value' || !FIELD_ID.test(t.text)) {
+      throw filterError(expr, t.column, `expected a field id (like carp.vhid) but found ${describe(t)}`);
+    }
+    if (peek().kind !== 'op') return { kind: 'present', field: t.text };
+    const op = next();
+    const v = next();
+    if (v.kind !== 'value' && v.kind !== 'string') {
+      throw filterError(expr, v.column, `expected a value after "${op.text}" but found ${describe(v)}`);
+    }
+    return { kind: 'compare', field: t.text, op: op.text as CompareOp, value: v.text };
+  };
+
+  if (peek().kind === 'end') throw filterError(expr, 1, 'empty expression');
+  const node = parseOr();
+  const rest = peek();
+  if (rest.kind !== 'end') throw filterError(expr, rest.column, `unexpected ${describe(rest)}`);
+  return node;
+}
+
+/** Every value of a field in a frame: derived values, then every layer, searching nested objects. */
+export function collectFieldValues(frame: DecodedFrame, id: string): FieldValue[] {
+  const out: FieldValue[] = [];
+  const d = frame.derived[id];
+  if (d !== undefined) out.push(d);
+  const visit = (v: FieldValue, depth: number): void => {
+    if (depth > 8 || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) { for (const e of v as readonly FieldValue[]) visit(e, depth + 1); return; }
+    const obj = v as { readonly [key: string]: FieldValue };
+    for (const key of Object.keys(obj)) {
+      const child = obj[key]!;
+      if (key === id) out.push(child);
+      else visit(child, depth + 1);
+    }
+  };
+  for (const layer of frame.layers) {
+    const v = layer.fields[id];
+    if (v !== undefined) out.push(v);
+    for (const key of Object.keys(layer.fields)) {
+      if (key !== id) visit(layer.fields[key]!, 0);
+    }
+  }
+  return out;
+}
+
+// ---- typed comparison -------------------------------------------------------------------------
+
+function ipBytes(s: string): number[] | undefined {
+  if (isIPv4(s)) return s.split('.').map(Number);
+  if (!isIPv6(s)) return undefined;
+  const [head, tail] = s.includes('::') ? s.split('::') as [string, string] : [s, undefined];
+  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').flatMap((w) => {
+    if (w.includes('.')) return ipBytes(w) ?? [];
+    const n = parseInt(w, 16);
+    return [(n >> 8) & 0xff, n & 0xff];
+  }));
+  const h = parse(head);
+  if (tail === undefined) return h;
+  const t = parse(tail);
+  return [...h, ...new Array<number>(16 - h.length - t.length).fill(0), ...t];
+}
+
+function compareArrays(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+function parseNumber(s: string): number | undefined {
+  if (/^-?\d+(\.\d+)?$/.test(s)) return Number(s);
+  if (/^0x[0-9a-f]+$/i.test(s)) return parseInt(s.slice(2), 16);
+  return undefined;
+}
+
+function normalizeHex(s: string): string | undefined {
+  const t = s.toLowerCase().replace(/^0x/, '').replace(/[:\-.]/g, '');
+  return /^[0-9a-f]*$/.test(t) && t.length % 2 === 0 ? t : undefined;
+}
+
+/** Three-way comparison of a field value with a literal, or undefined when they do not compare. */
+function compareValue(v: FieldValue, lit: string): number | undefined {
+  if (typeof v === 'number') {
+    const n = parseNumber(lit) ?? (lit === 'true' ? 1 : lit === 'false' ? 0 : undefined);
+    return n === undefined ? undefined : Math.sign(v - n);
+  }
+  if (typeof v === 'boolean') {
+    const b = lit === 'true' || lit === '1' ? true : lit === 'false' || lit === '0' ? false : undefined;
+    return b === undefined ? undefined : Number(v) - Number(b);
+  }
+  if (typeof v !== 'string') return undefined;
+  if (/^\d+$/.test(v) && /^\d+$/.test(lit)) {
+    const a = BigInt(v);
+    const b = BigInt(lit);
+    return a === b ? 0 : a < b ? -1 : 1;
+  }
+  const va = ipBytes(v);
+  if (va) {
+    const la = ipBytes(lit);
+    if (la && la.length === va.length) return Math.sign(compareArrays(va, la));
+    return undefined;
+  }
+  if (v === lit) return 0;
+  const vh = normalizeHex(v);
+  const lh = normalizeHex(lit);
+  if (vh !== undefined && lh !== undefined && vh.length > 0) {
+    if (vh === lh) return 0;
+    if (vh.length === lh.length) return vh < lh ? -1 : 1;
+  }
+  if (v.toLowerCase() === lit.toLowerCase() && /[a-z]/i.test(lit)) return 0; // names: Good == good
+  return v < lit ? -1 : 1;
+}
+
+function matchOne(v: FieldValue, op: CompareOp, lit: string): boolean {
+  if (Array.isArray(v)) return (v as readonly FieldValue[]).some((e) => matchOne(e, op, lit));
+  if (op === 'contains') {
+    if (typeof v !== 'string') return false;
+    if (v.includes(lit)) return true;
+    const vh = normalizeHex(v);
+    const lh = normalizeHex(lit);
+    return vh !== undefined && lh !== undefined && lh.length > 0 && vh.includes(lh);
+  }
+  const c = compareValue(v, lit);
+  if (c === undefined) return false;
+  switch (op) {
+    case '==': return c === 0;
+    case '!=': return c !== 0;
+    case '<': return c < 0;
+    case '<=': return c <= 0;
+    case '>': return c > 0;
+    case '>=': return c >= 0;
+  }
+}
+
+export function evaluateFilter(node: FilterNode, frame: DecodedFrame): boolean {
+  switch (node.kind) {
+    case 'and': return evaluateFilter(node.left, frame) && evaluateFilter(node.right, frame);
+    case 'or': return evaluateFilter(node.left, frame) || evaluateFilter(node.right, frame);
+    case 'not': return !evaluateFilter(node.operand, frame);
+    case 'present': return collectFieldValues(frame, node.field).some((v) => v !== null);
+    case 'compare': {
+      const values = collectFieldValues(frame, node.field);
+      if (node.op === '!=') return !values.some((v) => matchOne(v, '==', node.value));
+      return values.some((v) => matchOne(v, node.op, node.value));
+    }
+  }
+}
+
+/** All field ids a filter mentions (for validation against the registry). */
+export function filterFields(node: FilterNode): string[] {
+  switch (node.kind) {
+    case 'and': case 'or': return [...filterFields(node.left), ...filterFields(node.right)];
+    case 'not': return filterFields(node.operand);
+    case 'present': case 'compare': return [node.field];
+  }
+}

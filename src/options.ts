@@ -1,0 +1,323 @@
+// argv -> Options: every option of SPEC.md's table, validated, with no I/O (files named by
+// --carp-pass-file and --wordlist are read by the CLI). Usage problems throw UsageError (exit 2)
+// with a message that never echoes a passphrase.
+
+import { isIPv4, isIPv6 } from 'node:net';
+import yargs from 'yargs';
+import { UsageError } from './errors.js';
+import type { Severity } from './decode/types.js';
+import { parseDisplayFilter, type FilterNode } from './filter/display-filter.js';
+
+export const FORMATS = ['text', 'jsonl', 'json', 'fields'] as const;
+export type OutputFormat = (typeof FORMATS)[number];
+export const TIMESTAMP_STYLES = ['a', 'ad', 'r', 'd', 'e'] as const;
+export type TimestampStyle = (typeof TIMESTAMP_STYLES)[number];
+export const COLOR_MODES = ['auto', 'always', 'never'] as const;
+export type ColorMode = (typeof COLOR_MODES)[number];
+export const SUMMARIES = ['carp,masters', 'pfsync,states', 'findings'] as const;
+export type SummaryName = (typeof SUMMARIES)[number];
+export const FAIL_ON = ['chat', 'note', 'warn', 'error'] as const;
+
+export interface CarpPass {
+  readonly vhid: number | '*';
+  readonly passphrase: string;
+}
+
+export interface Options {
+  /** What to do: run a capture, or one of the listing actions. */
+  readonly action: 'run' | 'help' | 'version' | 'list-interfaces' | 'list-findings';
+  readonly read?: string;
+  readonly interface?: string;
+  /** BPF capture filter (-f or the trailing words). */
+  readonly captureFilter?: string;
+  readonly write?: string;
+  readonly count?: number;
+  readonly all: boolean;
+  readonly verbose: boolean;
+  readonly hex: boolean;
+  readonly format: OutputFormat;
+  /** -e columns of -T fields. */
+  readonly fields: readonly string[];
+  readonly displayFilterText?: string;
+  readonly displayFilter?: FilterNode;
+  readonly quiet: boolean;
+  readonly summaries: readonly SummaryName[];
+  readonly decodeAs?: 'carp' | 'vrrp';
+  /** From --carp-pass and CARPDUMP_CARP_PASS (the file is read later). */
+  readonly carpPass: readonly CarpPass[];
+  readonly carpPassFile?: string;
+  readonly vips: ReadonlyMap<number, readonly string[]>;
+  readonly wordlist?: string;
+  readonly showSecrets: boolean;
+  readonly failOn?: Severity;
+  readonly color: ColorMode;
+  readonly timestampStyle: TimestampStyle;
+  readonly utc: boolean;
+  readonly lineBuffered: boolean;
+  readonly snaplen?: number;
+  readonly promiscuous: boolean;
+}
+
+export const USAGE = `Usage: carpdump [options] [-r FILE | -i IFACE] [capture-filter expression ...]
+
+Decode and analyse CARP, VRRP and pfsync from a capture file or a live interface.
+
+Input:
+  -r, --read FILE            read a pcap / pcapng file (gzip too); "-" reads standard input
+  -i, --interface IFACE      capture live (libpcap); -D, --list-interfaces lists them
+  -f, --filter EXPR          BPF capture filter (or give it as trailing words)
+  -w, --write FILE           also write the captured packets as pcap ("-" = stdout)
+  -c, --count N              stop after N packets
+  -s, --snaplen N            live capture snap length (bytes)
+  -p, --no-promiscuous-mode  live capture without promiscuous mode
+Decoding and analysis:
+  --decode-as carp|vrrp      force the meaning of IP protocol 112
+  --carp-pass VHID:PASS      CARP passphrase (VHID may be *); repeatable
+  --carp-pass-file FILE      one "VHID PASS" per line; env CARPDUMP_CARP_PASS = VHID:PASS
+  --vip VHID:ADDR[,ADDR...]  virtual addresses of a VHID; repeatable
+  --wordlist FILE            passphrase audit: try every line
+  --show-secrets             print a weak passphrase found by --wordlist
+Output:
+  -A, --all                  show every frame (default: CARP, VRRP, pfsync)
+  -V, --verbose              full tree of every layer and field
+  -x, --hex                  hex dump of every shown frame
+  -T, --format FMT           text (default), jsonl, json, fields
+  -e, --field FIELD          a column of -T fields; repeatable
+  -Y, --display-filter EXPR  show only matching frames (carp.vhid == 7 && carp.advskew > 0)
+  -q, --quiet                no per-frame output; findings and summaries only
+  -z carp,masters|pfsync,states|findings   summary tables at the end; repeatable
+  -t a|ad|r|d|e              timestamp: time of day, date and time, since first, delta, epoch
+  --utc                      time stamps in UTC
+  -l                         flush output after every frame
+  --color auto|always|never  colour (auto: on a terminal; NO_COLOR / FORCE_COLOR honoured)
+  --fail-on note|warn|error  exit 3 when a finding of that severity or worse was raised
+  --list-findings            list every finding id with its severity and description
+  -h, --help                 this text;  --version  the version
+
+Exit status: 0 done, 1 input or capture error, 2 usage error, 3 --fail-on met.`;
+
+/** Raw yargs result for the options below (strings, so that validation is ours). */
+interface RawArgs {
+  readonly [key: string]: unknown;
+  readonly _: readonly (string | number)[];
+}
+
+function list(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v)) return v.flatMap((x) => list(x));
+  return [String(v)];
+}
+
+/** The last value of an option given once or several times (tcpdump habit: last one wins). */
+function last(v: unknown): string | undefined {
+  const l = list(v);
+  return l.length ? l[l.length - 1] : undefined;
+}
+
+function oneOf<T extends string>(option: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${option}: "${value}" is not one of ${allowed.join(', ')}`);
+}
+
+function positiveInt(option: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+    throw new UsageError(`${option}: expected a positive integer, got "${value}"`);
+  }
+  return Number(value);
+}
+
+function parseVhid(text: string, option: string, allowStar: boolean): number | '*' {
+  if (allowStar && text === '*') return '*';
+  if (/^\d+$/.test(text)) {
+    const n = Number(text);
+    if (n >= 1 && n <= 255) return n;
+  }
+  throw new UsageError(`${option}: VHID must be 1..255${allowStar ? ' or *' : ''}`);
+}
+
+/** `VHID:PASS` (the passphrase may itself contain ':'). Error messages never show the passphrase. */
+export function parseCarpPass(text: string, option = '--carp-pass'): CarpPass {
+  const colon = text.indexOf(':');
+  if (colon <= 0) throw new UsageError(`${option}: expected VHID:PASS (VHID 1..255 or *)`);
+  const vhid = parseVhid(text.slice(0, colon), option, true);
+  return { vhid, passphrase: text.slice(colon + 1) };
+}
+
+/** --carp-pass-file contents: one `VHID PASS` (or `VHID:PASS`) per line; # comments, blank lines. */
+export function parseCarpPassFile(text: string): CarpPass[] {
+  const out: CarpPass[] = [];
+  const lines = text.split(/\r?\n/);
+  lines.forEach((line, i) => {
+    const t = line.replace(/^\s+/, '');
+    if (t === '' || t.startsWith('#')) return;
+    const m = /^(\S+?)(?:\s+|:)(.*)$/.exec(t);
+    const option = `--carp-pass-file line ${i + 1}`;
+    if (!m) throw new UsageError(`${option}: expected "VHID PASS"`);
+    out.push({ vhid: parseVhid(m[1]!, option, true), passphrase: m[2]! });
+  });
+  return out;
+}
+
+/** `VHID:ADDR[,ADDR...]` with IPv4 or IPv6 addresses. */
+export function parseVip(text: string): { vhid: number; addresses: string[] } {
+  const colon = text.indexOf(':');
+  if (colon <= 0) throw new UsageError(`--vip: expected VHID:ADDR[,ADDR...], got "${text}"`);
+  const vhid = parseVhid(text.slice(0, colon), '--vip', false) as number;
+  const addresses = text.slice(colon + 1).split(',').map((a) => a.trim()).filter((a) => a !== '');
+  if (addresses.length === 0) throw new UsageError(`--vip: no address given for VHID ${vhid}`);
+  for (const a of addresses) {
+    if (!isIPv4(a) && !isIPv6(a)) throw new UsageError(`--vip: "${a}" is not an IPv4 or IPv6 address`);
+  }
+  return { vhid, addresses: addresses.map((a) => a.toLowerCase()) };
+}
+
+const STRING_OPTIONS = [
+  'read', 'interface', 'filter', 'write', 'count', 'format', 'field', 'display-filter', 'z',
+  'decode-as', 'carp-pass', 'carp-pass-file', 'vip', 'wordlist', 'fail-on', 'color', 't',
+  'snaplen',
+] as const;
+const BOOLEAN_OPTIONS = [
+  'all', 'verbose', 'hex', 'quiet', 'show-secrets', 'utc', 'l', 'list-interfaces',
+  'list-findings', 'no-promiscuous-mode', 'help', 'version',
+] as const;
+const ALIASES: Readonly<Record<string, string>> = {
+  read: 'r', interface: 'i', filter: 'f', write: 'w', count: 'c', all: 'A', verbose: 'V',
+  hex: 'x', format: 'T', field: 'e', 'display-filter': 'Y', quiet: 'q', 'list-interfaces': 'D',
+  'no-promiscuous-mode': 'p', snaplen: 's', help: 'h',
+};
+
+function runYargs(argv: readonly string[]): RawArgs {
+  let failure: string | undefined;
+  const parser = yargs([...argv])
+    .parserConfiguration({
+      'camel-case-expansion': false,
+      'boolean-negation': false,
+      'duplicate-arguments-array': true,
+      'strip-aliased': true,
+      'unknown-options-as-args': false,
+      'halt-at-non-option': false,
+    })
+    .string([...STRING_OPTIONS])
+    .boolean([...BOOLEAN_OPTIONS])
+    .alias(ALIASES)
+    .help(false)
+    .version(false)
+    .strictOptions()
+    .exitProcess(false)
+    .fail((msg: string | null, err: Error | null) => {
+      failure = msg ?? err?.message ?? 'bad arguments';
+    });
+  let parsed: RawArgs;
+  try {
+    parsed = parser.parseSync() as unknown as RawArgs;
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (failure !== undefined) {
+    const m = /^Unknown arguments?: (.*)$/.exec(failure);
+    if (m) {
+      const names = m[1]!.split(', ').map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
+      throw new UsageError(`unknown option ${names.join(', ')} (see --help)`);
+    }
+    throw new UsageError(failure);
+  }
+  return parsed;
+}
+
+/**
+ * Parses argv (without node and script) into Options. `env` supplies CARPDUMP_CARP_PASS.
+ * Throws UsageError for anything wrong.
+ */
+export function parseOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): Options {
+  const a = runYargs(argv);
+  const bool = (k: string): boolean => a[k] === true || (Array.isArray(a[k]) && (a[k] as unknown[]).includes(true));
+  for (const k of STRING_OPTIONS) {
+    const v = a[k];
+    if (v === '' && !['filter', 'display-filter'].includes(k)) throw new UsageError(`option ${k.length === 1 ? '-' : '--'}${k} needs a value`);
+  }
+
+  const action: Options['action'] = bool('help') ? 'help'
+    : bool('version') ? 'version'
+      : bool('list-findings') ? 'list-findings'
+        : bool('list-interfaces') ? 'list-interfaces' : 'run';
+
+  const read = last(a['read']);
+  const iface = last(a['interface']);
+  if (read !== undefined && iface !== undefined) throw new UsageError('give either -r FILE or -i IFACE, not both');
+  if (action === 'run' && read === undefined && iface === undefined) {
+    throw new UsageError('nothing to read: give -r FILE (or -r - for standard input) or -i IFACE (see --help)');
+  }
+
+  const trailing = a._.map(String);
+  const flagFilter = last(a['filter']);
+  if (flagFilter !== undefined && trailing.length > 0) {
+    throw new UsageError(`capture filter given twice: -f "${flagFilter}" and trailing words "${trailing.join(' ')}"`);
+  }
+  const captureFilter = flagFilter ?? (trailing.length ? trailing.join(' ') : undefined);
+
+  const fields = list(a['field']);
+  const formatGiven = oneOf('-T', last(a['format']), FORMATS);
+  const format: OutputFormat = formatGiven ?? (fields.length ? 'fields' : 'text');
+  if (format === 'fields' && fields.length === 0) throw new UsageError('-T fields needs at least one -e FIELD');
+  if (format !== 'fields' && fields.length > 0) throw new UsageError(`-e FIELD applies to -T fields, not -T ${format}`);
+  for (const f of fields) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/.test(f)) throw new UsageError(`-e: "${f}" is not a field id (like carp.vhid)`);
+  }
+
+  const displayFilterText = last(a['display-filter']);
+  const displayFilter = displayFilterText !== undefined ? parseDisplayFilter(displayFilterText) : undefined;
+
+  const summaries = list(a['z']).map((z) => oneOf('-z', z, SUMMARIES)!);
+
+  const carpPass = list(a['carp-pass']).map((p) => parseCarpPass(p));
+  const envPass = env['CARPDUMP_CARP_PASS'];
+  if (envPass !== undefined && envPass.trim() !== '') {
+    for (const entry of envPass.split(/\r?\n/)) {
+      if (entry.trim() !== '') carpPass.push(parseCarpPass(entry.trim(), 'CARPDUMP_CARP_PASS'));
+    }
+  }
+
+  const vips = new Map<number, string[]>();
+  for (const v of list(a['vip'])) {
+    const { vhid, addresses } = parseVip(v);
+    const known = vips.get(vhid) ?? [];
+    for (const addr of addresses) if (!known.includes(addr)) known.push(addr);
+    vips.set(vhid, known);
+  }
+
+  const failOnText = last(a['fail-on']);
+  const failOn = oneOf('--fail-on', failOnText, FAIL_ON);
+
+  const opts: Options = {
+    action,
+    ...(read !== undefined ? { read } : {}),
+    ...(iface !== undefined ? { interface: iface } : {}),
+    ...(captureFilter !== undefined ? { captureFilter } : {}),
+    ...(last(a['write']) !== undefined ? { write: last(a['write'])! } : {}),
+    ...(a['count'] !== undefined ? { count: positiveInt('-c', last(a['count']))! } : {}),
+    all: bool('all'),
+    verbose: bool('verbose'),
+    hex: bool('hex'),
+    format,
+    fields,
+    ...(displayFilterText !== undefined && displayFilter ? { displayFilterText, displayFilter } : {}),
+    quiet: bool('quiet'),
+    summaries: [...new Set(summaries)],
+    ...(a['decode-as'] !== undefined ? { decodeAs: oneOf('--decode-as', last(a['decode-as']), ['carp', 'vrrp'] as const)! } : {}),
+    carpPass,
+    ...(last(a['carp-pass-file']) !== undefined ? { carpPassFile: last(a['carp-pass-file'])! } : {}),
+    vips,
+    ...(last(a['wordlist']) !== undefined ? { wordlist: last(a['wordlist'])! } : {}),
+    showSecrets: bool('show-secrets'),
+    ...(failOn !== undefined ? { failOn } : {}),
+    color: oneOf('--color', last(a['color']), COLOR_MODES) ?? 'auto',
+    timestampStyle: oneOf('-t', last(a['t']), TIMESTAMP_STYLES) ?? 'a',
+    utc: bool('utc'),
+    lineBuffered: bool('l'),
+    ...(a['snaplen'] !== undefined ? { snaplen: positiveInt('-s', last(a['snaplen']))! } : {}),
+    promiscuous: !bool('no-promiscuous-mode'),
+  };
+  return opts;
+}

@@ -1,0 +1,41 @@
+// -T fields: the -e columns of each shown frame, tab-separated (tshark -T fields). A field that
+// occurs several times (arrays, repeated layers) has its values joined by ','; an absent field
+// is an empty column; objects are written as JSON.
+
+import type { DecodedFrame, FieldValue } from '../decode/types.js';
+import { formatEpoch } from '../analyze/types.js';
+import { collectFieldValues } from '../filter/display-filter.js';
+
+function text(v: FieldValue): string {
+  if (v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return (v as readonly FieldValue[]).map(text).join(',');
+  return JSON.stringify(v);
+}
+
+/** Frame-level pseudo-fields, as tshark names them. */
+function frameField(frame: DecodedFrame, id: string): string | undefined {
+  const raw = frame.raw;
+  switch (id) {
+    case 'frame.number': return String(raw.number);
+    case 'frame.time_epoch': return formatEpoch({ sec: raw.tsSec, nsec: raw.tsNsec, digits: raw.tsDigits });
+    case 'frame.len': return String(raw.originalLength);
+    case 'frame.cap_len': return String(raw.capturedLength);
+    case 'frame.linktype': return String(raw.linktype);
+    case 'frame.interface_id': return String(raw.interfaceId);
+    default: return undefined;
+  }
+}
+
+export function renderFieldsLine(frame: DecodedFrame, columns: readonly string[]): string {
+  let line = '';
+  for (let i = 0; i < columns.length; i++) {
+    const id = columns[i]!;
+    if (i > 0) line += '\t';
+    const fv = frameField(frame, id);
+    if (fv !== undefined) { line += fv; continue; }
+    line += collectFieldValues(frame, id).map(text).join(',');
+  }
+  return `${line}\n`;
+}

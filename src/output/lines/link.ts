@@ -1,0 +1,35 @@
+// One-line summaries of the frames shown for context (ARP, IPv6 neighbour discovery) and the
+// fallback for anything else with -A, tcpdump-like.
+
+import { num, problemMarks, str, type LineContext } from './common.js';
+
+/** `ARP, Request who-has 10.77.0.100 tell 10.77.0.1, length 28` / `ARP, Reply 10.77.0.100 is-at 00:00:5e:00:01:07, length 28` */
+export function renderArpLine(ctx: LineContext): string {
+  const f = ctx.layer.fields;
+  const op = num(f['arp.opcode']);
+  const spa = str(f['arp.src.proto_ipv4']) ?? '?';
+  const tpa = str(f['arp.dst.proto_ipv4']) ?? '?';
+  const sha = str(f['arp.src.hw_mac']) ?? '?';
+  const length = ctx.frame.raw.originalLength - ctx.layer.offset;
+  let s: string;
+  if (op === 1) s = `ARP, Request who-has ${tpa} tell ${spa}`;
+  else if (op === 2) s = `ARP, Reply ${spa} is-at ${sha}`;
+  else s = `ARP, opcode ${op ?? '?'}`;
+  return `${s}, length ${length}${problemMarks(ctx)}`;
+}
+
+const ICMP6_TYPES: Readonly<Record<number, string>> = {
+  133: 'router solicitation', 134: 'router advertisement', 135: 'neighbor solicitation',
+  136: 'neighbor advertisement', 137: 'redirect',
+};
+
+/** `ICMP6, neighbor advertisement, tgt is fd00:77::53, length 32` */
+export function renderIcmpv6Line(ctx: LineContext): string {
+  const f = ctx.layer.fields;
+  const type = num(f['icmpv6.type']);
+  let s = `ICMP6, ${type !== undefined ? ICMP6_TYPES[type] ?? `type ${type}` : 'type ?'}`;
+  const target = str(f['icmpv6.nd.na.target_address'] ?? f['icmpv6.nd.ns.target_address']);
+  if (target !== undefined) s += `, tgt is ${target}`;
+  const length = ctx.frame.ip?.payloadLength ?? ctx.frame.raw.originalLength - ctx.layer.offset;
+  return `${s}, length ${length}${problemMarks(ctx)}`;
+}

@@ -1,0 +1,35 @@
+// One-line VRRP summary, as tcpdump prints it (print-vrrp.c):
+//   VRRPv2, Advertisement, vrid 51, prio 150, authtype simple, intvl 1s, length 24, addrs(2): 10.77.0.51,10.77.0.61
+//   VRRPv3, Advertisement, vrid 52, prio 150, intvl 100cs, length 12, addrs(1): 10.77.0.52
+
+import type { FieldValue } from '../../decode/types.js';
+import { num, problemMarks, str, type LineContext } from './common.js';
+
+const AUTH_TYPES: Readonly<Record<number, string>> = { 0: 'none', 1: 'simple', 2: 'ah' };
+
+export function renderVrrpLine(ctx: LineContext): string {
+  const f = ctx.layer.fields;
+  const version = num(f['vrrp.version']);
+  const type = num(f['vrrp.type']);
+  let s = `VRRPv${version ?? '?'}`;
+  if (type !== undefined) s += type === 1 ? ', Advertisement' : `, type-#${type}`;
+  const vrid = str(f['vrrp.virt_rtr_id']);
+  if (vrid !== undefined) s += `, vrid ${vrid}`;
+  const prio = str(f['vrrp.prio']);
+  if (prio !== undefined) s += `, prio ${prio}`;
+  if (version === 2) {
+    const auth = num(f['vrrp.auth_type']);
+    if (auth !== undefined) s += `, authtype ${AUTH_TYPES[auth] ?? `#${auth}`}`;
+    const intvl = str(f['vrrp.adver_int']);
+    if (intvl !== undefined) s += `, intvl ${intvl}s`;
+  } else {
+    const intvl = str(f['vrrp.max_adver_int'] ?? f['vrrp.short_adver_int'] ?? f['vrrp.adver_int']);
+    if (intvl !== undefined) s += `, intvl ${intvl}cs`;
+  }
+  const length = ctx.frame.ip?.payloadLength ?? ctx.frame.raw.originalLength - ctx.layer.offset;
+  s += `, length ${length}`;
+  const addrs: FieldValue | undefined = f['vrrp.ip_addr'] ?? f['vrrp.ipv6_addr'];
+  if (Array.isArray(addrs)) s += `, addrs(${addrs.length}): ${(addrs as readonly FieldValue[]).map((a) => str(a)).join(',')}`;
+  else if (addrs !== undefined) s += `, addrs: ${str(addrs)}`;
+  return s + problemMarks(ctx);
+}

@@ -1,0 +1,147 @@
+// The output side of the pipeline: one Renderer per format (text, jsonl, json, fields), all
+// built on the same decoded frames and findings, writing through one BufferedWriter.
+
+import type { Finding } from '../analyze/types.js';
+import type { DecodedFrame, Fields } from '../decode/types.js';
+import type { OutputFormat, SummaryName } from '../options.js';
+import type { Palette } from './color.js';
+import { renderFieldsLine } from './fields.js';
+import { renderFindingLine, renderFindingsTable, renderFindingUnderFrame } from './findings-text.js';
+import { renderHexDump } from './hexdump.js';
+import { findingObject, packetObject, summaryObject, type RunTotals } from './json.js';
+import { renderFrameSummary } from './text-line.js';
+import type { TimestampFormatter } from './timestamp.js';
+import { renderTree } from './tree.js';
+import type { BufferedWriter } from './writer.js';
+import { renderCarpMasters } from './carp-summary.js';
+import { renderPfsyncStates } from './pfsync-summary.js';
+
+export interface Renderer {
+  /** A frame to show, with the findings it raised. */
+  frame(frame: DecodedFrame, findings: readonly Finding[]): void;
+  /** A finding on its own: raised by a timer, at the end of input, or by a frame not shown. */
+  finding(f: Finding): void;
+  /** End of the run: summaries. */
+  end(totals: RunTotals, analyzerSummary: Fields): void;
+}
+
+export interface RenderOptions {
+  readonly format: OutputFormat;
+  readonly verbose: boolean;
+  readonly hex: boolean;
+  readonly quiet: boolean;
+  readonly fields: readonly string[];
+  readonly summaries: readonly SummaryName[];
+  readonly palette: Palette;
+  readonly timestamps: TimestampFormatter;
+}
+
+function instantOf(frame: DecodedFrame): { sec: number; nsec: number; digits: number } {
+  return { sec: frame.raw.tsSec, nsec: frame.raw.tsNsec, digits: frame.raw.tsDigits };
+}
+
+/** The -z tables, in the order they were asked for. */
+export function renderSummaries(names: readonly SummaryName[], totals: RunTotals, summary: Fields): string {
+  let s = '';
+  const whole = summaryObject(totals, summary);
+  for (const name of names) {
+    let table: string;
+    if (name === 'carp,masters') table = renderCarpMasters(whole);
+    else if (name === 'pfsync,states') table = renderPfsyncStates(whole);
+    else table = renderFindingsTable(totals.findings);
+    if (table === '') continue;
+    s += (s === '' ? '' : '\n') + (table.endsWith('\n') ? table : `${table}\n`);
+  }
+  return s;
+}
+
+class TextRenderer implements Renderer {
+  constructor(private readonly out: BufferedWriter, private readonly o: RenderOptions) {}
+
+  frame(frame: DecodedFrame, findings: readonly Finding[]): void {
+    const { palette } = this.o;
+    if (this.o.quiet) {
+      for (const f of findings) this.finding(f);
+      return;
+    }
+    let s = `${this.o.timestamps.frame(instantOf(frame))} ${renderFrameSummary(frame, palette)}\n`;
+    for (const f of findings) s += renderFindingUnderFrame(f, palette);
+    if (this.o.verbose) s += `${renderTree(frame).join('\n')}\n`;
+    if (this.o.hex) s += renderHexDump(frame.raw.data);
+    this.out.write(s);
+  }
+
+  finding(f: Finding): void {
+    this.out.write(renderFindingLine(f, this.o.timestamps.format(f.ts), this.o.palette));
+  }
+
+  end(totals: RunTotals, summary: Fields): void {
+    const s = renderSummaries(this.o.summaries, totals, summary);
+    if (s !== '') this.out.write((totals.shown > 0 && !this.o.quiet ? '\n' : '') + s);
+  }
+}
+
+class JsonlRenderer implements Renderer {
+  constructor(private readonly out: BufferedWriter, private readonly o: RenderOptions) {}
+
+  frame(frame: DecodedFrame, findings: readonly Finding[]): void {
+    let s = this.o.quiet ? '' : `${JSON.stringify(packetObject(frame, findings))}\n`;
+    for (const f of findings) s += `${JSON.stringify(findingObject(f))}\n`;
+    this.out.write(s);
+  }
+
+  finding(f: Finding): void {
+    this.out.write(`${JSON.stringify(findingObject(f))}\n`);
+  }
+
+  end(totals: RunTotals, summary: Fields): void {
+    this.out.write(`${JSON.stringify(summaryObject(totals, summary))}\n`);
+  }
+}
+
+class JsonRenderer implements Renderer {
+  private count = 0;
+  constructor(private readonly out: BufferedWriter, private readonly o: RenderOptions) {}
+
+  frame(frame: DecodedFrame, findings: readonly Finding[]): void {
+    if (this.o.quiet) return;
+    const body = JSON.stringify(packetObject(frame, findings), null, 2).replace(/\n/g, '\n  ');
+    this.out.write(`${this.count === 0 ? '[\n  ' : ',\n  '}${body}`);
+    this.count++;
+  }
+
+  finding(): void {
+    // The json format is the array of packets (tshark -T json); findings are listed in each
+    // packet's "findings" and in full in jsonl.
+  }
+
+  end(): void {
+    this.out.write(this.count === 0 ? '[]\n' : '\n]\n');
+  }
+}
+
+class FieldsRenderer implements Renderer {
+  constructor(private readonly out: BufferedWriter, private readonly o: RenderOptions) {}
+
+  frame(frame: DecodedFrame): void {
+    if (!this.o.quiet) this.out.write(renderFieldsLine(frame, this.o.fields));
+  }
+
+  finding(): void {
+    // Columns only: findings would break the table.
+  }
+
+  end(totals: RunTotals, summary: Fields): void {
+    const s = renderSummaries(this.o.summaries, totals, summary);
+    if (s !== '') this.out.write(s);
+  }
+}
+
+export function createRenderer(out: BufferedWriter, options: RenderOptions): Renderer {
+  switch (options.format) {
+    case 'text': return new TextRenderer(out, options);
+    case 'jsonl': return new JsonlRenderer(out, options);
+    case 'json': return new JsonRenderer(out, options);
+    case 'fields': return new FieldsRenderer(out, options);
+  }
+}

@@ -1,0 +1,75 @@
+// The default text line of a frame: `<time> <src> > <dst>: <protocol summary> <marks>`.
+// The summary comes from the renderer registered for the innermost layer that has one
+// (LINE_RENDERERS); frames without one get tcpdump's generic forms.
+
+import type { DecodedFrame, Layer, ProtoId } from '../decode/types.js';
+import type { Palette } from './color.js';
+import { renderPfsyncLine } from './pfsync-text.js';
+import { num, problemMarks, str, type LineContext, type LineRenderer } from './lines/common.js';
+import { renderCarpLine } from './lines/carp.js';
+import { renderVrrpLine } from './lines/vrrp.js';
+import { renderArpLine, renderIcmpv6Line } from './lines/link.js';
+
+export const LINE_RENDERERS: Partial<Record<ProtoId, LineRenderer>> = {
+  carp: renderCarpLine,
+  vrrp: renderVrrpLine,
+  pfsync: (ctx) => renderPfsyncLine(ctx.layer) + problemMarks(ctx),
+  arp: renderArpLine,
+  icmpv6: renderIcmpv6Line,
+};
+
+const IP_LAYERS: ReadonlySet<string> = new Set(['ipv4', 'ipv6']);
+
+/** Source and destination of the innermost IP layer before `upTo`. */
+function addresses(frame: DecodedFrame, upTo: number): { src: string; dst: string; layer: Layer } | undefined {
+  for (let i = Math.min(upTo, frame.layers.length) - 1; i >= 0; i--) {
+    const l = frame.layers[i]!;
+    if (!IP_LAYERS.has(l.proto)) continue;
+    const src = str(l.fields['ip.src'] ?? l.fields['ipv6.src']);
+    const dst = str(l.fields['ip.dst'] ?? l.fields['ipv6.dst']);
+    if (src !== undefined && dst !== undefined) return { src, dst, layer: l };
+    return undefined;
+  }
+  return undefined;
+}
+
+function fallback(frame: DecodedFrame, palette: Palette): string {
+  const len = frame.raw.originalLength;
+  const ip = addresses(frame, frame.layers.length);
+  const last = frame.layers[frame.layers.length - 1];
+  const marks = last ? problemMarks({ frame, layer: last, palette }) : '';
+  if (ip) {
+    const proto = num(ip.layer.fields['ip.proto'] ?? ip.layer.fields['ipv6.nxt']);
+    return `${ip.src} > ${ip.dst}: ip-proto-${proto ?? '?'}, length ${len}${marks}`;
+  }
+  for (const l of frame.layers) {
+    const src = str(l.fields[`${l.proto}.src`]);
+    const dst = str(l.fields[`${l.proto}.dst`]);
+    if (src !== undefined && dst !== undefined) {
+      const type = num(l.fields[`${l.proto}.type`]);
+      const et = type !== undefined ? `, ethertype 0x${type.toString(16).padStart(4, '0')}` : '';
+      return `${src} > ${dst}${et}, length ${len}${marks}`;
+    }
+  }
+  return `link type ${frame.raw.linktype}, length ${len}${marks}`;
+}
+
+/** The frame's one-line summary without the time stamp. */
+export function renderFrameSummary(frame: DecodedFrame, palette: Palette): string {
+  for (let i = frame.layers.length - 1; i >= 0; i--) {
+    const layer = frame.layers[i]!;
+    const render = LINE_RENDERERS[layer.proto];
+    if (!render) continue;
+    const ctx: LineContext = { frame, layer, palette };
+    let prefix = '';
+    const ip = addresses(frame, i);
+    if (ip) {
+      prefix = `${ip.src} > ${ip.dst}: `;
+      // Problems of the IP layer itself (TTL, header checksum) go on the same line.
+      const ipMarks = problemMarks({ frame, layer: ip.layer, palette });
+      return prefix + render(ctx) + ipMarks;
+    }
+    return render(ctx);
+  }
+  return fallback(frame, palette);
+}

@@ -1,0 +1,88 @@
+// Time stamps of the text output, as tcpdump prints them (packet time only):
+//   a  time of day             12:00:01.000123          (default; tcpdump)
+//   ad date and time of day    2023-11-14 12:00:01.000123 (tcpdump -tttt)
+//   r  since the first frame   00:00:01.000123          (tcpdump -ttttt)
+//   d  since the previous one  00:00:01.000123          (tcpdump -ttt)
+//   e  epoch seconds           1700000000.000123        (tcpdump -tt)
+// The fraction has the source's precision (6 digits for microsecond captures, 9 for nano).
+// Local time unless --utc (the TZ environment variable is honoured by the Date API).
+
+import type { TimestampStyle } from '../options.js';
+
+export interface Instant {
+  readonly sec: number;
+  readonly nsec: number;
+  readonly digits: number;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+function fraction(nsec: number, digits: number): string {
+  const d = Math.max(0, Math.min(9, digits));
+  if (d === 0) return '';
+  return `.${String(nsec).padStart(9, '0').slice(0, d)}`;
+}
+
+/** HH:MM:SS of a duration in whole seconds (hours may exceed 24). */
+function duration(sec: number): string {
+  const h = Math.floor(sec / 3600);
+  const m = Math.floor((sec % 3600) / 60);
+  return `${pad2(h)}:${pad2(m)}:${pad2(sec % 60)}`;
+}
+
+export class TimestampFormatter {
+  private first: Instant | undefined;
+  private prev: Instant | undefined;
+  private cachedSec = Number.NaN;
+  private cachedPrefix = '';
+
+  constructor(private readonly style: TimestampStyle, private readonly utc: boolean) {}
+
+  /** Formats a frame's time; r and d styles remember the first / previous frame. */
+  frame(t: Instant): string {
+    const s = this.format(t);
+    if (!this.first) this.first = t;
+    this.prev = t;
+    return s;
+  }
+
+  /** Formats an instant that is not a frame (a timer finding) without moving r/d references. */
+  format(t: Instant): string {
+    switch (this.style) {
+      case 'e': return `${t.sec}${fraction(t.nsec, t.digits)}`;
+      case 'a': return `${this.wallClock(t.sec, false)}${fraction(t.nsec, t.digits)}`;
+      case 'ad': return `${this.wallClock(t.sec, true)}${fraction(t.nsec, t.digits)}`;
+      case 'r': return this.since(this.first ?? t, t);
+      case 'd': return this.since(this.prev ?? t, t);
+    }
+  }
+
+  private since(from: Instant, to: Instant): string {
+    let sec = to.sec - from.sec;
+    let nsec = to.nsec - from.nsec;
+    if (nsec < 0) { nsec += 1e9; sec -= 1; }
+    let sign = '';
+    if (sec < 0) {
+      // Out-of-order frames: show the magnitude with a minus sign.
+      sign = '-';
+      if (nsec > 0) { sec += 1; nsec = 1e9 - nsec; }
+      sec = -sec;
+    }
+    return `${sign}${duration(sec)}${fraction(nsec, Math.max(from.digits, to.digits))}`;
+  }
+
+  private wallClock(sec: number, withDate: boolean): string {
+    if (sec !== this.cachedSec || withDate !== this.cachedPrefix.includes('-')) {
+      const d = new Date(sec * 1000);
+      const [Y, M, D, h, m, s] = this.utc
+        ? [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()]
+        : [d.getFullYear(), d.getMonth() + 1, d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds()];
+      const time = `${pad2(h)}:${pad2(m)}:${pad2(s)}`;
+      this.cachedPrefix = withDate ? `${Y}-${pad2(M)}-${pad2(D)} ${time}` : time;
+      this.cachedSec = sec;
+    }
+    return this.cachedPrefix;
+  }
+}
