@@ -1,0 +1,70 @@
+// ARP (RFC 826), ethertype 0x0806. Ethernet/IPv4 addresses are shown as text; other address
+// sizes as hex. A gratuitous ARP (sender IP == target IP) announces a (virtual) address: the
+// CARP analyzer uses it to learn a VHID's addresses from its virtual MAC.
+//
+//   0         2          4       5        6        8
+//   +---------+----------+-------+--------+--------+------------------------------------+
+//   | hw type | protocol | hlen  | plen   | opcode | sha(hlen) spa(plen) tha(hlen) tpa(plen)
+//   +---------+----------+-------+--------+--------+------------------------------------+
+
+import type { Dissector } from './dissector.js';
+import type { ProtocolDef } from './registry.js';
+import { formatIPv4, formatMac } from './cursor.js';
+
+export const ARP_PROTOCOL: ProtocolDef = {
+  id: 'arp',
+  name: 'Address Resolution Protocol',
+  fields: [
+    { id: 'arp.hw.type', label: 'Hardware type', kind: 'uint', valueNames: { 1: 'Ethernet' } },
+    { id: 'arp.proto.type', label: 'Protocol type', kind: 'hex', valueNames: { 0x0800: 'IPv4' } },
+    { id: 'arp.hw.size', label: 'Hardware size', kind: 'uint' },
+    { id: 'arp.proto.size', label: 'Protocol size', kind: 'uint' },
+    { id: 'arp.opcode', label: 'Opcode', kind: 'uint', valueNames: { 1: 'request', 2: 'reply', 3: 'reverse request', 4: 'reverse reply' } },
+    { id: 'arp.isgratuitous', label: 'Is gratuitous', kind: 'bool' },
+    { id: 'arp.src.hw_mac', label: 'Sender MAC address', kind: 'mac' },
+    { id: 'arp.src.proto_ipv4', label: 'Sender IP address', kind: 'ipv4' },
+    { id: 'arp.dst.hw_mac', label: 'Target MAC address', kind: 'mac' },
+    { id: 'arp.dst.proto_ipv4', label: 'Target IP address', kind: 'ipv4' },
+    { id: 'arp.src.hw', label: 'Sender hardware address', kind: 'bytes' },
+    { id: 'arp.src.proto', label: 'Sender protocol address', kind: 'bytes' },
+    { id: 'arp.dst.hw', label: 'Target hardware address', kind: 'bytes' },
+    { id: 'arp.dst.proto', label: 'Target protocol address', kind: 'bytes' },
+  ],
+  annotations: [],
+};
+
+export const ARP_DISSECTOR: Dissector = {
+  proto: 'arp',
+  decode(c, out) {
+    out.set('arp.hw.type', c.u16be('ARP hardware type'));
+    const protoType = c.u16be('ARP protocol type');
+    out.set('arp.proto.type', protoType);
+    const hlen = c.u8('ARP hardware size');
+    const plen = c.u8('ARP protocol size');
+    out.set('arp.hw.size', hlen);
+    out.set('arp.proto.size', plen);
+    out.set('arp.opcode', c.u16be('ARP opcode'));
+    const macs = hlen === 6;
+    const ipv4 = plen === 4 && protoType === 0x0800;
+    const b = c.bytes;
+    c.need(hlen, 'ARP sender hardware address');
+    if (macs) out.set('arp.src.hw_mac', formatMac(b, c.pos));
+    else out.set('arp.src.hw', c.hex(hlen));
+    if (macs) c.pos += 6;
+    const spaAt = c.pos;
+    c.need(plen, 'ARP sender protocol address');
+    if (ipv4) { out.set('arp.src.proto_ipv4', formatIPv4(b, c.pos)); c.pos += 4; }
+    else out.set('arp.src.proto', c.hex(plen));
+    c.need(hlen, 'ARP target hardware address');
+    if (macs) { out.set('arp.dst.hw_mac', formatMac(b, c.pos)); c.pos += 6; }
+    else out.set('arp.dst.hw', c.hex(hlen));
+    const tpaAt = c.pos;
+    c.need(plen, 'ARP target protocol address');
+    if (ipv4) { out.set('arp.dst.proto_ipv4', formatIPv4(b, c.pos)); c.pos += 4; }
+    else out.set('arp.dst.proto', c.hex(plen));
+    let same = true;
+    for (let i = 0; i < plen; i++) if (b[spaAt + i] !== b[tpaAt + i]) { same = false; break; }
+    out.set('arp.isgratuitous', same);
+    return undefined;
+  },
+};

@@ -1,0 +1,160 @@
+// CARP advertisement (OpenBSD/FreeBSD carp(4), ucarp), IP protocol 112 when the per-packet rule
+// in dispatch-tables.ts (decideProto112) says CARP. Layout and checks: reference/carp.md
+// sections 2, 5, 9 and 10; field ids are Wireshark's (packet-carp.c).
+//
+//    0               1               2               3
+//   +-------+-------+---------------+---------------+---------------+
+//   |Version| Type  |     VHID      |    AdvSkew    |    AuthLen    |
+//   +-------+-------+---------------+---------------+---------------+
+//   |    Demote     |    AdvBase    |           Checksum            |
+//   +---------------+---------------+-------------------------------+
+//   |                      Counter (64 bits)                        |
+//   +---------------------------------------------------------------+
+//   |              SHA1 HMAC (20 bytes, section 3)                  |
+//   +---------------------------------------------------------------+
+//
+// The checksum is RFC 1071 over exactly the 36 header bytes, no pseudo-header, computed like
+// the kernels (tcpdump and Wireshark sum the whole payload; same result without trailing junk).
+// An advert shorter than 36 bytes, declared or captured, ends the layer 'truncated'
+// (carp.truncated), keeping every field that was there.
+
+import type { Dissector, LayerWriter } from './dissector.js';
+import type { ProtocolDef } from './registry.js';
+import type { ChecksumStatus } from './types.js';
+import { DecodeStop, toHex } from './cursor.js';
+import { checksumVerifies, expectedChecksum } from './checksum.js';
+
+export const CARP_HEADER_LENGTH = 36;
+export const CARP_VERSION = 2;
+export const CARP_ADVERTISEMENT = 1;
+export const CARP_AUTHLEN = 7;
+export const CARP_DFLTTL = 255;
+/** The advbase/advskew pair of OpenBSD's last advert when a master goes down. */
+export const CARP_BOW_OUT = 255;
+
+export const CARP_PROTOCOL: ProtocolDef = {
+  id: 'carp',
+  name: 'Common Address Redundancy Protocol',
+  fields: [
+    { id: 'carp.version', label: 'CARP protocol version', kind: 'uint' },
+    { id: 'carp.type', label: 'CARP packet type', kind: 'uint', valueNames: { 1: 'Advertisement' } },
+    { id: 'carp.vhid', label: 'Virtual Host ID', kind: 'uint' },
+    { id: 'carp.advskew', label: 'Advertisement Skew', kind: 'uint' },
+    { id: 'carp.authlen', label: 'Auth Len', kind: 'uint' },
+    { id: 'carp.demotion', label: 'Demotion indicator', kind: 'uint' },
+    { id: 'carp.adver_int', label: 'Adver Int', kind: 'uint', unit: 's' },
+    { id: 'carp.checksum', label: 'Checksum', kind: 'hex' },
+    { id: 'carp.checksum.status', label: 'Checksum Status', kind: 'status' },
+    { id: 'carp.counter', label: 'Counter', kind: 'u64' },
+    { id: 'carp.hmac', label: 'HMAC', kind: 'bytes' },
+    { id: 'carp.interval', label: 'Advertisement interval (advbase + advskew/256)', kind: 'float', unit: 's' },
+    { id: 'carp.bow_out', label: 'Bow-out advert (advbase 255, advskew 255)', kind: 'bool' },
+    { id: 'carp.trailing_length', label: 'Bytes after the 36-byte header', kind: 'uint' },
+  ],
+  annotations: [
+    { id: 'carp.bad_checksum', severity: 'error', summary: 'CARP checksum over the 36-byte header is wrong: receivers drop the advert' },
+    { id: 'carp.bad_ttl', severity: 'warn', summary: 'CARP advert with TTL/hop limit other than 255: routed, forged, or dropped by receivers' },
+    { id: 'carp.bad_version', severity: 'warn', summary: 'CARP version is not 2: receivers drop it' },
+    { id: 'carp.bad_type', severity: 'warn', summary: 'CARP type is not 1 (advertisement)' },
+    { id: 'carp.bad_authlen', severity: 'warn', summary: 'CARP authlen is not 7 (nobody checks it, everybody sends 7)' },
+    { id: 'carp.truncated', severity: 'warn', summary: 'CARP advert shorter than 36 bytes or cut by the snap length' },
+    { id: 'carp.vhid_zero', severity: 'warn', summary: 'CARP advert for VHID 0, which no running virtual host can have' },
+    { id: 'carp.trailing_bytes', severity: 'note', summary: 'bytes after the 36-byte CARP header (kernels ignore them)' },
+    { id: 'carp.bow_out', severity: 'note', summary: 'bow-out advert (advbase 255, advskew 255): the master is going down' },
+    { id: 'carp.demotion', severity: 'note', summary: 'the sender advertises a demotion counter above 0' },
+  ],
+};
+
+/** Checksum status of the 36 bytes at `start`: unverified when cut short or fragmented. */
+function carpChecksumStatus(bytes: Uint8Array, start: number, available: number, fragmented: boolean): ChecksumStatus {
+  if (available < CARP_HEADER_LENGTH || fragmented) return 'unverified';
+  return checksumVerifies(bytes, start, start + CARP_HEADER_LENGTH) ? 'good' : 'bad';
+}
+
+/** Writes the fields of the first `available` header bytes, in wire order. */
+function writeCarpFields(b: Uint8Array, s: number, available: number, status: ChecksumStatus, out: LayerWriter): void {
+  if (available < 1) return;
+  out.set('carp.version', b[s]! >> 4);
+  out.set('carp.type', b[s]! & 0x0f);
+  if (available < 2) return;
+  out.set('carp.vhid', b[s + 1]!);
+  if (available < 3) return;
+  out.set('carp.advskew', b[s + 2]!);
+  if (available < 4) return;
+  out.set('carp.authlen', b[s + 3]!);
+  if (available < 5) return;
+  out.set('carp.demotion', b[s + 4]!);
+  if (available < 6) return;
+  const advbase = b[s + 5]!;
+  out.set('carp.adver_int', advbase);
+  if (available >= 8) {
+    out.set('carp.checksum', (b[s + 6]! << 8) | b[s + 7]!);
+    out.set('carp.checksum.status', status);
+  }
+  if (available >= 16) {
+    const hi = ((b[s + 8]! << 24) >>> 0) + ((b[s + 9]! << 16) | (b[s + 10]! << 8) | b[s + 11]!);
+    const lo = ((b[s + 12]! << 24) >>> 0) + ((b[s + 13]! << 16) | (b[s + 14]! << 8) | b[s + 15]!);
+    out.set('carp.counter', ((BigInt(hi) << 32n) | BigInt(lo)).toString());
+  }
+  if (available >= CARP_HEADER_LENGTH) out.set('carp.hmac', toHex(b, s + 16, s + CARP_HEADER_LENGTH));
+  const advskew = b[s + 2]!;
+  out.set('carp.interval', advbase + advskew / 256);
+  if (advbase === CARP_BOW_OUT && advskew === CARP_BOW_OUT) out.set('carp.bow_out', true);
+}
+
+/** Annotations about the values of the first `available` header bytes. */
+function checkCarpValues(b: Uint8Array, s: number, available: number, out: LayerWriter): void {
+  if (available >= 1) {
+    const version = b[s]! >> 4;
+    const type = b[s]! & 0x0f;
+    if (version !== CARP_VERSION) out.annotate('carp.bad_version', `CARP version ${version}, should be 2`, { version });
+    if (type !== CARP_ADVERTISEMENT) out.annotate('carp.bad_type', `CARP type ${type}, should be 1 (advertisement)`, { type });
+  }
+  if (available >= 2 && b[s + 1] === 0) out.annotate('carp.vhid_zero', 'CARP advert for VHID 0');
+  if (available >= 4) {
+    const authlen = b[s + 3]!;
+    if (authlen !== CARP_AUTHLEN) out.annotate('carp.bad_authlen', `CARP authlen ${authlen}, should be 7`, { authlen });
+  }
+  if (available >= 5) {
+    const demote = b[s + 4]!;
+    if (demote > 0) out.annotate('carp.demotion', `demote ${demote}: the sender is demoted`, { demote });
+  }
+  if (available >= 6 && b[s + 2] === CARP_BOW_OUT && b[s + 5] === CARP_BOW_OUT) {
+    out.annotate('carp.bow_out', 'bow-out advert (advbase 255, advskew 255): the master is leaving');
+  }
+}
+
+export const CARP_DISSECTOR: Dissector = {
+  proto: 'carp',
+  decode(c, out, ctx) {
+    const b = c.bytes;
+    const s = c.pos;
+    const declared = c.declaredEnd - s;
+    const available = Math.max(0, Math.min(c.capturedEnd, c.declaredEnd) - s);
+    const ip = ctx.ip;
+    if (ip && ip.ttl !== CARP_DFLTTL) {
+      out.annotate('carp.bad_ttl', `${ip.version === 4 ? 'ttl' : 'hop limit'} ${ip.ttl}, should be 255`, { ttl: ip.ttl });
+    }
+    const headerBytes = Math.min(available, CARP_HEADER_LENGTH);
+    const status = carpChecksumStatus(b, s, headerBytes, ip?.fragmented ?? false);
+    writeCarpFields(b, s, headerBytes, status, out);
+    checkCarpValues(b, s, headerBytes, out);
+    if (headerBytes < CARP_HEADER_LENGTH) {
+      c.pos = s + headerBytes;
+      const why = declared < CARP_HEADER_LENGTH ? `CARP header (IP payload is ${declared} bytes, needs 36)` : 'CARP header';
+      throw new DecodeStop('truncated', why, s + headerBytes);
+    }
+    if (status === 'bad') {
+      const checksum = (b[s + 6]! << 8) | b[s + 7]!;
+      const expected = expectedChecksum(b, s, s + CARP_HEADER_LENGTH, s + 6);
+      out.annotate('carp.bad_checksum', `bad cksum 0x${checksum.toString(16)}, should be 0x${expected.toString(16)}`, { checksum, expected });
+    }
+    c.pos = s + CARP_HEADER_LENGTH;
+    if (declared > CARP_HEADER_LENGTH) {
+      const extra = declared - CARP_HEADER_LENGTH;
+      out.set('carp.trailing_length', extra);
+      out.annotate('carp.trailing_bytes', `${extra} bytes after the 36-byte CARP header`, { length: extra });
+    }
+    return undefined;
+  },
+};

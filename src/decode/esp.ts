@@ -1,0 +1,30 @@
+// IP Encapsulating Security Payload (RFC 4303), IP protocol / next header 50. The payload is
+// encrypted: decoding stops after the SPI and sequence number.
+//
+//   +---------------------------------------------------------------+
+//   |               Security Parameters Index (SPI)                 |
+//   |                      Sequence Number                          |
+//   |                Payload Data (encrypted) ...                   |
+//   +---------------------------------------------------------------+
+
+import type { Dissector } from './dissector.js';
+import type { ProtocolDef } from './registry.js';
+
+export const ESP_PROTOCOL: ProtocolDef = {
+  id: 'esp',
+  name: 'Encapsulating Security Payload',
+  fields: [
+    { id: 'esp.spi', label: 'ESP SPI', kind: 'hex' },
+    { id: 'esp.sequence', label: 'ESP Sequence', kind: 'uint' },
+  ],
+  annotations: [],
+};
+
+export const ESP_DISSECTOR: Dissector = {
+  proto: 'esp',
+  decode(c, out) {
+    out.set('esp.spi', c.u32be('ESP SPI'));
+    out.set('esp.sequence', c.u32be('ESP sequence'));
+    return undefined;
+  },
+};

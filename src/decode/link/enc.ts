@@ -1,0 +1,41 @@
+// OpenBSD enc(4) (LINKTYPE_ENC = 109): IPsec traffic before encryption / after decryption,
+// behind a 12-byte struct enchdr (sys/net/if_enc.h). af and flags are in the capturing host's
+// byte order (either is accepted, as for LINKTYPE_NULL); spi is in network order.
+//
+//   0        4        8        12
+//   +--------+--------+--------+-------------------
+//   |   af   |  spi   | flags  | IPv4 / IPv6 packet
+//   +--------+--------+--------+-------------------
+//   flags: M_CONF 0x0400 (encrypted), M_AUTH 0x0800 (authenticated), M_AUTH_AH 0x2000
+
+import type { Dissector } from '../dissector.js';
+import type { ProtocolDef } from '../registry.js';
+import { dissectorForFamily, readFamily } from './null.js';
+import { rawIpDissector } from './raw.js';
+
+export const ENC_PROTOCOL: ProtocolDef = {
+  id: 'enc',
+  name: 'OpenBSD Encapsulating device',
+  fields: [
+    { id: 'enc.af', label: 'Address Family', kind: 'uint', valueNames: { 2: 'IPv4', 24: 'IPv6' } },
+    { id: 'enc.spi', label: 'SPI', kind: 'hex' },
+    { id: 'enc.flags', label: 'Flags', kind: 'hex' },
+  ],
+  annotations: [],
+};
+
+export const ENC_DISSECTOR: Dissector = {
+  proto: 'enc',
+  decode(c, out) {
+    c.need(12, 'enc header');
+    const af = readFamily(c.bytes, c.pos, true);
+    const flagsLe = readFamily(c.bytes, c.pos + 8, true);
+    c.pos += 4;
+    out.set('enc.af', af);
+    out.set('enc.spi', c.u32be('SPI'));
+    c.pos += 4;
+    out.set('enc.flags', flagsLe);
+    const next = dissectorForFamily(af) ?? rawIpDissector(c.bytes, c.pos);
+    return next ? { next, start: c.pos, declaredEnd: c.declaredEnd } : undefined;
+  },
+};
