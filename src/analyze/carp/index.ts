@@ -1,7 +1,27 @@
 // CARP analysis: HMAC verification, passphrase audit, election tracking per VHID.
+//
+// Per frame, in capture order:
+//   ARP / unsolicited NA  -> candidate virtual addresses (per VHID from the virtual MAC, else per link)
+//   VRRP advert           -> VRID remembered per link (conflict with a CARP VHID of the same number)
+//   CARP advert           -> HMAC status into frame.derived ('carp.hmac.status', '.variant', '.reason',
+//                            'carp.vip', 'carp.vip.inferred'), passphrase audit, then the election
+//                            tracker of (link, address family, VHID) (group.ts).
+// Live capture: onTick raises carp.master_silent once the master-down time has passed without an
+// advert. The master_changed (cause master_timeout) itself is only raised when the new master's
+// first advert arrives: a tick cannot know which backup (if any) takes over.
+// Memory: at most MAX_GROUPS groups, 16 sources each, 8 candidate addresses per VHID/link;
+// beyond that carp.vhid_cap is raised once and the rest is not analysed.
 
 import type { Analyzer, FindingSink, PacketTime } from '../types.js';
-import type { DecodedFrame, Fields } from '../../decode/types.js';
+import { toSeconds } from '../types.js';
+import type { DecodedFrame, Fields, FieldValue } from '../../decode/types.js';
+import { parseVirtualAddress, vhidOfVirtualMac } from './addresses.js';
+import { LinkPool, makeKeyEntries, parseAddressList, VhidAuth, type KeyEntry, type VerifyResult } from './auth.js';
+import { advertOf, announcementOf, vrrpOf, type AdvertFacts } from './facts.js';
+import { makeFinding } from './finding.js';
+import { VhidGroup, type AuthOutcome } from './group.js';
+import { carpKey, hexToBytes } from './hmac.js';
+import { auditWordlist } from './wordlist.js';
 
 export interface CarpPassphrase {
   /** VHID the passphrase belongs to, or '*' for every VHID. */
@@ -17,15 +37,216 @@ export interface CarpAnalyzerOptions {
   readonly wordlist?: readonly string[];
   /** --show-secrets: a weak passphrase found by --wordlist may be printed. */
   readonly showSecrets: boolean;
+  /** Cap on tracked (link, af, VHID) groups (default 1024). */
+  readonly maxGroups?: number;
+}
+
+const AUDIT_TARGETS = 8;
+
+interface AuditRecord {
+  vhid: number;
+  link: string;
+  words: number;
+  ms: number;
+  found: boolean;
 }
 
 export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
-  void options;
+  const maxGroups = options.maxGroups ?? 1024;
+  const groups = new Map<string, VhidGroup>();
+  const auths = new Map<string, VhidAuth>();
+  const pools = new Map<string, LinkPool>();
+  const vrrpByLink = new Map<string, Map<number, Set<string>>>();
+  const carpVhidsByLink = new Map<string, Set<number>>();
+  const vrrpConflicts = new Set<string>();
+  const noPassReported = new Set<string>();
+  const mismatchReported = new Set<string>();
+  const audits: AuditRecord[] = [];
+  let capReported = false;
+  let dropped = 0;
+
+  const explicitVips = new Map<number, ReturnType<typeof parseAddressList>>();
+  for (const [vhid, list] of options.vips) explicitVips.set(vhid, parseAddressList(list));
+
+  const poolOf = (link: string): LinkPool => {
+    let p = pools.get(link);
+    if (!p) { p = new LinkPool(); pools.set(link, p); }
+    return p;
+  };
+  const authOf = (link: string, vhid: number): VhidAuth => {
+    const k = `${link}#${vhid}`;
+    let a = auths.get(k);
+    if (!a) {
+      a = new VhidAuth(vhid, makeKeyEntries(options.passphrases, vhid), explicitVips.get(vhid), poolOf(link));
+      auths.set(k, a);
+    }
+    return a;
+  };
+
+  const capHit = (frame: DecodedFrame, what: string, emit: FindingSink): void => {
+    dropped++;
+    if (capReported) return;
+    capReported = true;
+    emit(makeFinding('carp.vhid_cap', { sec: frame.raw.tsSec, nsec: frame.raw.tsNsec, digits: frame.raw.tsDigits }, [frame.raw.number],
+      `more CARP ${what} than carpdump tracks (${maxGroups} groups, 16 sources each): the rest are not analysed`,
+      { cap: maxGroups, what }));
+  };
+
+  const onAnnouncement = (frame: DecodedFrame): void => {
+    const ann = announcementOf(frame);
+    if (!ann) return;
+    const addr = parseVirtualAddress(ann.address);
+    if (!addr) return;
+    const v = ann.mac ? vhidOfVirtualMac(ann.mac) : undefined;
+    if (v) authOf(ann.link, v.vhid).addCandidate(addr);
+    else if (ann.how !== 'arp_reply') poolOf(ann.link).add(addr);
+  };
+
+  const onVrrp = (frame: DecodedFrame, emit: FindingSink): void => {
+    const v = vrrpOf(frame);
+    if (!v) return;
+    let m = vrrpByLink.get(v.link);
+    if (!m) { m = new Map(); vrrpByLink.set(v.link, m); }
+    let set = m.get(v.vrid);
+    if (!set) { set = new Set(); m.set(v.vrid, set); }
+    if (set.size < 16) set.add(v.src);
+    if (carpVhidsByLink.get(v.link)?.has(v.vrid)) vrrpConflict(v.link, v.vrid, v.src, v.version, v.af, frame, emit);
+  };
+
+  const vrrpConflict = (link: string, vhid: number, vrrpSrc: string, version: number | undefined, af: string, frame: DecodedFrame, emit: FindingSink): void => {
+    const key = `${link}#${vhid}#${vrrpSrc}`;
+    if (vrrpConflicts.has(key)) return;
+    vrrpConflicts.add(key);
+    emit(makeFinding('carp.vhid_conflict', { sec: frame.raw.tsSec, nsec: frame.raw.tsNsec, digits: frame.raw.tsDigits }, [frame.raw.number],
+      `VHID ${vhid}: VRRP${version !== undefined ? `v${version}` : ''} router ${vrrpSrc} uses VRID ${vhid} on the same link as CARP (same virtual MAC 00:00:5e:00:01:${vhid.toString(16).padStart(2, '0')})`,
+      { vhid, src: vrrpSrc, reason: 'vrrp', af, link }));
+  };
+
+  const runAudit = (ad: AdvertFacts, auth: VhidAuth, emit: FindingSink): void => {
+    const words = options.wordlist;
+    if (!words || words.length === 0 || !ad.hmac) return;
+    const gen = auth.auditGeneration;
+    if (auth.auditedAt === gen) return;
+    const targets = auth.auditTargets(ad, AUDIT_TARGETS);
+    if (targets.length === 0) return;
+    auth.auditedAt = gen;
+    const md = hexToBytes(ad.hmac);
+    if (!md || md.length !== 20) return;
+    const started = process.hrtime.bigint(); // duration of the audit itself (not packet time; reported only in the summary)
+    const hit = auditWordlist(words, targets.map((t) => ({ message: t.message, md })));
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    audits.push({ vhid: ad.vhid, link: ad.link, words: words.length, ms: Math.round(ms), found: hit !== undefined });
+    if (!hit) return;
+    const word = words[hit.index]!;
+    const entry: KeyEntry = { origin: 'wordlist', key: carpKey(word), index: hit.index, secret: word };
+    auth.adoptFound(entry);
+    const target = targets[hit.target]!;
+    emit(makeFinding('carp.weak_passphrase', ad.ts, [ad.frame],
+      `VHID ${ad.vhid}: the advert HMAC verifies with wordlist entry ${hit.index + 1}` +
+        (options.showSecrets ? ` (${JSON.stringify(word)})` : ' (--show-secrets prints it)') + `: the passphrase is guessable`,
+      { vhid: ad.vhid, src: ad.src, af: ad.af, variant: target.variant, wordlist_line: hit.index + 1, ...(options.showSecrets ? { passphrase: word } : {}) }));
+  };
+
+  const writeDerived = (frame: DecodedFrame, r: VerifyResult): void => {
+    const d = frame.derived as Fields;
+    d['carp.hmac.status'] = r.status;
+    if (r.variant) d['carp.hmac.variant'] = r.variant;
+    if (r.reason) d['carp.hmac.reason'] = r.reason;
+    if (r.key && r.status === 'good') d['carp.hmac.key'] = r.key.origin;
+    if (r.addresses.length > 0) {
+      d['carp.vip'] = [...r.addresses] as FieldValue;
+      d['carp.vip.inferred'] = r.inferred;
+    }
+  };
+
+  const onAdvert = (frame: DecodedFrame, ad: AdvertFacts, emit: FindingSink): void => {
+    let vhids = carpVhidsByLink.get(ad.link);
+    if (!vhids) { vhids = new Set(); carpVhidsByLink.set(ad.link, vhids); }
+    if (!vhids.has(ad.vhid)) {
+      vhids.add(ad.vhid);
+      for (const src of vrrpByLink.get(ad.link)?.get(ad.vhid) ?? []) vrrpConflict(ad.link, ad.vhid, src, undefined, ad.af, frame, emit);
+    }
+    const gk = `${ad.link}#${ad.af}#${ad.vhid}`;
+    let group = groups.get(gk);
+    if (!group) {
+      if (groups.size >= maxGroups) { capHit(frame, 'VHIDs', emit); return; }
+      group = new VhidGroup(ad.link, ad.af, ad.vhid);
+      groups.set(gk, group);
+    }
+    const auth = authOf(ad.link, ad.vhid);
+    let r = auth.verify(ad);
+    if (r.status !== 'good' && options.wordlist) {
+      runAudit(ad, auth, emit);
+      if (auth.found) r = auth.verify(ad);
+    }
+    writeDerived(frame, r);
+    const authKey = `${ad.link}#${ad.vhid}`;
+    if (r.status === 'good' && r.key?.origin === 'empty' && !noPassReported.has(authKey)) {
+      noPassReported.add(authKey);
+      emit(makeFinding('carp.no_passphrase', ad.ts, [ad.frame],
+        `VHID ${ad.vhid}: adverts verify with an empty passphrase: anyone on the link can forge them`,
+        { vhid: ad.vhid, src: ad.src, af: ad.af, variant: r.variant ?? null }));
+    }
+    const mk = `${gk}#${ad.src}`;
+    if (r.status === 'bad' && !mismatchReported.has(mk)) {
+      mismatchReported.add(mk);
+      emit(makeFinding('carp.hmac_mismatch', ad.ts, [ad.frame],
+        `VHID ${ad.vhid} (${ad.af}): advert from ${ad.src} ${r.reason ?? 'does not verify'}`,
+        { vhid: ad.vhid, src: ad.src, af: ad.af, addresses_inferred: r.inferred }));
+    } else if (r.status === 'good') {
+      mismatchReported.delete(mk);
+    }
+    const outcome: AuthOutcome = {
+      status: r.status,
+      ...(r.key ? { keyId: `${r.key.origin}:${r.key.index}` } : {}),
+      addresses: [...r.addresses].sort().join(','),
+    };
+    if (!group.onAdvert(ad, outcome, emit)) capHit(frame, 'sources', emit);
+  };
+
+  const groupHmac = (g: VhidGroup): 'good' | 'bad' | 'unverified' => {
+    const t = g.hmacTotals();
+    return t.bad > 0 ? 'bad' : t.good > 0 ? 'good' : 'unverified';
+  };
+
   return {
     name: 'carp',
-    onFrame(frame: DecodedFrame, emit: FindingSink): void { void frame; void emit; },
-    onTick(now: PacketTime, emit: FindingSink): void { void now; void emit; },
-    finish(now: PacketTime, emit: FindingSink): void { void now; void emit; },
-    summary(): Fields { return { carp: { vhids: [] } }; },
+    onFrame(frame: DecodedFrame, emit: FindingSink): void {
+      onAnnouncement(frame);
+      onVrrp(frame, emit);
+      const ad = advertOf(frame);
+      if (ad) onAdvert(frame, ad, emit);
+    },
+    onTick(now: PacketTime, emit: FindingSink): void {
+      const t = toSeconds(now);
+      for (const g of groups.values()) g.tick(now, t, emit);
+    },
+    finish(now: PacketTime, emit: FindingSink): void {
+      for (const g of groups.values()) g.finish(now, emit);
+    },
+    summary(): Fields {
+      const sorted = [...groups.values()].sort((a, b) =>
+        a.link.localeCompare(b.link) || a.vhid - b.vhid || a.af.localeCompare(b.af));
+      const vhids: Fields[] = sorted.map((g) => {
+        const auth = auths.get(`${g.link}#${g.vhid}`);
+        const extra: Fields = {};
+        if (auth) {
+          const known = explicitVips.get(g.vhid);
+          extra['vips'] = known ? known.map((a) => a.text) : [...auth.candidates.keys()];
+          extra['vips_inferred'] = !known;
+          if (auth.rechecked.frames.length > 0) {
+            extra['rechecked'] = { frames: [...auth.rechecked.frames], good: auth.rechecked.good, bad: auth.rechecked.bad };
+          }
+          if (auth.found) extra['weak_passphrase'] = true;
+        }
+        return g.summary(groupHmac(g), extra);
+      });
+      const timeline = sorted.flatMap((g) => g.timeline()).sort((a, b) => Number(a['from']) - Number(b['from']));
+      const out: Fields = { vhids, timeline };
+      if (audits.length > 0) out['audit'] = audits.map((a) => ({ ...a }));
+      if (dropped > 0) out['not_tracked'] = dropped;
+      return { carp: out };
+    },
   };
 }
+

@@ -1,0 +1,380 @@
+// The election story of one VHID on one link for one address family, in packet time
+// (../shared/reference/carp.md sections 4 and 6). In CARP only a master advertises, so every
+// advertising source believes it is master; the tracker decides who the master is and why it
+// changed:
+//   first_seen      the first source heard
+//   bow_out         the master's last advert was OpenBSD's 255/255 bow-out
+//   master_timeout  the master fell silent for (about) the new master's master-down interval
+//   demoted         the master was still advertising but had raised its demote counter or advskew
+//                   (or the newcomer has a lower demote): a receiver yields to it
+//   preempted       the master was still advertising and a better (or, equal-interval, tie-winning)
+//                   source took over
+// A source that advertises while the master is alive and is not better is a contender: if both
+// keep advertising beyond one interval that is a split brain; if the master stops, the contender
+// becomes master (preempted for an equal interval, else master_timeout).
+
+import { formatEpoch, type FindingSink, type PacketTime } from '../types.js';
+import type { FieldValue, Fields } from '../../decode/types.js';
+import { vhidOfVirtualMac } from './addresses.js';
+import type { AddressFamily, AdvertFacts } from './facts.js';
+import { makeFinding } from './finding.js';
+import {
+  advertInterval, compareAdverts, isBowOut, lateThreshold, masterDownInterval,
+} from './timing.js';
+
+export type MasterCause = 'first_seen' | 'bow_out' | 'master_timeout' | 'demoted' | 'preempted';
+
+export interface AuthOutcome {
+  readonly status: 'good' | 'bad' | 'unverified';
+  /** Which key verified (opaque: origin + index), for conflict detection. */
+  readonly keyId?: string;
+  readonly addresses?: string;
+}
+
+interface SourceState {
+  readonly src: string;
+  mac: string | undefined;
+  macs: Set<string>;
+  adverts: number;
+  first: PacketTime;
+  firstFrame: number;
+  last: number;
+  lastTs: PacketTime;
+  lastFrame: number;
+  advbase: number;
+  advskew: number;
+  demote: number;
+  interval: number;
+  bowedOut: boolean;
+  /** The last change of advskew/demote raised them. */
+  raised: boolean;
+  demoteKey: string | undefined;
+  contendSince: number | undefined;
+  contendFrame: number | undefined;
+  splitReported: boolean;
+  silentReported: boolean;
+  originals: number;
+  pendingReplay: number[];
+  replayOf: number[];
+  replayReported: boolean;
+  sharedCounters: number;
+  loopDuplicates: number;
+  hmac: { good: number; bad: number; unverified: number };
+  lastAuth: AuthOutcome | undefined;
+  ucarpMac: boolean;
+  late: number;
+}
+
+export interface MasterPeriod {
+  master: string;
+  from: PacketTime;
+  to: PacketTime | undefined;
+  cause: MasterCause;
+  fromFrame: number;
+}
+
+const MAX_SOURCES = 16;
+const MAX_PERIODS = 256;
+const MAX_SEEN = 4096;
+
+export class VhidGroup {
+  readonly sources = new Map<string, SourceState>();
+  master: string | undefined;
+  since: PacketTime | undefined;
+  transitions = 0;
+  readonly periods: MasterPeriod[] = [];
+  periodsDropped = 0;
+  private readonly seen = new Map<string, { sender: string; frame: number }>();
+  private readonly conflicts = new Set<string>();
+  splitBrains = 0;
+  sourcesDropped = 0;
+  lastT = 0;
+
+  constructor(readonly link: string, readonly af: AddressFamily, readonly vhid: number) {}
+
+  private base(extra: Fields = {}): Fields {
+    return { vhid: this.vhid, af: this.af, link: this.link, ...extra };
+  }
+
+  /** Smallest master-down interval of the known non-master sources, else estimated from the master's. */
+  backupMasterDown(): { seconds: number; estimated: boolean } {
+    let best: number | undefined;
+    for (const s of this.sources.values()) {
+      if (s.src === this.master || s.bowedOut) continue;
+      const md = masterDownInterval(s.advbase, s.advskew);
+      if (best === undefined || md < best) best = md;
+    }
+    if (best !== undefined) return { seconds: best, estimated: false };
+    const m = this.master ? this.sources.get(this.master) : undefined;
+    return { seconds: m ? masterDownInterval(m.advbase, m.advskew) : 3, estimated: true };
+  }
+
+  /** Returns false when the source could not be tracked (cap). */
+  onAdvert(ad: AdvertFacts, auth: AuthOutcome, emit: FindingSink): boolean {
+    this.lastT = ad.t;
+    let s = this.sources.get(ad.src);
+    const isNew = !s;
+    if (!s) {
+      if (this.sources.size >= MAX_SOURCES) { this.sourcesDropped++; return false; }
+      s = {
+        src: ad.src, mac: ad.ethSrc, macs: new Set(ad.ethSrc ? [ad.ethSrc] : []), adverts: 0,
+        first: ad.ts, firstFrame: ad.frame, last: ad.t, lastTs: ad.ts, lastFrame: ad.frame,
+        advbase: ad.advbase, advskew: ad.advskew, demote: ad.demote,
+        interval: advertInterval(ad.advbase, ad.advskew), bowedOut: false, raised: false,
+        demoteKey: undefined, contendSince: undefined, contendFrame: undefined, splitReported: false,
+        silentReported: false, originals: 0, pendingReplay: [], replayOf: [], replayReported: false,
+        sharedCounters: 0, loopDuplicates: 0, hmac: { good: 0, bad: 0, unverified: 0 }, lastAuth: undefined,
+        ucarpMac: false, late: 0,
+      };
+      this.sources.set(ad.src, s);
+    }
+    const prevLast = s.last;
+    const prevInterval = s.interval;
+    const prevBowedOut = s.bowedOut;
+    s.adverts++;
+    s.hmac[auth.status]++;
+    if (auth.status !== 'unverified') s.lastAuth = auth;
+    if (ad.ethSrc) {
+      if (s.macs.size < 4) s.macs.add(ad.ethSrc);
+      s.mac = ad.ethSrc;
+      const v = vhidOfVirtualMac(ad.ethSrc);
+      if (v?.ucarp && v.vhid === ad.vhid) s.ucarpMac = true;
+    }
+    this.checkReplay(ad, s, emit);
+
+    const bowOut = isBowOut(ad.advbase, ad.advskew);
+    this.checkDemotion(ad, s, isNew, bowOut, emit);
+    if (!bowOut) {
+      if (!isNew && (ad.demote !== s.demote || ad.advskew !== s.advskew)) {
+        s.raised = ad.demote > s.demote || ad.advskew > s.advskew;
+      }
+      s.advbase = ad.advbase; s.advskew = ad.advskew; s.demote = ad.demote;
+      s.interval = advertInterval(ad.advbase, ad.advskew);
+    }
+    s.bowedOut = bowOut;
+    s.last = ad.t; s.lastTs = ad.ts; s.lastFrame = ad.frame;
+    s.silentReported = false;
+
+    this.checkConflicts(ad, s, emit);
+    if (ad.acceptable) this.elect(ad, s, isNew, prevLast, prevInterval, prevBowedOut, bowOut, emit);
+    return true;
+  }
+
+  private changeMaster(ad: AdvertFacts, s: SourceState, cause: MasterCause, emit: FindingSink, extra: Fields = {}, frames: number[] = []): void {
+    const previous = this.master;
+    const last = this.periods[this.periods.length - 1];
+    if (last && last.to === undefined) last.to = ad.ts;
+    this.periods.push({ master: s.src, from: ad.ts, to: undefined, cause, fromFrame: ad.frame });
+    if (this.periods.length > MAX_PERIODS) { this.periods.shift(); this.periodsDropped++; }
+    this.master = s.src;
+    this.since = ad.ts;
+    if (previous !== undefined) this.transitions++;
+    for (const o of this.sources.values()) { o.contendSince = undefined; o.contendFrame = undefined; o.splitReported = false; }
+    const why: Record<MasterCause, string> = {
+      first_seen: 'first advertiser heard',
+      bow_out: `${previous ?? '?'} bowed out (advbase 255, advskew 255)`,
+      master_timeout: `${previous ?? '?'} fell silent`,
+      demoted: `${previous ?? '?'} was demoted`,
+      preempted: `took over from ${previous ?? '?'}`,
+    };
+    emit(makeFinding('carp.master_changed', ad.ts, [...frames, ad.frame],
+      `VHID ${this.vhid} (${this.af}): ${s.src} is master: ${why[cause]}`,
+      this.base({ src: s.src, previous: previous ?? null, cause, advbase: s.advbase, advskew: s.advskew, demote: s.demote, ...extra })));
+  }
+
+  private elect(ad: AdvertFacts, s: SourceState, isNew: boolean, prevLast: number, prevInterval: number, prevBowedOut: boolean, bowOut: boolean, emit: FindingSink): void {
+    if (this.master === undefined) {
+      if (!bowOut) this.changeMaster(ad, s, 'first_seen', emit);
+      return;
+    }
+    const m = this.sources.get(this.master);
+    if (!m) { if (!bowOut) this.changeMaster(ad, s, 'first_seen', emit); return; }
+    if (s === m) {
+      if (!isNew && !prevBowedOut) this.checkLate(ad, s, ad.t - prevLast, prevInterval, emit);
+      return;
+    }
+    if (bowOut) return; // a non-master bowing out changes nothing
+    const gapM = ad.t - m.last;
+    const silentLimit = 0.9 * masterDownInterval(s.advbase, s.advskew);
+    const mAlive = !m.bowedOut && gapM <= lateThreshold(m.interval);
+    const timing = { master_silent_for: round(gapM), master_down: round(masterDownInterval(s.advbase, s.advskew)) };
+    if (m.bowedOut) { this.changeMaster(ad, s, 'bow_out', emit, timing); return; }
+    if (gapM >= silentLimit) { this.changeMaster(ad, s, 'master_timeout', emit, timing); return; }
+    const better = compareAdverts(s, m) < 0;
+    if (better) {
+      const cause: MasterCause = m.demote > s.demote || m.raised ? 'demoted' : 'preempted';
+      this.changeMaster(ad, s, cause, emit, { previous_advskew: m.advskew, previous_demote: m.demote });
+      return;
+    }
+    // Not better: a contender, unless the master has stopped while it contended.
+    if (s.contendSince === undefined) { s.contendSince = ad.t; s.contendFrame = ad.frame; return; }
+    if (!mAlive) {
+      const tie = compareAdverts(s, m) === 0;
+      const frames = s.contendFrame !== undefined ? [s.contendFrame] : [];
+      this.changeMaster(ad, s, tie ? 'preempted' : 'master_timeout', emit, { ...timing, tie }, frames);
+      return;
+    }
+    const span = ad.t - s.contendSince;
+    if (!s.splitReported && m.last > s.contendSince && span > Math.max(s.interval, m.interval)) {
+      s.splitReported = true;
+      this.splitBrains++;
+      emit(makeFinding('carp.split_brain', ad.ts, [...(s.contendFrame !== undefined ? [s.contendFrame] : []), m.lastFrame, ad.frame],
+        `VHID ${this.vhid} (${this.af}): ${s.src} and ${m.src} both advertise as master for ${round(span)} s`,
+        this.base({ src: s.src, master: m.src, since: formatEpoch(m.lastTs), concurrent_for: round(span) })));
+    }
+  }
+
+  private checkLate(ad: AdvertFacts, s: SourceState, gap: number, interval: number, emit: FindingSink): void {
+    if (gap <= lateThreshold(interval)) return;
+    s.late++;
+    const md = this.backupMasterDown();
+    const fraction = gap / md.seconds;
+    const pct = Math.round(fraction * 100);
+    const closeness = fraction >= 1
+      ? `past the master-down time ${round(md.seconds)} s: no backup took over`
+      : `${pct}% of the backup's master-down time ${round(md.seconds)} s${md.estimated ? ' (estimated)' : ''}`;
+    emit(makeFinding('carp.late_advert', ad.ts, [ad.frame],
+      `VHID ${this.vhid} (${this.af}): advert from master ${s.src} ${round(gap)} s after the previous one (interval ${round(interval)} s): ${closeness}`,
+      this.base({ src: s.src, gap: round(gap), interval: round(interval), master_down: round(md.seconds), fraction: Math.round(fraction * 1000) / 1000, estimated: md.estimated })));
+  }
+
+  private checkDemotion(ad: AdvertFacts, s: SourceState, isNew: boolean, bowOut: boolean, emit: FindingSink): void {
+    if (bowOut) return;
+    const demoted = ad.demote > 0 || ad.advskew >= 240;
+    const key = demoted ? `${ad.demote}/${ad.advskew >= 240 ? ad.advskew : '-'}` : undefined;
+    if (demoted && key !== s.demoteKey) {
+      emit(makeFinding('carp.demoted', ad.ts, [ad.frame],
+        `VHID ${this.vhid} (${this.af}): ${ad.src} advertises demote ${ad.demote}, advskew ${ad.advskew}` +
+          (isNew ? '' : ` (was demote ${s.demote}, advskew ${s.advskew})`),
+        this.base({ src: ad.src, demote: ad.demote, advskew: ad.advskew, previous_demote: isNew ? null : s.demote, previous_advskew: isNew ? null : s.advskew })));
+    }
+    s.demoteKey = key;
+  }
+
+  private checkReplay(ad: AdvertFacts, s: SourceState, emit: FindingSink): void {
+    if (!ad.counter || !ad.hmac) return;
+    const key = `${ad.counter}:${ad.hmac}`;
+    const sender = `${ad.src}|${ad.ethSrc ?? ''}`;
+    const prev = this.seen.get(key);
+    if (!prev) {
+      s.originals++;
+      s.pendingReplay = []; s.replayOf = [];
+      this.seen.set(key, { sender, frame: ad.frame });
+      if (this.seen.size > MAX_SEEN) this.seen.delete(this.seen.keys().next().value as string);
+      return;
+    }
+    if (prev.sender === sender) { s.loopDuplicates++; return; }
+    if (s.originals > 0) { s.sharedCounters++; return; }
+    s.pendingReplay.push(ad.frame);
+    s.replayOf.push(prev.frame);
+    if (s.pendingReplay.length >= 2) this.reportReplay(s, ad.ts, emit);
+  }
+
+  private reportReplay(s: SourceState, ts: PacketTime, emit: FindingSink): void {
+    if (s.replayReported || s.pendingReplay.length === 0) return;
+    s.replayReported = true;
+    const frames = [...new Set([...s.replayOf, ...s.pendingReplay])].sort((a, b) => a - b);
+    emit(makeFinding('carp.replayed_advert', ts, frames,
+      `VHID ${this.vhid} (${this.af}): ${s.src} (${s.mac ?? '?'}) repeats counter and HMAC of adverts another source sent, and sends none of its own`,
+      this.base({ src: s.src, mac: s.mac ?? null, replayed: s.pendingReplay.length, original_frames: [...new Set(s.replayOf)] })));
+  }
+
+  private checkConflicts(ad: AdvertFacts, s: SourceState, emit: FindingSink): void {
+    if (isBowOut(ad.advbase, ad.advskew)) return;
+    for (const o of this.sources.values()) {
+      if (o === s || o.bowedOut) continue;
+      const pair = [s.src, o.src].sort().join(' ');
+      if (o.advbase !== s.advbase) {
+        this.conflict(`advbase ${pair}`, ad, emit, [o.lastFrame, ad.frame],
+          `VHID ${this.vhid} (${this.af}): ${s.src} advertises advbase ${s.advbase}, ${o.src} advbase ${o.advbase}: two groups on one VHID, or a misconfigured node`,
+          { src: s.src, other: o.src, reason: 'advbase', advbase: s.advbase, other_advbase: o.advbase });
+      }
+      const a = s.lastAuth, b = o.lastAuth;
+      if (!a || !b) continue;
+      if ((a.status === 'good') !== (b.status === 'good')) {
+        const good = a.status === 'good' ? s : o;
+        const bad = a.status === 'good' ? o : s;
+        this.conflict(`auth ${pair}`, ad, emit, [o.lastFrame, ad.frame],
+          `VHID ${this.vhid} (${this.af}): adverts from ${bad.src} do not verify with the passphrase and addresses that verify ${good.src}: another group on this VHID, or a different passphrase/address list`,
+          { src: bad.src, other: good.src, reason: 'passphrase_or_addresses' });
+      } else if (a.status === 'good' && b.status === 'good') {
+        if (a.keyId !== b.keyId) {
+          this.conflict(`key ${pair}`, ad, emit, [o.lastFrame, ad.frame],
+            `VHID ${this.vhid} (${this.af}): ${s.src} and ${o.src} verify with different passphrases`,
+            { src: s.src, other: o.src, reason: 'passphrase' });
+        } else if (a.addresses !== b.addresses) {
+          this.conflict(`addr ${pair}`, ad, emit, [o.lastFrame, ad.frame],
+            `VHID ${this.vhid} (${this.af}): ${s.src} and ${o.src} hash different virtual address lists`,
+            { src: s.src, other: o.src, reason: 'addresses' });
+        }
+      }
+    }
+  }
+
+  private conflict(key: string, ad: AdvertFacts, emit: FindingSink, frames: number[], message: string, details: Fields): void {
+    if (this.conflicts.has(key)) return;
+    this.conflicts.add(key);
+    emit(makeFinding('carp.vhid_conflict', ad.ts, [...new Set(frames)], message, this.base(details)));
+  }
+
+  hmacTotals(): { good: number; bad: number; unverified: number } {
+    const t = { good: 0, bad: 0, unverified: 0 };
+    for (const s of this.sources.values()) { t.good += s.hmac.good; t.bad += s.hmac.bad; t.unverified += s.hmac.unverified; }
+    return t;
+  }
+
+  /** Live: the master has been silent for the master-down time. */
+  tick(now: PacketTime, t: number, emit: FindingSink): void {
+    const m = this.master ? this.sources.get(this.master) : undefined;
+    if (!m || m.silentReported || m.bowedOut) return;
+    const md = this.backupMasterDown();
+    if (t - m.last <= md.seconds) return;
+    m.silentReported = true;
+    emit(makeFinding('carp.master_silent', now, [m.lastFrame],
+      `VHID ${this.vhid} (${this.af}): master ${m.src} silent for ${round(t - m.last)} s (master-down ${round(md.seconds)} s${md.estimated ? ', estimated' : ''}): a backup should take over now`,
+      this.base({ src: m.src, silent_for: round(t - m.last), master_down: round(md.seconds) })));
+  }
+
+  finish(now: PacketTime, emit: FindingSink): void {
+    for (const s of this.sources.values()) if (s.originals === 0) this.reportReplay(s, now, emit);
+  }
+
+  summary(hmac: 'good' | 'bad' | 'unverified', extra: Fields): Fields {
+    const m = this.master ? this.sources.get(this.master) : undefined;
+    const sources: FieldValue[] = [...this.sources.values()].map((s) => ({
+      src: s.src, mac: s.mac ?? null, ucarp_mac: s.ucarpMac, adverts: s.adverts,
+      first: formatEpoch(s.first), last: formatEpoch(s.lastTs),
+      advbase: s.advbase, advskew: s.advskew, demote: s.demote, late: s.late,
+      hmac: { ...s.hmac }, shared_counters: s.sharedCounters, duplicates: s.loopDuplicates,
+    }));
+    return {
+      vhid: this.vhid,
+      af: this.af,
+      link: this.link,
+      master: this.master ?? null,
+      since: this.since ? formatEpoch(this.since) : null,
+      transitions: this.transitions,
+      advbase: m ? m.advbase : null,
+      advskew: m ? m.advskew : null,
+      demote: m ? m.demote : null,
+      hmac,
+      backups: [...this.sources.keys()].filter((k) => k !== this.master),
+      ucarp_mac: m ? m.ucarpMac : false,
+      bowed_out: m ? m.bowedOut : false,
+      split_brains: this.splitBrains,
+      sources,
+      ...extra,
+    };
+  }
+
+  timeline(): Fields[] {
+    return this.periods.map((p) => ({
+      vhid: this.vhid, af: this.af, link: this.link, master: p.master, cause: p.cause,
+      from: formatEpoch(p.from), to: p.to ? formatEpoch(p.to) : null,
+    }));
+  }
+}
+
+export function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

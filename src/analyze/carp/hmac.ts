@@ -1,0 +1,127 @@
+// CARP advert authentication (../shared/reference/carp.md section 3).
+//
+//   md = HMAC-SHA1(key, M)     key = first 19 bytes of the passphrase (UTF-8), zero padded
+//
+//   M:  +------+------+--------------+------+-----------------+------------------+-----------+
+//       | 0x02 | 0x01 | [lladdr (6)] | vhid | IPv4 addrs (4n) | IPv6 addrs (16m) | counter 8 |
+//       +------+------+--------------+------+-----------------+------------------+-----------+
+//
+// Variants (tried in this order, the first that verifies is reported):
+//   sorted             OpenBSD >= 2007 HMAC_NOV6LL context (what it sends with), FreeBSD >= 10
+//                      without link-local VIPs, ucarp with its one --addr
+//   sorted-v6ll        OpenBSD HMAC_ORIG context / FreeBSD with link-local VIPs (link-locals kept)
+//   lladdr, lladdr-v6ll  OpenBSD with a custom carp lladdr: the advert's Ethernet source is inserted
+//                      between type and vhid
+//   config-order       OpenBSD <= 1.94 / FreeBSD 5-6: addresses in configuration order, unsorted
+//   ucarp-single       ucarp: only one IPv4 address of the set (its --addr) is hashed
+//
+// Never put a passphrase into a message, finding or error: callers only learn which entry matched.
+
+import { createHmac } from 'node:crypto';
+import { isLinkLocal6, sortForHmac, type VirtualAddress } from './addresses.js';
+
+export const HMAC_VARIANTS = ['sorted', 'sorted-v6ll', 'lladdr', 'lladdr-v6ll', 'config-order', 'ucarp-single'] as const;
+export type HmacVariant = (typeof HMAC_VARIANTS)[number];
+
+export const CARP_KEY_BYTES = 19;
+const CARP_VERSION = 2;
+const CARP_ADVERTISEMENT = 1;
+
+/** The HMAC key: the passphrase's first 19 UTF-8 bytes (ifconfig's strlcpy into 20 bytes). */
+export function carpKey(passphrase: string): Buffer {
+  const b = Buffer.from(passphrase, 'utf8');
+  return b.length > CARP_KEY_BYTES ? b.subarray(0, CARP_KEY_BYTES) : b;
+}
+
+/** The 8 counter bytes from the decimal string of carp.counter. */
+export function counterBytes(counter: string): Uint8Array | undefined {
+  if (!/^\d{1,20}$/.test(counter)) return undefined;
+  const v = BigInt(counter);
+  if (v >= 1n << 64n) return undefined;
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, v, false);
+  return out;
+}
+
+export function hexToBytes(hex: string): Uint8Array | undefined {
+  if (!/^([0-9a-fA-F]{2})*$/.test(hex)) return undefined;
+  return Uint8Array.from(Buffer.from(hex, 'hex'));
+}
+
+/** Build M for one address list, in the order given. */
+export function buildHmacMessage(vhid: number, addrs: readonly VirtualAddress[], counter: Uint8Array, lladdr?: Uint8Array): Uint8Array {
+  const v4 = addrs.filter((a) => a.family === 4);
+  const v6 = addrs.filter((a) => a.family === 6);
+  const len = 2 + (lladdr ? 6 : 0) + 1 + 4 * v4.length + 16 * v6.length + 8;
+  const m = new Uint8Array(len);
+  let o = 0;
+  m[o++] = CARP_VERSION;
+  m[o++] = CARP_ADVERTISEMENT;
+  if (lladdr) { m.set(lladdr, o); o += 6; }
+  m[o++] = vhid;
+  for (const a of v4) { m.set(a.bytes, o); o += 4; }
+  for (const a of v6) {
+    const b = Uint8Array.from(a.bytes);
+    if (isLinkLocal6(b) || (b[0] === 0xff && (b[1]! & 0x0f) <= 2)) { b[2] = 0; b[3] = 0; } // KAME scope bytes zero
+    m.set(b, o); o += 16;
+  }
+  m.set(counter, o);
+  return m;
+}
+
+export interface HmacCandidate {
+  readonly variant: HmacVariant;
+  readonly message: Uint8Array;
+  /** Addresses hashed (for carp.vip). */
+  readonly addresses: readonly VirtualAddress[];
+}
+
+function sameList(a: readonly VirtualAddress[], b: readonly VirtualAddress[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.text === b[i]!.text);
+}
+
+/**
+ * Every message the variants produce for one address set (configuration order as given),
+ * without duplicates (a variant that yields the same bytes as an earlier one is skipped).
+ */
+export function hmacCandidates(vhid: number, configOrder: readonly VirtualAddress[], counter: Uint8Array, lladdr?: Uint8Array): HmacCandidate[] {
+  const out: HmacCandidate[] = [];
+  const seen = new Set<string>();
+  const add = (variant: HmacVariant, addrs: readonly VirtualAddress[], ll?: Uint8Array): void => {
+    const message = buildHmacMessage(vhid, addrs, counter, ll);
+    const key = Buffer.from(message).toString('hex');
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ variant, message, addresses: addrs });
+  };
+  const sortedAll = sortForHmac(configOrder);
+  const noLL = sortedAll.filter((a) => !(a.family === 6 && isLinkLocal6(a.bytes)));
+  add('sorted', noLL);
+  add('sorted-v6ll', sortedAll);
+  if (lladdr) {
+    add('lladdr', noLL, lladdr);
+    add('lladdr-v6ll', sortedAll, lladdr);
+  }
+  const v4cfg = configOrder.filter((a) => a.family === 4);
+  const v6cfg = configOrder.filter((a) => a.family === 6);
+  const cfg = [...v4cfg, ...v6cfg];
+  if (!sameList(cfg, sortedAll)) add('config-order', cfg);
+  if (configOrder.length > 1) for (const a of sortForHmac(v4cfg)) add('ucarp-single', [a]);
+  return out;
+}
+
+export function hmacSha1(key: Uint8Array, message: Uint8Array): Uint8Array {
+  return createHmac('sha1', key).update(message).digest();
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The first candidate whose HMAC under `key` equals `md`, if any. */
+export function findMatchingCandidate(key: Uint8Array, candidates: readonly HmacCandidate[], md: Uint8Array): HmacCandidate | undefined {
+  for (const c of candidates) if (equalBytes(hmacSha1(key, c.message), md)) return c;
+  return undefined;
+}

@@ -1,0 +1,93 @@
+// HMAC message construction and variants (carp.md section 3), checked against the worked
+// examples of carp.md 3.4 (real ucarp frames) and 3.5 (synthetic multi-address vector).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { parseIPv6, parseVirtualAddress, sortForHmac, vhidOfVirtualMac, type VirtualAddress } from '../../../src/analyze/carp/addresses.js';
+import { buildHmacMessage, carpKey, counterBytes, findMatchingCandidate, hmacCandidates } from '../../../src/analyze/carp/hmac.js';
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const addrs = (...t: string[]): VirtualAddress[] => t.map((x) => parseVirtualAddress(x)!);
+const hmac = (key: string, m: string): string => createHmac('sha1', Buffer.from(key).subarray(0, 19)).update(Buffer.from(m, 'hex')).digest('hex');
+
+test('carp.md 3.4 frame 1: ucarp vhid 7, VIP 10.77.0.100, passphrase carpsecret', () => {
+  const counter = counterBytes('768664214548429678')!;
+  assert.equal(hex(counter), '0aaad807d3b6bb6e');
+  const m = buildHmacMessage(7, addrs('10.77.0.100'), counter);
+  assert.equal(hex(m), '0201070a4d00640aaad807d3b6bb6e');
+  const md = Buffer.from('47c888778c62a986ae1d2c7ae2aa69117b7a33c4', 'hex');
+  const hit = findMatchingCandidate(carpKey('carpsecret'), hmacCandidates(7, addrs('10.77.0.100'), counter), md);
+  assert.equal(hit?.variant, 'sorted');
+  // the inner digest of the reference text, recomputed by hand from K0 ^ ipad
+  const k0 = Buffer.alloc(64); Buffer.from('carpsecret').copy(k0);
+  const ipad = Buffer.from(k0.map((b) => b ^ 0x36));
+  assert.equal(hex(ipad.subarray(0, 11)), '5557444645535544534236');
+  assert.equal(findMatchingCandidate(carpKey('carpsecreT'), hmacCandidates(7, addrs('10.77.0.100'), counter), md), undefined);
+  assert.equal(findMatchingCandidate(carpKey('carpsecret'), hmacCandidates(7, addrs('10.77.0.101'), counter), md), undefined);
+});
+
+test('carp.md 3.4 frame 7: the other node, counter 0x0f3fb2b6b9306644', () => {
+  const counter = counterBytes(BigInt('0x0f3fb2b6b9306644').toString())!;
+  assert.equal(hex(buildHmacMessage(7, addrs('10.77.0.100'), counter)), '0201070a4d00640f3fb2b6b9306644');
+  const md = Buffer.from('dfa3109eff304befea38eb03a6e61e83edb91120', 'hex');
+  assert.equal(findMatchingCandidate(carpKey('carpsecret'), hmacCandidates(7, addrs('10.77.0.100'), counter), md)?.variant, 'sorted');
+});
+
+test('carp.md 3.5: multi-address vector sorts IPv4 numerically, then IPv6', () => {
+  const set = addrs('192.168.1.10', '10.0.0.1', '192.168.1.2', '2001:db8:1::10');
+  const counter = counterBytes(BigInt('0x0102030405060708').toString())!;
+  const sorted = hmacCandidates(10, set, counter)[0]!;
+  assert.equal(sorted.variant, 'sorted');
+  assert.equal(hex(sorted.message), '02010a0a000001c0a80102c0a8010a20010db80001000000000000000000100102030405060708');
+  const md = Buffer.from('e1a16193e0abcae05423241a2cc4afaa73266da9', 'hex');
+  assert.equal(findMatchingCandidate(carpKey('mekmitasdigoat'), hmacCandidates(10, set, counter), md)?.variant, 'sorted');
+});
+
+test('variants: config order, IPv6 link-local context, lladdr, ucarp single address', () => {
+  const counter = Buffer.from('0102030405060708', 'hex');
+  const vh = '0a';
+  const key = 'mekmitasdigoat';
+  // configuration order (pre-2005): 192.168.1.10 before 10.0.0.1
+  const cfg = addrs('192.168.1.10', '10.0.0.1');
+  const mdCfg = hmac(key, `0201${vh}c0a8010a0a000001` + '0102030405060708');
+  assert.equal(findMatchingCandidate(carpKey(key), hmacCandidates(10, cfg, counter), Buffer.from(mdCfg, 'hex'))?.variant, 'config-order');
+  // OpenBSD HMAC_ORIG keeps link-locals; HMAC_NOV6LL (what it sends with) skips them
+  const ll = addrs('10.0.0.1', 'fe80::1', '2001:db8::1');
+  const withLL = `0201${vh}0a000001` + '20010db8000000000000000000000001' + 'fe800000000000000000000000000001' + '0102030405060708';
+  const noLL = `0201${vh}0a000001` + '20010db8000000000000000000000001' + '0102030405060708';
+  assert.equal(findMatchingCandidate(carpKey(key), hmacCandidates(10, ll, counter), Buffer.from(hmac(key, noLL), 'hex'))?.variant, 'sorted');
+  assert.equal(findMatchingCandidate(carpKey(key), hmacCandidates(10, ll, counter), Buffer.from(hmac(key, withLL), 'hex'))?.variant, 'sorted-v6ll');
+  // custom lladdr inserted between type and vhid
+  const mac = Uint8Array.from([0x02, 0, 0, 0, 0, 0x0a]);
+  const cands = hmacCandidates(10, addrs('10.0.0.1'), counter, mac);
+  assert.equal(hex(cands.find((c) => c.variant === 'lladdr')!.message), `0201${'02000000000a'}${vh}0a000001` + '0102030405060708');
+  assert.equal(findMatchingCandidate(carpKey(key), cands, Buffer.from(hmac(key, `020102000000000a${vh}0a000001` + '0102030405060708'), 'hex'))?.variant, 'lladdr');
+  // ucarp hashes only its one --addr even when more addresses are known
+  const single = `0201${vh}c0a80102` + '0102030405060708';
+  assert.equal(findMatchingCandidate(carpKey(key), hmacCandidates(10, addrs('10.0.0.1', '192.168.1.2'), counter), Buffer.from(hmac(key, single), 'hex'))?.variant, 'ucarp-single');
+});
+
+test('key is the first 19 bytes of the passphrase; empty passphrase is 20 zero bytes', () => {
+  const m = '0201070a4d00640aaad807d3b6bb6e';
+  const long = 'abcdefghijklmnopqrsTUVWXYZ';
+  assert.equal(carpKey(long).length, 19);
+  const md = Buffer.from(hmac('abcdefghijklmnopqrs', m), 'hex');
+  const counter = Buffer.from('0aaad807d3b6bb6e', 'hex');
+  assert.ok(findMatchingCandidate(carpKey(long), hmacCandidates(7, addrs('10.77.0.100'), counter), md));
+  const zero = createHmac('sha1', Buffer.alloc(20)).update(Buffer.from(m, 'hex')).digest();
+  assert.ok(findMatchingCandidate(carpKey(''), hmacCandidates(7, addrs('10.77.0.100'), counter), zero));
+});
+
+test('address helpers: IPv6 parsing, sort with duplicates and all-zero dropped, virtual MACs', () => {
+  assert.equal(hex(parseIPv6('2001:db8:1::10')!), '20010db8000100000000000000000010');
+  assert.equal(hex(parseIPv6('::ffff:10.0.0.1')!), '00000000000000000000ffff0a000001');
+  assert.equal(hex(parseIPv6('fe80::1%eth0')!), 'fe800000000000000000000000000001');
+  assert.equal(parseIPv6('1::2::3'), undefined);
+  assert.equal(parseIPv6('12345::'), undefined);
+  const s = sortForHmac(addrs('10.0.0.2', '0.0.0.0', '10.0.0.1', '10.0.0.2', '255.255.255.255'));
+  assert.deepEqual(s.map((a) => a.text), ['10.0.0.1', '10.0.0.2']);
+  assert.deepEqual(vhidOfVirtualMac('00:00:5e:00:01:07'), { vhid: 7, ucarp: false });
+  assert.deepEqual(vhidOfVirtualMac('00:00:5e:00:00:07'), { vhid: 7, ucarp: true });
+  assert.equal(vhidOfVirtualMac('02:00:00:00:00:0a'), undefined);
+});
