@@ -126,7 +126,7 @@ export function describeOpenError(iface: string, message: string): CarpdumpError
   if (/permission|not permitted|EPERM|EACCES/i.test(msg)) {
     return new CarpdumpError(
       `${iface}: you don't have permission to capture on that device (${msg}); ` +
-        'run as root or give node CAP_NET_RAW and CAP_NET_ADMIN (setcap cap_net_raw,cap_net_admin=eip "$(command -v node)")',
+        'run as root or give node CAP_NET_RAW (setcap cap_net_raw=eip "$(command -v node)")',
       EXIT.input,
     );
   }

@@ -1,0 +1,109 @@
+// Helpers for the live end-to-end tests: run bin/carpdump.js inside a lab namespace, wait
+// until its capture socket exists, and read its jsonl output.
+
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor, type Lab, type SpawnedProcess } from '../netns/lab.js';
+
+/** The repository root (this file runs as dist/test/e2e/carpdump-run.js). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const CARPDUMP_BIN = resolve(REPO_ROOT, 'bin/carpdump.js');
+
+export function tsOf(text: string): number {
+  return Number(text);
+}
+
+export interface JsonObject {
+  readonly [key: string]: unknown;
+}
+
+/** Every JSON object on stdout (one per line); a line that is not JSON fails the test. */
+export function parseJsonl(stdout: string): JsonObject[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as JsonObject;
+      } catch {
+        throw new Error(`line ${i + 1} of carpdump's jsonl is not JSON: ${l.slice(0, 200)}`);
+      }
+    });
+}
+
+/** A decoded packet object of the jsonl output. */
+export interface PacketObject {
+  readonly number: number;
+  readonly ts: number;
+  readonly layers: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly findings: readonly string[];
+}
+
+export function packets(objs: readonly JsonObject[]): PacketObject[] {
+  return objs
+    .filter((o) => o.type === 'packet')
+    .map((o) => {
+      const frame = o.frame as { number: number; ts: string };
+      return {
+        number: frame.number,
+        ts: tsOf(frame.ts),
+        layers: o.layers as PacketObject['layers'],
+        findings: (o.findings as string[] | undefined) ?? [],
+      };
+    });
+}
+
+export function findings(objs: readonly JsonObject[], id?: string): JsonObject[] {
+  return objs.filter((o) => o.type === 'finding' && (id === undefined || o.id === id));
+}
+
+export function summaryOf(objs: readonly JsonObject[]): JsonObject | undefined {
+  return objs.find((o) => o.type === 'summary');
+}
+
+/** CARP adverts (with their IPv4 source) among the packets. */
+export function carpAdverts(pkts: readonly PacketObject[]): { src: string; ts: number; carp: Readonly<Record<string, unknown>> }[] {
+  const out: { src: string; ts: number; carp: Readonly<Record<string, unknown>> }[] = [];
+  for (const p of pkts) {
+    const carp = p.layers.carp;
+    const ip = p.layers.ipv4;
+    if (carp && ip) out.push({ src: String(ip['ip.src']), ts: p.ts, carp });
+  }
+  return out;
+}
+
+/** Number of packet sockets open in a namespace (each running capture holds one). */
+export function packetSockets(lab: Lab, ns: string): number {
+  const text = lab.exec(ns, ['cat', '/proc/net/packet']);
+  return text.split('\n').slice(1).filter((l) => l.trim() !== '').length;
+}
+
+/**
+ * Start carpdump in the monitor namespace and wait until its capture is open (a new packet
+ * socket appears there), so no packet sent afterwards can be missed.
+ */
+export async function startCarpdump(lab: Lab, args: readonly string[], name = 'carpdump'): Promise<SpawnedProcess> {
+  const before = packetSockets(lab, lab.monitor.ns);
+  const p = lab.spawn(lab.monitor.ns, name, [process.execPath, CARPDUMP_BIN, ...args], { cwd: REPO_ROOT });
+  await waitFor(
+    `${name} to open its capture`,
+    () => {
+      if (p.child.exitCode !== null) throw new Error(`${name} exited early (${p.child.exitCode}): ${p.stderr()}`);
+      return packetSockets(lab, lab.monitor.ns) > before;
+    },
+    15_000,
+  );
+  return p;
+}
+
+/** Packets in a pcap file as tcpdump counts them (tcpdump -r FILE; throws when tcpdump fails). */
+export function tcpdumpCount(file: string): number {
+  const out = execFileSync('tcpdump', ['-n', '-r', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return out.split('\n').filter((l) => l.trim() !== '').length;
+}
+
+export function builtCli(): boolean {
+  return existsSync(resolve(REPO_ROOT, 'dist/src/cli.js'));
+}
