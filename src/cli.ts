@@ -7,8 +7,9 @@ import { createCarpAnalyzer } from './analyze/carp/index.js';
 import { createPfsyncAnalyzer } from './analyze/pfsync/index.js';
 import type { Analyzer } from './analyze/types.js';
 import { openCaptureFile } from './capture/open.js';
-import type { CaptureSource, RawFrame } from './capture/types.js';
+import type { CaptureSource } from './capture/types.js';
 import { PcapWriter } from './capture/writer.js';
+import { isInterestingFrame } from './decode/probe.js';
 import { severityRank } from './decode/types.js';
 import { CarpdumpError, EXIT, UsageError } from './errors.js';
 import { parseCarpPassFile, parseOptions, USAGE, type CarpPass, type Options } from './options.js';
@@ -51,28 +52,11 @@ function readTextFile(path: string, option: string): string {
   }
 }
 
-/** --list-interfaces: the live engineer's listInterfaces(), loaded only when asked for. */
+/** --list-interfaces: loaded only when asked for (it needs libpcap through cap). */
 async function listInterfaces(io: CliIo): Promise<number> {
-  const spec = './capture/interfaces.js';
-  let mod: { listInterfaces?: () => unknown };
-  try {
-    mod = (await import(spec)) as { listInterfaces?: () => unknown };
-  } catch {
-    throw new CarpdumpError('listing interfaces is not available in this build');
-  }
-  if (typeof mod.listInterfaces !== 'function') throw new CarpdumpError('listing interfaces is not available in this build');
-  const list = await mod.listInterfaces();
-  if (typeof list === 'string') io.stdout.write(list.endsWith('\n') || list === '' ? list : `${list}\n`);
-  else if (Array.isArray(list)) {
-    list.forEach((item: unknown, i) => {
-      if (typeof item === 'string') { io.stdout.write(`${i + 1}.${item}\n`); return; }
-      const o = item as { name?: string; description?: string; addresses?: unknown[] };
-      const addrs = Array.isArray(o.addresses)
-        ? o.addresses.map((a) => (typeof a === 'string' ? a : (a as { addr?: string }).addr ?? '')).filter((a) => a !== '')
-        : [];
-      io.stdout.write(`${i + 1}.${o.name ?? '?'}${o.description ? ` (${o.description})` : ''}${addrs.length ? ` [${addrs.join(', ')}]` : ''}\n`);
-    });
-  }
+  const { listInterfaces: list } = await import('./capture/interfaces.js');
+  const text = list();
+  io.stdout.write(text === '' || text.endsWith('\n') ? text : `${text}\n`);
   return EXIT.ok;
 }
 
@@ -103,17 +87,6 @@ function wordlist(o: Options): string[] | undefined {
     if (w !== '') out.push(w);
   }
   return out;
-}
-
-/** The probe from the decoder (decode/probe.ts) when it exists: skip the full decode of uninteresting frames. */
-async function loadProbe(): Promise<((raw: RawFrame) => boolean) | undefined> {
-  const spec = './decode/probe.js';
-  try {
-    const mod = (await import(spec)) as { isInterestingFrame?: (raw: RawFrame) => boolean };
-    return typeof mod.isInterestingFrame === 'function' ? mod.isInterestingFrame : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function exitStatus(o: Options, result: PipelineResult, io: CliIo): number {
@@ -153,7 +126,6 @@ async function run(o: Options, io: CliIo): Promise<number> {
     format: o.format, verbose: o.verbose, hex: o.hex, quiet: o.quiet, fields: o.fields,
     summaries: o.summaries, palette, timestamps: new TimestampFormatter(o.timestampStyle, o.utc),
   });
-  const isInteresting = o.all ? undefined : await loadProbe();
 
   let interrupted = 0;
   const onSignal = (): void => {
@@ -176,7 +148,7 @@ async function run(o: Options, io: CliIo): Promise<number> {
       analyzers,
       renderer,
       ...(pcap ? { frameWriter: pcap } : {}),
-      ...(isInteresting ? { isInteresting } : {}),
+      isInteresting: isInterestingFrame,
       afterFrame: o.lineBuffered ? () => { out.endFrame(); pcap?.flush(); } : undefined,
     });
   } finally {

@@ -199,11 +199,11 @@ function runYargs(argv: readonly string[]): RawArgs {
       'unknown-options-as-args': false,
       'halt-at-non-option': false,
     })
+    .help(false)
+    .version(false)
     .string([...STRING_OPTIONS])
     .boolean([...BOOLEAN_OPTIONS])
     .alias(ALIASES)
-    .help(false)
-    .version(false)
     .strictOptions()
     .exitProcess(false)
     .fail((msg: string | null, err: Error | null) => {

@@ -5,7 +5,7 @@
 //   or      := and { ("||" | "or") and }
 //   and     := unary { ("&&" | "and") unary }
 //   unary   := ("!" | "not") unary | primary
-//   primary := "(" expr ")" | FIELD [ OP VALUE ]       (a bare FIELD means "is present")
+//   primary := "(" expr ")" | FIELD [ OP VALUE ]       (a bare FIELD or protocol means "is present")
 //   OP      := == != < <= > >= contains  (also eq ne lt le gt ge)
 //   VALUE   := number (decimal or 0x hex) | "quoted string" | bare word (address, hex bytes, name)
 //
@@ -255,12 +255,19 @@ function matchOne(v: FieldValue, op: CompareOp, lit: string): boolean {
   }
 }
 
+/** A bare protocol name (`carp`, `vrrp`, `ip`) is true when the frame has that layer. */
+function hasProtocol(frame: DecodedFrame, name: string): boolean {
+  if (name.includes('.')) return false;
+  const prefix = `${name}.`;
+  return frame.layers.some((l) => l.proto === name || Object.keys(l.fields).some((k) => k.startsWith(prefix)));
+}
+
 export function evaluateFilter(node: FilterNode, frame: DecodedFrame): boolean {
   switch (node.kind) {
     case 'and': return evaluateFilter(node.left, frame) && evaluateFilter(node.right, frame);
     case 'or': return evaluateFilter(node.left, frame) || evaluateFilter(node.right, frame);
     case 'not': return !evaluateFilter(node.operand, frame);
-    case 'present': return collectFieldValues(frame, node.field).some((v) => v !== null);
+    case 'present': return hasProtocol(frame, node.field) || collectFieldValues(frame, node.field).some((v) => v !== null);
     case 'compare': {
       const values = collectFieldValues(frame, node.field);
       if (node.op === '!=') return !values.some((v) => matchOne(v, '==', node.value));

@@ -66,7 +66,7 @@ export function renderFrameSummary(frame: DecodedFrame, palette: Palette): strin
     if (ip) {
       prefix = `${ip.src} > ${ip.dst}: `;
       // Problems of the IP layer itself (TTL, header checksum) go on the same line.
-      const ipMarks = problemMarks({ frame, layer: ip.layer, palette });
+      const ipMarks = problemMarks({ frame, layer: ip.layer, palette }, ip.layer.proto === 'ipv6' ? 'ipv6 ' : 'ip ');
       return prefix + render(ctx) + ipMarks;
     }
     return render(ctx);

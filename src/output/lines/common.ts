@@ -56,9 +56,10 @@ function ttlOf(frame: DecodedFrame): number | undefined {
 /**
  * The inline marks of a layer, tcpdump-like: `[bad cksum 0x1cc1, should be 0x469b]`,
  * `[ttl 64!]`, `[|carp]` when truncated, `[malformed carp]`, and a short mark for every other
- * warning the layer's decoder raised (`[bad version]`).
+ * warning the layer's decoder raised (`[bad version]`). `qualifier` names an outer layer's
+ * checksum (`[bad ip cksum ...]`).
  */
-export function problemMarks(ctx: LineContext): string {
+export function problemMarks(ctx: LineContext, qualifier = ''): string {
   const { layer, palette } = ctx;
   let s = '';
   for (const a of layerAnnotations(ctx)) {
@@ -69,7 +70,7 @@ export function problemMarks(ctx: LineContext): string {
       const expected = detailNumber(a, ['expected', 'should_be', 'computed', 'correct']);
       const cur = current !== undefined ? ` 0x${hex4(current)}` : '';
       const exp = expected !== undefined ? `, should be 0x${hex4(expected)}` : '';
-      s += ` ${palette.bad(`[bad cksum${cur}${exp}]`)}`;
+      s += ` ${palette.bad(`[bad ${qualifier}cksum${cur}${exp}]`)}`;
     } else if (tail === 'bad_ttl') {
       s += ` ${palette.bad(`[ttl ${ttlOf(ctx.frame) ?? '?'}!]`)}`;
     } else if (a.severity === 'warn' || a.severity === 'error') {
