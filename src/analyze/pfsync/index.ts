@@ -1,20 +1,286 @@
 // pfsync analysis: synced-state tracker, bulk updates, stale/forged messages, link audit.
+//
+// Reads only decoded fields (the pfsync layer's subheaders and messages, the IP context) and
+// packet time. The state table is what a receiving kernel would hold: packets a kernel drops
+// (pfsync.ignored: badttl / badver / badlen) and sections it does not apply (ignored: skipped /
+// badact / badlen) change nothing; everything else is applied as a kernel would, including a
+// stranger's forged deletions (that is what the audit is about). Sources:
+// ../shared/reference/pfsync.md 10 (behaviour), 11.3-11.4 (receiver checks, stale rule), 12.
 
-import type { Analyzer, FindingSink, PacketTime } from '../types.js';
-import type { DecodedFrame, Fields } from '../../decode/types.js';
+import type { Analyzer, Finding, FindingSink, PacketTime } from '../types.js';
+import { formatEpoch, timeOf, toSeconds } from '../types.js';
+import { FINDINGS, type FindingId } from '../findings.js';
+import type { DecodedFrame, FieldValue, Fields, Layer } from '../../decode/types.js';
+import { actionDef } from '../../decode/pfsync/actions.js';
+import { PFSYNC_FLAVORS, type FlavorBasis, type PfsyncFlavor } from '../../decode/pfsync/constants.js';
+import { LinkAudit } from './link.js';
+import { PeerRegistry, type Peer, type PeerProblem } from './peers.js';
+import { staleSides, type StaleRule } from './stale.js';
+import { StateTable, type PeerFacts } from './table.js';
 
 export interface PfsyncAnalyzerOptions {
-  /** Most states tracked at once (a finding is raised when reached). */
+  /** Most states tracked at once (a finding is raised when reached). Default 2,000,000. */
   readonly stateCap?: number;
+  /** Most findings of one id per run for per-message findings (stale, unknown). Default 1000. */
+  readonly findingCap?: number;
+}
+
+type Msg = Readonly<Record<string, FieldValue>>;
+
+interface Bulk {
+  requested: PacketTime | undefined;
+  started: PacketTime | undefined;
+  ended: PacketTime | undefined;
+  states: number;
+  readonly responder: string;
+  readonly creatorid: string;
+  readonly frame: number;
+}
+
+const MAX_BULKS = 64;
+const PER_MESSAGE_IDS: ReadonlySet<FindingId> = new Set(['pfsync.stale_update', 'pfsync.unknown_state']);
+
+function str(v: FieldValue | undefined): string {
+  return typeof v === 'string' ? v : '';
+}
+function num(v: FieldValue | undefined): number {
+  return typeof v === 'number' ? v : 0;
+}
+
+function facts(m: Msg): PeerFacts {
+  return {
+    srcState: num(m['pfsync.state.src.state']), dstState: num(m['pfsync.state.dst.state']),
+    srcSeqlo: num(m['pfsync.state.src.seqlo']), dstSeqlo: num(m['pfsync.state.dst.seqlo']),
+  };
+}
+
+function isFlavor(v: FieldValue | undefined): v is PfsyncFlavor {
+  return typeof v === 'string' && (PFSYNC_FLAVORS as readonly string[]).includes(v);
 }
 
 export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analyzer {
-  void options;
+  const table = new StateTable(options.stateCap ?? 2_000_000);
+  const findingCap = options.findingCap ?? 1000;
+  const peers = new PeerRegistry();
+  const link = new LinkAudit();
+  const bulks: Bulk[] = [];
+  const openBulks = new Map<string, Bulk>();
+  const messagesByAction: Record<string, number> = {};
+  const emitted = new Map<FindingId, number>();
+  let pendingRequest: PacketTime | undefined;
+  let completeBulkSeen = false;
+  let capRaised = false;
+
+  function make(id: FindingId, frame: DecodedFrame, message: string, details: Fields, frames: readonly number[] = [frame.raw.number]): Finding {
+    return { id, severity: FINDINGS[id].severity, ts: timeOf(frame), frames, message, details };
+  }
+
+  function emitCapped(emit: FindingSink, f: Finding): void {
+    const n = emitted.get(f.id) ?? 0;
+    if (PER_MESSAGE_IDS.has(f.id) && n >= findingCap) return;
+    emitted.set(f.id, n + 1);
+    emit(f);
+  }
+
+  function problems(emit: FindingSink, frame: DecodedFrame, list: readonly PeerProblem[]): void {
+    for (const p of list) emitCapped(emit, make(`pfsync.${p.kind}`, frame, p.message, p.details));
+  }
+
+  function insert(emit: FindingSink, frame: DecodedFrame, key: string, m: Msg): boolean {
+    const r = table.insert(key, num(m['pfsync.state.proto']), facts(m));
+    if (r === 'full' && !capRaised) {
+      capRaised = true;
+      emit(make('pfsync.state_cap', frame, `the state tracker holds ${table.cap} states, its cap: further states are not tracked (state counts from now on are low)`, { cap: table.cap }));
+    }
+    return r === 'inserted';
+  }
+
+  function update(emit: FindingSink, frame: DecodedFrame, src: string, name: string, key: string, m: Msg, rule: StaleRule): void {
+    const st = table.get(key);
+    if (!st) return;
+    const msg = facts(m);
+    const v = staleSides(st.proto, st, msg, rule);
+    table.update(key, msg, { src: !v.src, dst: !v.dst });
+    if (!v.src && !v.dst) return;
+    const sides = [v.src ? 'src' : '', v.dst ? 'dst' : ''].filter(Boolean);
+    const what = sides.map((s) => {
+      const mine = s === 'src' ? [st.srcState, st.srcSeqlo] : [st.dstState, st.dstSeqlo];
+      const theirs = s === 'src' ? [msg.srcState, msg.srcSeqlo] : [msg.dstState, msg.dstSeqlo];
+      return `${s} state ${mine[0]} seqlo ${mine[1]} -> state ${theirs[0]} seqlo ${theirs[1]}`;
+    }).join(', ');
+    const creatorid = key.slice(0, 8);
+    const id = key.slice(8);
+    emitCapped(emit, make('pfsync.stale_update', frame,
+      `${name} from ${src} moves state ${id}/${creatorid} backwards (${what}): receivers keep their copy, count pfsyncs_stale and send their own UPD back`,
+      { src, creatorid, state_id: id, side: sides.join('+') }));
+  }
+
+  function unknown(emit: FindingSink, frame: DecodedFrame, src: string, name: string, creatorid: string, id: string): void {
+    if (!completeBulkSeen) return;
+    emitCapped(emit, make('pfsync.unknown_state', frame,
+      `${name} from ${src} for state ${id}/${creatorid}, which was never inserted (a complete bulk update was seen)`,
+      { src, creatorid, state_id: id }));
+  }
+
+  function applySection(emit: FindingSink, frame: DecodedFrame, peer: Peer | undefined, src: string, flavor: PfsyncFlavor, rule: StaleRule, section: Msg): void {
+    const action = num(section['pfsync.action']);
+    const name = str(section['pfsync.action_name']);
+    const kind = actionDef(flavor, action)?.kind ?? 'unknown';
+    const messages = (section['pfsync.messages'] ?? []) as readonly Msg[];
+    for (const m of messages) {
+      const creatorid = str(m['pfsync.state.creatorid']);
+      const id = str(m['pfsync.state.id']);
+      const key = StateTable.key(creatorid, id);
+      switch (kind) {
+        case 'ins':
+          if (peer) problems(emit, frame, peers.ownCreator(peer, creatorid));
+          if (creatorid !== '00000000' && id.length === 16) insert(emit, frame, key, m);
+          break;
+        case 'upd':
+          if (id.length !== 16) break;
+          if (table.has(key)) update(emit, frame, src, name, key, m, rule);
+          else if (creatorid !== '00000000') insert(emit, frame, key, m);
+          { const b = openBulks.get(src); if (b) b.states++; }
+          break;
+        case 'upd_c':
+          if (id.length !== 16) break;
+          if (table.has(key)) update(emit, frame, src, name, key, m, rule);
+          else unknown(emit, frame, src, name, creatorid, id);
+          break;
+        case 'del': case 'del_c':
+          if (id.length !== 16) break;
+          if (!table.remove(key)) unknown(emit, frame, src, name, creatorid, id);
+          break;
+        case 'clr': {
+          if (peer) problems(emit, frame, peers.ownCreator(peer, creatorid));
+          const ifname = str(m['pfsync.state.ifname']);
+          const n = table.clearCreator(creatorid);
+          emit(make('pfsync.state_clear', frame,
+            `CLR from ${src}: every state of creator ${creatorid}${ifname ? ` on ${ifname}` : ''} removed (${n} tracked state(s))`,
+            { src, creatorid, ifname, removed: n }));
+          break;
+        }
+        case 'bus':
+          if (peer) problems(emit, frame, peers.ownCreator(peer, creatorid));
+          bus(frame, src, creatorid, num(m['pfsync.bus.status']));
+          break;
+        case 'upd_req':
+          if (m['pfsync.bulk_request'] === true) pendingRequest = timeOf(frame);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  function bus(frame: DecodedFrame, src: string, creatorid: string, status: number): void {
+    const t = timeOf(frame);
+    if (status === 1) {
+      const b: Bulk = { requested: pendingRequest, started: t, ended: undefined, states: 0, responder: src, creatorid, frame: frame.raw.number };
+      pendingRequest = undefined;
+      openBulks.set(src, b);
+      if (bulks.length < MAX_BULKS) bulks.push(b);
+    } else if (status === 2) {
+      let b = openBulks.get(src);
+      if (b) {
+        openBulks.delete(src);
+      } else {
+        // OpenBSD 7.4+ with an empty table sends END alone; legacy captures may start mid-bulk.
+        b = { requested: pendingRequest, started: undefined, ended: undefined, states: 0, responder: src, creatorid, frame: frame.raw.number };
+        pendingRequest = undefined;
+        if (bulks.length < MAX_BULKS) bulks.push(b);
+      }
+      b.ended = t;
+      completeBulkSeen = true;
+    }
+  }
+
+  function pfsyncLayer(frame: DecodedFrame): Layer | undefined {
+    for (const l of frame.layers) if (l.proto === 'pfsync') return l;
+    return undefined;
+  }
+
   return {
     name: 'pfsync',
-    onFrame(frame: DecodedFrame, emit: FindingSink): void { void frame; void emit; },
+    onFrame(frame: DecodedFrame, emit: FindingSink): void {
+      link.observeHosts(frame);
+      const layer = pfsyncLayer(frame);
+      if (!layer) return;
+      const f = layer.fields;
+      const sections = (f['pfsync.subheaders'] ?? []) as readonly Msg[];
+      let total = 0;
+      for (const s of sections) {
+        const name = str(s['pfsync.action_name']);
+        const n = ((s['pfsync.messages'] ?? []) as readonly Msg[]).length;
+        total += n;
+        messagesByAction[name] = (messagesByAction[name] ?? 0) + n;
+      }
+      const ip = frame.ip;
+      // The OpenBSD 7.4+ pfsync0 tap shows ip_src 0.0.0.0 (not filled in yet): the local host.
+      const viaIp = ip !== undefined && ip.src !== '0.0.0.0' && !frame.layers.some((l) => l.proto === 'pfsynclink');
+      const src = viaIp ? ip.src : 'pfsync0';
+      if (viaIp) link.observePfsync(frame, timeOf(frame), ip.src, ip.dst);
+      if (f['pfsync.ignored'] !== undefined) return; // dropped whole by receivers
+      const flavor = f['pfsync.flavor'];
+      if (!isFlavor(flavor)) return;
+      const { peer, problems: p1 } = peers.packet(src, viaIp ? ip.version : 0, timeOf(frame), total);
+      problems(emit, frame, p1);
+      const cksum = str(f['pfsync.cksum']);
+      const stateFormats = new Set<string>();
+      for (const s of sections) for (const m of (s['pfsync.messages'] ?? []) as readonly Msg[]) {
+        const fmt = m['pfsync.state.format'];
+        if (typeof fmt === 'string' && s['pfsync.ignored'] === undefined) stateFormats.add(fmt);
+      }
+      if (peer) {
+        problems(emit, frame, peers.format(peer, flavor, str(f['pfsync.flavor_basis']) as FlavorBasis, [...stateFormats]));
+        if (cksum) problems(emit, frame, peers.ruleset(peer, cksum));
+      }
+      const rule: StaleRule = flavor === 'openbsd-v6' && /^0*$/.test(cksum) ? 'openbsd74' : 'classic';
+      for (const s of sections) {
+        if (s['pfsync.ignored'] !== undefined) continue;
+        applySection(emit, frame, peer, src, flavor, rule, s);
+      }
+    },
     onTick(now: PacketTime, emit: FindingSink): void { void now; void emit; },
-    finish(now: PacketTime, emit: FindingSink): void { void now; void emit; },
-    summary(): Fields { return { pfsync: { peers: [], states: 0, states_by_creator: {}, bulk_updates: [], messages_by_action: {} } }; },
+    finish(now: PacketTime, emit: FindingSink): void {
+      for (const b of openBulks.values()) {
+        emit({
+          id: 'pfsync.bulk_incomplete', severity: FINDINGS['pfsync.bulk_incomplete'].severity, ts: now, frames: [b.frame],
+          message: `bulk update from ${b.responder} (creator ${b.creatorid}) started at ${formatEpoch(b.started ?? now)} and did not end (${b.states} state(s) received): the requester keeps its CARP demotion, or gives up with an incomplete table`,
+          details: { src: b.responder, creatorid: b.creatorid, states: b.states, started: formatEpoch(b.started ?? now) },
+        });
+      }
+      openBulks.clear();
+      for (const r of link.reports()) {
+        emit({ id: 'pfsync.unauthenticated_link', severity: FINDINGS['pfsync.unauthenticated_link'].severity, ts: r.ts, frames: r.frames, message: r.message, details: r.details });
+      }
+    },
+    summary(): Fields {
+      const ts = (t: PacketTime | undefined): FieldValue => (t ? formatEpoch(t) : null);
+      const peerList: Fields[] = [...peers.peers.values()].map((p) => ({
+        src: p.src,
+        creatorid: p.creatorid ?? null,
+        flavour: p.flavour ?? null,
+        packets: p.packets,
+        messages: p.messages,
+        messages_per_second: PeerRegistry.rate(p) ?? null,
+      }));
+      const byCreator: Record<string, number> = {};
+      for (const [c, n] of [...table.byCreator.entries()].sort()) byCreator[c] = n;
+      const bulkList: Fields[] = bulks.map((b) => ({
+        requested: ts(b.requested), started: ts(b.started), ended: ts(b.ended), states: b.states,
+        responder: b.responder, creatorid: b.creatorid,
+        duration: b.ended && (b.requested ?? b.started) ? Math.round((toSeconds(b.ended) - toSeconds((b.requested ?? b.started)!)) * 1e6) / 1e6 : null,
+      }));
+      return {
+        pfsync: {
+          peers: peerList,
+          states: table.size,
+          states_by_creator: byCreator,
+          bulk_updates: bulkList,
+          messages_by_action: { ...messagesByAction },
+        },
+      };
+    },
   };
 }
