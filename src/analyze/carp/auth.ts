@@ -56,6 +56,12 @@ interface PendingAdvert {
 }
 
 const SUBSET_LIMIT = 10;
+
+interface AddressSet {
+  readonly addrs: readonly VirtualAddress[];
+  /** Also try each IPv4 address alone (ucarp-single). */
+  readonly singles: boolean;
+}
 const PENDING_CAP = 64;
 
 export class VhidAuth {
@@ -94,22 +100,25 @@ export class VhidAuth {
     return this.found ? [...this.keys, this.found] : [...this.keys];
   }
 
-  /** Candidate address lists to try, most likely first. */
-  private addressSets(): { sets: VirtualAddress[][]; inferred: boolean } {
-    if (this.explicit) return { sets: [[...this.explicit]], inferred: false };
-    const sets: VirtualAddress[][] = [];
-    if (this.confirmed) sets.push([...this.confirmed]);
+  /**
+   * Candidate address lists to try, most likely first. Inferred: the confirmed set, the VHID's
+   * own candidates, then every subset of all candidates (VHID's and the link's) from the
+   * smallest up (a single-address match is reported as 'sorted', not 'ucarp-single').
+   */
+  private addressSets(): { sets: AddressSet[]; inferred: boolean } {
+    if (this.explicit) return { sets: [{ addrs: [...this.explicit], singles: true }], inferred: false };
+    const sets: AddressSet[] = [];
+    if (this.confirmed) sets.push({ addrs: [...this.confirmed], singles: false });
     const own = [...this.candidates.values()];
     const all = [...own, ...[...this.pool.addresses.values()].filter((a) => !this.candidates.has(a.text))];
-    if (own.length > 0) sets.push(own);
+    if (own.length > 0) sets.push({ addrs: own, singles: true });
     if (all.length > 0 && all.length <= SUBSET_LIMIT) {
-      // every non-empty subset, larger ones first
       const subsets: VirtualAddress[][] = [];
-      for (let mask = (1 << all.length) - 1; mask > 0; mask--) subsets.push(all.filter((_, i) => (mask >> i) & 1));
-      subsets.sort((a, b) => b.length - a.length);
-      sets.push(...subsets);
+      for (let mask = 1; mask < 1 << all.length; mask++) subsets.push(all.filter((_, i) => (mask >> i) & 1));
+      subsets.sort((a, b) => a.length - b.length);
+      sets.push(...subsets.map((addrs) => ({ addrs, singles: false })));
     } else if (all.length > 0) {
-      sets.push(all, ...all.map((a) => [a]));
+      sets.push({ addrs: all, singles: true });
     }
     return { sets, inferred: true };
   }
@@ -127,7 +136,7 @@ export class VhidAuth {
     if (!counter) return [];
     const out: HmacCandidate[] = [];
     for (const set of this.addressSets().sets) {
-      for (const c of hmacCandidates(ad.vhid, set, counter, this.lladdrOf(ad))) {
+      for (const c of hmacCandidates(ad.vhid, set.addrs, counter, this.lladdrOf(ad), set.singles)) {
         if (out.length >= max) return out;
         out.push(c);
       }
@@ -155,13 +164,13 @@ export class VhidAuth {
     const searchAll = !inferred || this.failedAt !== gen;
     const tried = searchAll ? sets : sets.slice(0, this.confirmed ? 1 : 0);
     for (const set of tried) {
-      const cands = hmacCandidates(ad.vhid, set, counter, lladdr);
+      const cands = hmacCandidates(ad.vhid, set.addrs, counter, lladdr, set.singles);
       for (const key of this.allKeys()) {
         const hit = findMatchingCandidate(key.key, cands, md);
         if (!hit) continue;
         if (inferred) {
           const wasKnown = this.confirmed !== undefined;
-          this.confirmed = hit.variant === 'ucarp-single' ? hit.addresses : set;
+          this.confirmed = hit.variant === 'ucarp-single' ? hit.addresses : set.addrs;
           this.failedAt = undefined;
           if (!wasKnown) this.recheckPending(key);
         }

@@ -84,7 +84,7 @@ function sameList(a: readonly VirtualAddress[], b: readonly VirtualAddress[]): b
  * Every message the variants produce for one address set (configuration order as given),
  * without duplicates (a variant that yields the same bytes as an earlier one is skipped).
  */
-export function hmacCandidates(vhid: number, configOrder: readonly VirtualAddress[], counter: Uint8Array, lladdr?: Uint8Array): HmacCandidate[] {
+export function hmacCandidates(vhid: number, configOrder: readonly VirtualAddress[], counter: Uint8Array, lladdr?: Uint8Array, ucarpSingle = true): HmacCandidate[] {
   const out: HmacCandidate[] = [];
   const seen = new Set<string>();
   const add = (variant: HmacVariant, addrs: readonly VirtualAddress[], ll?: Uint8Array): void => {
@@ -106,7 +106,7 @@ export function hmacCandidates(vhid: number, configOrder: readonly VirtualAddres
   const v6cfg = configOrder.filter((a) => a.family === 6);
   const cfg = [...v4cfg, ...v6cfg];
   if (!sameList(cfg, sortedAll)) add('config-order', cfg);
-  if (configOrder.length > 1) for (const a of sortForHmac(v4cfg)) add('ucarp-single', [a]);
+  if (ucarpSingle && configOrder.length > 1) for (const a of sortForHmac(v4cfg)) add('ucarp-single', [a]);
   return out;
 }
 

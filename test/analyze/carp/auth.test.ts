@@ -1,0 +1,159 @@
+// HMAC status per frame (carp.hmac.status / .variant / .reason, carp.vip), virtual-address
+// inference, the passphrase audit findings and passphrase-related VHID conflicts.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { advert, arpReply, garp, unsolicitedNa } from './frames.js';
+import { runCarp, type Run } from './run.js';
+import type { Fields } from '../../../src/decode/types.js';
+
+const VIP = ['10.77.0.100'];
+const vips = (m: Record<number, string[]>): Map<number, string[]> => new Map(Object.entries(m).map(([k, v]) => [Number(k), v]));
+const status = (r: Run): unknown[] => r.frames.filter((f) => f.layers.some((l) => l.proto === 'carp')).map((f) => f.derived['carp.hmac.status']);
+function noSecret(r: Run, ...secrets: string[]): void {
+  const text = JSON.stringify(r.findings) + JSON.stringify(r.analyzer.summary()) + JSON.stringify(r.frames.map((f) => f.derived));
+  for (const s of secrets) assert.ok(!text.includes(s), `secret ${s.length} chars leaked`);
+}
+
+test('good with the passphrase and --vip; variant and addresses in derived fields', () => {
+  const frames = [0, 1, 2].map((t) => advert({ n: t + 1, t, src: '10.77.0.1', pass: 'carpsecret', vip: VIP }));
+  const r = runCarp(frames, { passphrases: [{ vhid: 7, passphrase: 'carpsecret' }], vips: vips({ 7: VIP }) });
+  assert.deepEqual(status(r), ['good', 'good', 'good']);
+  assert.equal(frames[0]!.derived['carp.hmac.variant'], 'sorted');
+  assert.deepEqual(frames[0]!.derived['carp.vip'], VIP);
+  assert.equal(frames[0]!.derived['carp.vip.inferred'], false);
+  assert.equal((r.carp()['vhids'] as Fields[])[0]!['hmac'], 'good');
+  assert.deepEqual(r.ids(), ['carp.master_changed']);
+  noSecret(r, 'carpsecret');
+});
+
+test("'*' passphrase applies to every VHID", () => {
+  const frames = [advert({ n: 1, t: 0, src: '10.77.0.1', vhid: 3, pass: 'pw', vip: ['10.0.0.3'] })];
+  const r = runCarp(frames, { passphrases: [{ vhid: '*', passphrase: 'pw' }], vips: vips({ 3: ['10.0.0.3'] }) });
+  assert.deepEqual(status(r), ['good']);
+});
+
+test('bad with a wrong passphrase: carp.hmac_mismatch once per source, no secret in it', () => {
+  const frames = [0, 1, 2].map((t) => advert({ n: t + 1, t, src: '10.77.0.1', pass: 'other-secret', vip: VIP }));
+  const r = runCarp(frames, { passphrases: [{ vhid: 7, passphrase: 'carpsecret' }], vips: vips({ 7: VIP }) });
+  assert.deepEqual(status(r), ['bad', 'bad', 'bad']);
+  assert.equal(r.byId('carp.hmac_mismatch').length, 1);
+  assert.equal(r.byId('carp.hmac_mismatch')[0]!.severity, 'error');
+  noSecret(r, 'carpsecret', 'other-secret');
+});
+
+test('unverified, with the reason: no addresses; no passphrase', () => {
+  const a = runCarp([advert({ n: 1, t: 0, src: '10.77.0.1', pass: 'carpsecret', vip: VIP })], { passphrases: [{ vhid: 7, passphrase: 'carpsecret' }] });
+  assert.deepEqual(status(a), ['unverified']);
+  assert.match(String(a.frames[0]!.derived['carp.hmac.reason']), /virtual addresses of VHID 7 not known/);
+  const b = runCarp([advert({ n: 1, t: 0, src: '10.77.0.1', pass: 'carpsecret', vip: VIP })], { vips: vips({ 7: VIP }) });
+  assert.deepEqual(status(b), ['unverified']);
+  assert.match(String(b.frames[0]!.derived['carp.hmac.reason']), /no passphrase for VHID 7/);
+  assert.deepEqual(a.ids(), ['carp.master_changed']);
+});
+
+test('empty passphrase verifies: carp.no_passphrase once per VHID', () => {
+  const frames = [0, 1].map((t) => advert({ n: t + 1, t, src: '10.77.0.1', pass: '', vip: VIP }));
+  const r = runCarp(frames, { vips: vips({ 7: VIP }) });
+  assert.deepEqual(status(r), ['good', 'good']);
+  assert.equal(frames[0]!.derived['carp.hmac.key'], 'empty');
+  assert.equal(r.byId('carp.no_passphrase').length, 1);
+  assert.equal(r.byId('carp.no_passphrase')[0]!.details['vhid'], 7);
+});
+
+test('inferred addresses: gratuitous ARP from the virtual MAC; earlier adverts re-checked', () => {
+  const opts = { passphrases: [{ vhid: 7, passphrase: 'carpsecret' }] };
+  const frames = [
+    advert({ n: 1, t: 0, src: '10.77.0.1', pass: 'carpsecret', vip: VIP }),
+    advert({ n: 2, t: 1, src: '10.77.0.1', pass: 'carpsecret', vip: VIP }),
+    garp(3, 1.5, '10.77.0.100', '00:00:5e:00:01:07'),
+    advert({ n: 4, t: 2, src: '10.77.0.1', pass: 'carpsecret', vip: VIP }),
+  ];
+  const r = runCarp(frames, opts);
+  assert.deepEqual(status(r), ['unverified', 'unverified', 'good']);
+  assert.deepEqual(frames[3]!.derived['carp.vip'], VIP);
+  assert.equal(frames[3]!.derived['carp.vip.inferred'], true);
+  const v = (r.carp()['vhids'] as Fields[])[0]!;
+  assert.deepEqual(v['vips'], VIP);
+  assert.equal(v['vips_inferred'], true);
+  assert.deepEqual(v['rechecked'], { frames: [1, 2], good: 2, bad: 0 });
+});
+
+test('inferred addresses: ucarp gratuitous ARP from the real MAC among other hosts; the HMAC picks the set', () => {
+  const frames = [
+    garp(1, 0, '10.77.0.200', '02:00:00:00:00:99'),           // some other host announcing itself
+    garp(2, 0.1, '10.77.0.100', '02:00:00:00:00:0a'),         // ucarp: VIP from node A's real MAC
+    arpReply(3, 0.2, '10.77.0.150', '00:00:5e:00:00:09'),     // ucarp-MAC reply for another VHID
+    advert({ n: 4, t: 1, src: '10.77.0.1', pass: 'carpsecret', vip: VIP, mac: '00:00:5e:00:00:07' }),
+  ];
+  const r = runCarp(frames, { passphrases: [{ vhid: 7, passphrase: 'carpsecret' }] });
+  assert.deepEqual(status(r), ['good']);
+  assert.deepEqual(frames[3]!.derived['carp.vip'], VIP);
+  assert.equal((r.carp()['vhids'] as Fields[])[0]!['ucarp_mac'], true);
+});
+
+test('inferred candidates that do not verify: unverified, never bad', () => {
+  const frames = [
+    garp(1, 0, '10.77.0.100', '00:00:5e:00:01:07'),
+    advert({ n: 2, t: 1, src: '10.77.0.1', pass: 'carpsecret', vip: ['10.77.0.100', '10.77.0.101'] }),
+    advert({ n: 3, t: 2, src: '10.77.0.1', pass: 'carpsecret', vip: ['10.77.0.100', '10.77.0.101'] }),
+  ];
+  const r = runCarp(frames, { passphrases: [{ vhid: 7, passphrase: 'carpsecret' }] });
+  assert.deepEqual(status(r), ['unverified', 'unverified']);
+  assert.match(String(frames[1]!.derived['carp.hmac.reason']), /no inferred address set verifies/);
+  assert.equal(r.byId('carp.hmac_mismatch').length, 0);
+});
+
+test('IPv6: unsolicited NA from the virtual MAC supplies the VIP of an IPv6 advert', () => {
+  const v6 = ['2001:db8::9'];
+  const frames = [
+    unsolicitedNa(1, 0, '2001:db8::9', '00:00:5e:00:01:09'),
+    advert({ n: 2, t: 1, src: 'fe80::a', af: 'ipv6', vhid: 9, hmac: undefined, pass: undefined }),
+  ];
+  const r = runCarp(frames, { passphrases: [{ vhid: 9, passphrase: 'x' }] });
+  // the builder's reference HMAC is IPv4-only: here only the inference is checked
+  assert.deepEqual(frames[1]!.derived['carp.vip'], v6);
+  assert.equal(frames[1]!.derived['carp.vip.inferred'], true);
+  assert.deepEqual(status(r), ['unverified']);
+});
+
+test('wordlist: carp.weak_passphrase names the VHID, not the passphrase (unless --show-secrets)', () => {
+  const mk = (): ReturnType<typeof advert>[] => [0, 1, 2].map((t) => advert({ n: t + 1, t, src: '10.77.0.1', pass: 'opnsense', vip: VIP }));
+  const wordlist = ['123456', 'password', 'opnsense', 'carp'];
+  const r = runCarp(mk(), { vips: vips({ 7: VIP }), wordlist });
+  const w = r.byId('carp.weak_passphrase');
+  assert.equal(w.length, 1);
+  assert.equal(w[0]!.details['vhid'], 7);
+  assert.equal(w[0]!.details['wordlist_line'], 3);
+  assert.equal(w[0]!.details['passphrase'], undefined);
+  assert.deepEqual(status(r), ['good', 'good', 'good']);
+  noSecret(r, 'opnsense');
+  const audit = (r.carp()['audit'] as Fields[]);
+  assert.equal(audit.length, 1);            // run once per VHID, not per advert
+  const s = runCarp(mk(), { vips: vips({ 7: VIP }), wordlist, showSecrets: true });
+  assert.equal(s.byId('carp.weak_passphrase')[0]!.details['passphrase'], 'opnsense');
+  // no hit: nothing raised, still unverified
+  const n = runCarp(mk(), { vips: vips({ 7: VIP }), wordlist: ['a', 'b'] });
+  assert.equal(n.byId('carp.weak_passphrase').length, 0);
+  assert.deepEqual(status(n), ['unverified', 'unverified', 'unverified']);
+});
+
+test('VHID conflict: one source verifies, another does not; or two sources verify with different passphrases', () => {
+  const frames = [
+    advert({ n: 1, t: 0, src: '10.77.0.1', pass: 'clusterA', vip: VIP }),
+    advert({ n: 2, t: 0.5, src: '10.77.0.8', pass: 'clusterB', vip: VIP, advskew: 50 }),
+  ];
+  const r = runCarp(frames, { passphrases: [{ vhid: 7, passphrase: 'clusterA' }], vips: vips({ 7: VIP }) });
+  assert.deepEqual(status(r), ['good', 'bad']);
+  const c = r.byId('carp.vhid_conflict');
+  assert.deepEqual(c.map((f) => [f.details['reason'], f.details['src']]), [['passphrase_or_addresses', '10.77.0.8']]);
+  assert.equal(r.byId('carp.hmac_mismatch').length, 1);
+  noSecret(r, 'clusterA', 'clusterB');
+  const frames2 = [
+    advert({ n: 1, t: 0, src: '10.77.0.1', pass: 'clusterA', vip: VIP }),
+    advert({ n: 2, t: 0.5, src: '10.77.0.8', pass: 'clusterB', vip: VIP, advskew: 50 }),
+  ];
+  const r2 = runCarp(frames2, { passphrases: [{ vhid: 7, passphrase: 'clusterA' }, { vhid: '*', passphrase: 'clusterB' }], vips: vips({ 7: VIP }) });
+  assert.deepEqual(status(r2), ['good', 'good']);
+  assert.deepEqual(r2.byId('carp.vhid_conflict').map((f) => f.details['reason']), ['passphrase']);
+});
