@@ -29,6 +29,12 @@ export function describeFsError(error: unknown): string {
       return 'a component of the path is not a directory';
     case 'ELOOP':
       return 'too many symbolic links';
+    case 'EPIPE':
+      return 'broken pipe';
+    case 'ENOSPC':
+      return 'no space left on device';
+    case 'EROFS':
+      return 'read-only file system';
     case 'EMFILE':
     case 'ENFILE':
       return 'too many open files';

@@ -8,6 +8,9 @@
 //
 //   ts = tsHigh * 2^32 + tsLow   (units)
 //   sec = floor(ts / unitsPerSecond) + if_tsoffset,  nsec = floor(frac * 10^9 / unitsPerSecond)
+//
+// nsec is always exact; sec is exact up to 2^53 s (beyond any real capture: only a 1 s or
+// coarser resolution with an absurd count gets there, and then sec is rounded).
 
 /** How an interface's timestamps are scaled, precomputed once per IDB. */
 export interface TimeScale {
