@@ -1,8 +1,41 @@
 // `-z pfsync,states`: peers, creator ids, flavour, bulk updates, messages, states, findings.
+// Input: the whole JSON summary object ({frames, findings: {id: count}, pfsync: {...}}), so the
+// text and the jsonl summary always show the same data.
 
-import type { Fields } from '../decode/types.js';
+import type { FieldValue, Fields } from '../decode/types.js';
+
+type Obj = Readonly<Record<string, FieldValue>>;
+
+const isObj = (v: FieldValue | undefined): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const list = (v: FieldValue | undefined): readonly Obj[] => (Array.isArray(v) ? (v as readonly FieldValue[]).filter(isObj) : []);
+const text = (v: FieldValue | undefined, none = '-'): string => (v === undefined || v === null || v === '' ? none : String(v));
 
 export function renderPfsyncStates(summary: Fields): string {
-  void summary;
-  return '';
+  const p = summary['pfsync'];
+  if (!isObj(p)) return '';
+  const out: string[] = ['pfsync states'];
+  const peers = list(p['peers']);
+  out.push(`  peers: ${peers.length}`);
+  for (const peer of peers) {
+    const rate = peer['messages_per_second'];
+    out.push(`    ${text(peer['src']).padEnd(16)} creator ${text(peer['creatorid']).padEnd(8)}  ${text(peer['flavour']).padEnd(12)} `
+      + `${text(peer['packets'], '0')} packets, ${text(peer['messages'], '0')} messages${typeof rate === 'number' ? ` (${rate}/s)` : ''}`);
+  }
+  const bulks = list(p['bulk_updates']);
+  out.push(`  bulk updates: ${bulks.length}`);
+  for (const b of bulks) {
+    const duration = typeof b['duration'] === 'number' ? `, ${b['duration']} s` : b['ended'] === null ? ', did not end' : '';
+    out.push(`    from ${text(b['responder'])} (creator ${text(b['creatorid'])}): requested ${text(b['requested'])}, started ${text(b['started'])}, `
+      + `ended ${text(b['ended'])}${duration}, ${text(b['states'], '0')} states`);
+  }
+  const actions = isObj(p['messages_by_action']) ? p['messages_by_action'] : {};
+  const names = Object.keys(actions);
+  out.push(`  messages by action: ${names.length === 0 ? 'none' : names.map((n) => `${n} ${text(actions[n], '0')}`).join(', ')}`);
+  out.push(`  states known at the end: ${text(p['states'], '0')}`);
+  const byCreator = isObj(p['states_by_creator']) ? p['states_by_creator'] : {};
+  for (const c of Object.keys(byCreator)) out.push(`    creator ${c}: ${text(byCreator[c], '0')}`);
+  const findings = isObj(summary['findings']) ? summary['findings'] : {};
+  const ids = Object.keys(findings).filter((id) => id.startsWith('pfsync.')).sort();
+  out.push(`  findings: ${ids.length === 0 ? 'none' : ids.map((id) => `${id} ${text(findings[id], '0')}`).join(', ')}`);
+  return `${out.join('\n')}\n`;
 }

@@ -246,7 +246,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
       for (const b of openBulks.values()) {
         emit({
           id: 'pfsync.bulk_incomplete', severity: FINDINGS['pfsync.bulk_incomplete'].severity, ts: now, frames: [b.frame],
-          message: `bulk update from ${b.responder} (creator ${b.creatorid}) started at ${formatEpoch(b.started ?? now)} and did not end (${b.states} state(s) received): the requester keeps its CARP demotion, or gives up with an incomplete table`,
+          message: `bulk update from ${b.responder} (creator ${b.creatorid}) started at ${formatEpoch(b.started ?? now)} and had not ended when the capture stopped (${b.states} state(s) received): the requester keeps its CARP demotion, or gives up with an incomplete table`,
           details: { src: b.responder, creatorid: b.creatorid, states: b.states, started: formatEpoch(b.started ?? now) },
         });
       }
