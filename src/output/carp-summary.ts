@@ -54,7 +54,7 @@ export function renderCarpMasters(summary: Fields): string {
       `${text(v['advbase'])}/${text(v['advskew'])}`, text(v['demote']), text(v['hmac']), text(v['backups']),
     ]);
     const vips = arr(v['vips']);
-    if (vips.length > 0) notes.push(`VHID ${text(v['vhid'])}: virtual addresses ${text(vips)}${v['vips_inferred'] === true ? ' (inferred)' : ''}`);
+    if (vips.length > 0) notes.push(`VHID ${text(v['vhid'])}: virtual addresses ${text(vips)}${v['vips_inferred'] === true ? (v['vips_confirmed'] === true ? ' (inferred, confirmed by the HMAC)' : ' (inferred candidates)') : ''}`);
     if (v['ucarp_mac'] === true) notes.push(`VHID ${text(v['vhid'])}: master sends from ucarp's 00:00:5e:00:00:xx source MAC`);
     const re = obj(v['rechecked']);
     if (re) notes.push(`VHID ${text(v['vhid'])}: ${arr(re['frames']).length} earlier advert(s) checked once the addresses were known: ${text(re['good'])} good, ${text(re['bad'])} bad`);

@@ -87,6 +87,13 @@ export class VhidAuth {
   get hasConfiguredKey(): boolean { return this.keys.some((k) => k.origin === 'configured'); }
   get addressesKnown(): boolean { return this.explicit !== undefined || this.confirmed !== undefined; }
 
+  /** For the summary: --vip, else the HMAC-confirmed set, else the VHID's own candidates. */
+  addressesForSummary(): { addresses: string[]; inferred: boolean; confirmed: boolean } {
+    if (this.explicit) return { addresses: this.explicit.map((a) => a.text), inferred: false, confirmed: true };
+    if (this.confirmed) return { addresses: this.confirmed.map((a) => a.text), inferred: true, confirmed: true };
+    return { addresses: [...this.candidates.keys()], inferred: true, confirmed: false };
+  }
+
   addCandidate(a: VirtualAddress): boolean {
     if (this.candidates.has(a.text) || this.candidates.size >= LinkPool.CAP) return false;
     this.candidates.set(a.text, a);

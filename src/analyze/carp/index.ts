@@ -231,9 +231,10 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
         const auth = auths.get(`${g.link}#${g.vhid}`);
         const extra: Fields = {};
         if (auth) {
-          const known = explicitVips.get(g.vhid);
-          extra['vips'] = known ? known.map((a) => a.text) : [...auth.candidates.keys()];
-          extra['vips_inferred'] = !known;
+          const known = auth.addressesForSummary();
+          extra['vips'] = known.addresses;
+          extra['vips_inferred'] = known.inferred;
+          extra['vips_confirmed'] = known.confirmed;
           if (auth.rechecked.frames.length > 0) {
             extra['rechecked'] = { frames: [...auth.rechecked.frames], good: auth.rechecked.good, bad: auth.rechecked.bad };
           }
