@@ -33,24 +33,46 @@ export function ownerOf(frame: DecodedFrame, id: string): number {
 }
 
 export function shownLayers(frame: DecodedFrame): ShownLayer[] {
-  const out: ShownLayer[] = frame.layers.map((layer) => ({ proto: layer.proto, layer, fields: layer.fields, derived: [] as string[] }));
-  const derivedIds = Object.keys(frame.derived);
-  if (derivedIds.length === 0) return out;
-  const extra = new Map<string, ShownLayer>();
-  for (const id of derivedIds) {
-    const i = ownerOf(frame, id);
-    let target: ShownLayer;
+  const layers = frame.layers;
+  const derived = frame.derived;
+  let merged: Map<number, { fields: Fields; derived: string[] }> | undefined;
+  let extra: Map<string, ShownLayer> | undefined;
+  let lastPrefix = '';
+  let lastOwner = -1;
+  for (const id in derived) {
+    const prefix = prefixOf(id);
+    // Derived ids usually share one prefix: look its owner up once.
+    const i = prefix === lastPrefix ? lastOwner : ownerOf(frame, id);
+    lastPrefix = prefix;
+    lastOwner = i;
     if (i >= 0) {
-      const cur = out[i]!;
-      if (cur.fields === cur.layer?.fields) out[i] = { ...cur, fields: { ...cur.fields }, derived: [] };
-      target = out[i]!;
+      merged ??= new Map();
+      let m = merged.get(i);
+      if (!m) {
+        m = { fields: Object.assign({}, layers[i]!.fields), derived: [] };
+        merged.set(i, m);
+      }
+      m.fields[id] = derived[id]!;
+      m.derived.push(id);
     } else {
-      const prefix = prefixOf(id);
-      target = extra.get(prefix) ?? { proto: prefix, layer: undefined, fields: {}, derived: [] };
-      extra.set(prefix, target);
+      extra ??= new Map();
+      let target = extra.get(prefix);
+      if (!target) {
+        target = { proto: prefix, layer: undefined, fields: {}, derived: [] };
+        extra.set(prefix, target);
+      }
+      target.fields[id] = derived[id]!;
+      (target.derived as string[]).push(id);
     }
-    target.fields[id] = frame.derived[id]!;
-    (target.derived as string[]).push(id);
   }
-  return [...out, ...extra.values()];
+  const out: ShownLayer[] = new Array<ShownLayer>(layers.length);
+  for (let i = 0; i < layers.length; i++) {
+    const layer = layers[i]!;
+    const m = merged?.get(i);
+    out[i] = m ? { proto: layer.proto, layer, fields: m.fields, derived: m.derived } : { proto: layer.proto, layer, fields: layer.fields, derived: NONE };
+  }
+  if (extra) for (const e of extra.values()) out.push(e);
+  return out;
 }
+
+const NONE: readonly string[] = [];
