@@ -83,7 +83,7 @@ export class PcapWriter {
     this.view.setUint32(at, frame.tsSec >>> 0, true);
     this.view.setUint32(at + 4, fraction, true);
     this.view.setUint32(at + 8, caplen, true);
-    this.view.setUint32(at + 12, Math.max(frame.originalLength, caplen) >>> 0, true);
+    this.view.setUint32(at + 12, frame.originalLength >>> 0, true); // as read, even if odd
     if (header >= 0) {
       this.buf.set(frame.data.subarray(0, caplen), at + PCAP_RECORD_HEADER_BYTES);
       this.used += total;
