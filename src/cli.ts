@@ -168,6 +168,8 @@ async function run(o: Options, io: CliIo): Promise<number> {
   const status = exitStatus(o, outcome.result, io);
   if (outcome.error !== undefined) {
     const err = outcome.error;
+    // `-w - | head`: the reader of the pcap went away; end quietly, as for the text output.
+    if (o.write === '-' && err instanceof CarpdumpError && /standard output: broken pipe$/.test(err.message)) return EXIT.ok;
     if (err instanceof CarpdumpError) { errorLine(io, err.message); return err.exitCode; }
     errorLine(io, `internal error: ${err instanceof Error ? err.message : String(err)}`);
     return EXIT.input;
