@@ -13,6 +13,7 @@ import type { CaptureSource, FrameSink, RawFrame } from './types.js';
 const READ_BLOCK_BYTES = 4 * 1024 * 1024;
 const GZIP_MAGIC0 = 0x1f;
 const GZIP_MAGIC1 = 0x8b;
+const STDIN_FD = 0;
 
 /** Short text for a file-system error code ("no such file"). */
 export function describeFsError(error: unknown): string {
@@ -50,7 +51,16 @@ export function describeFsError(error: unknown): string {
  * cannot be opened (missing, permission, directory); content problems reject run().
  */
 export function openCaptureFile(path: string): FileCaptureSource {
-  if (path === '-') return new FileCaptureSource('standard input', undefined);
+  if (path === '-') {
+    // Redirected from a regular file (`-r - < x.pcap`): the fast synchronous path, on fd 0.
+    let regular = false;
+    try {
+      regular = fstatSync(STDIN_FD).isFile();
+    } catch {
+      // no usable stdin: the stream path reports it
+    }
+    return new FileCaptureSource('standard input', regular ? STDIN_FD : undefined);
+  }
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -73,7 +83,7 @@ export class FileCaptureSource implements CaptureSource {
   /** What the caller's sink threw: passed through unchanged, never relabelled as a read error. */
   private sinkError: unknown;
 
-  /** `fd` undefined = standard input. */
+  /** `fd` undefined = standard input as a stream; fd 0 (a regular file) is never closed. */
   constructor(
     readonly name: string,
     private fd: number | undefined,
@@ -128,8 +138,16 @@ export class FileCaptureSource implements CaptureSource {
     const buf = new Uint8Array(READ_BLOCK_BYTES);
     let n = this.read(fd, buf);
     if (n >= 2 && buf[0] === GZIP_MAGIC0 && buf[1] === GZIP_MAGIC1) {
-      this.fd = undefined; // the stream owns and closes it
-      await this.runStream(createReadStream('', { fd, start: 0, autoClose: true, highWaterMark: 1024 * 1024 }), parser);
+      const owned = fd !== STDIN_FD;
+      if (owned) this.fd = undefined; // the stream owns and closes it
+      // Continue from the current position (stdin may not start at 0), after the block read.
+      const first = buf.slice(0, n);
+      const rest = createReadStream('', { fd, autoClose: owned, highWaterMark: 1024 * 1024 });
+      const whole = async function* (): AsyncGenerator<Uint8Array> {
+        yield first;
+        yield* rest;
+      };
+      await this.runStream(Readable.from(whole(), { objectMode: false }), parser);
       return;
     }
     while (n > 0) {
@@ -211,7 +229,7 @@ export class FileCaptureSource implements CaptureSource {
   }
 
   private closeFd(): void {
-    if (this.fd !== undefined) {
+    if (this.fd !== undefined && this.fd !== STDIN_FD) {
       const fd = this.fd;
       this.fd = undefined;
       try {

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -149,8 +149,10 @@ try {
 }
 `;
 
-function runStdin(input: Uint8Array): { frames: unknown[]; stderr: string; status: number | null } {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', STDIN_SCRIPT], { input, maxBuffer: 64 << 20 });
+/** Runs the stdin script with `input` piped, or with an open file descriptor as stdin. */
+function runStdin(input: Uint8Array | number): { frames: unknown[]; stderr: string; status: number | null } {
+  const options = typeof input === 'number' ? { stdio: [input, 'pipe', 'pipe'] as ['pipe' | number, 'pipe', 'pipe'] } : { input };
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', STDIN_SCRIPT], { ...options, maxBuffer: 64 << 20 });
   const lines = r.stdout.toString().split('\n').filter((l) => l !== '');
   return { frames: lines.map((l) => JSON.parse(l) as unknown), stderr: r.stderr.toString(), status: r.status };
 }
@@ -170,6 +172,23 @@ describe("openCaptureFile('-')", () => {
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(r.frames, expected);
   });
+
+  for (const gz of [false, true]) {
+    it(`reads standard input redirected from a file${gz ? ' (gzip)' : ''}, from its current position`, () => {
+      const junk = new Uint8Array(10).fill(0x55);
+      const body = gz ? gzipSync(PCAP) : PCAP;
+      const path = write(`stdin${gz ? '.gz' : ''}`, Buffer.concat([junk, body]));
+      const fd = openSync(path, 'r');
+      try {
+        readSync(fd, new Uint8Array(junk.length), 0, junk.length, null); // the shell read these already
+        const r = runStdin(fd);
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(r.frames, expected);
+      } finally {
+        closeSync(fd);
+      }
+    });
+  }
 
   it('reports a truncated stream on stdin with its name', () => {
     const r = runStdin(PCAP.subarray(0, 100));
