@@ -31,7 +31,7 @@ function walk(b: Uint8Array, start: number, end: number, sizes: Readonly<Record<
   let openbsdHint = false;
   const done = (result: Walk['result'], after = 0): Walk => ({ result, after, fullStates, freebsdOnly, openbsdHint });
   while (pos + 4 <= end) {
-    if (pos + 4 > cap) return done('cut');
+    if (pos + 4 > cap) return done('cut', end - pos);
     const action = b[pos]!;
     const count = (b[pos + 2]! << 8) | b[pos + 3]!;
     pos += 4;
@@ -68,8 +68,15 @@ export function guessV5Flavor(bytes: Uint8Array, start: number, end: number): V5
   if (ob.result === 'eof' && ob.after === 20) return { flavor: 'openbsd-4.5', basis: 'trailer' };
   if (fbw.freebsdOnly) return { flavor: 'freebsd', basis: 'records' };
   if (ob.fullStates || fbw.fullStates) {
-    if (fbClean && !obClean) return { flavor: 'freebsd', basis: 'records' };
-    if (obClean && !fbClean) return { flavor: 'openbsd-4.6', basis: 'records' };
+    // A walk cut short by the capture is still possible; one that went wrong is not.
+    const obPossible = obClean || ob.result === 'cut';
+    const fbPossible = fbClean || fbw.result === 'cut';
+    if (fbPossible && !obPossible) return { flavor: 'freebsd', basis: 'records' };
+    if (obPossible && !fbPossible) return { flavor: 'openbsd-4.6', basis: 'records' };
+    // Both cut short: prefer the sizes after which an EOF (+ the 4.5 trailer) would end the packet exactly.
+    const lands = (w: Walk): boolean => w.result === 'cut' && (w.after === 4 || w.after === 24);
+    if (lands(ob) && !lands(fbw)) return { flavor: ob.after === 24 ? 'openbsd-4.5' : 'openbsd-4.6', basis: 'records' };
+    if (lands(fbw) && !lands(ob)) return { flavor: 'freebsd', basis: 'records' };
   }
   if (ob.openbsdHint) return { flavor: 'openbsd-4.6', basis: 'hint' };
   return { flavor: 'freebsd', basis: 'guess' };

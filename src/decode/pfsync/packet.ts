@@ -77,17 +77,16 @@ function decodeLegacy(c: Cursor, out: LayerWriter, start: number, version: numbe
   const action = c.u8('legacy action');
   const count = c.u8('legacy count');
   const messages: Message[] = [];
-  const section: Section = { 'pfsync.action': action, 'pfsync.action_name': 'UNKNOWN', 'pfsync.count': count, 'pfsync.messages': messages };
+  const def = actionDef(flavor, action);
+  const section: Section = { 'pfsync.action': action, 'pfsync.action_name': def ? def.name : 'UNKNOWN', 'pfsync.count': count, 'pfsync.messages': messages };
   subheaders.push(section);
   out.set('pfsync.subheaders', subheaders);
   if (version >= 3) out.set('pfsync.cksum', c.hex(16, 'ruleset checksum'));
-  const def = actionDef(flavor, action);
   if (!def) {
     out.annotate('pfsync.bad_action', `legacy pfsync v${version} action ${action} is unknown (badact)`, { action });
     section['pfsync.ignored'] = 'badact';
     return;
   }
-  section['pfsync.action_name'] = def.name;
   section['pfsync.msglen'] = def.size;
   if (def.badact) {
     out.annotate('pfsync.bad_action', def.badact, { action });
