@@ -55,6 +55,16 @@ export interface PipelineResult extends RunTotals {
 
 const MAX_KEPT_ERRORS = 10;
 
+function raisedBefore(findings: readonly Finding[], count: number, id: string): boolean {
+  for (let i = 0; i < count; i++) if (findings[i]!.id === id) return true;
+  return false;
+}
+
+function hasKeys(o: Fields): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
 export class Pipeline {
   private frames = 0;
   private shown = 0;
@@ -116,9 +126,9 @@ export class Pipeline {
     const emit = (f: Finding): void => { findings.push(f); };
     for (const a of cfg.analyzers) this.guard(a, raw.number, t, () => a.onFrame(frame, emit), emit);
     // Decoder annotations that are findings (unless an analyzer already raised that id here).
-    const raisedByAnalyzers = new Set(findings.map((f) => f.id));
+    const fromAnalyzers = findings.length;
     for (const ann of frame.annotations) {
-      if (!isFindingId(ann.id) || raisedByAnalyzers.has(ann.id)) continue;
+      if (!isFindingId(ann.id) || raisedBefore(findings, fromAnalyzers, ann.id)) continue;
       findings.push({
         id: ann.id, severity: FINDINGS[ann.id].severity, ts: t, frames: [raw.number], message: ann.message,
         details: ann.details ?? {},
@@ -126,7 +136,7 @@ export class Pipeline {
     }
     for (const f of findings) this.count(f);
 
-    let visible = cfg.all || findings.length > 0 || Object.keys(frame.derived).length > 0;
+    let visible = cfg.all || findings.length > 0 || hasKeys(frame.derived);
     if (!visible) for (const l of frame.layers) if (SHOWN_PROTOCOLS.has(l.proto)) { visible = true; break; }
     const passes = visible && (!cfg.displayFilter || evaluateFilter(cfg.displayFilter, frame));
     try {

@@ -111,3 +111,20 @@ test('output into a closed pipe ends quietly', () => {
   assert.equal(r.stdout.split('\n').length, 2);
   assert.equal(r.stderr, '');
 });
+
+test('--color always colours the text; auto on a pipe does not (even with FORCE_COLOR=0)', () => {
+  assert.match(run(['-r', good, '--color', 'always']).stdout, /\u001b\[/);
+  assert.doesNotMatch(run(['-r', good]).stdout, /\u001b\[/);
+  assert.match(run(['-r', good], { FORCE_COLOR: '1' }).stdout, /\u001b\[/);
+  assert.doesNotMatch(run(['-r', good, '-T', 'jsonl', '--color', 'always']).stdout, /\u001b\[/, 'never in JSON');
+});
+
+test('-w writes every frame as a pcap that carpdump reads back', () => {
+  const out = path.join(dir, 'copy.pcap');
+  const w = run(['-r', good, '-q', '-w', out]);
+  assert.equal(w.status, 0, w.stderr);
+  const fields = ['-A', '-T', 'fields', '-e', 'frame.number', '-e', 'frame.time_epoch', '-e', 'ip.ttl', '-e', 'carp.vhid'];
+  const back = run(['-r', out, ...fields]);
+  assert.equal(back.stdout, run(['-r', good, ...fields]).stdout);
+  assert.equal(back.stdout.trimEnd().split('\n').length, 3);
+});
