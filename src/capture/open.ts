@@ -144,8 +144,12 @@ export class FileCaptureSource implements CaptureSource {
       const first = buf.slice(0, n);
       const rest = createReadStream('', { fd, autoClose: owned, highWaterMark: 1024 * 1024 });
       const whole = async function* (): AsyncGenerator<Uint8Array> {
-        yield first;
-        yield* rest;
+        try {
+          yield first;
+          yield* rest;
+        } finally {
+          rest.destroy(); // closes an owned fd even when stopped before reaching `rest`
+        }
       };
       await this.runStream(Readable.from(whole(), { objectMode: false }), parser);
       return;
