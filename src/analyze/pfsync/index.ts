@@ -116,7 +116,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
   }
 
   function unknown(emit: FindingSink, frame: DecodedFrame, src: string, name: string, creatorid: string, id: string): void {
-    if (!completeBulkSeen) return;
+    if (!completeBulkSeen || capRaised) return; // past the cap, untracked states look unknown
     emitCapped(emit, make('pfsync.unknown_state', frame,
       `${name} from ${src} for state ${id}/${creatorid}, which was never inserted (a complete bulk update was seen)`,
       { src, creatorid, state_id: id }));
