@@ -1,0 +1,551 @@
+// `npm run bench`: carpdump's throughput and memory against tcpdump, tshark and the
+// pcap-parser package, on the same large captures built here in a temp directory.
+//
+//   npm run bench                       (1M packets; about 2-4 minutes)
+//   node dist/test/bench/bench.js [--packets N] [--tshark-packets N] [--pfsync-packets N]
+//        [--runs N] [--no-pfsync] [--no-live] [--profile] [--keep] [--dir DIR]
+//
+// What it builds (deterministic; deleted afterwards unless --keep):
+//  * bg-N.pcap: N Ethernet frames at 10k packets/s of packet time, mostly background
+//    traffic of realistic sizes (IPv4/IPv6 TCP ACKs and full segments, DNS and QUIC-sized
+//    UDP, ARP), with CARP adverts mixed in: 10 VHIDs advertising once a second (HMAC good
+//    with passphrase `benchpass`), one failover at half time.
+//  * bg-2N.pcap: the same stream twice as long, to show that memory stays flat.
+//  * bg-prefix.pcap: its first --tshark-packets frames (tshark is slow; its rate is
+//    measured on this prefix and compared as packets/s).
+//  * pfsync-M.pcap: a bulk update of 250k full states (UPD, 4 per packet), then M packets of
+//    4 compressed updates (UPD_C) each, cycling over the states with sequence numbers
+//    moving forward (a fresh, healthy stream), from the pfsync test builder.
+//
+// What it runs (wall time of the whole process; peak RSS from GNU time's %M, i.e. the
+// kernel's ru_maxrss of the child; best of --runs runs):
+//    carpdump -q -r FILE -T jsonl       (decode + analyze, summary only; checked for frames)
+//    carpdump -r FILE > /dev/null       (text lines for the adverts, like tcpdump's)
+//    tcpdump -nn -r FILE 'ip proto 112' > /dev/null
+//    tshark -n -r PREFIX -o ip.try_heuristic_first:TRUE -Y carp > /dev/null
+//    reader loop: openCaptureFile(FILE).run(count)     (src/capture, child process)
+//    pcap-parser loop: parse(FILE).on('packet', count) (the design card's reader)
+// and, when present, dist/test/bench/live-load.js (the live engineer's load test).
+// With --profile (and automatically when carpdump -q is slower than tcpdump) it runs
+// carpdump under --cpu-prof and prints the functions with the most self time.
+
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openCaptureFile } from '../../src/capture/open.js';
+import { ucarpHmac } from '../builders/make-samples.js';
+import { carp, ethernet, ipv4 } from '../builders/packets.js';
+import * as pf from '../builders/pfsync.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const CARPDUMP = join(REPO_ROOT, 'bin/carpdump.js');
+const SELF = fileURLToPath(import.meta.url);
+const GNU_TIME = '/usr/bin/time';
+
+// ------------------------------------------------------------------ options
+
+interface Options {
+  packets: number;
+  tsharkPackets: number;
+  pfsyncPackets: number;
+  runs: number;
+  pfsync: boolean;
+  live: boolean;
+  profile: boolean;
+  keep: boolean;
+  dir: string;
+}
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = {
+    packets: 1_000_000, tsharkPackets: 100_000, pfsyncPackets: 1_000_000, runs: 3,
+    pfsync: true, live: true, profile: false, keep: false, dir: join(tmpdir(), 'carpdump-bench'),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const num = (): number => {
+      const v = Number(argv[++i]);
+      if (!Number.isInteger(v) || v <= 0) throw new Error(`${a} needs a positive integer`);
+      return v;
+    };
+    if (a === '--packets') o.packets = num();
+    else if (a === '--tshark-packets') o.tsharkPackets = num();
+    else if (a === '--pfsync-packets') o.pfsyncPackets = num();
+    else if (a === '--runs') o.runs = num();
+    else if (a === '--no-pfsync') o.pfsync = false;
+    else if (a === '--no-live') o.live = false;
+    else if (a === '--profile') o.profile = true;
+    else if (a === '--keep') o.keep = true;
+    else if (a === '--dir') o.dir = resolve(argv[++i] ?? '.');
+    else throw new Error(`unknown option ${a}`);
+  }
+  o.tsharkPackets = Math.min(o.tsharkPackets, o.packets);
+  return o;
+}
+
+// ------------------------------------------------------------------ pcap writing (hand loop)
+
+/** Appends classic pcap records (little-endian, microseconds) to a file through an 8 MiB buffer. */
+class FastPcap {
+  private readonly fd: number;
+  private readonly buf = Buffer.alloc(8 * 1024 * 1024);
+  private used = 0;
+  count = 0;
+  constructor(path: string) {
+    this.fd = openSync(path, 'w');
+    const h = this.buf;
+    h.writeUInt32LE(0xa1b2c3d4, 0); // magic (microseconds)
+    h.writeUInt16LE(2, 4); // version major
+    h.writeUInt16LE(4, 6); // version minor
+    h.writeInt32LE(0, 8); // thiszone
+    h.writeUInt32LE(0, 12); // sigfigs
+    h.writeUInt32LE(262144, 16); // snaplen
+    h.writeUInt32LE(1, 20); // LINKTYPE_ETHERNET
+    this.used = 24;
+  }
+  /** Writes a record; `patch` may change the copied bytes in place (ids, sequence numbers). */
+  add(usec: number, data: Uint8Array, patch?: (b: Buffer, at: number) => void): void {
+    if (this.used + 16 + data.length > this.buf.length) this.flush();
+    const b = this.buf;
+    const at = this.used;
+    b.writeUInt32LE(Math.floor(usec / 1e6), at); // ts seconds
+    b.writeUInt32LE(usec % 1e6, at + 4); // ts microseconds
+    b.writeUInt32LE(data.length, at + 8); // caplen
+    b.writeUInt32LE(data.length, at + 12); // len
+    b.set(data, at + 16);
+    if (patch) patch(b, at + 16);
+    this.used = at + 16 + data.length;
+    this.count++;
+  }
+  flush(): void {
+    let off = 0;
+    while (off < this.used) off += writeSync(this.fd, this.buf, off, this.used - off);
+    this.used = 0;
+  }
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+/** xorshift32: deterministic sizes and flows. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13; x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5; x >>>= 0;
+    return x / 0x100000000;
+  };
+}
+
+const be16 = (v: number): number[] => [(v >> 8) & 0xff, v & 0xff];
+const be32 = (v: number): number[] => [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
+
+/** TCP header (20 bytes, + 12 bytes NOP NOP timestamps when `options`), checksum left 0. */
+function tcpHeader(sport: number, dport: number, flags: number, options: boolean): number[] {
+  const len = options ? 32 : 20;
+  const h = [...be16(sport), ...be16(dport), ...be32(0x10000000), ...be32(0x20000000), (len / 4) << 4, flags, ...be16(502), 0, 0, 0, 0];
+  if (options) h.push(1, 1, 8, 10, ...be32(0x01020304), ...be32(0x05060708)); // NOP NOP TS val ecr
+  return h;
+}
+function udpHeader(sport: number, dport: number, payloadLength: number): number[] {
+  return [...be16(sport), ...be16(dport), ...be16(8 + payloadLength), 0, 0];
+}
+
+function ipv6Packet(src: number, dst: number, nxt: number, payload: Uint8Array): Uint8Array {
+  const h = [0x60, 0, 0, 0, ...be16(payload.length), nxt, 64,
+    0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, src & 0xff,   // 2001:db8::src
+    0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, dst & 0xff];  // 2001:db8:1::dst
+  const out = new Uint8Array(40 + payload.length);
+  out.set(h, 0);
+  out.set(payload, 40);
+  return out;
+}
+
+/** A background frame template: kind, Ethernet bytes, offset of a 32-bit field to vary (TCP seq). */
+interface Template { data: Uint8Array; seqAt: number }
+
+function background(r: () => number, flow: number): Template {
+  const mac = (n: number): string => `02:00:00:00:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 0xff).toString(16).padStart(2, '0')}`;
+  const src = 1 + (flow % 200);
+  const dst = 1 + ((flow * 7) % 200);
+  const x = r();
+  const pad = (n: number): Uint8Array => { const p = new Uint8Array(n); for (let i = 0; i < n; i++) p[i] = (i * 31 + flow) & 0xff; return p; };
+  const v4 = (proto: number, l4: number[], payload: number): Uint8Array =>
+    ethernet({ type: 0x0800, src: mac(src), dst: mac(dst + 256) },
+      ipv4({ proto, ttl: 64, tos: 0, src: `10.1.${flow & 0xff}.${src}`, dst: `192.168.${flow >> 8 & 0xff}.${dst}`, id: flow & 0xffff }, Uint8Array.from([...l4, ...pad(payload)])));
+  const v6 = (nxt: number, l4: number[], payload: number): Uint8Array =>
+    ethernet({ type: 0x86dd, src: mac(src), dst: mac(dst + 256) }, ipv6Packet(src, dst, nxt, Uint8Array.from([...l4, ...pad(payload)])));
+  const sport = 1024 + ((flow * 2654435761) >>> 0) % 60000;
+  if (x < 0.35) return { data: v4(6, tcpHeader(sport, 443, 0x10, true), 0), seqAt: 38 };                      // IPv4 TCP ACK, 66 B
+  if (x < 0.60) return { data: v4(6, tcpHeader(443, sport, 0x18, true), 1448), seqAt: 38 };                  // IPv4 TCP full segment, 1514 B
+  if (x < 0.68) return { data: v4(6, tcpHeader(443, sport, 0x18, true), 150 + Math.floor(r() * 1250)), seqAt: 38 }; // IPv4 TCP partial
+  if (x < 0.80) { const n = 40 + Math.floor(r() * 220); return { data: v4(17, udpHeader(sport, 53, n), n), seqAt: 42 }; } // DNS
+  if (x < 0.85) return { data: v4(17, udpHeader(sport, 443, 1250), 1250), seqAt: 42 };                       // QUIC-sized UDP, 1292 B
+  if (x < 0.89) return { data: v6(6, tcpHeader(sport, 443, 0x10, true), 0), seqAt: 58 };                      // IPv6 TCP ACK, 86 B
+  if (x < 0.93) return { data: v6(6, tcpHeader(443, sport, 0x18, true), 1428), seqAt: 58 };                  // IPv6 TCP full, 1514 B
+  if (x < 0.98) { const n = 60 + Math.floor(r() * 1100); return { data: v6(17, udpHeader(sport, 443, n), n), seqAt: 62 }; } // IPv6 UDP
+  const arp = Uint8Array.from([0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, src, 10, 1, 0, src, 0, 0, 0, 0, 0, 0, 10, 1, 0, dst]);
+  return { data: ethernet({ type: 0x0806, src: mac(src), dst: 'ff:ff:ff:ff:ff:ff' }, arp), seqAt: 24 };       // ARP request
+}
+
+export const BENCH_PASSPHRASE = 'benchpass';
+const VHIDS = 10;
+const PPS = 10_000;
+
+/**
+ * The background capture: `packets` frames, packet time 10k/s from 2025-01-01; every second,
+ * one CARP advert per VHID 1..10 (10.99.0.1 master, advskew 0; vhid 3's master falls silent
+ * 4 s before half time, when 10.99.0.2 (advskew 100) takes over). Deterministic: a shorter file is a prefix of a longer one.
+ */
+function writeBackground(path: string, packets: number, failoverAtUsec: number): { adverts: number } {
+  const r = rng(0xc0ffee);
+  const templates: Template[] = [];
+  for (let flow = 0; flow < 512; flow++) templates.push(background(r, flow));
+  const out = new FastPcap(path);
+  const t0 = 1735689600 * 1e6;
+  let adverts = 0;
+  let counter = 0x1000n;
+  for (let i = 0; out.count < packets; i++) {
+    const usec = t0 + i * (1e6 / PPS);
+    const t = templates[Math.floor(r() * templates.length)]!;
+    const seq = i * 1448;
+    out.add(usec, t.data, (b, at) => { b.writeUInt32BE(seq >>> 0, at + t.seqAt); });
+    if (i % PPS !== PPS / 2) continue;
+    // Once a second (packet time), just after this background frame: one advert per VHID.
+    for (let vhid = 1; vhid <= VHIDS && out.count < packets; vhid++) {
+      const failedOver = vhid === 3 && usec - t0 >= failoverAtUsec;
+      // vhid 3's master falls silent 4 s before the backup takes over (master-down 3.39 s).
+      if (vhid === 3 && !failedOver && usec - t0 >= failoverAtUsec - 4e6) continue;
+      counter++;
+      const vip = `10.99.0.${100 + vhid}`;
+      const frame = ethernet({ type: 0x0800, src: `00:00:5e:00:01:${vhid.toString(16).padStart(2, '0')}` },
+        ipv4({ proto: 112, src: failedOver ? '10.99.0.2' : '10.99.0.1' }, carp({
+          vhid, advbase: 1, advskew: failedOver ? 100 : 0, counter,
+          hmac: ucarpHmac(BENCH_PASSPHRASE, vhid, vip, counter),
+        })));
+      out.add(usec + vhid, frame);
+      adverts++;
+    }
+  }
+  out.close();
+  return { adverts };
+}
+
+const PF_STATES = 250_000;
+const PF_PER_PACKET = 4;
+
+/** Bulk update of PF_STATES full states, then `updcPackets` packets of 4 UPD_C each. */
+function writePfsync(path: string, updcPackets: number): { messages: number; packets: number } {
+  const out = new FastPcap(path);
+  const creatorid = 0x1a2b3c4d;
+  let usec = 1735689600 * 1e6;
+  let messages = 0;
+  const frame = (sections: pf.SectionSpec[], src = '192.0.2.1'): Uint8Array =>
+    pf.pfsyncEthFrame(pf.buildModernPfsync({ version: 6, sections }), { src, ttl: 255 });
+  out.add(usec, frame([{ action: 5, messages: [pf.buildIdCreator(0n, 0)] }], '192.0.2.2')); // UPD_REQ 0/0
+  out.add(usec += 1000, frame([{ action: 10, messages: [pf.buildBus(creatorid, 0, 1)] }])); // BUS start
+  messages += 2;
+  // Full states: build one UPD packet of 4 states once, then patch the ids (offset 58 + 8 + k*stateLen).
+  const state = (id: bigint): Uint8Array => pf.buildState('openbsd-v6', {
+    id, creatorid, proto: 6, af: 2,
+    src: { state: 4, seqlo: 1000, seqhi: 66535, maxWin: 65535 }, dst: { state: 4, seqlo: 2000, seqhi: 31200, maxWin: 29200 },
+  });
+  const updTemplate = frame([{ action: 14, messages: [state(0n), state(1n), state(2n), state(3n)] }]);
+  const stateLen = state(0n).length;
+  for (let first = 0; first < PF_STATES; first += PF_PER_PACKET) {
+    out.add(usec += 10, updTemplate, (b, at) => {
+      for (let k = 0; k < PF_PER_PACKET; k++) b.writeBigUInt64BE(BigInt(first + k), at + 58 + k * stateLen);
+    });
+    messages += PF_PER_PACKET;
+  }
+  out.add(usec += 1000, frame([{ action: 10, messages: [pf.buildBus(creatorid, 1, 2)] }])); // BUS end
+  messages++;
+  // UPD_C: the benchmark packet of the pfsync builder, ids and sequence numbers patched.
+  const updc = pf.buildPfsyncUpdCPacket({ firstId: 0n, count: PF_PER_PACKET, seq: 1000, creatorid });
+  const check = pf.buildPfsyncUpdCPacket({ firstId: 77n, count: PF_PER_PACKET, seq: 5000, creatorid });
+  const patchUpdC = (b: Buffer | Uint8Array, at: number, first: number, seq: number): void => {
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    for (let k = 0; k < PF_PER_PACKET; k++) {
+      const m = at + 58 + k * 84;
+      v.setBigUint64(m, BigInt(first + k)); // id
+      v.setUint32(m + 8 + 8, seq); // src.seqlo
+      v.setUint32(m + 8 + 12, seq + 65535); // src.seqhi
+      v.setUint32(m + 40 + 8, seq); // dst.seqlo
+      v.setUint32(m + 40 + 12, seq + 29200); // dst.seqhi
+    }
+  };
+  const probe = Uint8Array.from(updc);
+  patchUpdC(probe, 0, 77, 5000);
+  if (Buffer.compare(Buffer.from(probe), Buffer.from(check)) !== 0) throw new Error('UPD_C patch offsets do not match the pfsync builder');
+  for (let p = 0; p < updcPackets; p++) {
+    const first = (p * PF_PER_PACKET) % PF_STATES;
+    const round = Math.floor((p * PF_PER_PACKET) / PF_STATES);
+    out.add(usec += 100, updc, (b, at) => patchUpdC(b, at, first, 2000 + round * 1000));
+    messages += PF_PER_PACKET;
+  }
+  out.close();
+  return { messages, packets: out.count };
+}
+
+// ------------------------------------------------------------------ measuring
+
+interface Measured {
+  wallSeconds: number;
+  /** User + system CPU seconds of the child (GNU time %U + %S); less sensitive to a loaded machine. */
+  cpuSeconds: number | undefined;
+  peakRssKb: number | undefined;
+  stdout: string;
+  status: number | null;
+  stderr: string;
+}
+
+const haveGnuTime = existsSync(GNU_TIME);
+
+/** Runs a command (stdout to /dev/null unless captured), returns wall time and peak RSS. */
+function measure(cmd: string, args: string[], captureStdout = false, timeoutMs = 600_000): Measured {
+  const rssFile = join(tmpdir(), `carpdump-bench-rss-${process.pid}`);
+  const devnull = openSync('/dev/null', 'w');
+  const opts: SpawnSyncOptions = {
+    stdio: ['ignore', captureStdout ? 'pipe' : devnull, 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: timeoutMs,
+    env: { ...process.env, TZ: 'UTC', NO_COLOR: '1' },
+  };
+  const [c, a] = haveGnuTime ? [GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, cmd, ...args]] : [cmd, args];
+  const t0 = performance.now();
+  const r = spawnSync(c, a, opts);
+  const wallSeconds = (performance.now() - t0) / 1000;
+  closeSync(devnull);
+  let peakRssKb: number | undefined;
+  let cpuSeconds: number | undefined;
+  if (haveGnuTime && existsSync(rssFile)) {
+    const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
+    const [rss, user, sys] = (lines[lines.length - 1] ?? '').split(' ').map(Number);
+    peakRssKb = rss;
+    cpuSeconds = (user ?? 0) + (sys ?? 0);
+    rmSync(rssFile, { force: true });
+  }
+  return { wallSeconds, cpuSeconds, peakRssKb, stdout: r.stdout?.toString() ?? '', status: r.status, stderr: r.stderr?.toString() ?? '' };
+}
+
+/** Fastest of `runs` runs; peak RSS = the largest seen in any run. */
+function best(runs: number, f: () => Measured): Measured {
+  let fastest: Measured | undefined;
+  let rss: number | undefined;
+  for (let i = 0; i < runs; i++) {
+    const m = f();
+    if (m.status !== 0) return m;
+    if (m.peakRssKb !== undefined) rss = Math.max(rss ?? 0, m.peakRssKb);
+    if (!fastest || m.wallSeconds < fastest.wallSeconds) fastest = m;
+  }
+  return { ...fastest!, peakRssKb: rss };
+}
+
+interface Row { name: string; file: string; packets: number; m: Measured; unit?: string; units?: number }
+const rows: Row[] = [];
+
+function rate(r: Row): number {
+  return (r.units ?? r.packets) / r.m.wallSeconds;
+}
+function cpuRate(r: Row): number | undefined {
+  return r.m.cpuSeconds ? (r.units ?? r.packets) / r.m.cpuSeconds : undefined;
+}
+function fmtRate(x: number): string {
+  return x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(1)} k`;
+}
+function fmtMb(kb: number | undefined): string {
+  return kb === undefined ? 'n/a' : `${(kb / 1024).toFixed(0)} MB`;
+}
+
+function record(name: string, file: string, packets: number, m: Measured, unit = 'packets', units?: number): Row {
+  const row: Row = { name, file, packets, m, unit, ...(units !== undefined ? { units } : {}) };
+  rows.push(row);
+  const status = m.status === 0 ? '' : `  [exit ${String(m.status)}: ${m.stderr.trim().split('\n').slice(-2).join(' | ')}]`;
+  const cpu = m.cpuSeconds === undefined ? '' : ` (CPU ${m.cpuSeconds.toFixed(2)} s)`;
+  console.log(`  ${name.padEnd(44)} ${m.wallSeconds.toFixed(2).padStart(7)} s${cpu}  ${fmtRate(rate(row)).padStart(8)} ${unit}/s  peak RSS ${fmtMb(m.peakRssKb)}${status}`);
+  return row;
+}
+
+/** Last JSON line of a jsonl stdout with "type":"summary". */
+function summaryOf(stdout: string): Record<string, unknown> | undefined {
+  const lines = stdout.trim().split('\n').reverse();
+  for (const l of lines) {
+    if (!l.startsWith('{')) continue;
+    try {
+      const o = JSON.parse(l) as Record<string, unknown>;
+      if (o['type'] === 'summary') return o;
+    } catch { /* not JSON */ }
+  }
+  return undefined;
+}
+
+// ------------------------------------------------------------------ child modes
+
+interface PcapParserEmitter {
+  on(event: 'packet', listener: (p: { data: Uint8Array }) => void): this;
+  on(event: 'end', listener: () => void): this;
+  on(event: 'error', listener: (e: Error) => void): this;
+}
+
+async function childRead(kind: string, file: string): Promise<void> {
+  let n = 0;
+  let sum = 0;
+  if (kind === 'reader') {
+    await openCaptureFile(file).run((f) => { n++; sum += f.data[12] ?? 0; });
+  } else {
+    const pcapParser = createRequire(import.meta.url)('pcap-parser') as { parse(path: string): PcapParserEmitter };
+    await new Promise<void>((res, rej) => {
+      pcapParser.parse(file).on('packet', (p) => { n++; sum += p.data[12] ?? 0; }).on('end', res).on('error', rej);
+    });
+  }
+  process.stdout.write(`${JSON.stringify({ packets: n, sum })}\n`);
+}
+
+// ------------------------------------------------------------------ profile
+
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
+
+function profileCarpdump(file: string, dir: string): void {
+  const profDir = join(dir, 'profile');
+  rmSync(profDir, { recursive: true, force: true });
+  mkdirSync(profDir, { recursive: true });
+  spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, CARPDUMP, '-q', '-r', file], { stdio: 'ignore' });
+  const prof = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+  if (!prof) { console.log('  (no profile written)'); return; }
+  const p = JSON.parse(readFileSync(join(profDir, prof), 'utf8')) as { nodes: ProfileNode[] };
+  const self = new Map<string, number>();
+  let total = 0;
+  for (const n of p.nodes) {
+    const hits = n.hitCount ?? 0;
+    total += hits;
+    const url = n.callFrame.url.replace(/^file:\/\//, '').replace(`${REPO_ROOT}/`, '');
+    const key = `${n.callFrame.functionName || '(anonymous)'} ${url ? `${url}:${n.callFrame.lineNumber + 1}` : ''}`.trim();
+    self.set(key, (self.get(key) ?? 0) + hits);
+  }
+  console.log(`\n  CPU profile of carpdump -q (self time, top 15; full profile: ${join(profDir, prof)}):`);
+  [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).forEach(([k, v]) => {
+    console.log(`    ${((100 * v) / Math.max(1, total)).toFixed(1).padStart(5)}%  ${k}`);
+  });
+}
+
+// ------------------------------------------------------------------ main
+
+function have(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child-read') { await childRead(argv[1] ?? 'reader', argv[2] ?? ''); return; }
+  const o = parseOptions(argv);
+  mkdirSync(o.dir, { recursive: true });
+  const files: string[] = [];
+  const bg = join(o.dir, `bg-${o.packets}.pcap`);
+  const bg2 = join(o.dir, `bg-${2 * o.packets}.pcap`);
+  const prefix = join(o.dir, `bg-prefix-${o.tsharkPackets}.pcap`);
+  const pfFile = join(o.dir, `pfsync-${o.pfsyncPackets}.pcap`);
+  console.log(`carpdump benchmark (node ${process.version}, ${haveGnuTime ? 'peak RSS = GNU time %M (ru_maxrss)' : 'no /usr/bin/time: peak RSS not measured (apt-get install time)'})`);
+  console.log(`building captures in ${o.dir} ...`);
+  let t = performance.now();
+  const halfUsec = (o.packets / PPS / 2) * 1e6;
+  const { adverts } = writeBackground(bg, o.packets, halfUsec);
+  writeBackground(bg2, 2 * o.packets, halfUsec);
+  writeBackground(prefix, o.tsharkPackets, halfUsec);
+  files.push(bg, bg2, prefix);
+  console.log(`  ${bg}: ${o.packets} packets (${adverts} CARP adverts), ${(statSync(bg).size / 1e6).toFixed(0)} MB; 2x file ${(statSync(bg2).size / 1e6).toFixed(0)} MB; tshark prefix ${o.tsharkPackets} packets (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+
+  console.log(`\nCARP in background traffic (best of ${o.runs}):`);
+  const cdQ = record('carpdump -q -T jsonl', bg, o.packets, best(o.runs, () => measure(process.execPath, [CARPDUMP, '-q', '-T', 'jsonl', '-r', bg], true)));
+  const sum = summaryOf(cdQ.m.stdout);
+  const carpSummary = sum?.['carp'] as { vhids?: unknown[] } | undefined;
+  console.log(`    check: summary says ${String(sum?.['frames'])} frames, ${carpSummary?.vhids?.length ?? '?'} VHIDs (expected ${o.packets}, ${VHIDS})`);
+  record('carpdump (text lines to /dev/null)', bg, o.packets, best(o.runs, () => measure(process.execPath, [CARPDUMP, '-r', bg])));
+  record(`carpdump -q --carp-pass '*:${BENCH_PASSPHRASE}'`, bg, o.packets, best(o.runs, () => measure(process.execPath, [CARPDUMP, '-q', '-r', bg, '--carp-pass', `*:${BENCH_PASSPHRASE}`])));
+  const td = have('tcpdump') ? record("tcpdump -nn -r FILE 'ip proto 112'", bg, o.packets, best(o.runs, () => measure('tcpdump', ['-nn', '-r', bg, 'ip proto 112']))) : undefined;
+  const ts = have('tshark') ? record(`tshark -Y carp (${o.tsharkPackets}-packet prefix)`, prefix, o.tsharkPackets, best(1, () => measure('tshark', ['-n', '-r', prefix, '-o', 'ip.try_heuristic_first:TRUE', '-Y', 'carp']))) : undefined;
+  const rd = record('reader loop (src/capture, openCaptureFile)', bg, o.packets, best(o.runs, () => measure(process.execPath, [SELF, '--child-read', 'reader', bg])));
+  const pp = record('pcap-parser loop', bg, o.packets, best(o.runs, () => measure(process.execPath, [SELF, '--child-read', 'pcap-parser', bg])));
+
+  console.log(`\nMemory with a 2x larger file (${2 * o.packets} packets):`);
+  const cd2 = record('carpdump -q (2x file)', bg2, 2 * o.packets, best(1, () => measure(process.execPath, [CARPDUMP, '-q', '-r', bg2])));
+  record('reader loop (2x file)', bg2, 2 * o.packets, best(1, () => measure(process.execPath, [SELF, '--child-read', 'reader', bg2])));
+
+  let pfRow: Row | undefined;
+  if (o.pfsync) {
+    t = performance.now();
+    const pfs = writePfsync(pfFile, o.pfsyncPackets);
+    files.push(pfFile);
+    console.log(`\npfsync: ${pfs.packets} packets (bulk of ${PF_STATES} states, then ${o.pfsyncPackets} x ${PF_PER_PACKET} UPD_C), ${pfs.messages} messages, ${(statSync(pfFile).size / 1e6).toFixed(0)} MB (built in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    const m = best(1, () => measure(process.execPath, [CARPDUMP, '-q', '-T', 'jsonl', '-r', pfFile, '-z', 'pfsync,states'], true));
+    pfRow = record('carpdump -q -z pfsync,states', pfFile, pfs.packets, m, 'msgs', pfs.messages);
+    const s = summaryOf(m.stdout);
+    const pfSummary = s?.['pfsync'] as { states?: number } | undefined;
+    console.log(`    ${fmtRate(pfs.packets / m.wallSeconds)} packets/s; check: ${String(pfSummary?.states)} states known at the end (expected ${PF_STATES}); findings ${JSON.stringify(s?.['findings'] ?? {})}`);
+  }
+
+  // -------- summary table
+  console.log('\n| run | packets | wall s | CPU s | packets/s (wall) | packets/s (CPU) | peak RSS |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const c = r.m.cpuSeconds;
+    console.log(`| ${r.name} | ${r.packets} | ${r.m.wallSeconds.toFixed(2)} | ${c?.toFixed(2) ?? 'n/a'} | ${fmtRate(r.packets / r.m.wallSeconds)} | ${c ? fmtRate(r.packets / c) : 'n/a'} | ${fmtMb(r.m.peakRssKb)} |`);
+  }
+  if (pfRow) console.log(`\npfsync: ${fmtRate(rate(pfRow))} messages/s, peak RSS ${fmtMb(pfRow.m.peakRssKb)}`);
+
+  console.log(`\nLoad average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs (wall times suffer when it is high; CPU times less so)`);
+  // Steady state: the 2x file minus the 1x file cancels process start-up (node + module loading).
+  const steady = (cd2.m.wallSeconds - cdQ.m.wallSeconds) > 0 ? o.packets / (cd2.m.wallSeconds - cdQ.m.wallSeconds) : undefined;
+  if (steady !== undefined) console.log(`carpdump -q steady-state rate (2x file minus 1x file, start-up cancelled): ${fmtRate(steady)} packets/s`);
+  const startup = measure(process.execPath, [CARPDUMP, '--version']);
+  console.log(`carpdump start-up alone (carpdump --version): ${startup.wallSeconds.toFixed(2)} s; bare node: ${measure(process.execPath, ['-e', '0']).wallSeconds.toFixed(2)} s`);
+  console.log('\nRatios of packets/s (by wall time, and by user+system CPU time):');
+  const ratio = (a: Row, b: Row): number => rate(a) / rate(b);
+  const cpuRatio = (a: Row, b: Row): string => {
+    const x = cpuRate(a);
+    const y = cpuRate(b);
+    return x !== undefined && y !== undefined ? `, ${(x / y).toFixed(2)}x CPU` : '';
+  };
+  const verdicts: string[] = [];
+  if (td) {
+    const x = ratio(cdQ, td);
+    console.log(`  carpdump -q / tcpdump          ${x.toFixed(2)}x wall${cpuRatio(cdQ, td)}`);
+    verdicts.push(`${x >= 1 ? 'MET   ' : 'MISSED'}  carpdump -q at least as fast as tcpdump (${x.toFixed(2)}x wall${cpuRatio(cdQ, td)})`);
+  }
+  if (ts) {
+    const x = ratio(cdQ, ts);
+    console.log(`  carpdump -q / tshark           ${x.toFixed(1)}x wall${cpuRatio(cdQ, ts)}  (tshark measured on the ${o.tsharkPackets}-packet prefix)`);
+    verdicts.push(`${x >= 20 ? 'MET   ' : 'MISSED'}  carpdump >= 20x faster than tshark (${x.toFixed(1)}x wall${cpuRatio(cdQ, ts)})`);
+  }
+  console.log(`  reader / pcap-parser           ${ratio(rd, pp).toFixed(2)}x wall${cpuRatio(rd, pp)}`);
+  const peak = Math.max(cdQ.m.peakRssKb ?? 0, cd2.m.peakRssKb ?? 0);
+  if (haveGnuTime) {
+    verdicts.push(`${peak < 150 * 1024 ? 'MET   ' : 'MISSED'}  carpdump peak RSS under 150 MB (${fmtMb(cdQ.m.peakRssKb)} on ${o.packets}, ${fmtMb(cd2.m.peakRssKb)} on ${2 * o.packets} packets)`);
+  }
+  console.log('\nTargets:');
+  for (const v of verdicts) console.log(`  ${v}`);
+
+  if (o.profile || (td && ratio(cdQ, td) < 1)) profileCarpdump(bg, o.dir);
+
+  const live = join(REPO_ROOT, 'dist/test/bench/live-load.js');
+  if (o.live && existsSync(live)) {
+    console.log('\nLive load test (dist/test/bench/live-load.js):');
+    const m = measure(process.execPath, [live], true, 300_000);
+    console.log(m.stdout.trim().split('\n').map((l) => `  ${l}`).join('\n'));
+    if (m.status !== 0) console.log(`  [exit ${String(m.status)}] ${m.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  } else if (o.live) {
+    console.log('\nLive load test: dist/test/bench/live-load.js not present, skipped.');
+  }
+
+  if (!o.keep) for (const f of files) rmSync(f, { force: true });
+  else console.log(`\ncaptures kept in ${o.dir}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  process.exitCode = 1;
+});
