@@ -10,6 +10,9 @@ import { openCaptureFile } from './capture/open.js';
 import type { CaptureSource } from './capture/types.js';
 import { PcapWriter } from './capture/writer.js';
 import { isInterestingFrame } from './decode/probe.js';
+import { REGISTRY } from './decode/protocols.js';
+import { filterFields } from './filter/display-filter.js';
+import { checkFieldIds } from './filter/field-check.js';
 import { severityRank } from './decode/types.js';
 import { CarpdumpError, EXIT, UsageError } from './errors.js';
 import { parseCarpPassFile, parseOptions, USAGE, type CarpPass, type Options } from './options.js';
@@ -103,6 +106,8 @@ function exitStatus(o: Options, result: PipelineResult, io: CliIo): number {
 }
 
 async function run(o: Options, io: CliIo): Promise<number> {
+  if (o.displayFilter) checkFieldIds(filterFields(o.displayFilter), REGISTRY, '-Y');
+  checkFieldIds(o.fields, REGISTRY, '-e');
   const carpPass = passphrases(o);
   const words = wordlist(o);
   const analyzers: Analyzer[] = [

@@ -143,8 +143,26 @@ export function parseDisplayFilter(expr: string): FilterNode {
   return node;
 }
 
+/** Frame-level pseudo-fields, as tshark names them (frame.time_epoch as a number here). */
+export function frameFieldValue(frame: DecodedFrame, id: string): FieldValue | undefined {
+  const raw = frame.raw;
+  switch (id) {
+    case 'frame.number': return raw.number;
+    case 'frame.time_epoch': return raw.tsSec + raw.tsNsec / 1e9;
+    case 'frame.len': return raw.originalLength;
+    case 'frame.cap_len': return raw.capturedLength;
+    case 'frame.linktype': return raw.linktype;
+    case 'frame.interface_id': return raw.interfaceId;
+    default: return undefined;
+  }
+}
+
 /** Every value of a field in a frame: derived values, then every layer, searching nested objects. */
 export function collectFieldValues(frame: DecodedFrame, id: string): FieldValue[] {
+  if (id.startsWith('frame.')) {
+    const v = frameFieldValue(frame, id);
+    return v === undefined ? [] : [v];
+  }
   const out: FieldValue[] = [];
   const d = frame.derived[id];
   if (d !== undefined) out.push(d);

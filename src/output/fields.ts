@@ -4,7 +4,7 @@
 
 import type { DecodedFrame, FieldValue } from '../decode/types.js';
 import { formatEpoch } from '../analyze/types.js';
-import { collectFieldValues } from '../filter/display-filter.js';
+import { collectFieldValues, frameFieldValue } from '../filter/display-filter.js';
 
 function text(v: FieldValue): string {
   if (v === null) return '';
@@ -14,18 +14,12 @@ function text(v: FieldValue): string {
   return JSON.stringify(v);
 }
 
-/** Frame-level pseudo-fields, as tshark names them. */
+/** frame.time_epoch keeps the capture's precision as text; other frame.* fields are numbers. */
 function frameField(frame: DecodedFrame, id: string): string | undefined {
   const raw = frame.raw;
-  switch (id) {
-    case 'frame.number': return String(raw.number);
-    case 'frame.time_epoch': return formatEpoch({ sec: raw.tsSec, nsec: raw.tsNsec, digits: raw.tsDigits });
-    case 'frame.len': return String(raw.originalLength);
-    case 'frame.cap_len': return String(raw.capturedLength);
-    case 'frame.linktype': return String(raw.linktype);
-    case 'frame.interface_id': return String(raw.interfaceId);
-    default: return undefined;
-  }
+  if (id === 'frame.time_epoch') return formatEpoch({ sec: raw.tsSec, nsec: raw.tsNsec, digits: raw.tsDigits });
+  const v = frameFieldValue(frame, id);
+  return v === undefined ? undefined : String(v);
 }
 
 export function renderFieldsLine(frame: DecodedFrame, columns: readonly string[]): string {

@@ -40,6 +40,8 @@ const cases: readonly [string, boolean][] = [
   ['carp.hmac.status == bad', false],
   ['eth.src == 00:00:5e:00:01:07', true],
   ['carp.checksum == 0x915d', true],
+  ['frame.number == 1', true], // frame pseudo-fields
+  ['frame.len >= 70 && frame.time_epoch > 1700000000.5', true],
 ];
 
 for (const [expr, expected] of cases) {
@@ -99,3 +101,14 @@ for (const [expr, column, message] of errors) {
     });
   });
 }
+
+test('field ids must start with a registered protocol (typos are usage errors)', async () => {
+  const { checkFieldIds } = await import('../../src/filter/field-check.js');
+  const { REGISTRY } = await import('../../src/decode/protocols.js');
+  checkFieldIds(['carp.vhid', 'carp.hmac.status', 'ip.src', 'frame.number', 'vrrp'], REGISTRY, '-Y');
+  assert.throws(() => checkFieldIds(['crap.vhid'], REGISTRY, '-Y'), (err: unknown) => {
+    assert.ok(err instanceof UsageError);
+    assert.match(err.message, /^-Y: unknown protocol "crap" in field "crap.vhid"/);
+    return true;
+  });
+});
