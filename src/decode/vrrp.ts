@@ -58,6 +58,14 @@ function vrrpChecksumStatus(b: Uint8Array, s: number, length: number, complete: 
   return { status: checksumVerifies(b, s, s + length, pseudo) ? 'good' : 'bad', pseudo };
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
+
+/** The simple-text password up to its first NUL, as UTF-8 (U+FFFD for invalid bytes, as Wireshark). */
+function authString(b: Uint8Array): string {
+  const nul = b.indexOf(0);
+  return UTF8.decode(nul < 0 ? b : b.subarray(0, nul));
+}
+
 export const VRRP_DISSECTOR: Dissector = {
   proto: 'vrrp',
   decode(c, out, ctx) {
@@ -110,7 +118,7 @@ export const VRRP_DISSECTOR: Dissector = {
     }
     if (version === 2) {
       const authType = b[s + 4]!;
-      if (authType === 1) out.set('vrrp.auth_string', c.fixedString(8, 'VRRP authentication string'));
+      if (authType === 1) out.set('vrrp.auth_string', authString(c.bytesView(8, 'VRRP authentication string')));
       else if (c.remainingDeclared >= 8) out.set('vrrp.auth_data', c.hex(8, 'VRRP authentication data'));
     }
     return undefined;
