@@ -46,7 +46,9 @@ export function renderCarpMasters(summary: Fields): string {
   for (const v of vhids) {
     const flags: string[] = [];
     if (v['bowed_out'] === true) flags.push('bowed out');
-    if (typeof v['split_brains'] === 'number' && v['split_brains'] > 0) flags.push(`split brain x${v['split_brains']}`);
+    const with_ = arr(v['split_brain_with']);
+    if (with_.length > 0) flags.push(`split brain with ${text(with_)}`);
+    else if (typeof v['split_brains'] === 'number' && v['split_brains'] > 0) flags.push(`split brain x${v['split_brains']} earlier`);
     const master = text(v['master']) + (flags.length > 0 ? ` (${flags.join(', ')})` : '');
     rows.push([
       ...(showLink ? [text(v['link'])] : []),

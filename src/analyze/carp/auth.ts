@@ -76,6 +76,7 @@ export class VhidAuth {
   found: KeyEntry | undefined;
   /** Generation string at which the wordlist was last run. */
   auditedAt: string | undefined;
+  auditRuns = 0;
 
   constructor(
     readonly vhid: number,

@@ -173,7 +173,9 @@ export class VhidGroup {
     const why: Record<MasterCause, string> = {
       first_seen: 'first advertiser heard',
       bow_out: `${previous ?? '?'} bowed out (advbase 255, advskew 255)`,
-      master_timeout: `${previous ?? '?'} fell silent`,
+      master_timeout: typeof extra['master_silent_for'] === 'number'
+        ? `${previous ?? '?'} silent for ${extra['master_silent_for']} s (master-down ${String(extra['master_down'])} s)`
+        : `${previous ?? '?'} fell silent`,
       demoted: `${previous ?? '?'} was demoted`,
       preempted: `took over from ${previous ?? '?'}`,
     };
@@ -362,6 +364,8 @@ export class VhidGroup {
       ucarp_mac: m ? m.ucarpMac : false,
       bowed_out: m ? m.bowedOut : false,
       split_brains: this.splitBrains,
+      // sources advertising concurrently with the master in the current split-brain episode
+      split_brain_with: [...this.sources.values()].filter((s) => s.splitReported && s.src !== this.master).map((s) => s.src),
       sources,
       ...extra,
     };

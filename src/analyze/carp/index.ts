@@ -41,7 +41,9 @@ export interface CarpAnalyzerOptions {
   readonly maxGroups?: number;
 }
 
+/** Address-set variants tried per audit run, and runs per VHID (a new run when new candidate addresses appear). */
 const AUDIT_TARGETS = 8;
+const MAX_AUDIT_RUNS = 3;
 
 interface AuditRecord {
   vhid: number;
@@ -126,10 +128,11 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     const words = options.wordlist;
     if (!words || words.length === 0 || !ad.hmac) return;
     const gen = auth.auditGeneration;
-    if (auth.auditedAt === gen) return;
+    if (auth.auditedAt === gen || auth.auditRuns >= MAX_AUDIT_RUNS) return;
     const targets = auth.auditTargets(ad, AUDIT_TARGETS);
     if (targets.length === 0) return;
     auth.auditedAt = gen;
+    auth.auditRuns++;
     const md = hexToBytes(ad.hmac);
     if (!md || md.length !== 20) return;
     const started = process.hrtime.bigint(); // duration of the audit itself (not packet time; reported only in the summary)
@@ -204,6 +207,11 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     if (!group.onAdvert(ad, outcome, emit)) capHit(frame, 'sources', emit);
   };
 
+  const groupsOfAuth = (authKey: string): VhidGroup[] => {
+    const [link, vhid] = authKey.split('#');
+    return [...groups.values()].filter((g) => g.link === link && String(g.vhid) === vhid);
+  };
+
   const groupHmac = (g: VhidGroup): 'good' | 'bad' | 'unverified' => {
     const t = g.hmacTotals();
     return t.bad > 0 ? 'bad' : t.good > 0 ? 'good' : 'unverified';
@@ -244,7 +252,15 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
       });
       const timeline = sorted.flatMap((g) => g.timeline()).sort((a, b) => Number(a['from']) - Number(b['from']));
       const out: Fields = { vhids, timeline };
-      if (audits.length > 0) out['audit'] = audits.map((a) => ({ ...a }));
+      if (options.wordlist && options.wordlist.length > 0) {
+        const ran = new Set(audits.map((a) => `${a.link}#${a.vhid}`));
+        const skipped: Fields[] = [];
+        for (const [k, a] of auths) {
+          if (ran.has(k) || !groupsOfAuth(k).some((g) => g.hmacTotals().good === 0)) continue;
+          skipped.push({ vhid: a.vhid, link: k.split('#')[0]!, skipped: 'virtual addresses unknown (give --vip)' });
+        }
+        out['audit'] = [...audits.map((a) => ({ ...a })), ...skipped];
+      }
       if (dropped > 0) out['not_tracked'] = dropped;
       return { carp: out };
     },
