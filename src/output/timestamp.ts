@@ -35,7 +35,7 @@ function duration(sec: number): string {
 export class TimestampFormatter {
   private first: Instant | undefined;
   private prev: Instant | undefined;
-  private cachedSec = Number.NaN;
+  private cachedMinute = Number.NaN;
   private cachedPrefix = '';
 
   constructor(private readonly style: TimestampStyle, private readonly utc: boolean) {}
@@ -73,16 +73,21 @@ export class TimestampFormatter {
     return `${sign}${duration(sec)}${fraction(nsec, Math.max(from.digits, to.digits))}`;
   }
 
+  /**
+   * HH:MM:SS (with the date for `ad`). Date is consulted once per minute of packet time: zone
+   * offsets are whole minutes, so within a minute only the seconds change.
+   */
   private wallClock(sec: number, withDate: boolean): string {
-    if (sec !== this.cachedSec || withDate !== this.cachedPrefix.includes('-')) {
-      const d = new Date(sec * 1000);
-      const [Y, M, D, h, m, s] = this.utc
-        ? [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()]
-        : [d.getFullYear(), d.getMonth() + 1, d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds()];
-      const time = `${pad2(h)}:${pad2(m)}:${pad2(s)}`;
-      this.cachedPrefix = withDate ? `${Y}-${pad2(M)}-${pad2(D)} ${time}` : time;
-      this.cachedSec = sec;
+    const minute = Math.floor(sec / 60);
+    if (minute !== this.cachedMinute) {
+      const d = new Date(minute * 60_000);
+      const [Y, M, D, h, m] = this.utc
+        ? [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes()]
+        : [d.getFullYear(), d.getMonth() + 1, d.getDate(), d.getHours(), d.getMinutes()];
+      const hm = `${pad2(h)}:${pad2(m)}:`;
+      this.cachedPrefix = withDate ? `${Y}-${pad2(M)}-${pad2(D)} ${hm}` : hm;
+      this.cachedMinute = minute;
     }
-    return this.cachedPrefix;
+    return this.cachedPrefix + pad2(sec - minute * 60);
   }
 }

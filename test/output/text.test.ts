@@ -140,6 +140,13 @@ test('local time follows TZ (no --utc)', () => {
   process.env['TZ'] = 'Etc/GMT-2';
   try {
     assert.equal(new TimestampFormatter('a', false).frame({ sec: 1700000000, nsec: 0, digits: 6 }), '00:13:20.000000');
+    // A zone 5:45 ahead: the per-minute cache still gives the right seconds across minutes.
+    process.env['TZ'] = 'Asia/Kathmandu';
+    const f = new TimestampFormatter('ad', false);
+    assert.equal(f.frame({ sec: 1700000039, nsec: 0, digits: 6 }), '2023-11-15 03:58:59.000000');
+    assert.equal(f.frame({ sec: 1700000040, nsec: 0, digits: 6 }), '2023-11-15 03:59:00.000000');
+    assert.equal(f.frame({ sec: 1700000099, nsec: 0, digits: 6 }), '2023-11-15 03:59:59.000000');
+    assert.equal(f.frame({ sec: 1700000100, nsec: 0, digits: 6 }), '2023-11-15 04:00:00.000000');
   } finally {
     if (saved === undefined) delete process.env['TZ'];
     else process.env['TZ'] = saved;
