@@ -3,7 +3,7 @@
 //
 //   npm run bench                       (1M packets; about 2-4 minutes)
 //   node dist/test/bench/bench.js [--packets N] [--tshark-packets N] [--pfsync-packets N]
-//        [--runs N] [--no-pfsync] [--no-live] [--profile] [--keep] [--dir DIR]
+//        [--pfsync-states N] [--runs N] [--no-pfsync] [--no-live] [--profile] [--keep] [--dir DIR]
 //
 // What it builds (deterministic; deleted afterwards unless --keep):
 //  * bg-N.pcap: N Ethernet frames at 10k packets/s of packet time, mostly background
@@ -13,7 +13,7 @@
 //  * bg-2N.pcap: the same stream twice as long, to show that memory stays flat.
 //  * bg-prefix.pcap: its first --tshark-packets frames (tshark is slow; its rate is
 //    measured on this prefix and compared as packets/s).
-//  * pfsync-M.pcap: a bulk update of 250k full states (UPD, 4 per packet), then M packets of
+//  * pfsync-M.pcap: a bulk update of 250k (--pfsync-states) full states (UPD, 4 per packet), then M packets of
 //    4 compressed updates (UPD_C) each, cycling over the states with sequence numbers
 //    moving forward (a fresh, healthy stream), from the pfsync test builder.
 //
@@ -51,6 +51,7 @@ interface Options {
   packets: number;
   tsharkPackets: number;
   pfsyncPackets: number;
+  pfsyncStates: number;
   runs: number;
   pfsync: boolean;
   live: boolean;
@@ -61,7 +62,7 @@ interface Options {
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
-    packets: 1_000_000, tsharkPackets: 100_000, pfsyncPackets: 1_000_000, runs: 3,
+    packets: 1_000_000, tsharkPackets: 100_000, pfsyncPackets: 1_000_000, pfsyncStates: 250_000, runs: 3,
     pfsync: true, live: true, profile: false, keep: false, dir: join(tmpdir(), 'carpdump-bench'),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -74,6 +75,7 @@ function parseOptions(argv: string[]): Options {
     if (a === '--packets') o.packets = num();
     else if (a === '--tshark-packets') o.tsharkPackets = num();
     else if (a === '--pfsync-packets') o.pfsyncPackets = num();
+    else if (a === '--pfsync-states') o.pfsyncStates = Math.ceil(num() / 4) * 4;
     else if (a === '--runs') o.runs = num();
     else if (a === '--no-pfsync') o.pfsync = false;
     else if (a === '--no-live') o.live = false;
@@ -236,11 +238,10 @@ function writeBackground(path: string, packets: number, failoverAtUsec: number):
   return { adverts };
 }
 
-const PF_STATES = 250_000;
 const PF_PER_PACKET = 4;
 
-/** Bulk update of PF_STATES full states, then `updcPackets` packets of 4 UPD_C each. */
-function writePfsync(path: string, updcPackets: number): { messages: number; packets: number } {
+/** Bulk update of `states` full states (a multiple of 4), then `updcPackets` packets of 4 UPD_C each. */
+function writePfsync(path: string, updcPackets: number, states: number): { messages: number; packets: number } {
   const out = new FastPcap(path);
   const creatorid = 0x1a2b3c4d;
   let usec = 1735689600 * 1e6;
@@ -257,7 +258,7 @@ function writePfsync(path: string, updcPackets: number): { messages: number; pac
   });
   const updTemplate = frame([{ action: 14, messages: [state(0n), state(1n), state(2n), state(3n)] }]);
   const stateLen = state(0n).length;
-  for (let first = 0; first < PF_STATES; first += PF_PER_PACKET) {
+  for (let first = 0; first < states; first += PF_PER_PACKET) {
     out.add(usec += 10, updTemplate, (b, at) => {
       for (let k = 0; k < PF_PER_PACKET; k++) b.writeBigUInt64BE(BigInt(first + k), at + 58 + k * stateLen);
     });
@@ -283,8 +284,8 @@ function writePfsync(path: string, updcPackets: number): { messages: number; pac
   patchUpdC(probe, 0, 77, 5000);
   if (Buffer.compare(Buffer.from(probe), Buffer.from(check)) !== 0) throw new Error('UPD_C patch offsets do not match the pfsync builder');
   for (let p = 0; p < updcPackets; p++) {
-    const first = (p * PF_PER_PACKET) % PF_STATES;
-    const round = Math.floor((p * PF_PER_PACKET) / PF_STATES);
+    const first = (p * PF_PER_PACKET) % states;
+    const round = Math.floor((p * PF_PER_PACKET) / states);
     out.add(usec += 100, updc, (b, at) => patchUpdC(b, at, first, 2000 + round * 1000));
     messages += PF_PER_PACKET;
   }
@@ -478,14 +479,14 @@ async function main(): Promise<void> {
   let pfRow: Row | undefined;
   if (o.pfsync) {
     t = performance.now();
-    const pfs = writePfsync(pfFile, o.pfsyncPackets);
+    const pfs = writePfsync(pfFile, o.pfsyncPackets, o.pfsyncStates);
     files.push(pfFile);
-    console.log(`\npfsync: ${pfs.packets} packets (bulk of ${PF_STATES} states, then ${o.pfsyncPackets} x ${PF_PER_PACKET} UPD_C), ${pfs.messages} messages, ${(statSync(pfFile).size / 1e6).toFixed(0)} MB (built in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    console.log(`\npfsync: ${pfs.packets} packets (bulk of ${o.pfsyncStates} states, then ${o.pfsyncPackets} x ${PF_PER_PACKET} UPD_C), ${pfs.messages} messages, ${(statSync(pfFile).size / 1e6).toFixed(0)} MB (built in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
     const m = best(1, () => measure(process.execPath, [CARPDUMP, '-q', '-T', 'jsonl', '-r', pfFile, '-z', 'pfsync,states'], true));
     pfRow = record('carpdump -q -z pfsync,states', pfFile, pfs.packets, m, 'msgs', pfs.messages);
     const s = summaryOf(m.stdout);
     const pfSummary = s?.['pfsync'] as { states?: number } | undefined;
-    console.log(`    ${fmtRate(pfs.packets / m.wallSeconds)} packets/s; check: ${String(pfSummary?.states)} states known at the end (expected ${PF_STATES}); findings ${JSON.stringify(s?.['findings'] ?? {})}`);
+    console.log(`    ${fmtRate(pfs.packets / m.wallSeconds)} packets/s; check: ${String(pfSummary?.states)} states known at the end (expected ${o.pfsyncStates}); findings ${JSON.stringify(s?.['findings'] ?? {})}`);
   }
 
   // -------- summary table
