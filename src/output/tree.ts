@@ -82,7 +82,19 @@ export function renderTree(frame: DecodedFrame, baseDepth = 1): string[] {
       for (const id of shown.derived) fieldLines(id, shown.fields[id]!, baseDepth + 1, true, out);
     } else {
       const derived = new Set(shown.derived);
-      for (const id of Object.keys(shown.fields)) fieldLines(id, shown.fields[id]!, baseDepth + 1, derived.has(id), out);
+      // Wireshark-like nesting: a field whose id extends an earlier field's id (ip.flags.df
+      // after ip.flags, carp.checksum.status after carp.checksum) goes one level deeper.
+      const depthOf = new Map<string, number>();
+      const ids = Object.keys(shown.fields);
+      for (const id of ids) {
+        let depth = baseDepth + 1;
+        for (let cut = id.lastIndexOf('.'); cut > 0; cut = id.lastIndexOf('.', cut - 1)) {
+          const parent = depthOf.get(id.slice(0, cut));
+          if (parent !== undefined) { depth = parent + 1; break; }
+        }
+        depthOf.set(id, depth);
+        fieldLines(id, shown.fields[id]!, depth, derived.has(id), out);
+      }
     }
     for (const a of frame.annotations) {
       if (a.proto === shown.proto) out.push(`${pad}${INDENT}[Expert Info (${a.severity}): ${a.message} (${a.id})]`);
