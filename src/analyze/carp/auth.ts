@@ -83,6 +83,8 @@ export class VhidAuth {
     private readonly keys: readonly KeyEntry[],
     private readonly explicit: readonly VirtualAddress[] | undefined,
     private readonly pool: LinkPool,
+    /** Address sets the HMAC confirmed for this VHID on any link (tried on the others too). */
+    private readonly confirmedByVhid: Map<number, readonly VirtualAddress[]> = new Map(),
   ) {}
 
   get hasConfiguredKey(): boolean { return this.keys.some((k) => k.origin === 'configured'); }
@@ -102,7 +104,10 @@ export class VhidAuth {
     return true;
   }
 
-  private generation(): string { return `${this.candidateGeneration}/${this.pool.generation}`; }
+  private generation(): string {
+    const elsewhere = this.confirmedByVhid.get(this.vhid);
+    return `${this.candidateGeneration}/${this.pool.generation}/${elsewhere ? elsewhere.map((a) => a.text).join(',') : ''}`;
+  }
 
   private allKeys(): KeyEntry[] {
     return this.found ? [...this.keys, this.found] : [...this.keys];
@@ -117,6 +122,8 @@ export class VhidAuth {
     if (this.explicit) return { sets: [{ addrs: [...this.explicit], singles: true }], inferred: false };
     const sets: AddressSet[] = [];
     if (this.confirmed) sets.push({ addrs: [...this.confirmed], singles: false });
+    const elsewhere = this.confirmedByVhid.get(this.vhid);
+    if (elsewhere && elsewhere !== this.confirmed) sets.push({ addrs: [...elsewhere], singles: false });
     const own = [...this.candidates.values()];
     const all = [...own, ...[...this.pool.addresses.values()].filter((a) => !this.candidates.has(a.text))];
     if (own.length > 0) sets.push({ addrs: own, singles: true });
@@ -179,6 +186,7 @@ export class VhidAuth {
         if (inferred) {
           const wasKnown = this.confirmed !== undefined;
           this.confirmed = hit.variant === 'ucarp-single' ? hit.addresses : set.addrs;
+          this.confirmedByVhid.set(this.vhid, this.confirmed);
           this.failedAt = undefined;
           if (!wasKnown) this.recheckPending(key);
         }

@@ -6,9 +6,20 @@ import { timeOf, toSeconds, type PacketTime } from '../types.js';
 
 export type AddressFamily = 'ipv4' | 'ipv6';
 
-/** The segment a frame was seen on: pcapng interface + link type. */
+/**
+ * The segment a frame was seen on: pcapng interface + link type, plus the VLAN ids when the
+ * frame is tagged (two VLANs on one capture interface are two segments): "0/1", "0/1/vlan77",
+ * "0/1/vlan100.77" (QinQ, outer first).
+ */
 export function linkOf(frame: DecodedFrame): string {
-  return `${frame.raw.interfaceId}/${frame.raw.linktype}`;
+  const base = `${frame.raw.interfaceId}/${frame.raw.linktype}`;
+  const vlans: number[] = [];
+  for (const l of frame.layers) {
+    if (l.proto !== 'vlan') continue;
+    const id = l.fields['vlan.id'];
+    if (typeof id === 'number') vlans.push(id);
+  }
+  return vlans.length > 0 ? `${base}/vlan${vlans.join('.')}` : base;
 }
 
 export interface AdvertFacts {
@@ -154,7 +165,7 @@ export function announcementOf(frame: DecodedFrame): AddressAnnouncement | undef
     if (solicited === true || solicited === 1) return undefined;
     const target = str(icmp6, 'icmpv6.nd.na.target_address');
     if (!target) return undefined;
-    const mac = str(icmp6, 'icmpv6.opt.linkaddr') ?? ethSrc;
+    const mac = str(icmp6, 'icmpv6.opt.target_linkaddr') ?? str(icmp6, 'icmpv6.opt.linkaddr') ?? ethSrc;
     return { frame: frame.raw.number, link: linkOf(frame), address: target, mac, how: 'unsolicited_na' };
   }
   return undefined;

@@ -97,7 +97,7 @@ export class VhidGroup {
   }
 
   /** Smallest master-down interval of the known non-master sources, else estimated from the master's. */
-  backupMasterDown(): { seconds: number; estimated: boolean } {
+  backupMasterDown(masterParams?: { advbase: number; advskew: number }): { seconds: number; estimated: boolean } {
     let best: number | undefined;
     for (const s of this.sources.values()) {
       if (s.src === this.master || s.bowedOut) continue;
@@ -105,7 +105,7 @@ export class VhidGroup {
       if (best === undefined || md < best) best = md;
     }
     if (best !== undefined) return { seconds: best, estimated: false };
-    const m = this.master ? this.sources.get(this.master) : undefined;
+    const m = masterParams ?? (this.master ? this.sources.get(this.master) : undefined);
     return { seconds: m ? masterDownInterval(m.advbase, m.advskew) : 3, estimated: true };
   }
 
@@ -130,6 +130,7 @@ export class VhidGroup {
     }
     const prevLast = s.last;
     const prevInterval = s.interval;
+    const prevParams = { advbase: s.advbase, advskew: s.advskew };
     const prevBowedOut = s.bowedOut;
     s.adverts++;
     s.hmac[auth.status]++;
@@ -156,7 +157,7 @@ export class VhidGroup {
     s.silentReported = false;
 
     this.checkConflicts(ad, s, emit);
-    if (ad.acceptable) this.elect(ad, s, isNew, prevLast, prevInterval, prevBowedOut, bowOut, emit);
+    if (ad.acceptable) this.elect(ad, s, isNew, prevLast, prevInterval, prevParams, prevBowedOut, bowOut, emit);
     return true;
   }
 
@@ -184,7 +185,8 @@ export class VhidGroup {
       this.base({ src: s.src, previous: previous ?? null, cause, advbase: s.advbase, advskew: s.advskew, demote: s.demote, ...extra })));
   }
 
-  private elect(ad: AdvertFacts, s: SourceState, isNew: boolean, prevLast: number, prevInterval: number, prevBowedOut: boolean, bowOut: boolean, emit: FindingSink): void {
+  private elect(ad: AdvertFacts, s: SourceState, isNew: boolean, prevLast: number, prevInterval: number,
+    prevParams: { advbase: number; advskew: number }, prevBowedOut: boolean, bowOut: boolean, emit: FindingSink): void {
     if (this.master === undefined) {
       if (!bowOut) this.changeMaster(ad, s, 'first_seen', emit);
       return;
@@ -192,7 +194,7 @@ export class VhidGroup {
     const m = this.sources.get(this.master);
     if (!m) { if (!bowOut) this.changeMaster(ad, s, 'first_seen', emit); return; }
     if (s === m) {
-      if (!isNew && !prevBowedOut) this.checkLate(ad, s, ad.t - prevLast, prevInterval, emit);
+      if (!isNew && !prevBowedOut) this.checkLate(ad, s, ad.t - prevLast, prevInterval, prevParams, emit);
       return;
     }
     if (bowOut) return; // a non-master bowing out changes nothing
@@ -226,10 +228,11 @@ export class VhidGroup {
     }
   }
 
-  private checkLate(ad: AdvertFacts, s: SourceState, gap: number, interval: number, emit: FindingSink): void {
+  private checkLate(ad: AdvertFacts, s: SourceState, gap: number, interval: number,
+    prevParams: { advbase: number; advskew: number }, emit: FindingSink): void {
     if (gap <= lateThreshold(interval)) return;
     s.late++;
-    const md = this.backupMasterDown();
+    const md = this.backupMasterDown(prevParams);
     const fraction = gap / md.seconds;
     const pct = Math.round(fraction * 100);
     const closeness = fraction >= 1

@@ -15,7 +15,7 @@
 import type { Analyzer, FindingSink, PacketTime } from '../types.js';
 import { toSeconds } from '../types.js';
 import type { DecodedFrame, Fields, FieldValue } from '../../decode/types.js';
-import { parseVirtualAddress, vhidOfVirtualMac } from './addresses.js';
+import { parseVirtualAddress, vhidOfVirtualMac, type VirtualAddress } from './addresses.js';
 import { LinkPool, makeKeyEntries, parseAddressList, VhidAuth, type KeyEntry, type VerifyResult } from './auth.js';
 import { advertOf, announcementOf, vrrpOf, type AdvertFacts } from './facts.js';
 import { makeFinding } from './finding.js';
@@ -58,6 +58,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
   const groups = new Map<string, VhidGroup>();
   const auths = new Map<string, VhidAuth>();
   const pools = new Map<string, LinkPool>();
+  const confirmedByVhid = new Map<number, readonly VirtualAddress[]>();
   const vrrpByLink = new Map<string, Map<number, Set<string>>>();
   const carpVhidsByLink = new Map<string, Set<number>>();
   const vrrpConflicts = new Set<string>();
@@ -79,7 +80,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     const k = `${link}#${vhid}`;
     let a = auths.get(k);
     if (!a) {
-      a = new VhidAuth(vhid, makeKeyEntries(options.passphrases, vhid), explicitVips.get(vhid), poolOf(link));
+      a = new VhidAuth(vhid, makeKeyEntries(options.passphrases, vhid), explicitVips.get(vhid), poolOf(link), confirmedByVhid);
       auths.set(k, a);
     }
     return a;
@@ -106,7 +107,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
 
   const onVrrp = (frame: DecodedFrame, emit: FindingSink): void => {
     const v = vrrpOf(frame);
-    if (!v) return;
+    if (!v || frame.ip?.fragmented) return; // a fragment's protocol-112 guess is not a router
     let m = vrrpByLink.get(v.link);
     if (!m) { m = new Map(); vrrpByLink.set(v.link, m); }
     let set = m.get(v.vrid);
@@ -223,7 +224,14 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
       onAnnouncement(frame);
       onVrrp(frame, emit);
       const ad = advertOf(frame);
-      if (ad) onAdvert(frame, ad, emit);
+      if (!ad) return;
+      if (ad.vhid === 0) {
+        // never valid for a running vhid (carp.md 2): receivers drop it; not a group of its own
+        (frame.derived as Fields)['carp.hmac.status'] = 'unverified';
+        (frame.derived as Fields)['carp.hmac.reason'] = 'vhid 0 is never used by a running virtual host';
+        return;
+      }
+      onAdvert(frame, ad, emit);
     },
     onTick(now: PacketTime, emit: FindingSink): void {
       const t = toSeconds(now);
