@@ -99,7 +99,10 @@ test('-V tree: registry labels when known, ids otherwise, generated fields in br
   assert.equal(lines[1], '        Epoch Time: 1700000001.000123 seconds');
   const carpAt = lines.findIndex((l) => /^ {4}\S/.test(l) && l.includes('C') && lines.indexOf(l) > 1 && /carp|CARP|Common/.test(l));
   assert.ok(carpAt > 0, lines.join('\n'));
-  assert.ok(lines.some((l) => /^ {8}\[.*: good\]$/.test(l)), 'derived field shown as generated');
+  assert.ok(lines.some((l) => /^ {12}\[.*: good\]$/.test(l)), 'derived field shown as generated, under carp.hmac');
+  // carp.checksum.status is nested under carp.checksum.
+  const sum = lines.findIndex((l) => /^ {8}\S.*: 0x915d$/.test(l));
+  assert.ok(sum > 0 && /^ {12}\S.*: good$/.test(lines[sum + 1]!), lines.slice(sum, sum + 2).join('\n'));
   assert.ok(lines.includes('        [Expert Info (warn): ttl 64, should be 255 (carp.bad_ttl)]'));
   assert.ok(lines.some((l) => l.endsWith(': 768664214548429678')));
   assert.ok(lines.some((l) => l.endsWith(': 10.77.0.1')));
