@@ -464,7 +464,7 @@ async function main(): Promise<void> {
   const cdQ = record('carpdump -q -T jsonl', bg, o.packets, best(o.runs, () => measure(process.execPath, [CARPDUMP, '-q', '-T', 'jsonl', '-r', bg], true)));
   const sum = summaryOf(cdQ.m.stdout);
   const carpSummary = sum?.['carp'] as { vhids?: unknown[] } | undefined;
-  console.log(`    check: summary says ${String(sum?.['frames'])} frames, ${carpSummary?.vhids?.length ?? '?'} VHIDs (expected ${o.packets}, ${VHIDS})`);
+  console.log(`    check: summary says ${String(sum?.['frames'])} frames, ${String(sum?.['shown'])} shown, ${carpSummary?.vhids?.length ?? '?'} VHIDs (expected ${o.packets}, ${adverts} adverts, ${VHIDS})`);
   record('carpdump (text lines to /dev/null)', bg, o.packets, best(o.runs, () => measure(process.execPath, [CARPDUMP, '-r', bg])));
   record(`carpdump -q --carp-pass '*:${BENCH_PASSPHRASE}'`, bg, o.packets, best(o.runs, () => measure(process.execPath, [CARPDUMP, '-q', '-r', bg, '--carp-pass', `*:${BENCH_PASSPHRASE}`])));
   const td = have('tcpdump') ? record("tcpdump -nn -r FILE 'ip proto 112'", bg, o.packets, best(o.runs, () => measure('tcpdump', ['-nn', '-r', bg, 'ip proto 112']))) : undefined;
