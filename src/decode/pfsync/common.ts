@@ -36,46 +36,110 @@ export function readAddr(c: Cursor, af: number | undefined, what: string): strin
   return s;
 }
 
-/** pfsync_state_peer: 32 bytes, fields under `${prefix}.` (prefix 'pfsync.state.src' / '.dst'). */
-export function decodePeer(c: Cursor, m: Message, prefix: string): void {
-  m[`${prefix}.scrub_flags`] = c.u16be(`${prefix} scrub flags`);
-  m[`${prefix}.scrub_ttl`] = c.u8(`${prefix} scrub ttl`);
-  m[`${prefix}.scrub_valid`] = c.u8(`${prefix} scrub_flag`);
-  m[`${prefix}.scrub_ts_mod`] = c.u32be(`${prefix} ts_mod`);
-  m[`${prefix}.seqlo`] = c.u32be(`${prefix} seqlo`);
-  m[`${prefix}.seqhi`] = c.u32be(`${prefix} seqhi`);
-  m[`${prefix}.seqdiff`] = c.u32be(`${prefix} seqdiff`);
-  m[`${prefix}.max_win`] = c.u16be(`${prefix} max_win`);
-  m[`${prefix}.mss`] = c.u16be(`${prefix} mss`);
-  m[`${prefix}.state`] = c.u8(`${prefix} state`);
-  m[`${prefix}.wscale`] = c.u8(`${prefix} wscale`);
-  c.skip(6, `${prefix} pad`);
+// Field ids are written as literal property names on purpose: V8 turns an object that gets
+// more than a dozen properties through computed keys into a slow dictionary, and UPD_C decoding
+// (the bulk of pfsync traffic) would be several times slower.
+function decodePeerSrc(c: Cursor, m: Message): void {
+  m['pfsync.state.src.scrub_flags'] = c.u16be('src scrub flags');
+  m['pfsync.state.src.scrub_ttl'] = c.u8('src scrub ttl');
+  m['pfsync.state.src.scrub_valid'] = c.u8('src scrub_flag');
+  m['pfsync.state.src.scrub_ts_mod'] = c.u32be('src ts_mod');
+  m['pfsync.state.src.seqlo'] = c.u32be('src seqlo');
+  m['pfsync.state.src.seqhi'] = c.u32be('src seqhi');
+  m['pfsync.state.src.seqdiff'] = c.u32be('src seqdiff');
+  m['pfsync.state.src.max_win'] = c.u16be('src max_win');
+  m['pfsync.state.src.mss'] = c.u16be('src mss');
+  m['pfsync.state.src.state'] = c.u8('src state');
+  m['pfsync.state.src.wscale'] = c.u8('src wscale');
+  c.skip(6, 'src pad');
+}
+
+function decodePeerDst(c: Cursor, m: Message): void {
+  m['pfsync.state.dst.scrub_flags'] = c.u16be('dst scrub flags');
+  m['pfsync.state.dst.scrub_ttl'] = c.u8('dst scrub ttl');
+  m['pfsync.state.dst.scrub_valid'] = c.u8('dst scrub_flag');
+  m['pfsync.state.dst.scrub_ts_mod'] = c.u32be('dst ts_mod');
+  m['pfsync.state.dst.seqlo'] = c.u32be('dst seqlo');
+  m['pfsync.state.dst.seqhi'] = c.u32be('dst seqhi');
+  m['pfsync.state.dst.seqdiff'] = c.u32be('dst seqdiff');
+  m['pfsync.state.dst.max_win'] = c.u16be('dst max_win');
+  m['pfsync.state.dst.mss'] = c.u16be('dst mss');
+  m['pfsync.state.dst.state'] = c.u8('dst state');
+  m['pfsync.state.dst.wscale'] = c.u8('dst wscale');
+  c.skip(6, 'dst pad');
+}
+
+/** pfsync_state_peer: 32 bytes, fields under pfsync.state.src.* or pfsync.state.dst.*. */
+export function decodePeer(c: Cursor, m: Message, side: 'src' | 'dst'): void {
+  if (side === 'src') decodePeerSrc(c, m);
+  else decodePeerDst(c, m);
+}
+
+function decodeHostLan(c: Cursor, m: Message, af: number | undefined): void {
+  m['pfsync.state.lan.addr'] = readAddr(c, af, 'lan address');
+  m['pfsync.state.lan.port'] = c.u16be('lan port');
+  c.skip(6, 'lan pad');
+}
+
+function decodeHostGwy(c: Cursor, m: Message, af: number | undefined): void {
+  m['pfsync.state.gwy.addr'] = readAddr(c, af, 'gwy address');
+  m['pfsync.state.gwy.port'] = c.u16be('gwy port');
+  c.skip(6, 'gwy pad');
+}
+
+function decodeHostExt(c: Cursor, m: Message, af: number | undefined): void {
+  m['pfsync.state.ext.addr'] = readAddr(c, af, 'ext address');
+  m['pfsync.state.ext.port'] = c.u16be('ext port');
+  c.skip(6, 'ext pad');
 }
 
 /** pfsync_state_host (v2/v3): addr 16, port u16 raw, pad u16[3] (24 B). */
-export function decodeHost(c: Cursor, m: Message, prefix: string, af: number | undefined): void {
-  m[`${prefix}.addr`] = readAddr(c, af, `${prefix} address`);
-  m[`${prefix}.port`] = c.u16be(`${prefix} port`);
-  c.skip(6, `${prefix} pad`);
+export function decodeHost(c: Cursor, m: Message, which: 'lan' | 'gwy' | 'ext', af: number | undefined): void {
+  if (which === 'lan') decodeHostLan(c, m, af);
+  else if (which === 'gwy') decodeHostGwy(c, m, af);
+  else decodeHostExt(c, m, af);
 }
 
-/** pfsync_state_key: 36 B (v4, OpenBSD v5, FreeBSD) or 40 B (OpenBSD v6: rdomain, af). */
-export function decodeKey(c: Cursor, m: Message, prefix: string, af: number | undefined, openbsdV6: boolean): void {
+function decodeKeyWire(c: Cursor, m: Message, af: number | undefined, openbsdV6: boolean): void {
   // The v6 key carries its own af at byte 38 (0 before OpenBSD 5.0): prefer it when set.
   let keyAf = af;
   if (openbsdV6) {
     const own = peekU8(c, c.pos + 38);
     if (own !== undefined && own !== 0) keyAf = own;
   }
-  m[`${prefix}.addr0`] = readAddr(c, keyAf, `${prefix} addr[0]`);
-  m[`${prefix}.addr1`] = readAddr(c, keyAf, `${prefix} addr[1]`);
-  m[`${prefix}.port0`] = c.u16be(`${prefix} port[0]`);
-  m[`${prefix}.port1`] = c.u16be(`${prefix} port[1]`);
+  m['pfsync.state.wire.addr0'] = readAddr(c, keyAf, 'wire key addr[0]');
+  m['pfsync.state.wire.addr1'] = readAddr(c, keyAf, 'wire key addr[1]');
+  m['pfsync.state.wire.port0'] = c.u16be('wire key port[0]');
+  m['pfsync.state.wire.port1'] = c.u16be('wire key port[1]');
   if (openbsdV6) {
-    m[`${prefix}.rdomain`] = c.u16be(`${prefix} rdomain`);
-    m[`${prefix}.af`] = c.u8(`${prefix} af`);
-    c.skip(1, `${prefix} pad`);
+    m['pfsync.state.wire.rdomain'] = c.u16be('wire key rdomain');
+    m['pfsync.state.wire.af'] = c.u8('wire key af');
+    c.skip(1, 'wire key pad');
   }
+}
+
+function decodeKeyStack(c: Cursor, m: Message, af: number | undefined, openbsdV6: boolean): void {
+  // The v6 key carries its own af at byte 38 (0 before OpenBSD 5.0): prefer it when set.
+  let keyAf = af;
+  if (openbsdV6) {
+    const own = peekU8(c, c.pos + 38);
+    if (own !== undefined && own !== 0) keyAf = own;
+  }
+  m['pfsync.state.stack.addr0'] = readAddr(c, keyAf, 'stack key addr[0]');
+  m['pfsync.state.stack.addr1'] = readAddr(c, keyAf, 'stack key addr[1]');
+  m['pfsync.state.stack.port0'] = c.u16be('stack key port[0]');
+  m['pfsync.state.stack.port1'] = c.u16be('stack key port[1]');
+  if (openbsdV6) {
+    m['pfsync.state.stack.rdomain'] = c.u16be('stack key rdomain');
+    m['pfsync.state.stack.af'] = c.u8('stack key af');
+    c.skip(1, 'stack key pad');
+  }
+}
+
+/** pfsync_state_key: 36 B (v4, OpenBSD v5, FreeBSD) or 40 B (OpenBSD v6: rdomain, af). */
+export function decodeKey(c: Cursor, m: Message, which: 'wire' | 'stack', af: number | undefined, openbsdV6: boolean): void {
+  if (which === 'wire') decodeKeyWire(c, m, af, openbsdV6);
+  else decodeKeyStack(c, m, af, openbsdV6);
 }
 
 export function readId(c: Cursor, m: Message): void {

@@ -50,8 +50,8 @@ export function decodeLegacyDelC(c: Cursor, m: Message): void {
 /** UPD_C: modern 84 B (byte 81 = OpenBSD state_flags), legacy 88 B (byte 81 = updates). */
 export function decodeUpdC(c: Cursor, m: Message, legacy: boolean): void {
   readId(c, m);
-  decodePeer(c, m, 'pfsync.state.src');
-  decodePeer(c, m, 'pfsync.state.dst');
+  decodePeer(c, m, 'src');
+  decodePeer(c, m, 'dst');
   readCreator(c, m);
   m['pfsync.state.expire'] = c.u32be('UPD_C expire');
   m['pfsync.state.timeout'] = c.u8('UPD_C timeout');

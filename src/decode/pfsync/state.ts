@@ -41,8 +41,8 @@ export const STATE_SIZES: Readonly<Record<StateFormat, number>> = {
 };
 
 function peers(c: Cursor, m: Message): void {
-  decodePeer(c, m, 'pfsync.state.src');
-  decodePeer(c, m, 'pfsync.state.dst');
+  decodePeer(c, m, 'src');
+  decodePeer(c, m, 'dst');
 }
 
 /** rule, anchor, nat_rule, creation, expire: five BE u32. */
@@ -84,9 +84,9 @@ export function decodeStateV2(c: Cursor, m: Message): void {
   const af = peekU8(c, base + 216);
   readId(c, m);
   m['pfsync.state.ifname'] = c.fixedString(16, 'ifname');
-  decodeHost(c, m, 'pfsync.state.lan', af);
-  decodeHost(c, m, 'pfsync.state.gwy', af);
-  decodeHost(c, m, 'pfsync.state.ext', af);
+  decodeHost(c, m, 'lan', af);
+  decodeHost(c, m, 'gwy', af);
+  decodeHost(c, m, 'ext', af);
   peers(c, m);
   m['pfsync.state.rt_addr'] = readAddr(c, af, 'rt_addr');
   rulesAndTimes(c, m);
@@ -106,9 +106,9 @@ export function decodeStateV3(c: Cursor, m: Message): void {
   const af = peekU8(c, base + 232);
   readId(c, m);
   m['pfsync.state.ifname'] = c.fixedString(16, 'ifname');
-  decodeHost(c, m, 'pfsync.state.lan', af);
-  decodeHost(c, m, 'pfsync.state.gwy', af);
-  decodeHost(c, m, 'pfsync.state.ext', af);
+  decodeHost(c, m, 'lan', af);
+  decodeHost(c, m, 'gwy', af);
+  decodeHost(c, m, 'ext', af);
   peers(c, m);
   m['pfsync.state.rt_addr'] = readAddr(c, af, 'rt_addr');
   rulesAndTimes(c, m);
@@ -125,8 +125,8 @@ export function decodeStateKeyed240(c: Cursor, m: Message, format: 'legacy-v4' |
   const af = peekU8(c, base + 232);
   readId(c, m);
   m['pfsync.state.ifname'] = c.fixedString(16, 'ifname');
-  decodeKey(c, m, 'pfsync.state.wire', af, false);
-  decodeKey(c, m, 'pfsync.state.stack', af, false);
+  decodeKey(c, m, 'wire', af, false);
+  decodeKey(c, m, 'stack', af, false);
   peers(c, m);
   m['pfsync.state.rt_addr'] = readAddr(c, af, 'rt_addr');
   rulesAndTimes(c, m);
@@ -143,8 +143,8 @@ export function decodeStateOpenbsdV6(c: Cursor, m: Message): void {
   const af = peekU8(c, base + 250);
   readId(c, m);
   m['pfsync.state.ifname'] = c.fixedString(16, 'ifname');
-  decodeKey(c, m, 'pfsync.state.wire', af, true);
-  decodeKey(c, m, 'pfsync.state.stack', af, true);
+  decodeKey(c, m, 'wire', af, true);
+  decodeKey(c, m, 'stack', af, true);
   peers(c, m);
   m['pfsync.state.rt_addr'] = readAddr(c, af, 'rt_addr');
   rulesAndTimes(c, m);
@@ -169,14 +169,14 @@ export function decodeStateOpenbsdV6(c: Cursor, m: Message): void {
 /** FreeBSD (9.0-15): the common 232-byte prefix, then the 1301, 1400 or 1500 tail. */
 export function decodeStateFreebsd(c: Cursor, m: Message, version: 1301 | 1400 | 1500): void {
   const base = c.pos;
-  m['pfsync.state.format'] = `freebsd-${version}`;
+  m['pfsync.state.format'] = version === 1301 ? 'freebsd-1301' : version === 1400 ? 'freebsd-1400' : 'freebsd-1500';
   const wireAf = peekU8(c, base + (version === 1500 ? 344 : 232));
   const stackAf = version === 1500 ? peekU8(c, base + 345) : wireAf;
   const rtAf = version === 1500 ? peekU8(c, base + 346) : wireAf;
   readId(c, m);
   m['pfsync.state.ifname'] = c.fixedString(16, 'ifname');
-  decodeKey(c, m, 'pfsync.state.wire', wireAf, false);
-  decodeKey(c, m, 'pfsync.state.stack', stackAf, false);
+  decodeKey(c, m, 'wire', wireAf, false);
+  decodeKey(c, m, 'stack', stackAf, false);
   peers(c, m);
   m['pfsync.state.rt_addr'] = readAddr(c, rtAf, 'rt_addr');
   rulesAndTimes(c, m);
@@ -260,20 +260,28 @@ export function decodeStateV1(c: Cursor, m: Message): void {
   m['pfsync.state.format'] = 'legacy-v1';
   m['pfsync.state.best_effort'] = 'i386 OpenBSD 3.3 layout';
   const af = peekU8(c, base + 136);
-  for (const h of ['lan', 'gwy', 'ext'] as const) {
-    m[`pfsync.state.${h}.addr`] = readAddr(c, af, `${h} address`);
-    m[`pfsync.state.${h}.port`] = c.u16be(`${h} port`);
-    c.skip(2, `${h} pad`);
-  }
-  for (const p of ['src', 'dst'] as const) {
-    const prefix = `pfsync.state.${p}`;
-    m[`${prefix}.seqlo`] = c.u32be(`${p} seqlo`);
-    m[`${prefix}.seqhi`] = c.u32be(`${p} seqhi`);
-    m[`${prefix}.seqdiff`] = c.u32be(`${p} seqdiff`);
-    m[`${prefix}.max_win`] = c.u16be(`${p} max_win`);
-    m[`${prefix}.state`] = c.u8(`${p} state`);
-    m[`${prefix}.wscale`] = c.u8(`${p} wscale`);
-  }
+  // Literal field ids (see common.ts): lan, gwy, ext of 20 B each, then the two 16-byte peers.
+  m['pfsync.state.lan.addr'] = readAddr(c, af, 'lan address');
+  m['pfsync.state.lan.port'] = c.u16be('lan port');
+  c.skip(2, 'lan pad');
+  m['pfsync.state.gwy.addr'] = readAddr(c, af, 'gwy address');
+  m['pfsync.state.gwy.port'] = c.u16be('gwy port');
+  c.skip(2, 'gwy pad');
+  m['pfsync.state.ext.addr'] = readAddr(c, af, 'ext address');
+  m['pfsync.state.ext.port'] = c.u16be('ext port');
+  c.skip(2, 'ext pad');
+  m['pfsync.state.src.seqlo'] = c.u32be('src seqlo');
+  m['pfsync.state.src.seqhi'] = c.u32be('src seqhi');
+  m['pfsync.state.src.seqdiff'] = c.u32be('src seqdiff');
+  m['pfsync.state.src.max_win'] = c.u16be('src max_win');
+  m['pfsync.state.src.state'] = c.u8('src state');
+  m['pfsync.state.src.wscale'] = c.u8('src wscale');
+  m['pfsync.state.dst.seqlo'] = c.u32be('dst seqlo');
+  m['pfsync.state.dst.seqhi'] = c.u32be('dst seqhi');
+  m['pfsync.state.dst.seqdiff'] = c.u32be('dst seqdiff');
+  m['pfsync.state.dst.max_win'] = c.u16be('dst max_win');
+  m['pfsync.state.dst.state'] = c.u8('dst state');
+  m['pfsync.state.dst.wscale'] = c.u8('dst wscale');
   m['pfsync.state.rule'] = c.u32be('rule.nr');
   c.skip(4, 'nat_rule pointer');
   m['pfsync.state.rt_addr'] = readAddr(c, af, 'rt_addr');
