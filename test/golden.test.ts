@@ -57,6 +57,8 @@ for (const c of manifest) {
     const got = runCase(c);
     const expectedPath = path.join(repoRoot, c.expected);
     const stderrPath = `${expectedPath}.stderr`;
+    // carpdump never prints a stack trace: a crash is never recorded as the expected output.
+    assert.doesNotMatch(got.stderr, /\n\s+at |SyntaxError|Node\.js v/, `crashed: ${got.stderr}`);
     if (update) {
       writeFileSync(expectedPath, got.stdout);
       if (got.stderr !== '') writeFileSync(stderrPath, got.stderr);
