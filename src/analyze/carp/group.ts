@@ -331,13 +331,14 @@ export class VhidGroup {
   /** Live: the master has been silent for the master-down time. */
   tick(now: PacketTime, t: number, emit: FindingSink): void {
     const m = this.master ? this.sources.get(this.master) : undefined;
-    if (!m || m.silentReported || m.bowedOut) return;
+    if (!m || m.silentReported) return;
     const md = this.backupMasterDown();
     if (t - m.last <= md.seconds) return;
     m.silentReported = true;
+    const what = m.bowedOut ? `bowed out ${round(t - m.last)} s ago and nobody took over` : `silent for ${round(t - m.last)} s`;
     emit(makeFinding('carp.master_silent', now, [m.lastFrame],
-      `VHID ${this.vhid} (${this.af}): master ${m.src} silent for ${round(t - m.last)} s (master-down ${round(md.seconds)} s${md.estimated ? ', estimated' : ''}): a backup should take over now`,
-      this.base({ src: m.src, silent_for: round(t - m.last), master_down: round(md.seconds) })));
+      `VHID ${this.vhid} (${this.af}): master ${m.src} ${what} (master-down ${round(md.seconds)} s${md.estimated ? ', estimated' : ''}): a backup should take over now`,
+      this.base({ src: m.src, silent_for: round(t - m.last), master_down: round(md.seconds), bowed_out: m.bowedOut })));
   }
 
   finish(now: PacketTime, emit: FindingSink): void {

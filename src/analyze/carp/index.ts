@@ -12,6 +12,7 @@
 // Memory: at most MAX_GROUPS groups, 16 sources each, 8 candidate addresses per VHID/link;
 // beyond that carp.vhid_cap is raised once and the rest is not analysed.
 
+import { createHash } from 'node:crypto';
 import type { Analyzer, FindingSink, PacketTime } from '../types.js';
 import { toSeconds } from '../types.js';
 import type { DecodedFrame, Fields, FieldValue } from '../../decode/types.js';
@@ -202,7 +203,8 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     }
     const outcome: AuthOutcome = {
       status: r.status,
-      ...(r.key ? { keyId: `${r.key.origin}:${r.key.index}` } : {}),
+      // which key verified, as a digest (never output: only compared between sources)
+      ...(r.key ? { keyId: createHash('sha1').update(r.key.key).digest('hex') } : {}),
       addresses: [...r.addresses].sort().join(','),
     };
     if (!group.onAdvert(ad, outcome, emit)) capHit(frame, 'sources', emit);

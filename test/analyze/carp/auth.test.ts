@@ -157,3 +157,13 @@ test('VHID conflict: one source verifies, another does not; or two sources verif
   assert.deepEqual(status(r2), ['good', 'good']);
   assert.deepEqual(r2.byId('carp.vhid_conflict').map((f) => f.details['reason']), ['passphrase']);
 });
+
+test('the same passphrase given twice (VHID and *) is one key: no passphrase conflict', () => {
+  const frames = [
+    advert({ n: 1, t: 0, src: '10.77.0.1', pass: 'same', vip: VIP }),
+    advert({ n: 2, t: 0.5, src: '10.77.0.8', pass: 'same', vip: VIP, advskew: 50 }),
+  ];
+  const r = runCarp(frames, { passphrases: [{ vhid: 7, passphrase: 'same-but-wrong' }, { vhid: 7, passphrase: 'same' }, { vhid: '*', passphrase: 'same' }], vips: vips({ 7: VIP }) });
+  assert.deepEqual(status(r), ['good', 'good']);
+  assert.equal(r.byId('carp.vhid_conflict').length, 0);
+});

@@ -233,3 +233,12 @@ test('adverts receivers drop (bad checksum, TTL 64) do not elect a master', () =
   const r = runCarp([advert({ n: 1, t: 0, ...A, checksum: 'bad' }), advert({ n: 2, t: 1, ...A, ttl: 64 })]);
   assert.equal(r.byId('carp.master_changed').length, 0);
 });
+
+test('live: a bow-out nobody answers is reported by onTick as well', () => {
+  const frames = seq([[0, A], [1, A], [1.2, { ...A, advbase: 255, advskew: 255 }]]);
+  const r = runCarp(frames, {}, false);
+  const got: Array<{ id: string; bowed: unknown }> = [];
+  r.analyzer.onTick(at(5), (f) => got.push({ id: f.id, bowed: f.details['bowed_out'] }));
+  assert.deepEqual(got, [{ id: 'carp.master_silent', bowed: true }]);
+  assert.equal((r.carp()['vhids'] as Fields[])[0]!['bowed_out'], true);
+});
