@@ -124,8 +124,10 @@ async function run(o: Options, io: CliIo): Promise<number> {
   }
   // With -w - the pcap owns standard output; the decoded output goes to stderr.
   const stream = o.write === '-' ? io.stderr : io.stdout;
-  const out = new BufferedWriter(stream, o.lineBuffered);
   const isTTY = stream === io.stdout ? io.stdout.isTTY === true : false;
+  // Live capture on a terminal is line-buffered, as tcpdump's; piped, it is flushed every tick.
+  const lineBuffered = o.lineBuffered || (o.interface !== undefined && isTTY);
+  const out = new BufferedWriter(stream, lineBuffered);
   const palette = o.format === 'text' ? createPalette(colorLevel(o.color, isTTY, io.env)) : NO_COLOR_PALETTE;
   const renderer = createRenderer(out, {
     format: o.format, verbose: o.verbose, hex: o.hex, quiet: o.quiet, fields: o.fields,
@@ -154,7 +156,8 @@ async function run(o: Options, io: CliIo): Promise<number> {
       renderer,
       ...(pcap ? { frameWriter: pcap } : {}),
       isInteresting: isInterestingFrame,
-      afterFrame: o.lineBuffered ? () => { out.endFrame(); pcap?.flush(); } : undefined,
+      afterFrame: lineBuffered ? () => { out.endFrame(); if (o.lineBuffered) pcap?.flush(); } : undefined,
+      afterTick: () => { out.flush(); if (o.lineBuffered) pcap?.flush(); },
     });
   } finally {
     process.off('SIGINT', onSignal);

@@ -39,6 +39,8 @@ export interface PipelineConfig {
   readonly isInteresting?: (raw: RawFrame) => boolean;
   /** Called after each frame's output (the -l flush). */
   readonly afterFrame?: () => void;
+  /** Called after each live tick (live output is flushed a few times a second). */
+  readonly afterTick?: () => void;
 }
 
 export interface InternalError {
@@ -160,7 +162,7 @@ export class Pipeline {
     for (const a of this.config.analyzers) {
       this.guard(a, 0, t, () => a.onTick(t, (f) => this.emitLoose(f)), (f) => this.emitLoose(f));
     }
-    this.config.afterFrame?.();
+    this.config.afterTick?.();
   }
 
   private emitLoose(f: Finding): void {
