@@ -1,55 +1,45 @@
 // Live capture through libpcap (the `cap` package): `carpdump -i IFACE`.
 //
-// Frames are delivered in arrival order with the receive time in microseconds: cap does not
-// pass libpcap's kernel timestamp on, so a frame's time is when Node saw it (taken from
-// performance.timeOrigin + performance.now(), the same clock as the ticks, so frames and
-// ticks never go backwards relative to each other). While running, tick(now) is called about
-// every TICK_INTERVAL_MS so analyzers can raise timer findings (a silent master) when they
-// happen, not when the next packet arrives.
+// The libpcap handle lives in a worker process (live-worker.ts) that streams frames and clock
+// ticks over a pipe (live-wire.ts): cap aborts its process when the interface goes down, and
+// carpdump must then still complete the -w file, print its summaries and say what happened
+// in one line. openLiveCapture() first runs the worker synchronously in "check" mode, so
+// that a missing interface, a missing permission or a bad filter is a CarpdumpError thrown
+// right here (exit 1), before any output file is created.
 //
-// Limits that come from cap 0.2.x (see cap-binding.ts): snaplen is applied here on top of
-// cap's fixed 65535-byte capture (frames longer than 65535 bytes keep originalLength =
-// 65535); promiscuous mode cannot be turned off; there is no pcap_stats(), so stats()
-// reads the packet socket's PACKET_STATISTICS itself (socket-drops.ts) and the interface
-// drops from its rx_dropped counter, as libpcap on Linux does.
+// Time: cap does not pass libpcap's kernel timestamp on, so a frame's time is when the worker
+// received it, in microseconds (tsDigits 6). Ticks come from the same worker and clock, in
+// order with the frames, about every TICK_INTERVAL_MS, so analyzers raise timer findings
+// (a silent master) when they happen.
 //
-// cap fixes snaplen at 65535 and uses immediate mode (TPACKET_V2), so every slot of the
-// kernel ring is ~64 KiB: tcpdump's 2 MiB default would hold only 32 frames. The default
-// buffer here is 32 MiB (512 frames); -B can change it.
+// Limits that come from cap 0.2.x (see cap-binding.ts): snaplen is applied on top of cap's
+// fixed 65535-byte capture; promiscuous mode cannot be turned off (a note says so); there is
+// no pcap_stats(), so the worker reads the socket's PACKET_STATISTICS itself
+// (socket-drops.ts). cap uses immediate mode (TPACKET_V2) with ~64 KiB ring slots, so
+// tcpdump's 2 MiB default buffer would hold only 32 frames: the default here is 32 MiB.
 
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { CarpdumpError, EXIT } from '../errors.js';
-import { loadCap, type CapHandle } from './cap-binding.js';
-import { PacketSocketStats, newSocketInode, packetSocketInodes } from './socket-drops.js';
+import { loadCap } from './cap-binding.js';
+import { CAP_MAX_SNAPLEN, nowMicros, TICK_INTERVAL_MS } from './live-clock.js';
+import type { CheckResult, WorkerConfig } from './live-worker.js';
+import { decodeJson, RECORD, WireParser, type WireRecord } from './live-wire.js';
 import type { CaptureSource, CaptureStats, ClockTick, FrameSink, RawFrame } from './types.js';
+
+export { CAP_MAX_SNAPLEN, nowMicros, TICK_INTERVAL_MS };
 
 /** Kernel filter when none is given: the protocols carpdump analyzes, so busy links are filtered in the kernel. */
 export const DEFAULT_LIVE_FILTER =
   'ip proto 112 or ip6 proto 112 or ip proto 240 or ip6 proto 240 or arp or icmp6';
 
-/** cap's snaplen (fixed in its binding). */
-export const CAP_MAX_SNAPLEN = 65535;
-/** Kernel ring size when -B is not given: 512 slots of cap's ~64 KiB frames. */
+/** Kernel ring size when none is given: 512 slots of cap's ~64 KiB frames. */
 export const DEFAULT_BUFFER_SIZE = 32 * 1024 * 1024;
-export const TICK_INTERVAL_MS = 200;
-/**
- * Every cap handle and its packet buffer, kept reachable for the life of the process. cap
- * 0.2.x neither keeps the buffer alive (libpcap copies into it: a collected buffer means heap
- * corruption) nor uv_close()s its poll handle (a collected handle leaves libuv a dangling
- * pointer, and one whose open() failed asserts in uv_poll_stop when collected). A CLI opens
- * one or two handles, so keeping them costs nothing.
- */
-const retained: { handle: CapHandle; buffer: Buffer }[] = [];
 
-function newHandle(Cap: new () => CapHandle, buffer: Buffer): CapHandle {
-  const handle = new Cap();
-  retained.push({ handle, buffer });
-  return handle;
-}
-
-/** Frames kept while nobody called run() yet (between open and run). */
-const MAX_EARLY_FRAMES = 10_000;
+const WORKER = fileURLToPath(new URL('./live-worker.js', import.meta.url));
+/** How long stop() waits for the worker's counters before killing it. */
+const STOP_TIMEOUT_MS = 5000;
 
 export interface LiveCaptureOptions {
   readonly iface: string;
@@ -63,6 +53,14 @@ export interface LiveCaptureOptions {
   readonly bufferSize?: number;
 }
 
+export interface LiveCaptureStats extends CaptureStats {
+  /**
+   * True when received/dropped come from the kernel (PACKET_STATISTICS); false when they
+   * could not be read, and then received counts the frames carpdump got and dropped is 0.
+   */
+  readonly fromKernel: boolean;
+}
+
 /** A live source, with what a pcap writer needs before the first frame. */
 export interface LiveCaptureSource extends CaptureSource {
   /** LINKTYPE_* of the interface (1 Ethernet, 113 Linux SLL for `any`, ...). */
@@ -71,19 +69,13 @@ export interface LiveCaptureSource extends CaptureSource {
   readonly linktypeName: string;
   /** Effective snap length (for the pcap header). */
   readonly snaplen: number;
-  /** The filter actually compiled into the kernel. */
+  /** The filter compiled into the kernel. */
   readonly filter: string;
   /** Always 6: receive time in microseconds (cap does not expose kernel timestamps). */
   readonly tsDigits: number;
+  /** Things the user asked for that the capture cannot do (e.g. -p), one line each, for stderr. */
+  readonly notes: readonly string[];
   stats(): LiveCaptureStats;
-}
-
-export interface LiveCaptureStats extends CaptureStats {
-  /**
-   * True when received/dropped come from the kernel (PACKET_STATISTICS); false when they
-   * could not be read, and then received counts the frames this process got and dropped is 0.
-   */
-  readonly fromKernel: boolean;
 }
 
 /** Link-type names returned by cap's open(), as LINKTYPE_* values. */
@@ -107,11 +99,6 @@ export function linktypeOfCapName(name: string): number | undefined {
   return LINKTYPE_BY_DLT[dlt] ?? dlt;
 }
 
-/** Wall-clock microseconds since the epoch, monotonic within the process. */
-export function nowMicros(): number {
-  return Math.floor((performance.timeOrigin + performance.now()) * 1000);
-}
-
 export function effectiveSnaplen(snaplen: number): number {
   if (!Number.isFinite(snaplen) || snaplen <= 0) return CAP_MAX_SNAPLEN;
   return Math.min(Math.floor(snaplen), CAP_MAX_SNAPLEN);
@@ -133,12 +120,12 @@ export function describeOpenError(iface: string, message: string): CarpdumpError
   return new CarpdumpError(`${iface}: cannot capture: ${msg}`, EXIT.input);
 }
 
-function interfaceExists(iface: string, names: readonly string[]): boolean {
-  return names.includes(iface);
+function safeIfaceName(iface: string): boolean {
+  return iface !== 'any' && /^[\w.@:-]+$/.test(iface);
 }
 
 function readIfDropped(iface: string): number | undefined {
-  if (iface === 'any' || !/^[\w.@:-]+$/.test(iface)) return undefined;
+  if (!safeIfaceName(iface)) return undefined;
   try {
     const n = Number(readFileSync(`/sys/class/net/${iface}/statistics/rx_dropped`, 'utf8').trim());
     return Number.isFinite(n) ? n : undefined;
@@ -147,9 +134,38 @@ function readIfDropped(iface: string): number | undefined {
   }
 }
 
-function tickOf(micros: number): ClockTick {
-  const sec = Math.floor(micros / 1e6);
-  return { sec, nsec: (micros - sec * 1e6) * 1000 };
+/** Why a capture on IFACE may have ended: 'gone', 'down' or undefined (up, or unknown). */
+function interfaceTrouble(iface: string): 'gone' | 'down' | undefined {
+  if (!safeIfaceName(iface)) return undefined;
+  let flags: number;
+  try {
+    flags = parseInt(readFileSync(`/sys/class/net/${iface}/flags`, 'utf8').trim(), 16);
+  } catch {
+    return 'gone';
+  }
+  return Number.isFinite(flags) && (flags & 0x1) === 0 ? 'down' : undefined;
+}
+
+function isCheckResult(v: unknown): v is CheckResult {
+  return typeof v === 'object' && v !== null && typeof (v as { ok?: unknown }).ok === 'boolean';
+}
+
+/** Run the worker in check mode: device opens, filter compiles (one-line errors otherwise). */
+function checkCapture(cfg: WorkerConfig): string {
+  const r = spawnSync(process.execPath, [WORKER, 'check', JSON.stringify(cfg)], { encoding: 'utf8', timeout: 30_000 });
+  let result: unknown;
+  try {
+    result = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
+  } catch {
+    result = undefined;
+  }
+  if (!isCheckResult(result)) {
+    const why = (r.error?.message ?? r.stderr.trim().split('\n').pop() ?? '') || `status ${String(r.status ?? r.signal)}`;
+    throw new CarpdumpError(`${cfg.iface}: cannot start the capture worker: ${why}`, EXIT.input);
+  }
+  if (result.ok) return result.linktypeName;
+  if (result.kind === 'filter') throw new CarpdumpError(`bad capture filter "${cfg.filter}": ${result.message}`, EXIT.input);
+  throw describeOpenError(cfg.iface, result.message);
 }
 
 /**
@@ -162,113 +178,125 @@ export function openLiveCapture(opts: LiveCaptureOptions): LiveCaptureSource {
   const snaplen = effectiveSnaplen(opts.snaplen);
   const bufferSize = opts.bufferSize !== undefined && opts.bufferSize > 0 ? Math.floor(opts.bufferSize) : DEFAULT_BUFFER_SIZE;
 
-  // Checked first: cap prints a libpcap warning to stderr for unknown devices before failing.
   let names: string[];
   try {
     names = cap.Cap.deviceList().map((d) => d.name);
   } catch (err) {
     throw describeOpenError(opts.iface, err instanceof Error ? err.message : String(err));
   }
-  if (!interfaceExists(opts.iface, names)) throw describeOpenError(opts.iface, 'No such device exists');
+  if (!names.includes(opts.iface)) throw describeOpenError(opts.iface, 'No such device exists');
 
-  const buffer = Buffer.alloc(CAP_MAX_SNAPLEN);
-  const handle = newHandle(cap.Cap, buffer);
-  let linktypeName: string;
-  const socketsBefore = packetSocketInodes();
-  try {
-    linktypeName = handle.open(opts.iface, filter, bufferSize, buffer);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    throw classifyOpenFailure(cap.Cap, opts.iface, filter, bufferSize, message);
-  }
+  const cfg: WorkerConfig = { iface: opts.iface, filter, bufferSize, snaplen };
+  const linktypeName = checkCapture(cfg);
   const linktype = linktypeOfCapName(linktypeName);
-  if (linktype === undefined) {
-    handle.close();
-    throw new CarpdumpError(`${opts.iface}: unsupported link type ${linktypeName}`, EXIT.input);
-  }
-  const counters = new PacketSocketStats(newSocketInode(socketsBefore, packetSocketInodes()));
-  return new LiveCapture(opts.iface, handle, buffer, linktype, linktypeName, snaplen, filter, counters);
+  if (linktype === undefined) throw new CarpdumpError(`${opts.iface}: unsupported link type ${linktypeName}`, EXIT.input);
+  const notes = opts.promisc ? [] : [`${opts.iface}: -p ignored: the cap binding always captures in promiscuous mode`];
+  return new LiveCapture(cfg, linktype, linktypeName, snaplen, filter, notes);
 }
 
-/**
- * open() failed: tell a bad filter from a device problem by opening the device again
- * without a filter (cap gives no other way to compile a filter alone).
- */
-function classifyOpenFailure(
-  Cap: new () => CapHandle,
-  iface: string,
-  filter: string,
-  bufferSize: number,
-  message: string,
-): CarpdumpError {
-  const deviceError = describeOpenError(iface, message);
-  if (/no such interface|permission/.test(deviceError.message)) return deviceError;
-  const probeBuffer = Buffer.alloc(64);
-  const probe = newHandle(Cap, probeBuffer);
-  try {
-    probe.open(iface, '', bufferSize, probeBuffer);
-  } catch {
-    return deviceError;
-  }
-  probe.close();
-  const msg = message.replace(/\s+/g, ' ').trim();
-  return new CarpdumpError(`bad capture filter "${filter}": ${msg}`, EXIT.input);
+interface WorkerStats {
+  readonly known: boolean;
+  readonly packets: number;
+  readonly drops: number;
+}
+
+function isWorkerStats(v: unknown): v is WorkerStats {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return typeof o.known === 'boolean' && typeof o.packets === 'number' && typeof o.drops === 'number';
 }
 
 class LiveCapture implements LiveCaptureSource {
   readonly name: string;
   readonly tsDigits = 6;
-  private received = 0;
-  private stopped = false;
+  private readonly child: ChildProcess;
+  private readonly parser: WireParser;
+  private delivered = 0;
+  private stopRequested = false;
   private sink: FrameSink | undefined;
-  private early: RawFrame[] = [];
-  private earlyDropped = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private tick: ((now: ClockTick) => void) | undefined;
   private settle: { resolve: () => void; reject: (err: unknown) => void } | undefined;
   private failure: unknown;
+  private workerError: string | undefined;
+  private workerStats: WorkerStats | undefined;
+  private stderrTail = '';
+  private exited = false;
+  private killTimer: NodeJS.Timeout | undefined;
   private readonly ifDroppedAtOpen: number | undefined;
-  private finalStats: LiveCaptureStats | undefined;
+  private ifDroppedAtEnd: number | undefined;
 
   constructor(
-    readonly iface: string,
-    private readonly handle: CapHandle,
-    private readonly buffer: Buffer,
+    private readonly cfg: WorkerConfig,
     readonly linktype: number,
     readonly linktypeName: string,
     readonly snaplen: number,
     readonly filter: string,
-    private readonly counters: PacketSocketStats,
+    readonly notes: readonly string[],
   ) {
-    this.name = iface;
-    this.ifDroppedAtOpen = readIfDropped(iface);
-    handle.on('packet', (nbytes, truncated) => this.onPacket(nbytes, truncated));
+    this.name = cfg.iface;
+    this.ifDroppedAtOpen = readIfDropped(cfg.iface);
+    this.parser = new WireParser((r) => this.onRecord(r));
+    this.child = spawn(process.execPath, [WORKER, 'capture', JSON.stringify(cfg)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const stdout = this.child.stdout;
+    // Not read until run(): the pipe and the kernel ring hold what arrives meanwhile.
+    stdout?.pause();
+    stdout?.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.child.stderr?.setEncoding('utf8').on('data', (s: string) => {
+      this.stderrTail = (this.stderrTail + s).slice(-2000);
+    });
+    this.child.stdin?.on('error', () => undefined);
+    this.child.on('error', (err) => this.fail(new CarpdumpError(`${cfg.iface}: capture worker: ${err.message}`, EXIT.input)));
+    this.child.on('close', (code, signal) => this.onWorkerEnd(code, signal));
+    // The worker also stops when its stdin closes, i.e. when this process ends for any reason.
+    process.once('exit', () => this.child.kill('SIGKILL'));
   }
 
-  private onPacket(nbytes: number, truncated: boolean): void {
-    if (this.stopped) return;
-    const micros = nowMicros();
-    this.received += 1;
-    const captured = Math.min(nbytes, this.snaplen);
-    const sec = Math.floor(micros / 1e6);
-    const data = this.buffer.subarray(0, captured);
-    const frame: RawFrame = {
-      number: this.received,
-      tsSec: sec,
-      tsNsec: (micros - sec * 1e6) * 1000,
-      tsDigits: 6,
-      linktype: this.linktype,
-      interfaceId: 0,
-      capturedLength: captured,
-      // cap copies at most 65535 bytes and does not pass the wire length on.
-      originalLength: truncated ? Math.max(nbytes, CAP_MAX_SNAPLEN) : nbytes,
-      data,
-    };
-    if (!this.sink) {
-      if (this.early.length < MAX_EARLY_FRAMES) this.early.push({ ...frame, data: Uint8Array.from(data) });
-      else this.earlyDropped += 1;
-      return;
+  private onData(chunk: Buffer): void {
+    try {
+      this.parser.push(chunk);
+    } catch (err) {
+      this.fail(new CarpdumpError(`${this.name}: ${err instanceof Error ? err.message : String(err)}`, EXIT.input));
     }
-    this.deliver(this.sink, frame);
+  }
+
+  private onRecord(r: WireRecord): void {
+    switch (r.type) {
+      case RECORD.frame:
+        if (this.stopRequested || !this.sink) return;
+        this.delivered++;
+        this.deliver(this.sink, {
+          number: this.delivered,
+          tsSec: r.sec,
+          tsNsec: r.usec * 1000,
+          tsDigits: 6,
+          linktype: this.linktype,
+          interfaceId: 0,
+          capturedLength: r.payload.length,
+          originalLength: r.originalLength,
+          data: r.payload,
+        });
+        return;
+      case RECORD.tick:
+        if (this.stopRequested || !this.tick) return;
+        try {
+          this.tick({ sec: r.sec, nsec: r.usec * 1000 });
+        } catch (err) {
+          this.fail(err);
+        }
+        return;
+      case RECORD.stats: {
+        const v = decodeJson(r.payload);
+        if (isWorkerStats(v)) this.workerStats = v;
+        return;
+      }
+      case RECORD.error: {
+        const v = decodeJson(r.payload) as { message?: unknown };
+        this.workerError = typeof v.message === 'string' ? v.message : 'unknown error';
+        return;
+      }
+      case RECORD.ready:
+        return;
+    }
   }
 
   private deliver(sink: FrameSink, frame: RawFrame): void {
@@ -284,26 +312,9 @@ class LiveCapture implements LiveCaptureSource {
     return new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject };
       this.sink = sink;
-      const early = this.early;
-      this.early = [];
-      for (const frame of early) {
-        if (this.stopped) break;
-        this.deliver(sink, frame);
-      }
-      if (this.stopped) {
-        this.finish();
-        return;
-      }
-      if (tick) {
-        this.timer = setInterval(() => {
-          if (this.stopped) return;
-          try {
-            tick(tickOf(nowMicros()));
-          } catch (err) {
-            this.fail(err);
-          }
-        }, TICK_INTERVAL_MS);
-      }
+      this.tick = tick;
+      if (this.exited) this.finish();
+      else this.child.stdout?.resume();
     });
   }
 
@@ -313,37 +324,58 @@ class LiveCapture implements LiveCaptureSource {
   }
 
   stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    // Read the kernel counters while the socket still exists.
-    this.finalStats = this.readStats();
-    this.handle.removeAllListeners('packet');
-    this.handle.close();
+    if (this.stopRequested) return;
+    this.stopRequested = true;
+    this.ifDroppedAtEnd = readIfDropped(this.name);
+    if (this.exited) {
+      this.finish();
+      return;
+    }
+    // The worker answers with its kernel counters and exits; its stdout must keep flowing.
+    this.child.stdout?.resume();
+    this.child.stdin?.end('stop\n');
+    this.killTimer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  }
+
+  private onWorkerEnd(code: number | null, signal: NodeJS.Signals | null): void {
+    this.exited = true;
+    if (this.killTimer) clearTimeout(this.killTimer);
+    if (this.parser.leftover > 0 && this.failure === undefined && !this.stopRequested) {
+      this.failure = new CarpdumpError(`${this.name}: the capture worker's stream ended inside a record`, EXIT.input);
+    }
+    if (!this.stopRequested) {
+      this.stopRequested = true;
+      this.ifDroppedAtEnd = readIfDropped(this.name);
+      if (this.failure === undefined) this.failure = this.workerEndError(code, signal);
+    }
     this.finish();
+  }
+
+  /** The one-line error for a worker that ended without being asked to. */
+  private workerEndError(code: number | null, signal: NodeJS.Signals | null): CarpdumpError {
+    if (this.workerError !== undefined) return describeOpenError(this.name, this.workerError);
+    const trouble = interfaceTrouble(this.name);
+    if (trouble === 'gone') return new CarpdumpError(`${this.name}: the interface disappeared; capture stopped`, EXIT.input);
+    if (trouble === 'down') return new CarpdumpError(`${this.name}: the interface went down; capture stopped`, EXIT.input);
+    const last = this.stderrTail.trim().split('\n').pop() ?? '';
+    const how = signal !== null ? `signal ${signal}` : `status ${String(code)}`;
+    return new CarpdumpError(`${this.name}: the capture ended unexpectedly (${how})${last ? `: ${last}` : ''}`, EXIT.input);
   }
 
   private finish(): void {
     const settle = this.settle;
-    if (!settle) return;
+    if (!settle || !this.exited) return;
     this.settle = undefined;
     if (this.failure !== undefined) settle.reject(this.failure);
     else settle.resolve();
   }
 
-  private readStats(): LiveCaptureStats {
-    this.counters.poll();
-    const kernel = this.counters.totals();
-    const ifNow = readIfDropped(this.iface);
-    const ifDropped =
-      ifNow !== undefined && this.ifDroppedAtOpen !== undefined ? Math.max(0, ifNow - this.ifDroppedAtOpen) : 0;
-    if (!kernel) return { received: this.received, dropped: this.earlyDropped, ifDropped, fromKernel: false };
-    // As tcpdump on Linux: "received by filter" counts the dropped ones too.
-    return { received: kernel.packets, dropped: kernel.drops + this.earlyDropped, ifDropped, fromKernel: true };
-  }
-
   stats(): LiveCaptureStats {
-    return this.finalStats ?? this.readStats();
+    const end = this.ifDroppedAtEnd ?? readIfDropped(this.name);
+    const ifDropped = end !== undefined && this.ifDroppedAtOpen !== undefined ? Math.max(0, end - this.ifDroppedAtOpen) : 0;
+    const k = this.workerStats;
+    if (!k || !k.known) return { received: this.delivered, dropped: 0, ifDropped, fromKernel: false };
+    // As tcpdump on Linux: "received by filter" counts the dropped ones too.
+    return { received: Math.max(k.packets, this.delivered), dropped: k.drops, ifDropped, fromKernel: true };
   }
 }

@@ -19,7 +19,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_BUFFER_SIZE } from '../../src/capture/live.js';
 import { fileURLToPath } from 'node:url';
 import { openLiveCapture } from '../../src/capture/live.js';
-import { packetSockets, parseJsonl, REPO_ROOT, startCarpdump, summaryOf } from '../e2e/carpdump-run.js';
+import { captureIsOpen, parseJsonl, REPO_ROOT, startCarpdump, summaryOf } from '../e2e/carpdump-run.js';
 import { canCreateLabs, haveCommand, Lab, sleep, waitFor, type SpawnedProcess } from '../netns/lab.js';
 
 interface Args {
@@ -79,10 +79,10 @@ type Consumer = 'carpdump' | 'capture only';
 
 /** The capture-only consumer: `live-load.js --count-only IFACE` prints {frames, stats} on SIGINT. */
 async function startCounter(lab: Lab, name: string): Promise<SpawnedProcess> {
-  const before = packetSockets(lab, lab.monitor.ns);
   const self = fileURLToPath(import.meta.url);
   const p = lab.spawn(lab.monitor.ns, name, [process.execPath, self, '--count-only', lab.monitor.iface]);
-  await waitFor(`${name} to open its capture`, () => packetSockets(lab, lab.monitor.ns) > before, 15_000);
+  const pid = p.child.pid ?? -1;
+  await waitFor(`${name} to open its capture`, () => captureIsOpen(lab, lab.monitor.ns, pid), 20_000);
   return p;
 }
 

@@ -13,6 +13,7 @@ import {
   linktypeOfCapName,
   nowMicros,
 } from '../../src/capture/live.js';
+import { decodeJson, encodeHeader, encodeJsonRecord, RECORD, WireParser, type WireRecord } from '../../src/capture/live-wire.js';
 import { newSocketInode, parsePacketTable } from '../../src/capture/socket-drops.js';
 import { EXIT } from '../../src/errors.js';
 
@@ -112,4 +113,33 @@ test('/proc/net/packet rows and the socket that appeared while opening', () => {
   assert.equal(newSocketInode(new Set([12746]), new Set([12746, 12800])), 12800);
   assert.equal(newSocketInode(new Set(), new Set([1, 2])), undefined, 'ambiguous: unknown, not a guess');
   assert.equal(newSocketInode(new Set([1]), new Set([1])), undefined);
+});
+
+test('worker stream: records survive any chunking, one byte at a time included', () => {
+  const frame = Buffer.from([1, 2, 3, 4, 5, 6, 7]);
+  const stream = Buffer.concat([
+    encodeJsonRecord(RECORD.ready, { linktypeName: 'ETHERNET' }),
+    encodeHeader(RECORD.frame, 1_700_000_000, 123_456, 1514, frame.length),
+    frame,
+    encodeHeader(RECORD.tick, 1_700_000_001, 5, 0, 0),
+    encodeJsonRecord(RECORD.stats, { known: true, packets: 3, drops: 1 }),
+  ]);
+  const describe = (r: WireRecord): string => `${r.type}:${r.sec}.${r.usec}:${r.originalLength}:${Buffer.from(r.payload).toString('hex')}`;
+  const whole: string[] = [];
+  new WireParser((r) => whole.push(describe(r))).push(stream);
+  assert.equal(whole.length, 4);
+  assert.equal(whole[1], `${RECORD.frame}:1700000000.123456:1514:01020304050607`);
+  assert.equal(whole[2], `${RECORD.tick}:1700000001.5:0:`);
+  for (const size of [1, 3, 19, 20, 21, 64]) {
+    const got: string[] = [];
+    const parser = new WireParser((r) => got.push(describe(r)));
+    for (let i = 0; i < stream.length; i += size) parser.push(stream.subarray(i, i + size));
+    assert.deepEqual(got, whole, `chunks of ${size}`);
+    assert.equal(parser.leftover, 0);
+  }
+  const cut = new WireParser(() => undefined);
+  cut.push(stream.subarray(0, stream.length - 2));
+  assert.ok(cut.leftover > 0, 'an incomplete record is reported as leftover');
+  assert.throws(() => new WireParser(() => undefined).push(Buffer.alloc(20, 0x7f)), /bad record type/);
+  assert.deepEqual(decodeJson(Buffer.from('{"a":1}')), { a: 1 });
 });

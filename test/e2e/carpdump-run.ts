@@ -2,7 +2,7 @@
 // until its capture socket exists, and read its jsonl output.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor, type Lab, type SpawnedProcess } from '../netns/lab.js';
@@ -80,20 +80,65 @@ export function packetSockets(lab: Lab, ns: string): number {
   return text.split('\n').slice(1).filter((l) => l.trim() !== '').length;
 }
 
+/** Inodes of the packet sockets of a namespace. */
+function packetSocketInodes(lab: Lab, ns: string): Set<string> {
+  const text = lab.exec(ns, ['cat', '/proc/net/packet']);
+  return new Set(text.split('\n').slice(1).map((l) => l.trim().split(/\s+/)[8] ?? '').filter((s) => s !== ''));
+}
+
+function childrenOf(pid: number): number[] {
+  const kids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) kids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return kids;
+}
+
+function socketInodesOf(pid: number): string[] {
+  const out: string[] = [];
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m?.[1]) out.push(m[1]);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  } catch {
+    // gone
+  }
+  return out;
+}
+
 /**
- * Start carpdump in the monitor namespace and wait until its capture is open (a new packet
- * socket appears there), so no packet sent afterwards can be missed.
+ * True once the process PID (or its capture worker) holds a packet socket of NS: its capture
+ * is open, so no packet sent afterwards can be missed.
  */
+export function captureIsOpen(lab: Lab, ns: string, pid: number): boolean {
+  const packet = packetSocketInodes(lab, ns);
+  return [pid, ...childrenOf(pid)].some((p) => socketInodesOf(p).some((i) => packet.has(i)));
+}
+
+/** Start carpdump in the monitor namespace and wait until its capture is open. */
 export async function startCarpdump(lab: Lab, args: readonly string[], name = 'carpdump'): Promise<SpawnedProcess> {
-  const before = packetSockets(lab, lab.monitor.ns);
   const p = lab.spawn(lab.monitor.ns, name, [process.execPath, CARPDUMP_BIN, ...args], { cwd: REPO_ROOT });
+  const pid = p.child.pid;
+  if (pid === undefined) throw new Error(`${name} did not start: ${p.stderr()}`);
   await waitFor(
     `${name} to open its capture`,
     () => {
       if (p.child.exitCode !== null) throw new Error(`${name} exited early (${p.child.exitCode}): ${p.stderr()}`);
-      return packetSockets(lab, lab.monitor.ns) > before;
+      return captureIsOpen(lab, lab.monitor.ns, pid);
     },
-    15_000,
+    20_000,
   );
   return p;
 }
