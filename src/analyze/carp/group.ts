@@ -177,8 +177,10 @@ export class VhidGroup {
       master_timeout: typeof extra['master_silent_for'] === 'number'
         ? `${previous ?? '?'} silent for ${extra['master_silent_for']} s (master-down ${String(extra['master_down'])} s)`
         : `${previous ?? '?'} fell silent`,
-      demoted: `${previous ?? '?'} was demoted`,
-      preempted: `took over from ${previous ?? '?'}`,
+      demoted: `${previous ?? '?'} was demoted (demote ${String(extra['previous_demote'] ?? '?')}, advskew ${String(extra['previous_advskew'] ?? '?')})`,
+      preempted: extra['tie'] === true
+        ? `${previous ?? '?'} yielded to an equal advert (advbase ${s.advbase}, advskew ${s.advskew})`
+        : `took over from ${previous ?? '?'} (advskew ${s.advskew} < ${String(extra['previous_advskew'] ?? '?')}${s.advbase !== extra['previous_advbase'] ? `, advbase ${s.advbase} vs ${String(extra['previous_advbase'] ?? '?')}` : ''})`,
     };
     emit(makeFinding('carp.master_changed', ad.ts, [...frames, ad.frame],
       `VHID ${this.vhid} (${this.af}): ${s.src} is master: ${why[cause]}`,
@@ -207,7 +209,7 @@ export class VhidGroup {
     const better = compareAdverts(s, m) < 0;
     if (better) {
       const cause: MasterCause = m.demote > s.demote || m.raised ? 'demoted' : 'preempted';
-      this.changeMaster(ad, s, cause, emit, { previous_advskew: m.advskew, previous_demote: m.demote });
+      this.changeMaster(ad, s, cause, emit, { previous_advbase: m.advbase, previous_advskew: m.advskew, previous_demote: m.demote });
       return;
     }
     // Not better: a contender, unless the master has stopped while it contended.
