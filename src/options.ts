@@ -188,9 +188,24 @@ const ALIASES: Readonly<Record<string, string>> = {
   'no-promiscuous-mode': 'p', snaplen: 's', help: 'h',
 };
 
+/** Short options that take a value: `-tad`, `-Tjsonl`, `-rfile` mean `-t ad`, `-T jsonl`, `-r file` (getopt). */
+const SHORT_WITH_VALUE = new Set(['r', 'i', 'f', 'w', 'c', 'T', 'e', 'Y', 'z', 't', 's']);
+
+function splitAttachedValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  let rest = false;
+  for (const a of argv) {
+    if (rest || a === '--') { rest = true; out.push(a); continue; }
+    const m = /^-([A-Za-z])(.+)$/.exec(a);
+    if (m && SHORT_WITH_VALUE.has(m[1]!) && !m[2]!.startsWith('=')) out.push(`-${m[1]!}`, m[2]!);
+    else out.push(a);
+  }
+  return out;
+}
+
 function runYargs(argv: readonly string[]): RawArgs {
   let failure: string | undefined;
-  const parser = yargs([...argv])
+  const parser = yargs(splitAttachedValues(argv))
     .parserConfiguration({
       'camel-case-expansion': false,
       'boolean-negation': false,

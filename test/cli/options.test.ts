@@ -13,6 +13,8 @@ const ok: readonly { argv: string[]; env?: Record<string, string>; expect: Parti
   { argv: ['-i', 'eth0', '-f', 'arp'], expect: { captureFilter: 'arp' } },
   { argv: ['-r', 'a', '-c', '10', '-A', '-V', '-x', '-q', '-l'], expect: { count: 10, all: true, verbose: true, hex: true, quiet: true, lineBuffered: true } },
   { argv: ['-r', 'a', '-AVx'], expect: { all: true, verbose: true, hex: true } },
+  { argv: ['-ra.pcap', '-tad', '-c5', '-Tjsonl', '-zfindings'], expect: { read: 'a.pcap', timestampStyle: 'ad', count: 5, format: 'jsonl', summaries: ['findings'] } },
+  { argv: ['-r', 'a', '-te', '-ecarp.vhid'], expect: { timestampStyle: 'e', fields: ['carp.vhid'], format: 'fields' } },
   { argv: ['-r', 'a', '-T', 'jsonl'], expect: { format: 'jsonl' } },
   { argv: ['-r', 'a', '--format', 'json'], expect: { format: 'json' } },
   { argv: ['-r', 'a', '-T', 'fields', '-e', 'carp.vhid', '-e', 'ip.src'], expect: { format: 'fields', fields: ['carp.vhid', 'ip.src'] } },
