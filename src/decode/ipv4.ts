@@ -59,6 +59,8 @@ export const IPV4_PROTOCOL: ProtocolDef = {
 };
 
 const IPV4_HEADER_MIN = 20;
+const LINKTYPE_PFSYNC = 246;
+const LINKTYPE_PFSYNC_OPENBSD = 18;
 
 export const IPV4_DISSECTOR: Dissector = {
   proto: 'ipv4',
@@ -92,7 +94,10 @@ export const IPV4_DISSECTOR: Dissector = {
     const checksum = c.u16be('IPv4 header checksum');
     out.set('ip.checksum', checksum);
     const bytes = c.bytes;
-    if (hdrLen >= IPV4_HEADER_MIN && start + hdrLen <= c.capturedEnd) {
+    // OpenBSD 7.4+ pfsync0 taps the datagram before the header checksum is filled in (it is 0):
+    // on the pfsync link types a zero checksum means "not computed", as with checksum offload.
+    const notComputed = checksum === 0 && (ctx.linktype === LINKTYPE_PFSYNC || ctx.linktype === LINKTYPE_PFSYNC_OPENBSD);
+    if (hdrLen >= IPV4_HEADER_MIN && start + hdrLen <= c.capturedEnd && !notComputed) {
       if (checksumVerifies(bytes, start, start + hdrLen)) {
         out.set('ip.checksum.status', 'good');
       } else {

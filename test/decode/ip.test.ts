@@ -166,3 +166,14 @@ test('IP-in-IP: the inner header sets ctx.ip', () => {
   assert.equal(f.ip?.src, '192.0.2.1');
   assert.deepEqual(annotationIds(f), []);
 });
+
+test('pfsync link types: a zero IPv4 header checksum is unverified, not bad (OpenBSD 7.4+ pfsync0)', () => {
+  const dgram = B.ipv4({ proto: 240, src: '0.0.0.0', dst: '224.0.0.240', checksum: 0 }, Uint8Array.of(6, 0, 0, 12, ...new Uint8Array(8)));
+  for (const lt of [246, 18]) {
+    const f = decode(dgram, lt);
+    assert.equal(layerFields(f, 'ipv4')['ip.checksum.status'], 'unverified', `linktype ${lt}`);
+    assert.ok(!annotationIds(f).includes('ip.bad_checksum'));
+  }
+  const eth = decode(B.ethernet({ type: 0x0800 }, dgram));
+  assert.equal(layerFields(eth, 'ipv4')['ip.checksum.status'], 'bad');
+});
