@@ -8,7 +8,7 @@ import { renderPfsyncLine } from './pfsync-text.js';
 import { num, problemMarks, str, type LineContext, type LineRenderer } from './lines/common.js';
 import { renderCarpLine } from './lines/carp.js';
 import { renderVrrpLine } from './lines/vrrp.js';
-import { renderArpLine, renderIcmpv6Line } from './lines/link.js';
+import { renderAhPrefix, renderArpLine, renderEspLine, renderIcmpv6Line } from './lines/link.js';
 
 export const LINE_RENDERERS: Partial<Record<ProtoId, LineRenderer>> = {
   carp: renderCarpLine,
@@ -16,7 +16,12 @@ export const LINE_RENDERERS: Partial<Record<ProtoId, LineRenderer>> = {
   pfsync: (ctx) => renderPfsyncLine(ctx.layer) + problemMarks(ctx),
   arp: renderArpLine,
   icmpv6: renderIcmpv6Line,
+  esp: renderEspLine,
+  ah: renderAhPrefix,
 };
+
+/** Layers whose line is a prefix of the next layer's when that one has a renderer too. */
+const PREFIX_LAYERS: ReadonlySet<string> = new Set(['ah']);
 
 const IP_LAYERS: ReadonlySet<string> = new Set(['ipv4', 'ipv6']);
 
@@ -62,14 +67,17 @@ export function renderFrameSummary(frame: DecodedFrame, palette: Palette): strin
     if (!render) continue;
     const ctx: LineContext = { frame, layer, palette };
     let prefix = '';
+    // AH in front of a decoded protocol: `AH(spi=...,seq=...): pfsync v6 ...`.
+    for (let j = i - 1; j >= 0 && PREFIX_LAYERS.has(frame.layers[j]!.proto); j--) {
+      prefix = `${LINE_RENDERERS[frame.layers[j]!.proto]!({ frame, layer: frame.layers[j]!, palette })}: ${prefix}`;
+    }
     const ip = addresses(frame, i);
     if (ip) {
-      prefix = `${ip.src} > ${ip.dst}: `;
       // Problems of the IP layer itself (TTL, header checksum) go on the same line.
       const ipMarks = problemMarks({ frame, layer: ip.layer, palette }, ip.layer.proto === 'ipv6' ? 'ipv6 ' : 'ip ');
-      return prefix + render(ctx) + ipMarks;
+      return `${ip.src} > ${ip.dst}: ${prefix}${render(ctx)}${ipMarks}`;
     }
-    return render(ctx);
+    return prefix + render(ctx);
   }
   return fallback(frame, palette);
 }

@@ -33,3 +33,22 @@ export function renderIcmpv6Line(ctx: LineContext): string {
   const length = ctx.frame.ip?.payloadLength ?? ctx.frame.raw.originalLength - ctx.layer.offset;
   return `${s}, length ${length}${problemMarks(ctx)}`;
 }
+
+function hex8(v: number | undefined): string {
+  return v === undefined ? '?' : `0x${v.toString(16).padStart(8, '0')}`;
+}
+
+/** `ESP(spi=0x00001000,seq=0x1), length 116` (tcpdump) — pfsync protected by IPsec shows as this. */
+export function renderEspLine(ctx: LineContext): string {
+  const f = ctx.layer.fields;
+  const seq = num(f['esp.sequence']);
+  const length = ctx.frame.raw.originalLength - ctx.layer.offset;
+  return `ESP(spi=${hex8(num(f['esp.spi']))},seq=0x${seq?.toString(16) ?? '?'}), length ${length}${problemMarks(ctx)}`;
+}
+
+/** `AH(spi=0x00001000,seq=0x1): ` followed by the protected protocol's line when it was decoded. */
+export function renderAhPrefix(ctx: LineContext): string {
+  const f = ctx.layer.fields;
+  const seq = num(f['ah.sequence']);
+  return `AH(spi=${hex8(num(f['ah.spi']))},seq=0x${seq?.toString(16) ?? '?'})${problemMarks(ctx)}`;
+}
