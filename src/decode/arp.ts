@@ -9,7 +9,7 @@
 
 import type { Dissector } from './dissector.js';
 import type { ProtocolDef } from './registry.js';
-import { formatIPv4, formatMac } from './cursor.js';
+import { formatIPv4, formatMac, toHex } from './cursor.js';
 
 export const ARP_PROTOCOL: ProtocolDef = {
   id: 'arp',
@@ -49,19 +49,22 @@ export const ARP_DISSECTOR: Dissector = {
     const b = c.bytes;
     c.need(hlen, 'ARP sender hardware address');
     if (macs) out.set('arp.src.hw_mac', formatMac(b, c.pos));
-    else out.set('arp.src.hw', c.hex(hlen));
-    if (macs) c.pos += 6;
+    else out.set('arp.src.hw', toHex(b, c.pos, c.pos + hlen));
+    c.pos += hlen;
     const spaAt = c.pos;
     c.need(plen, 'ARP sender protocol address');
-    if (ipv4) { out.set('arp.src.proto_ipv4', formatIPv4(b, c.pos)); c.pos += 4; }
-    else out.set('arp.src.proto', c.hex(plen));
+    if (ipv4) out.set('arp.src.proto_ipv4', formatIPv4(b, spaAt));
+    else out.set('arp.src.proto', toHex(b, spaAt, spaAt + plen));
+    c.pos += plen;
     c.need(hlen, 'ARP target hardware address');
-    if (macs) { out.set('arp.dst.hw_mac', formatMac(b, c.pos)); c.pos += 6; }
-    else out.set('arp.dst.hw', c.hex(hlen));
+    if (macs) out.set('arp.dst.hw_mac', formatMac(b, c.pos));
+    else out.set('arp.dst.hw', toHex(b, c.pos, c.pos + hlen));
+    c.pos += hlen;
     const tpaAt = c.pos;
     c.need(plen, 'ARP target protocol address');
-    if (ipv4) { out.set('arp.dst.proto_ipv4', formatIPv4(b, c.pos)); c.pos += 4; }
-    else out.set('arp.dst.proto', c.hex(plen));
+    if (ipv4) out.set('arp.dst.proto_ipv4', formatIPv4(b, tpaAt));
+    else out.set('arp.dst.proto', toHex(b, tpaAt, tpaAt + plen));
+    c.pos += plen;
     let same = true;
     for (let i = 0; i < plen; i++) if (b[spaAt + i] !== b[tpaAt + i]) { same = false; break; }
     out.set('arp.isgratuitous', same);
