@@ -3,7 +3,8 @@
 // decode + CARP analysis path) with tcpreplay on an isolated namespace segment at several
 // rates, up to full speed, while `carpdump -i br0 -q -T jsonl` captures it, and prints per
 // rate: packets offered, frames processed, kernel drops (PACKET_STATISTICS, as tcpdump's
-// "dropped by kernel"), processed frames per second and per CPU second of carpdump. A second
+// "dropped by kernel"), processed frames per second and per CPU second of carpdump (with its
+// capture worker process). A second
 // row per rate does the same with a capture-only consumer (openLiveCapture with a sink that
 // only counts), to tell the capture layer's limit (cap, libpcap, the kernel ring) from the
 // decode + analysis pipeline's.
@@ -14,7 +15,7 @@
 // leaves the lab's namespaces (see test/netns/lab.ts).
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_BUFFER_SIZE } from '../../src/capture/live.js';
 import { fileURLToPath } from 'node:url';
@@ -46,14 +47,31 @@ function parseArgs(argv: readonly string[]): Args {
   };
 }
 
-/** utime + stime of a process, in seconds (Linux /proc/PID/stat, 100 ticks/s). */
+const HZ = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** Fields of /proc/PID/stat after the command name: [0] is field 3 (state). */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** utime + stime of a process and its children (carpdump and its capture worker), in seconds. */
 function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state): utime is field 14, stime field 15.
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  return ticks / hz;
+  const pids = [pid];
+  for (const entry of readdirSync('/proc')) {
+    if (/^\d+$/.test(entry) && Number(statFields(Number(entry))?.[1]) === pid) pids.push(Number(entry));
+  }
+  let ticks = 0;
+  for (const p of pids) {
+    const f = statFields(p);
+    // utime is field 14, stime field 15.
+    if (f) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks / HZ;
 }
 
 interface Row {
