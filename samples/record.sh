@@ -14,7 +14,7 @@
 #         OUT=/tmp/x KEEP_LOGS=1 sudo samples/record.sh
 #
 # Scenarios (see samples/README.md for what carpdump should say about each):
-#   a failover   ucarp-failover.pcap (+ .pcapng)  vhid 7, master killed, backup takes over
+#   a failover   ucarp-failover.pcap (+ .pcapng, -ns.pcap, .pcap.gz)  vhid 7, master killed, backup takes over
 #   b preempt    ucarp-preempt.pcap               -P: the better node comes back and preempts
 #   c splitbrain ucarp-split-brain.pcap           same vhid, different passphrases
 #   d conflict   carp-vrrp-conflict.pcap          ucarp vhid 9 + keepalived VRRP vrid 9
@@ -162,6 +162,15 @@ keepalived_node() {
     -p "$WORK/$name.pid" -r "$WORK/$name-vrrp.pid"
 }
 
+# variants FILE.pcap : the same frames as pcapng, nanosecond pcap and gzip (reader fixtures).
+variants() {
+  local f=$1
+  editcap -F pcapng "$f" "${f%.pcap}.pcapng"
+  editcap -F nsecpcap "$f" "${f%.pcap}-ns.pcap"
+  gzip -9 -n -c "$f" >"$f.gz"
+  chown --reference="$OUT" "${f%.pcap}.pcapng" "${f%.pcap}-ns.pcap" "$f.gz" 2>/dev/null || true
+}
+
 summarise() {
   local file=$1
   echo "    $(basename "$file"): $(tcpdump -nn -r "$file" 2>/dev/null | wc -l) frames, $(stat -c %s "$file") bytes"
@@ -184,7 +193,7 @@ scenario_failover() {
   stop_pid "$A" KILL
   sleep 9                                   # b takes over some 4-5 s later
   stop_capture; end_segment
-  editcap -F pcapng "$f" "${f%.pcap}.pcapng"
+  variants "$f"
   summarise "$f"
 }
 

@@ -1,8 +1,8 @@
 // The samples of samples/: every capture listed in samples/README.md exists, is listed
 // there if it exists, decodes frame by frame without an internal error, and goes through the
 // whole CLI (decode + analyzers + output) with exit status 0. Protocol-112 frames of the
-// ucarp recordings are CARP and those of the keepalived recording VRRP; pcapng conversions
-// carry the same frames as their pcap; the synthetic samples are what make-samples.ts writes
+// ucarp recordings are CARP and those of the keepalived recording VRRP; the pcapng, nanosecond
+// and gzip conversions carry the same frames as their pcap; the synthetic samples are what make-samples.ts writes
 // today (regenerate them with `node dist/test/builders/make-samples.js` when a builder changes).
 
 import assert from 'node:assert/strict';
@@ -121,10 +121,16 @@ describe('what the recordings contain', () => {
     assert.equal(protos.filter((p) => p === 'vrrp').length, 5);
   });
 
-  for (const base of ['ucarp-failover', 'keepalived-vrrp']) {
-    it(`${base}.pcapng carries the same frames as ${base}.pcap`, async () => {
-      const a = (await readAll(join(SAMPLES, `${base}.pcap`))).frames;
-      const b = (await readAll(join(SAMPLES, `${base}.pcapng`))).frames;
+  const conversions: [string, string][] = [
+    ['ucarp-failover.pcap', 'ucarp-failover.pcapng'],
+    ['ucarp-failover.pcap', 'ucarp-failover-ns.pcap'],
+    ['ucarp-failover.pcap', 'ucarp-failover.pcap.gz'],
+    ['keepalived-vrrp.pcap', 'keepalived-vrrp.pcapng'],
+  ];
+  for (const [original, converted] of conversions) {
+    it(`${converted} carries the same frames as ${original}`, async () => {
+      const a = (await readAll(join(SAMPLES, original))).frames;
+      const b = (await readAll(join(SAMPLES, converted))).frames;
       assert.equal(b.length, a.length);
       a.forEach((f, i) => {
         const g = b[i]!;
