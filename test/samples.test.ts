@@ -2,8 +2,9 @@
 // there if it exists, decodes frame by frame without an internal error, and goes through the
 // whole CLI (decode + analyzers + output) with exit status 0. Protocol-112 frames of the
 // ucarp recordings are CARP and those of the keepalived recording VRRP; the pcapng, nanosecond
-// and gzip conversions carry the same frames as their pcap; the synthetic samples are what make-samples.ts writes
-// today (regenerate them with `node dist/test/builders/make-samples.js` when a builder changes).
+// and gzip conversions carry the same frames as their pcap; the synthetic samples are what
+// make-samples.ts writes today (regenerate them with `node dist/test/builders/make-samples.js`
+// when a builder changes).
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
