@@ -75,6 +75,8 @@ export class Pipeline {
   private readonly internalErrors: InternalError[] = [];
   private internalErrorCount = 0;
   private lastTime: PacketTime | undefined;
+  /** Last frame seen (its time is the end of input unless a later tick came). */
+  private lastFrame: RawFrame | undefined;
   private finished = false;
   /** Set when -c is reached; the source is asked to stop. */
   done = false;
@@ -111,7 +113,7 @@ export class Pipeline {
     this.frames++;
     const cfg = this.config;
     cfg.frameWriter?.writeFrame(raw);
-    this.lastTime = { sec: raw.tsSec, nsec: raw.tsNsec, digits: raw.tsDigits };
+    this.lastFrame = raw;
     if (cfg.all || cfg.displayFilter || !cfg.isInteresting || cfg.isInteresting(raw)) this.process(raw);
     if (cfg.count !== undefined && this.frames >= cfg.count) {
       this.done = true;
@@ -159,6 +161,7 @@ export class Pipeline {
   onTick(now: ClockTick, digits = 6): void {
     const t: PacketTime = { sec: now.sec, nsec: now.nsec, digits };
     this.lastTime = t;
+    this.lastFrame = undefined;
     for (const a of this.config.analyzers) {
       this.guard(a, 0, t, () => a.onTick(t, (f) => this.emitLoose(f)), (f) => this.emitLoose(f));
     }
@@ -175,7 +178,8 @@ export class Pipeline {
     const cfg = this.config;
     if (!this.finished) {
       this.finished = true;
-      const now = this.lastTime ?? { sec: 0, nsec: 0, digits: 6 };
+      const last = this.lastFrame;
+      const now = last ? { sec: last.tsSec, nsec: last.tsNsec, digits: last.tsDigits } : this.lastTime ?? { sec: 0, nsec: 0, digits: 6 };
       for (const a of cfg.analyzers) {
         this.guard(a, 0, now, () => a.finish(now, (f) => this.emitLoose(f)), (f) => this.emitLoose(f));
       }
