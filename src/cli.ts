@@ -92,17 +92,24 @@ function wordlist(o: Options): string[] | undefined {
   return out;
 }
 
-function exitStatus(o: Options, result: PipelineResult, io: CliIo): number {
+/**
+ * The exit status of a completed run and the message to print for it, if any: internal errors
+ * (carpdump bugs) give 1 with a one-line summary; else --fail-on gives 3 when met.
+ */
+export function completedStatus(failOn: Options['failOn'], result: PipelineResult): { status: number; message?: string } {
   if (result.internalErrorCount > 0) {
+    const n = result.internalErrorCount;
     const first = result.internalErrors[0];
     const where = first && first.frame > 0 ? `frame ${first.frame}: ` : '';
-    errorLine(io, `${result.internalErrorCount} internal error${result.internalErrorCount > 1 ? 's' : ''} (first: ${where}${first?.message ?? '?'}); this is a carpdump bug, please report it with the capture`);
-    return EXIT.input;
+    return {
+      status: EXIT.input,
+      message: `${n} internal error${n > 1 ? 's' : ''} (first: ${where}${first?.message ?? '?'}); this is a carpdump bug, please report it with the capture`,
+    };
   }
-  if (o.failOn !== undefined && result.worstSeverity !== undefined && severityRank(result.worstSeverity) >= severityRank(o.failOn)) {
-    return EXIT.failOn;
+  if (failOn !== undefined && result.worstSeverity !== undefined && severityRank(result.worstSeverity) >= severityRank(failOn)) {
+    return { status: EXIT.failOn };
   }
-  return EXIT.ok;
+  return { status: EXIT.ok };
 }
 
 async function run(o: Options, io: CliIo): Promise<number> {
@@ -173,7 +180,8 @@ async function run(o: Options, io: CliIo): Promise<number> {
     io.stderr.write(`${stats.dropped} packet${stats.dropped === 1 ? '' : 's'} dropped by kernel\n`);
     if (stats.ifDropped > 0) io.stderr.write(`${stats.ifDropped} packet${stats.ifDropped === 1 ? '' : 's'} dropped by interface\n`);
   }
-  const status = exitStatus(o, outcome.result, io);
+  const { status, message } = completedStatus(o.failOn, outcome.result);
+  if (message !== undefined) errorLine(io, message);
   if (outcome.error !== undefined) {
     const err = outcome.error;
     // `-w - | head`: the reader of the pcap went away; end quietly, as for the text output.
