@@ -48,6 +48,7 @@ export const TSHARK_FIELDS = [
   'carp.checksum', 'carp.checksum.status', 'carp.counter', 'carp.hmac',
   'vrrp.version', 'vrrp.type', 'vrrp.virt_rtr_id', 'vrrp.prio', 'vrrp.addr_count', 'vrrp.adver_int', 'vrrp.short_adver_int',
   'vrrp.checksum', 'vrrp.checksum.status', 'vrrp.ip_addr', 'vrrp.ipv6_addr', 'vrrp.auth_string',
+  'ip.src', 'ip.dst', 'ip.ttl', 'ipv6.src', 'ipv6.dst', 'ipv6.hlim',
 ] as const;
 
 export function tsharkLive(file: string): PeerFields {
