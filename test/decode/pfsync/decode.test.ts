@@ -7,7 +7,7 @@ import { decodeFrame } from '../../../src/decode/frame.js';
 import { isPfsyncLinkFrame } from '../../../src/decode/pfsync/index.js';
 import {
   buildBus, buildIdCreator, buildLegacyPfsync, buildModernPfsync, buildState, buildUpdC, ethernet, ipv4, ipv6,
-  MD5_EMPTY, pfsyncEthFrame, rawFrame,
+  buildPfsyncUpdCPacket, MD5_EMPTY, pfsyncEthFrame, rawFrame,
 } from '../../builders/pfsync.js';
 import {
   annotationIds, CREATOR, decodePayload, ID, messagesOf, pfsyncLayer, SAMPLE_STATE, sectionsOf,
@@ -182,4 +182,13 @@ test('ruleset checksum is carried (v3/v4 legacy and modern)', () => {
   assert.equal(f['pfsync.cksum'], MD5_EMPTY);
   const g = pfsyncLayer(decodePayload(buildLegacyPfsync({ version: 4, action: 5, records: [], cksum: MD5_EMPTY }))).fields;
   assert.equal(g['pfsync.cksum'], MD5_EMPTY);
+});
+
+test('buildPfsyncUpdCPacket (benchmark builder) decodes to count UPD_C with consecutive ids', () => {
+  const frame = decodeFrame(rawFrame(buildPfsyncUpdCPacket({ firstId: 0x67754b80000000ffn, count: 3, seq: 0xfffffff0 }), 1));
+  const msgs = messagesOf(sectionsOf(frame)[0]);
+  assert.deepEqual(msgs.map((m) => m['pfsync.state.id']), ['67754b80000000ff', '67754b8000000100', '67754b8000000101']);
+  assert.equal(msgs[2]?.['pfsync.state.src.seqlo'], 0xfffffff0);
+  assert.equal(msgs[2]?.['pfsync.state.src.seqhi'], (0xfffffff0 + 65535) >>> 0);
+  assert.deepEqual(annotationIds(frame), []);
 });
