@@ -225,9 +225,12 @@ function carpPairs(c: Fields, t: Record<string, string>): [string, string | unde
 /** VRRP fields both show (the cut or malformed layer only up to where it stopped). */
 function vrrpPairs(v: Fields, t: Record<string, string>): [string, string | undefined, string | undefined][] {
   const pairs: [string, string | undefined, string | undefined][] = [];
-  for (const id of ['vrrp.version', 'vrrp.type', 'vrrp.virt_rtr_id', 'vrrp.prio', 'vrrp.addr_count', 'vrrp.adver_int', 'vrrp.short_adver_int', 'vrrp.auth_string']) {
+  for (const id of ['vrrp.version', 'vrrp.type', 'vrrp.virt_rtr_id', 'vrrp.prio', 'vrrp.addr_count', 'vrrp.adver_int', 'vrrp.short_adver_int']) {
     if (v[id] !== undefined) pairs.push([id, String(v[id]), t[id]]);
   }
+  // Passwords with control or invalid bytes are escaped differently by tshark's -V text.
+  const auth = v['vrrp.auth_string'];
+  if (typeof auth === 'string' && (tshark || /^[\x20-\x7e]*$/.test(auth))) pairs.push(['vrrp.auth_string', auth, t['vrrp.auth_string']]);
   if (v['vrrp.checksum'] !== undefined) pairs.push(['vrrp.checksum', hex(v['vrrp.checksum']), t['vrrp.checksum']]);
   const st = statusCode(v['vrrp.checksum.status']);
   if (st !== undefined && t['vrrp.checksum.status'] !== undefined) pairs.push(['vrrp.checksum.status', st, t['vrrp.checksum.status']]);
