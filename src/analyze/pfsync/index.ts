@@ -38,6 +38,8 @@ interface Bulk {
 }
 
 const MAX_BULKS = 64;
+/** A requester gives up after PFSYNC_MAX_BULKTRIES (12) retries 5 s apart (pfsync.md 10.2). */
+const BULK_GIVE_UP_SECONDS = 60;
 const PER_MESSAGE_IDS: ReadonlySet<FindingId> = new Set(['pfsync.stale_update', 'pfsync.unknown_state']);
 
 function str(v: FieldValue | undefined): string {
@@ -195,6 +197,23 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     }
   }
 
+  /** Raise bulk_incomplete for bulks open longer than a requester waits (all of them at the end). */
+  function expireBulks(now: PacketTime, emit: FindingSink, all: boolean): void {
+    for (const [src, b] of openBulks) {
+      const since = b.started ?? now;
+      const open = toSeconds(now) - toSeconds(since);
+      if (!all && open < BULK_GIVE_UP_SECONDS) continue;
+      openBulks.delete(src);
+      emit({
+        id: 'pfsync.bulk_incomplete', severity: FINDINGS['pfsync.bulk_incomplete'].severity, ts: now, frames: [b.frame],
+        message: all && open < BULK_GIVE_UP_SECONDS
+          ? `bulk update from ${b.responder} (creator ${b.creatorid}) started at ${formatEpoch(since)} and had not ended when the capture stopped (${b.states} state(s) received)`
+          : `bulk update from ${b.responder} (creator ${b.creatorid}) started at ${formatEpoch(since)} and did not end within ${BULK_GIVE_UP_SECONDS} s (${b.states} state(s) received): the requester gives up and undemotes with an incomplete state table`,
+        details: { src: b.responder, creatorid: b.creatorid, states: b.states, started: formatEpoch(since) },
+      });
+    }
+  }
+
   function pfsyncLayer(frame: DecodedFrame): Layer | undefined {
     for (const l of frame.layers) if (l.proto === 'pfsync') return l;
     return undefined;
@@ -204,6 +223,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     name: 'pfsync',
     onFrame(frame: DecodedFrame, emit: FindingSink): void {
       link.observeHosts(frame);
+      if (openBulks.size > 0) expireBulks(timeOf(frame), emit, false);
       const layer = pfsyncLayer(frame);
       if (!layer) return;
       const f = layer.fields;
@@ -241,16 +261,11 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
         applySection(emit, frame, peer, src, flavor, rule, s);
       }
     },
-    onTick(now: PacketTime, emit: FindingSink): void { void now; void emit; },
+    onTick(now: PacketTime, emit: FindingSink): void {
+      if (openBulks.size > 0) expireBulks(now, emit, false);
+    },
     finish(now: PacketTime, emit: FindingSink): void {
-      for (const b of openBulks.values()) {
-        emit({
-          id: 'pfsync.bulk_incomplete', severity: FINDINGS['pfsync.bulk_incomplete'].severity, ts: now, frames: [b.frame],
-          message: `bulk update from ${b.responder} (creator ${b.creatorid}) started at ${formatEpoch(b.started ?? now)} and had not ended when the capture stopped (${b.states} state(s) received): the requester keeps its CARP demotion, or gives up with an incomplete table`,
-          details: { src: b.responder, creatorid: b.creatorid, states: b.states, started: formatEpoch(b.started ?? now) },
-        });
-      }
-      openBulks.clear();
+      expireBulks(now, emit, true);
       for (const r of link.reports()) {
         emit({ id: 'pfsync.unauthenticated_link', severity: FINDINGS['pfsync.unauthenticated_link'].severity, ts: r.ts, frames: r.frames, message: r.message, details: r.details });
       }

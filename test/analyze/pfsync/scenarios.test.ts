@@ -158,3 +158,12 @@ test('a full UPD older than what the receiver holds is stale too (bulk replay)',
   const o = run(then(healthySession(), fullUpd(A, CREATOR_A, 1, 1)));
   assert.deepEqual(ids(o), ['pfsync.stale_update']);
 });
+
+test('a bulk update still open 60 s later (the requester gives up) raises pfsync.bulk_incomplete there, once', () => {
+  const session = healthySession().slice(0, 3);
+  const o = run([...session, { bytes: updC({ src: A }, CREATOR_A, [1], 9000), at: 70 }, { bytes: updC({ src: A }, CREATOR_A, [1], 9100), at: 80 }]);
+  const f = o.findings.filter((x) => x.id === 'pfsync.bulk_incomplete');
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.ts.sec, 1735689600 + 70);
+  assert.match(f[0]!.message, /did not end within 60 s/);
+});
