@@ -90,7 +90,10 @@ export const VRRP_DISSECTOR: Dissector = {
     }
     const addrSize = version === 3 && ip?.version === 6 ? 16 : 4;
     const expectedLength = (version === 2 ? 16 : 8) + addrSize * count;
-    if (length !== expectedLength) {
+    // Some VRRPv2 senders leave out the 8 bytes of authentication data when there is no
+    // authentication (PcapPlusPlus' VRRP-V2 sample; tshark accepts it): not a length error.
+    const noAuthData = version === 2 && c.has(1) && b[s + 4] === 0 && length === 8 + 4 * count;
+    if (length !== expectedLength && !noAuthData) {
       out.annotate('vrrp.bad_length', `VRRP length ${length}, should be ${expectedLength} for ${count} address${count === 1 ? '' : 'es'}`, { length, expected: expectedLength });
     }
     const { status, pseudo } = vrrpChecksumStatus(b, s, length, c.capturedEnd === c.declaredEnd, version, ip);

@@ -156,6 +156,7 @@ test('corpus PcapPlusPlus VRRP files: asserted values', { skip }, () => {
     assert.ok(v, c.file);
     assert.deepEqual([v['vrrp.version'], v['vrrp.virt_rtr_id'], v['vrrp.prio'], v['vrrp.checksum'], v['vrrp.checksum.status']], [c.version, 1, 100, c.checksum, 'good'], c.file);
     if (c.addrs) assert.deepEqual(v['vrrp.ip_addr'], c.addrs);
+    assert.deepEqual(f!.annotations, [], c.file);
   }
 });
 
@@ -170,6 +171,7 @@ test('corpus tcpdump-vrrp.pcap and libpcap-vrrp.pcap: version counts, all checks
       const v = layer(f, 'vrrp');
       assert.ok(v, `${c.file} frame ${f.raw.number}`);
       assert.equal(v['vrrp.checksum.status'], 'good');
+      assert.deepEqual(f.annotations, [], `${c.file} frame ${f.raw.number}`);
       if (v['vrrp.version'] === 2) count.v2++;
       else if (f.ip?.version === 4) count.v3v4++;
       else count.v3v6++;

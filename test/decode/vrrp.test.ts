@@ -98,3 +98,18 @@ test('--decode-as carp turns a VRRPv2 advert into a (bad) CARP layer; --decode-a
   assert.deepEqual(protos(c), ['eth', 'ipv4', 'vrrp']);
   assert.equal(layerFields(c, 'vrrp')['vrrp.addr_count'], 7);
 });
+
+test('VRRPv2 without authentication data (auth type 0, length 8 + 4n) is not a length error', () => {
+  const full = B.vrrp2({ addrs: ['192.168.0.1', '192.168.0.2'] });
+  const short = full.slice(0, 16);
+  short[6] = 0; short[7] = 0;
+  const ck = B.rfc1071(short);
+  short[6] = ck >> 8; short[7] = ck & 0xff;
+  const f = decode(B.ethernet({ type: 0x0800 }, B.ipv4({ proto: 112 }, short)));
+  assert.deepEqual(annotationIds(f), []);
+  const v = layerFields(f, 'vrrp');
+  assert.deepEqual(v['vrrp.ip_addr'], ['192.168.0.1', '192.168.0.2']);
+  assert.equal(v['vrrp.checksum.status'], 'good');
+  const withAuth = decode(B.ethernet({ type: 0x0800 }, B.ipv4({ proto: 112 }, B.vrrp2({ authType: 1, auth: 'x', count: 2, addrs: ['1.1.1.1'] }))));
+  assert.ok(annotationIds(withAuth).includes('vrrp.bad_length'));
+});
