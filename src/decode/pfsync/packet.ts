@@ -97,11 +97,18 @@ function decodeLegacy(c: Cursor, out: LayerWriter, start: number, version: numbe
   let n = def.single ? (def.size > 0 ? 1 : 0) : count;
   if (def.size > 0 && n * def.size > c.declaredEnd - c.pos) {
     const fits = Math.floor((c.declaredEnd - c.pos) / def.size);
+    if (version === 1) {
+      // v1 records are the sender's native struct: the 144-byte i386 guess may simply be wrong.
+      decodeMessages(c, def, fits, def.size, messages);
+      return;
+    }
     out.annotate('pfsync.bad_length', `${n} ${def.name} records of ${def.size} bytes do not fit in ${c.declaredEnd - c.pos} bytes (badlen)`, { count: n, size: def.size });
     section['pfsync.ignored'] = 'badlen';
     n = fits;
   }
   decodeMessages(c, def, n, def.size, messages);
+  // v1 sent whole-MTU mbufs (trailing garbage is normal); v2+ set the length exactly.
+  if (version >= 2 && c.declaredEnd > c.pos) out.set('pfsync.trailing_bytes', c.declaredEnd - c.pos);
 }
 
 function decodeModern(c: Cursor, out: LayerWriter, start: number, version: 5 | 6, subheaders: Section[], dropped: boolean): void {

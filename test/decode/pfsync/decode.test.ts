@@ -192,3 +192,18 @@ test('buildPfsyncUpdCPacket (benchmark builder) decodes to count UPD_C with cons
   assert.equal(msgs[2]?.['pfsync.state.src.seqhi'], (0xfffffff0 + 65535) >>> 0);
   assert.deepEqual(annotationIds(frame), []);
 });
+
+test('legacy v1: records decoded best effort, no badlen for records the native-size guess cannot fit', () => {
+  const p = buildLegacyPfsync({ version: 1, action: 1, records: [new Uint8Array(144), new Uint8Array(100)], count: 2 });
+  const frame = decodePayload(p);
+  assert.deepEqual(annotationIds(frame), []);
+  const msgs = messagesOf(sectionsOf(frame)[0]);
+  assert.equal(msgs.length, 1);
+  assert.equal(msgs[0]?.['pfsync.state.best_effort'], 'i386 OpenBSD 3.3 layout');
+  assert.equal(pfsyncLayer(frame).fields['pfsync.flavor'], 'legacy-v1');
+});
+
+test('legacy v2+: bytes after the records are reported (v2+ senders set the length exactly)', () => {
+  const p = buildLegacyPfsync({ version: 3, action: 5, records: [new Uint8Array(16), new Uint8Array(4)], count: 1 });
+  assert.equal(pfsyncLayer(decodePayload(p)).fields['pfsync.trailing_bytes'], 4);
+});
