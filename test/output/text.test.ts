@@ -63,8 +63,9 @@ test('VRRP line reads like tcpdump', () => {
   delete f['vrrp.adver_int'];
   f['vrrp.short_adver_int'] = 100;
   f['vrrp.ip_addr'] = ['10.77.0.52'];
+  f['vrrp.addr_count'] = 1;
   assert.equal(renderFrameSummary(v3, P),
-    '10.77.0.1 > 224.0.0.18: VRRPv3, Advertisement, vrid 51, prio 150, intvl 100cs, length 24, addrs(1): 10.77.0.52');
+    '10.77.0.1 > 224.0.0.18: VRRPv3, Advertisement, vrid 51, prio 150, intvl 100cs, length 24, addrs: 10.77.0.52');
 });
 
 test('ARP lines and the generic fallbacks', () => {

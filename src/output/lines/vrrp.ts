@@ -1,6 +1,7 @@
 // One-line VRRP summary, as tcpdump prints it (print-vrrp.c):
 //   VRRPv2, Advertisement, vrid 51, prio 150, authtype simple, intvl 1s, length 24, addrs(2): 10.77.0.51,10.77.0.61
-//   VRRPv3, Advertisement, vrid 52, prio 150, intvl 100cs, length 12, addrs(1): 10.77.0.52
+//   VRRPv3, Advertisement, vrid 52, prio 150, intvl 100cs, length 12, addrs: 10.77.0.52
+// ("addrs(N)" only when there are several, as tcpdump prints it.)
 
 import type { FieldValue } from '../../decode/types.js';
 import { num, problemMarks, str, type LineContext } from './common.js';
@@ -12,7 +13,9 @@ export function renderVrrpLine(ctx: LineContext): string {
   const version = num(f['vrrp.version']);
   const type = num(f['vrrp.type']);
   let s = `VRRPv${version ?? '?'}`;
-  if (type !== undefined) s += type === 1 ? ', Advertisement' : `, type-#${type}`;
+  if (type !== undefined) s += type === 1 ? ', Advertisement' : `, unknown type (${type})`;
+  // tcpdump stops after the header for anything but a v2/v3 advertisement.
+  if ((version !== 2 && version !== 3) || type !== 1) return s + problemMarks(ctx);
   const vrid = str(f['vrrp.virt_rtr_id']);
   if (vrid !== undefined) s += `, vrid ${vrid}`;
   const prio = str(f['vrrp.prio']);
@@ -28,8 +31,10 @@ export function renderVrrpLine(ctx: LineContext): string {
   }
   const length = ctx.frame.ip?.payloadLength ?? ctx.frame.raw.originalLength - ctx.layer.offset;
   s += `, length ${length}`;
+  // tcpdump prints the header's count (when > 1), then the addresses that could be read.
   const addrs: FieldValue | undefined = f['vrrp.ip_addr'] ?? f['vrrp.ipv6_addr'];
-  if (Array.isArray(addrs)) s += `, addrs(${addrs.length}): ${(addrs as readonly FieldValue[]).map((a) => str(a)).join(',')}`;
-  else if (addrs !== undefined) s += `, addrs: ${str(addrs)}`;
+  const list = Array.isArray(addrs) ? (addrs as readonly FieldValue[]).map((a) => str(a)).join(',') : str(addrs) ?? '';
+  const count = num(f['vrrp.addr_count']) ?? (Array.isArray(addrs) ? addrs.length : undefined);
+  if (count !== undefined || addrs !== undefined) s += `, addrs${count !== undefined && count > 1 ? `(${count})` : ''}:${list === '' ? '' : ` ${list}`}`;
   return s + problemMarks(ctx);
 }
