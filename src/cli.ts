@@ -63,7 +63,7 @@ async function listInterfaces(io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
-async function openSource(o: Options): Promise<CaptureSource & { linktype?: number; snaplen?: number }> {
+async function openSource(o: Options): Promise<CaptureSource & { linktype?: number; snaplen?: number; notes?: readonly string[] }> {
   if (o.read !== undefined) {
     if (o.captureFilter !== undefined) {
       throw new UsageError('capture filters (-f or trailing words) apply to live capture (-i); for files use -Y with field ids');
@@ -122,6 +122,8 @@ async function run(o: Options, io: CliIo): Promise<number> {
     createPfsyncAnalyzer(),
   ];
   const source = await openSource(o);
+  // Live capture: options the capture cannot honour (e.g. -p with the cap binding), one line each.
+  for (const note of source.notes ?? []) errorLine(io, note);
   let pcap: PcapWriter | undefined;
   if (o.write !== undefined) {
     pcap = new PcapWriter(o.write, {
@@ -176,6 +178,8 @@ async function run(o: Options, io: CliIo): Promise<number> {
 
   const stats = source.stats?.();
   if (stats) {
+    const captured = outcome.result.frames;
+    io.stderr.write(`${captured} packet${captured === 1 ? '' : 's'} captured\n`);
     io.stderr.write(`${stats.received} packet${stats.received === 1 ? '' : 's'} received by filter\n`);
     io.stderr.write(`${stats.dropped} packet${stats.dropped === 1 ? '' : 's'} dropped by kernel\n`);
     if (stats.ifDropped > 0) io.stderr.write(`${stats.ifDropped} packet${stats.ifDropped === 1 ? '' : 's'} dropped by interface\n`);

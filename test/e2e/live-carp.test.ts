@@ -100,7 +100,10 @@ test('ucarp failover seen live: adverts, HMAC, master_timeout on time, -w read b
     assert.ok(frames >= fromA.length + fromB.length, `summary frames ${frames}`);
     assert.equal(tcpdumpCount(pcapFile), frames, 'tcpdump -r reads back as many packets as carpdump captured');
 
-    // tcpdump's closing counters on stderr.
+    // tcpdump's closing counters on stderr; "captured" is what -w holds.
+    const captured = /^(\d+) packets? captured$/m.exec(good.stderr());
+    assert.ok(captured, `captured line on stderr: ${good.stderr()}`);
+    assert.equal(Number(captured[1]), frames, 'carpdump reports the packet count tcpdump reads back');
     const received = /^(\d+) packets? received by filter$/m.exec(good.stderr());
     const dropped = /^(\d+) packets? dropped by kernel$/m.exec(good.stderr());
     assert.ok(received && dropped, `received/dropped lines on stderr: ${good.stderr()}`);
