@@ -35,16 +35,17 @@ export const AH_PROTOCOL: ProtocolDef = {
 export const AH_DISSECTOR: Dissector = {
   proto: 'ah',
   decode(c, out, ctx) {
+    const fields = out.layer.fields;
     const start = c.pos;
     const nextHeader = c.u8('AH next header');
-    out.set('ah.next_header', nextHeader);
+    fields['ah.next_header'] = nextHeader;
     const length = (c.u8('AH payload length') + 2) * 4;
-    out.set('ah.length', length);
+    fields['ah.length'] = length;
     c.skip(2, 'AH reserved');
-    out.set('ah.spi', c.u32be('AH SPI'));
-    out.set('ah.sequence', c.u32be('AH sequence'));
+    fields['ah.spi'] = c.u32be('AH SPI');
+    fields['ah.sequence'] = c.u32be('AH sequence');
     if (length < 12) throw new DecodeStop('malformed', `AH length ${length} < 12`, start + 1);
-    out.set('ah.icv', c.hex(length - 12, 'AH ICV'));
+    fields['ah.icv'] = c.hex(length - 12, 'AH ICV');
     const outer = ctx.ip;
     if (!outer) return undefined;
     const ip: IpContext = { ...outer, payloadLength: outer.payloadLength - length };

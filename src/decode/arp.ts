@@ -36,38 +36,39 @@ export const ARP_PROTOCOL: ProtocolDef = {
 export const ARP_DISSECTOR: Dissector = {
   proto: 'arp',
   decode(c, out) {
-    out.set('arp.hw.type', c.u16be('ARP hardware type'));
+    const fields = out.layer.fields;
+    fields['arp.hw.type'] = c.u16be('ARP hardware type');
     const protoType = c.u16be('ARP protocol type');
-    out.set('arp.proto.type', protoType);
+    fields['arp.proto.type'] = protoType;
     const hlen = c.u8('ARP hardware size');
     const plen = c.u8('ARP protocol size');
-    out.set('arp.hw.size', hlen);
-    out.set('arp.proto.size', plen);
-    out.set('arp.opcode', c.u16be('ARP opcode'));
+    fields['arp.hw.size'] = hlen;
+    fields['arp.proto.size'] = plen;
+    fields['arp.opcode'] = c.u16be('ARP opcode');
     const macs = hlen === 6;
     const ipv4 = plen === 4 && protoType === 0x0800;
     const b = c.bytes;
     c.need(hlen, 'ARP sender hardware address');
-    if (macs) out.set('arp.src.hw_mac', formatMac(b, c.pos));
-    else out.set('arp.src.hw', toHex(b, c.pos, c.pos + hlen));
+    if (macs) fields['arp.src.hw_mac'] = formatMac(b, c.pos);
+    else fields['arp.src.hw'] = toHex(b, c.pos, c.pos + hlen);
     c.pos += hlen;
     const spaAt = c.pos;
     c.need(plen, 'ARP sender protocol address');
-    if (ipv4) out.set('arp.src.proto_ipv4', formatIPv4(b, spaAt));
-    else out.set('arp.src.proto', toHex(b, spaAt, spaAt + plen));
+    if (ipv4) fields['arp.src.proto_ipv4'] = formatIPv4(b, spaAt);
+    else fields['arp.src.proto'] = toHex(b, spaAt, spaAt + plen);
     c.pos += plen;
     c.need(hlen, 'ARP target hardware address');
-    if (macs) out.set('arp.dst.hw_mac', formatMac(b, c.pos));
-    else out.set('arp.dst.hw', toHex(b, c.pos, c.pos + hlen));
+    if (macs) fields['arp.dst.hw_mac'] = formatMac(b, c.pos);
+    else fields['arp.dst.hw'] = toHex(b, c.pos, c.pos + hlen);
     c.pos += hlen;
     const tpaAt = c.pos;
     c.need(plen, 'ARP target protocol address');
-    if (ipv4) out.set('arp.dst.proto_ipv4', formatIPv4(b, tpaAt));
-    else out.set('arp.dst.proto', toHex(b, tpaAt, tpaAt + plen));
+    if (ipv4) fields['arp.dst.proto_ipv4'] = formatIPv4(b, tpaAt);
+    else fields['arp.dst.proto'] = toHex(b, tpaAt, tpaAt + plen);
     c.pos += plen;
     let same = true;
     for (let i = 0; i < plen; i++) if (b[spaAt + i] !== b[tpaAt + i]) { same = false; break; }
-    out.set('arp.isgratuitous', same);
+    fields['arp.isgratuitous'] = same;
     return undefined;
   },
 };

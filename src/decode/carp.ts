@@ -73,33 +73,34 @@ function carpChecksumStatus(bytes: Uint8Array, start: number, available: number,
 
 /** Writes the fields of the first `available` header bytes, in wire order. */
 function writeCarpFields(b: Uint8Array, s: number, available: number, status: ChecksumStatus, out: LayerWriter): void {
+  const fields = out.layer.fields;
   if (available < 1) return;
-  out.set('carp.version', b[s]! >> 4);
-  out.set('carp.type', b[s]! & 0x0f);
+  fields['carp.version'] = b[s]! >> 4;
+  fields['carp.type'] = b[s]! & 0x0f;
   if (available < 2) return;
-  out.set('carp.vhid', b[s + 1]!);
+  fields['carp.vhid'] = b[s + 1]!;
   if (available < 3) return;
-  out.set('carp.advskew', b[s + 2]!);
+  fields['carp.advskew'] = b[s + 2]!;
   if (available < 4) return;
-  out.set('carp.authlen', b[s + 3]!);
+  fields['carp.authlen'] = b[s + 3]!;
   if (available < 5) return;
-  out.set('carp.demotion', b[s + 4]!);
+  fields['carp.demotion'] = b[s + 4]!;
   if (available < 6) return;
   const advbase = b[s + 5]!;
-  out.set('carp.adver_int', advbase);
+  fields['carp.adver_int'] = advbase;
   if (available >= 8) {
-    out.set('carp.checksum', (b[s + 6]! << 8) | b[s + 7]!);
-    out.set('carp.checksum.status', status);
+    fields['carp.checksum'] = (b[s + 6]! << 8) | b[s + 7]!;
+    fields['carp.checksum.status'] = status;
   }
   if (available >= 16) {
     const hi = ((b[s + 8]! << 24) >>> 0) + ((b[s + 9]! << 16) | (b[s + 10]! << 8) | b[s + 11]!);
     const lo = ((b[s + 12]! << 24) >>> 0) + ((b[s + 13]! << 16) | (b[s + 14]! << 8) | b[s + 15]!);
-    out.set('carp.counter', ((BigInt(hi) << 32n) | BigInt(lo)).toString());
+    fields['carp.counter'] = ((BigInt(hi) << 32n) | BigInt(lo)).toString();
   }
-  if (available >= CARP_HEADER_LENGTH) out.set('carp.hmac', toHex(b, s + 16, s + CARP_HEADER_LENGTH));
+  if (available >= CARP_HEADER_LENGTH) fields['carp.hmac'] = toHex(b, s + 16, s + CARP_HEADER_LENGTH);
   const advskew = b[s + 2]!;
-  out.set('carp.interval', advbase + advskew / 256);
-  if (advbase === CARP_BOW_OUT && advskew === CARP_BOW_OUT) out.set('carp.bow_out', true);
+  fields['carp.interval'] = advbase + advskew / 256;
+  if (advbase === CARP_BOW_OUT && advskew === CARP_BOW_OUT) fields['carp.bow_out'] = true;
 }
 
 /** Annotations about the values of the first `available` header bytes. */
@@ -127,6 +128,7 @@ function checkCarpValues(b: Uint8Array, s: number, available: number, out: Layer
 export const CARP_DISSECTOR: Dissector = {
   proto: 'carp',
   decode(c, out, ctx) {
+    const fields = out.layer.fields;
     const b = c.bytes;
     const s = c.pos;
     const declared = c.declaredEnd - s;
@@ -152,7 +154,7 @@ export const CARP_DISSECTOR: Dissector = {
     c.pos = s + CARP_HEADER_LENGTH;
     if (declared > CARP_HEADER_LENGTH) {
       const extra = declared - CARP_HEADER_LENGTH;
-      out.set('carp.trailing_length', extra);
+      fields['carp.trailing_length'] = extra;
       out.annotate('carp.trailing_bytes', `${extra} bytes after the 36-byte CARP header`, { length: extra });
     }
     return undefined;

@@ -22,7 +22,12 @@ export interface DissectContext {
   ip?: IpContext;
 }
 
-/** Writes one layer: fields and annotations. The only way a dissector produces output. */
+/**
+ * Writes one layer: fields and annotations. The only way a dissector produces output.
+ * Hot dissectors store fields as `out.layer.fields['ip.ttl'] = ttl`: each store site then has
+ * one literal key and stays monomorphic in V8, where set() is a single megamorphic site shared
+ * by every field of every protocol (about 10x slower per field, measured).
+ */
 export class LayerWriter {
   constructor(
     readonly layer: Layer,

@@ -23,8 +23,9 @@ export const ESP_PROTOCOL: ProtocolDef = {
 export const ESP_DISSECTOR: Dissector = {
   proto: 'esp',
   decode(c, out) {
-    out.set('esp.spi', c.u32be('ESP SPI'));
-    out.set('esp.sequence', c.u32be('ESP sequence'));
+    const fields = out.layer.fields;
+    fields['esp.spi'] = c.u32be('ESP SPI');
+    fields['esp.sequence'] = c.u32be('ESP sequence');
     return undefined;
   },
 };

@@ -10,7 +10,7 @@
 //   NA: R S O reserved(29) target(128) options...
 //   option: type(8) length(8, units of 8 bytes) data; 1 = source, 2 = target link-layer address
 
-import type { Dissector } from './dissector.js';
+import type { Dissector, LayerWriter } from './dissector.js';
 import type { ProtocolDef } from './registry.js';
 import { Cursor, DecodeStop, formatMac } from './cursor.js';
 import { checksumVerifies, expectedChecksum, pseudoHeaderSum } from './checksum.js';
@@ -43,7 +43,8 @@ export const ICMPV6_PROTOCOL: ProtocolDef = {
 };
 
 /** Neighbor Discovery options: the first source / target link-layer address (Ethernet). */
-function decodeOptions(c: Cursor, out: { set(id: string, v: string): void }): void {
+function decodeOptions(c: Cursor, out: LayerWriter): void {
+  const fields = out.layer.fields;
   while (c.remainingDeclared >= 2) {
     const at = c.pos;
     c.need(2, 'ND option header');
@@ -53,8 +54,8 @@ function decodeOptions(c: Cursor, out: { set(id: string, v: string): void }): vo
     c.need(len, 'ND option');
     if ((type === 1 || type === 2) && len === 8) {
       const mac = formatMac(c.bytes, at + 2);
-      out.set(type === 1 ? 'icmpv6.opt.src_linkaddr' : 'icmpv6.opt.target_linkaddr', mac);
-      out.set('icmpv6.opt.linkaddr', mac);
+      fields[type === 1 ? 'icmpv6.opt.src_linkaddr' : 'icmpv6.opt.target_linkaddr'] = mac;
+      fields['icmpv6.opt.linkaddr'] = mac;
     }
     c.pos = at + len;
   }
@@ -63,37 +64,38 @@ function decodeOptions(c: Cursor, out: { set(id: string, v: string): void }): vo
 export const ICMPV6_DISSECTOR: Dissector = {
   proto: 'icmpv6',
   decode(c, out, ctx) {
+    const fields = out.layer.fields;
     const start = c.pos;
     const type = c.u8('ICMPv6 type');
-    out.set('icmpv6.type', type);
-    out.set('icmpv6.code', c.u8('ICMPv6 code'));
+    fields['icmpv6.type'] = type;
+    fields['icmpv6.code'] = c.u8('ICMPv6 code');
     const checksum = c.u16be('ICMPv6 checksum');
-    out.set('icmpv6.checksum', checksum);
+    fields['icmpv6.checksum'] = checksum;
     const ip = ctx.ip;
     const end = c.declaredEnd;
     if (ip && ip.version === 6 && !ip.fragmented && end <= c.bytes.length && end - start === ip.payloadLength) {
       const pseudo = pseudoHeaderSum(ip.srcBytes, ip.dstBytes, ip.payloadLength, IPPROTO_ICMPV6);
       if (checksumVerifies(c.bytes, start, end, pseudo)) {
-        out.set('icmpv6.checksum.status', 'good');
+        fields['icmpv6.checksum.status'] = 'good';
       } else {
         const expected = expectedChecksum(c.bytes, start, end, start + 2, pseudo);
-        out.set('icmpv6.checksum.status', 'bad');
+        fields['icmpv6.checksum.status'] = 'bad';
         out.annotate('icmpv6.bad_checksum', `bad icmp6 cksum 0x${checksum.toString(16)}, should be 0x${expected.toString(16)}`, { checksum, expected });
       }
     } else {
-      out.set('icmpv6.checksum.status', 'unverified');
+      fields['icmpv6.checksum.status'] = 'unverified';
     }
     if (type === ICMPV6_ND_NS) {
       c.skip(4, 'NS reserved');
-      out.set('icmpv6.nd.ns.target_address', c.ipv6('NS target address'));
+      fields['icmpv6.nd.ns.target_address'] = c.ipv6('NS target address');
       decodeOptions(c, out);
     } else if (type === ICMPV6_ND_NA) {
       const flags = c.u32be('NA flags');
-      out.set('icmpv6.nd.na.flag', flags);
-      out.set('icmpv6.nd.na.flag.r', (flags & 0x80000000) !== 0);
-      out.set('icmpv6.nd.na.flag.s', (flags & 0x40000000) !== 0);
-      out.set('icmpv6.nd.na.flag.o', (flags & 0x20000000) !== 0);
-      out.set('icmpv6.nd.na.target_address', c.ipv6('NA target address'));
+      fields['icmpv6.nd.na.flag'] = flags;
+      fields['icmpv6.nd.na.flag.r'] = (flags & 0x80000000) !== 0;
+      fields['icmpv6.nd.na.flag.s'] = (flags & 0x40000000) !== 0;
+      fields['icmpv6.nd.na.flag.o'] = (flags & 0x20000000) !== 0;
+      fields['icmpv6.nd.na.target_address'] = c.ipv6('NA target address');
       decodeOptions(c, out);
     }
     return undefined;

@@ -65,58 +65,59 @@ const LINKTYPE_PFSYNC_OPENBSD = 18;
 export const IPV4_DISSECTOR: Dissector = {
   proto: 'ipv4',
   decode(c, out, ctx) {
+    const fields = out.layer.fields;
     const start = c.pos;
     const b0 = c.u8('IPv4 version');
     const version = b0 >> 4;
     const hdrLen = (b0 & 0x0f) * 4;
-    out.set('ip.version', version);
+    fields['ip.version'] = version;
     if (version !== 4) {
       out.annotate('ip.bad_version', `IP version ${version} where IPv4 was expected`, { version });
       return undefined;
     }
-    out.set('ip.hdr_len', hdrLen);
-    out.set('ip.dsfield', c.u8('IPv4 DS field'));
+    fields['ip.hdr_len'] = hdrLen;
+    fields['ip.dsfield'] = c.u8('IPv4 DS field');
     const totalLength = c.u16be('IPv4 total length');
-    out.set('ip.len', totalLength);
-    out.set('ip.id', c.u16be('IPv4 identification'));
+    fields['ip.len'] = totalLength;
+    fields['ip.id'] = c.u16be('IPv4 identification');
     const ff = c.u16be('IPv4 flags and fragment offset');
     const mf = (ff & 0x2000) !== 0;
     const fragOffset = (ff & 0x1fff) * 8;
-    out.set('ip.flags', ff >> 13);
-    out.set('ip.flags.rb', (ff & 0x8000) !== 0);
-    out.set('ip.flags.df', (ff & 0x4000) !== 0);
-    out.set('ip.flags.mf', mf);
-    out.set('ip.frag_offset', fragOffset);
+    fields['ip.flags'] = ff >> 13;
+    fields['ip.flags.rb'] = (ff & 0x8000) !== 0;
+    fields['ip.flags.df'] = (ff & 0x4000) !== 0;
+    fields['ip.flags.mf'] = mf;
+    fields['ip.frag_offset'] = fragOffset;
     const ttl = c.u8('IPv4 TTL');
-    out.set('ip.ttl', ttl);
+    fields['ip.ttl'] = ttl;
     const protocol = c.u8('IPv4 protocol');
-    out.set('ip.proto', protocol);
+    fields['ip.proto'] = protocol;
     const checksum = c.u16be('IPv4 header checksum');
-    out.set('ip.checksum', checksum);
+    fields['ip.checksum'] = checksum;
     const bytes = c.bytes;
     // OpenBSD 7.4+ pfsync0 taps the datagram before the header checksum is filled in (it is 0):
     // on the pfsync link types a zero checksum means "not computed", as with checksum offload.
     const notComputed = checksum === 0 && (ctx.linktype === LINKTYPE_PFSYNC || ctx.linktype === LINKTYPE_PFSYNC_OPENBSD);
     if (hdrLen >= IPV4_HEADER_MIN && start + hdrLen <= c.capturedEnd && !notComputed) {
       if (checksumVerifies(bytes, start, start + hdrLen)) {
-        out.set('ip.checksum.status', 'good');
+        fields['ip.checksum.status'] = 'good';
       } else {
         const expected = expectedChecksum(bytes, start, start + hdrLen, start + 10);
-        out.set('ip.checksum.status', 'bad');
+        fields['ip.checksum.status'] = 'bad';
         out.annotate('ip.bad_checksum', `bad IPv4 header cksum 0x${checksum.toString(16)}, should be 0x${expected.toString(16)}`, { checksum, expected });
       }
     } else {
-      out.set('ip.checksum.status', 'unverified');
+      fields['ip.checksum.status'] = 'unverified';
     }
     c.need(8, 'IPv4 addresses');
     const srcAt = c.pos;
     const src = formatIPv4(bytes, srcAt);
     const dst = formatIPv4(bytes, srcAt + 4);
-    out.set('ip.src', src);
-    out.set('ip.dst', dst);
+    fields['ip.src'] = src;
+    fields['ip.dst'] = dst;
     c.pos += 8;
     if (hdrLen < IPV4_HEADER_MIN) throw new DecodeStop('malformed', `IPv4 header length ${hdrLen} < 20`, start);
-    if (hdrLen > IPV4_HEADER_MIN) out.set('ip.options', c.hex(hdrLen - IPV4_HEADER_MIN, 'IPv4 options'));
+    if (hdrLen > IPV4_HEADER_MIN) fields['ip.options'] = c.hex(hdrLen - IPV4_HEADER_MIN, 'IPv4 options');
     if (totalLength < hdrLen) throw new DecodeStop('malformed', `IPv4 total length ${totalLength} < header length ${hdrLen}`, start + 2);
     const payloadEnd = Math.min(start + totalLength, c.declaredEnd);
     const fragmented = mf || fragOffset !== 0;

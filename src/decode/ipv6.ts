@@ -51,28 +51,29 @@ export const IPV6_MAX_EXTENSION_HEADERS = 8;
 export const IPV6_DISSECTOR: Dissector = {
   proto: 'ipv6',
   decode(c, out, ctx) {
+    const fields = out.layer.fields;
     const start = c.pos;
     const w0 = c.u32be('IPv6 version, class and flow');
     const version = w0 >>> 28;
-    out.set('ipv6.version', version);
+    fields['ipv6.version'] = version;
     if (version !== 6) {
       out.annotate('ipv6.bad_version', `IP version ${version} where IPv6 was expected`, { version });
       return undefined;
     }
-    out.set('ipv6.tclass', (w0 >>> 20) & 0xff);
-    out.set('ipv6.flow', w0 & 0xfffff);
+    fields['ipv6.tclass'] = (w0 >>> 20) & 0xff;
+    fields['ipv6.flow'] = w0 & 0xfffff;
     const plen = c.u16be('IPv6 payload length');
-    out.set('ipv6.plen', plen);
+    fields['ipv6.plen'] = plen;
     let nxt = c.u8('IPv6 next header');
     const hlim = c.u8('IPv6 hop limit');
-    out.set('ipv6.hlim', hlim);
+    fields['ipv6.hlim'] = hlim;
     c.need(32, 'IPv6 addresses');
     const bytes = c.bytes;
     const srcAt = c.pos;
     const src = formatIPv6(bytes, srcAt);
     const dst = formatIPv6(bytes, srcAt + 16);
-    out.set('ipv6.src', src);
-    out.set('ipv6.dst', dst);
+    fields['ipv6.src'] = src;
+    fields['ipv6.dst'] = dst;
     c.pos += 32;
     const payloadEnd = Math.min(start + IPV6_HEADER_LENGTH + plen, c.declaredEnd);
     // Extension headers, bounded by the payload length.
@@ -90,10 +91,10 @@ export const IPV6_DISSECTOR: Dissector = {
         const offM = (bytes[at + 2]! << 8) | bytes[at + 3]!;
         fragOffset = offM & 0xfff8;
         const more = (offM & 1) !== 0;
-        out.set('ipv6.fragment.offset', fragOffset);
-        out.set('ipv6.fragment.more', more);
+        fields['ipv6.fragment.offset'] = fragOffset;
+        fields['ipv6.fragment.more'] = more;
         e.pos = at + 4;
-        out.set('ipv6.fragment.id', e.u32be('IPv6 fragment identification'));
+        fields['ipv6.fragment.id'] = e.u32be('IPv6 fragment identification');
         fragmented = true;
         nxt = next;
       } else {
@@ -105,8 +106,8 @@ export const IPV6_DISSECTOR: Dissector = {
       }
       c.pos = e.pos;
     }
-    if (ext) out.set('ipv6.ext_headers', ext);
-    out.set('ipv6.nxt', nxt);
+    if (ext) fields['ipv6.ext_headers'] = ext;
+    fields['ipv6.nxt'] = nxt;
     const ip: IpContext = {
       version: 6,
       srcBytes: bytes.subarray(srcAt, srcAt + 16),

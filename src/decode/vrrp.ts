@@ -69,6 +69,7 @@ function authString(b: Uint8Array): string {
 export const VRRP_DISSECTOR: Dissector = {
   proto: 'vrrp',
   decode(c, out, ctx) {
+    const fields = out.layer.fields;
     const b = c.bytes;
     const s = c.pos;
     const length = c.declaredEnd - s;
@@ -78,12 +79,12 @@ export const VRRP_DISSECTOR: Dissector = {
     }
     const b0 = c.u8('VRRP version and type');
     const version = b0 >> 4;
-    out.set('vrrp.version', version);
-    out.set('vrrp.type', b0 & 0x0f);
-    out.set('vrrp.virt_rtr_id', c.u8('VRRP VRID'));
-    out.set('vrrp.prio', c.u8('VRRP priority'));
+    fields['vrrp.version'] = version;
+    fields['vrrp.type'] = b0 & 0x0f;
+    fields['vrrp.virt_rtr_id'] = c.u8('VRRP VRID');
+    fields['vrrp.prio'] = c.u8('VRRP priority');
     const count = c.u8('VRRP address count');
-    out.set('vrrp.addr_count', count);
+    fields['vrrp.addr_count'] = count;
     if (version !== 2 && version !== 3) {
       out.annotate('vrrp.bad_version', `VRRP version ${version}, should be 2 or 3`, { version });
       return undefined;
@@ -98,22 +99,22 @@ export const VRRP_DISSECTOR: Dissector = {
     }
     const { status, pseudo } = vrrpChecksumStatus(b, s, length, c.capturedEnd === c.declaredEnd, version, ip);
     if (version === 2) {
-      out.set('vrrp.auth_type', c.u8('VRRP auth type'));
-      out.set('vrrp.adver_int', c.u8('VRRP advertisement interval'));
+      fields['vrrp.auth_type'] = c.u8('VRRP auth type');
+      fields['vrrp.adver_int'] = c.u8('VRRP advertisement interval');
     } else {
       const w = c.u16be('VRRP max advertisement interval');
-      out.set('vrrp.reserved_mbz', w >> 12);
-      out.set('vrrp.short_adver_int', w & 0x0fff);
+      fields['vrrp.reserved_mbz'] = w >> 12;
+      fields['vrrp.short_adver_int'] = w & 0x0fff;
     }
     const checksum = c.u16be('VRRP checksum');
-    out.set('vrrp.checksum', checksum);
-    out.set('vrrp.checksum.status', status);
+    fields['vrrp.checksum'] = checksum;
+    fields['vrrp.checksum.status'] = status;
     if (status === 'bad') {
       const expected = expectedChecksum(b, s, s + length, s + 6, pseudo);
       out.annotate('vrrp.bad_checksum', `bad vrrp cksum 0x${checksum.toString(16)}, should be 0x${expected.toString(16)}`, { checksum, expected });
     }
     const addrs: string[] = [];
-    out.set('vrrp.ip_addr', addrs);
+    fields['vrrp.ip_addr'] = addrs;
     for (let i = 0; i < count; i++) {
       c.need(addrSize, 'VRRP address');
       addrs.push(addrSize === 4 ? formatIPv4(b, c.pos) : formatIPv6(b, c.pos));
@@ -121,8 +122,8 @@ export const VRRP_DISSECTOR: Dissector = {
     }
     if (version === 2) {
       const authType = b[s + 4]!;
-      if (authType === 1) out.set('vrrp.auth_string', authString(c.bytesView(8, 'VRRP authentication string')));
-      else if (c.remainingDeclared >= 8) out.set('vrrp.auth_data', c.hex(8, 'VRRP authentication data'));
+      if (authType === 1) fields['vrrp.auth_string'] = authString(c.bytesView(8, 'VRRP authentication string'));
+      else if (c.remainingDeclared >= 8) fields['vrrp.auth_data'] = c.hex(8, 'VRRP authentication data');
     }
     return undefined;
   },

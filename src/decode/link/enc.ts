@@ -27,14 +27,15 @@ export const ENC_PROTOCOL: ProtocolDef = {
 export const ENC_DISSECTOR: Dissector = {
   proto: 'enc',
   decode(c, out) {
+    const fields = out.layer.fields;
     c.need(12, 'enc header');
     const af = readFamily(c.bytes, c.pos, true);
     const flagsLe = readFamily(c.bytes, c.pos + 8, true);
     c.pos += 4;
-    out.set('enc.af', af);
-    out.set('enc.spi', c.u32be('SPI'));
+    fields['enc.af'] = af;
+    fields['enc.spi'] = c.u32be('SPI');
     c.pos += 4;
-    out.set('enc.flags', flagsLe);
+    fields['enc.flags'] = flagsLe;
     const next = dissectorForFamily(af) ?? rawIpDissector(c.bytes, c.pos);
     return next ? { next, start: c.pos, declaredEnd: c.declaredEnd } : undefined;
   },

@@ -58,11 +58,12 @@ function handoffForType(c: Cursor, type: number): Handoff | undefined {
 export const ETH_DISSECTOR: Dissector = {
   proto: 'eth',
   decode(c, out) {
-    out.set('eth.dst', c.mac('Ethernet destination'));
-    out.set('eth.src', c.mac('Ethernet source'));
+    const fields = out.layer.fields;
+    fields['eth.dst'] = c.mac('Ethernet destination');
+    fields['eth.src'] = c.mac('Ethernet source');
     const type = c.u16be('Ethernet type');
-    if (type <= 1500) out.set('eth.len', type);
-    else out.set('eth.type', type);
+    if (type <= 1500) fields['eth.len'] = type;
+    else fields['eth.type'] = type;
     return handoffForType(c, type);
   },
 };
@@ -70,13 +71,14 @@ export const ETH_DISSECTOR: Dissector = {
 export const VLAN_DISSECTOR: Dissector = {
   proto: 'vlan',
   decode(c, out) {
+    const fields = out.layer.fields;
     const tci = c.u16be('802.1Q tag control');
-    out.set('vlan.priority', tci >> 13);
-    out.set('vlan.dei', (tci >> 12) & 1);
-    out.set('vlan.id', tci & 0x0fff);
+    fields['vlan.priority'] = tci >> 13;
+    fields['vlan.dei'] = (tci >> 12) & 1;
+    fields['vlan.id'] = tci & 0x0fff;
     const type = c.u16be('802.1Q type');
-    if (type <= 1500) out.set('vlan.len', type);
-    else out.set('vlan.etype', type);
+    if (type <= 1500) fields['vlan.len'] = type;
+    else fields['vlan.etype'] = type;
     return handoffForType(c, type);
   },
 };

@@ -38,12 +38,13 @@ const NLPID_SNAP = 0x80;
 export const FR_DISSECTOR: Dissector = {
   proto: 'fr',
   decode(c, out) {
+    const fields = out.layer.fields;
     const a0 = c.u8('Q.922 address');
     const a1 = c.u8('Q.922 address');
-    out.set('fr.cr', (a0 & 0x02) !== 0);
-    out.set('fr.fecn', (a1 & 0x08) !== 0);
-    out.set('fr.becn', (a1 & 0x04) !== 0);
-    out.set('fr.de', (a1 & 0x02) !== 0);
+    fields['fr.cr'] = (a0 & 0x02) !== 0;
+    fields['fr.fecn'] = (a1 & 0x08) !== 0;
+    fields['fr.becn'] = (a1 & 0x04) !== 0;
+    fields['fr.de'] = (a1 & 0x02) !== 0;
     let dlci = ((a0 >> 2) << 4) | (a1 >> 4);
     if ((a1 & 1) === 0) {
       const a2 = c.u8('Q.922 address');
@@ -55,26 +56,26 @@ export const FR_DISSECTOR: Dissector = {
         dlci = (((dlci << 7) | (a2 >> 1)) << 6) | (a3 >> 2);
       }
     }
-    out.set('fr.dlci', dlci);
+    fields['fr.dlci'] = dlci;
     c.need(1, 'Frame Relay control or type');
     let next: string | undefined;
     if (c.bytes[c.pos] === 0x03) {
-      out.set('fr.control', c.u8('Q.933 control'));
+      fields['fr.control'] = c.u8('Q.933 control');
       let nlpid = c.u8('NLPID');
       if (nlpid === 0) nlpid = c.u8('NLPID'); // optional pad octet
-      out.set('fr.nlpid', nlpid);
+      fields['fr.nlpid'] = nlpid;
       if (nlpid === NLPID_IPV4) next = 'ipv4';
       else if (nlpid === NLPID_IPV6) next = 'ipv6';
       else if (nlpid === NLPID_SNAP) {
         const oui = (c.u8('SNAP OUI') << 16) | c.u16be('SNAP OUI');
         const pid = c.u16be('SNAP protocol id');
-        out.set('fr.snap.oui', oui);
-        out.set('fr.snap.pid', pid);
+        fields['fr.snap.oui'] = oui;
+        fields['fr.snap.pid'] = pid;
         if (oui === 0) next = dissectorForEthertype(pid);
       }
     } else {
       const type = c.u16be('Cisco ethertype');
-      out.set('fr.ethertype', type);
+      fields['fr.ethertype'] = type;
       next = dissectorForEthertype(type);
     }
     const h: Handoff | undefined = next ? { next, start: c.pos, declaredEnd: c.declaredEnd } : undefined;

@@ -40,6 +40,7 @@ export function readFamily(bytes: Uint8Array, at: number, littleFirst: boolean):
 }
 
 function decodeFamily(c: Cursor, littleFirst: boolean, out: LayerWriter): Handoff | undefined {
+  const fields = out.layer.fields;
   c.need(4, 'address family');
   const b = c.bytes;
   const p = c.pos;
@@ -48,8 +49,8 @@ function decodeFamily(c: Cursor, littleFirst: boolean, out: LayerWriter): Handof
   const natural = littleFirst ? le : be;
   const family = natural < 0x10000 ? natural : littleFirst ? be : le;
   c.pos += 4;
-  out.set('null.family', family);
-  if (family !== natural) out.set('null.family.swapped', true);
+  fields['null.family'] = family;
+  if (family !== natural) fields['null.family.swapped'] = true;
   const next = dissectorForFamily(family);
   return next ? { next, start: c.pos, declaredEnd: c.declaredEnd } : undefined;
 }

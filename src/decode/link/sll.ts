@@ -51,18 +51,20 @@ export const SLL2_PROTOCOL: ProtocolDef = {
 
 /** The 8-byte address slot: a MAC when the length says 6, hex otherwise. */
 function writeAddress(c: Cursor, out: LayerWriter, halen: number): void {
+  const fields = out.layer.fields;
   c.need(8, 'SLL address');
-  if (halen === 6) out.set('sll.src.eth', formatMac(c.bytes, c.pos));
-  else if (halen > 0) out.set('sll.src.other', toHex(c.bytes, c.pos, c.pos + Math.min(halen, 8)));
+  if (halen === 6) fields['sll.src.eth'] = formatMac(c.bytes, c.pos);
+  else if (halen > 0) fields['sll.src.other'] = toHex(c.bytes, c.pos, c.pos + Math.min(halen, 8));
   c.pos += 8;
 }
 
 function handoffForProtocol(c: Cursor, out: LayerWriter, protocol: number): Handoff | undefined {
+  const fields = out.layer.fields;
   if (protocol < 1536) {
-    out.set('sll.ltype', protocol);
+    fields['sll.ltype'] = protocol;
     return undefined;
   }
-  out.set('sll.etype', protocol);
+  fields['sll.etype'] = protocol;
   const next = dissectorForEthertype(protocol);
   return next ? { next, start: c.pos, declaredEnd: c.declaredEnd } : undefined;
 }
@@ -70,10 +72,11 @@ function handoffForProtocol(c: Cursor, out: LayerWriter, protocol: number): Hand
 export const SLL_DISSECTOR: Dissector = {
   proto: 'sll',
   decode(c, out) {
-    out.set('sll.pkttype', c.u16be('SLL packet type'));
-    out.set('sll.hatype', c.u16be('SLL ARPHRD type'));
+    const fields = out.layer.fields;
+    fields['sll.pkttype'] = c.u16be('SLL packet type');
+    fields['sll.hatype'] = c.u16be('SLL ARPHRD type');
     const halen = c.u16be('SLL address length');
-    out.set('sll.halen', halen);
+    fields['sll.halen'] = halen;
     writeAddress(c, out, halen);
     return handoffForProtocol(c, out, c.u16be('SLL protocol'));
   },
@@ -82,13 +85,14 @@ export const SLL_DISSECTOR: Dissector = {
 export const SLL2_DISSECTOR: Dissector = {
   proto: 'sll2',
   decode(c, out) {
+    const fields = out.layer.fields;
     const protocol = c.u16be('SLL2 protocol');
-    out.set('sll.reserved', c.u16be('SLL2 reserved'));
-    out.set('sll.ifindex', c.u32be('SLL2 interface index'));
-    out.set('sll.hatype', c.u16be('SLL2 ARPHRD type'));
-    out.set('sll.pkttype', c.u8('SLL2 packet type'));
+    fields['sll.reserved'] = c.u16be('SLL2 reserved');
+    fields['sll.ifindex'] = c.u32be('SLL2 interface index');
+    fields['sll.hatype'] = c.u16be('SLL2 ARPHRD type');
+    fields['sll.pkttype'] = c.u8('SLL2 packet type');
     const halen = c.u8('SLL2 address length');
-    out.set('sll.halen', halen);
+    fields['sll.halen'] = halen;
     writeAddress(c, out, halen);
     return handoffForProtocol(c, out, protocol);
   },
