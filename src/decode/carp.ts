@@ -65,6 +65,21 @@ export const CARP_PROTOCOL: ProtocolDef = {
   ],
 };
 
+/**
+ * Decimal text of the unsigned 64-bit value hi * 2^32 + lo without BigInt (hot path): with
+ * 2^32 = 429496 * 10^4 + 7296, the value is a * 10^4 + b where a = hi * 429496 and
+ * b = hi * 7296 + lo both stay below 2^53.
+ */
+export function u64Decimal(hi: number, lo: number): string {
+  if (hi < 0x200000) return String(hi * 0x100000000 + lo);
+  let a = hi * 429496;
+  let b = hi * 7296 + lo;
+  a += Math.floor(b / 10000);
+  b %= 10000;
+  const tail = String(b);
+  return String(a) + '0000'.slice(tail.length) + tail;
+}
+
 /** Checksum status of the 36 bytes at `start`: unverified when cut short or fragmented. */
 function carpChecksumStatus(bytes: Uint8Array, start: number, available: number, fragmented: boolean): ChecksumStatus {
   if (available < CARP_HEADER_LENGTH || fragmented) return 'unverified';
@@ -95,7 +110,7 @@ function writeCarpFields(b: Uint8Array, s: number, available: number, status: Ch
   if (available >= 16) {
     const hi = ((b[s + 8]! << 24) >>> 0) + ((b[s + 9]! << 16) | (b[s + 10]! << 8) | b[s + 11]!);
     const lo = ((b[s + 12]! << 24) >>> 0) + ((b[s + 13]! << 16) | (b[s + 14]! << 8) | b[s + 15]!);
-    fields['carp.counter'] = ((BigInt(hi) << 32n) | BigInt(lo)).toString();
+    fields['carp.counter'] = u64Decimal(hi, lo);
   }
   if (available >= CARP_HEADER_LENGTH) fields['carp.hmac'] = toHex(b, s + 16, s + CARP_HEADER_LENGTH);
   const advskew = b[s + 2]!;

@@ -17,10 +17,8 @@ export function decodeFrame(raw: RawFrame, options: DecodeOptions = {}): Decoded
   const ctx: DissectContext = { options, linktype: raw.linktype, frame };
   const bytes = raw.data;
   const frameEnd = Math.max(raw.originalLength, bytes.length);
-  let next: Handoff | undefined = (() => {
-    const name = dissectorForLinktype(raw.linktype, bytes);
-    return name ? { next: name, start: 0, declaredEnd: frameEnd } : undefined;
-  })();
+  const first = dissectorForLinktype(raw.linktype, bytes);
+  let next: Handoff | undefined = first ? { next: first, start: 0, declaredEnd: frameEnd } : undefined;
   if (!next) {
     frame.annotations.push({
       id: 'frame.unsupported_linktype',
