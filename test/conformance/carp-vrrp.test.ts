@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeFrame } from '../../src/decode/frame.js';
+import { isInterestingFrame } from '../../src/decode/probe.js';
 import type { DecodedFrame, Fields } from '../../src/decode/types.js';
 import {
   hasTool, inCI, readCapture, shared, sharedSkip, tcpdumpCarpLines, tcpdumpLive, tsharkFromVerbose, tsharkLive,
@@ -45,6 +46,20 @@ test('every reference capture decodes with no internal error', { skip }, () => {
     assert.ok(frames.length > 0, file);
     for (const f of frames) assert.equal(f.internalError, undefined, `${path.basename(file)} frame ${f.raw.number}: ${f.internalError}`);
   }
+});
+
+test('the probe accepts every reference frame that decodes to CARP/VRRP/pfsync/ARP/ICMPv6', { skip }, () => {
+  const watched = new Set(['carp', 'vrrp', 'pfsync', 'arp', 'icmpv6']);
+  let accepted = 0;
+  for (const file of [...listPcaps(captures), ...listPcaps(corpus)]) {
+    for (const raw of readCapture(file)) {
+      const probe = isInterestingFrame(raw);
+      if (probe) accepted++;
+      const hit = decodeFrame(raw).layers.find((l) => watched.has(l.proto));
+      if (hit) assert.ok(probe, `${path.basename(file)} frame ${raw.number}: ${hit.proto} layer, probe said false`);
+    }
+  }
+  assert.ok(accepted > 300, `probe accepted only ${accepted} frames`);
 });
 
 test('ucarp-ipv4-vhid7.pcap: README facts', { skip }, () => {
