@@ -27,7 +27,16 @@ export function decodeFrame(raw: RawFrame, options: DecodeOptions = {}): Decoded
       proto: 'frame',
     });
   }
-  for (let depth = 0; next && depth < MAX_LAYERS; depth++) {
+  for (let depth = 0; next; depth++) {
+    if (depth === MAX_LAYERS) {
+      frame.annotations.push({
+        id: 'frame.too_many_layers',
+        severity: 'note',
+        message: `decoding stopped after ${MAX_LAYERS} layers (next: ${next.next})`,
+        proto: 'frame',
+      });
+      break;
+    }
     const dissector = DISSECTORS[next.next];
     if (!dissector) {
       frame.internalError = `no dissector named ${next.next}`;

@@ -50,6 +50,7 @@ const CASES: Record<string, () => Case> = {
   'ipv4.truncated': () => ({ bytes: fullCarp.subarray(0, 20), originalLength: fullCarp.length }),
   'eth.truncated': () => ({ bytes: fullCarp.subarray(0, 5), originalLength: fullCarp.length }),
   'frame.unsupported_linktype': () => ({ bytes: fullCarp, linktype: 9999 }),
+  'frame.too_many_layers': () => ({ bytes: B.ethernetTagged(Array.from({ length: 30 }, (_, i) => ({ tpid: 0x8100, id: i + 1 })), 0x0800, B.ipv4({ proto: 112 }, B.carp())) }),
 };
 
 for (const [id, make] of Object.entries(CASES)) {
