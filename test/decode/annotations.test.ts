@@ -82,3 +82,15 @@ test('annotation ids that are finding ids keep the findings registry severity', 
     assert.ok(REGISTRY.annotation(id), `${id} must be declared: the pipeline raises it as a finding`);
   }
 });
+
+test('every field a dissector writes is declared in the registry', async () => {
+  const { validFixtures } = await import('./fixtures.js');
+  const frames = [
+    ...validFixtures().map((fx) => decode(fx.bytes, fx.linktype)),
+    ...Object.values(CASES).map((make) => { const c = make(); return decode(c.bytes, c.linktype ?? 1, c.options ?? {}, c.originalLength ?? c.bytes.length); }),
+  ];
+  const seen = new Set<string>();
+  for (const f of frames) for (const l of f.layers) for (const id of Object.keys(l.fields)) seen.add(id);
+  assert.ok(seen.size > 100, `only ${seen.size} field ids seen`);
+  for (const id of seen) assert.ok(REGISTRY.field(id), `field ${id} is written but not declared`);
+});
