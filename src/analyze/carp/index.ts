@@ -107,6 +107,12 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     const v = ann.mac ? vhidOfVirtualMac(ann.mac) : undefined;
     if (v) authOf(ann.link, v.vhid).addCandidate(addr);
     else if (ann.how !== 'arp_reply') poolOf(ann.link).add(addr);
+    else return;
+    // The frame is evidence the analysis used: mark it, so it is shown by default (SPEC -A).
+    const proto = ann.how === 'unsolicited_na' ? 'icmpv6' : 'arp';
+    const d = frame.derived as Fields;
+    d[`${proto}.carp.vip_candidate`] = ann.address;
+    if (v) d[`${proto}.carp.vhid`] = v.vhid;
   };
 
   const onVrrp = (frame: DecodedFrame, emit: FindingSink): void => {

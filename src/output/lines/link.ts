@@ -15,7 +15,15 @@ export function renderArpLine(ctx: LineContext): string {
   if (op === 1) s = `ARP, Request who-has ${tpa} tell ${spa}`;
   else if (op === 2) s = `ARP, Reply ${spa} is-at ${sha}`;
   else s = `ARP, opcode ${op ?? '?'}`;
-  return `${s}, length ${length}${problemMarks(ctx)}`;
+  return `${s}, length ${length}${carpVipMark(ctx, 'arp')}${problemMarks(ctx)}`;
+}
+
+/** ` [vip of vhid 7]` / ` [vip candidate]`: the CARP analysis took this announcement as a (candidate) virtual address. */
+function carpVipMark(ctx: LineContext, proto: 'arp' | 'icmpv6'): string {
+  const d = ctx.frame.derived;
+  if (d[`${proto}.carp.vip_candidate`] === undefined) return '';
+  const vhid = num(d[`${proto}.carp.vhid`]);
+  return vhid === undefined ? ' [vip candidate]' : ` [vip of vhid ${vhid}]`;
 }
 
 const ICMP6_TYPES: Readonly<Record<number, string>> = {
@@ -31,7 +39,7 @@ export function renderIcmpv6Line(ctx: LineContext): string {
   const target = str(f['icmpv6.nd.na.target_address'] ?? f['icmpv6.nd.ns.target_address']);
   if (target !== undefined) s += `, tgt is ${target}`;
   const length = ctx.frame.ip?.payloadLength ?? ctx.frame.raw.originalLength - ctx.layer.offset;
-  return `${s}, length ${length}${problemMarks(ctx)}`;
+  return `${s}, length ${length}${carpVipMark(ctx, 'icmpv6')}${problemMarks(ctx)}`;
 }
 
 function hex8(v: number | undefined): string {
