@@ -56,6 +56,7 @@ export const AH_DISSECTOR: Dissector = {
       start: c.pos,
       capturedEnd: Math.min(c.bytes.length, c.declaredEnd),
       payloadLength: ip.payloadLength,
+      fragmented: ip.fragmented,
     }, ctx.options);
     return next ? { next, start: c.pos, declaredEnd: c.declaredEnd } : undefined;
   },

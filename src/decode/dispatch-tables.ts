@@ -59,6 +59,7 @@ export function decideProto112(
   start: number,
   capturedEnd: number,
   payloadLength: number,
+  fragmented = false,
 ): 'carp' | 'vrrp' {
   if (start >= capturedEnd) return 'vrrp';
   const b0 = bytes[start]!;
@@ -67,6 +68,9 @@ export function decideProto112(
   if (version === 2 && ipVersion === 6) return 'carp';
   const haveByte3 = start + 3 < capturedEnd;
   const byte3 = haveByte3 ? bytes[start + 3]! : -1;
+  // A first fragment's length is not the datagram's, so the length rules cannot apply: decide on
+  // the header bytes alone, as Wireshark's heuristic does (version 2, type 1, authlen 7).
+  if (fragmented) return version === 2 && (b0 & 0x0f) === 1 && byte3 === 7 ? 'carp' : 'vrrp';
   if (version === 2 && (b0 & 0x0f) === 1 && payloadLength === 36 && byte3 === 7) return 'carp';
   if (version === 2 && haveByte3 && payloadLength === 16 + 4 * byte3) return 'vrrp';
   if (version === 2 && payloadLength >= 36 && (byte3 === 7 || payloadLength === 36)) return 'carp';
@@ -81,6 +85,8 @@ export interface IpPayloadInfo {
   /** Captured end of the payload (min of the bytes and the declared end). */
   readonly capturedEnd: number;
   readonly payloadLength: number;
+  /** A first fragment: payloadLength is the fragment's, not the datagram's. */
+  readonly fragmented?: boolean;
 }
 
 /** IP protocol -> dissector name, or undefined when carpdump does not decode it. */
@@ -91,7 +97,7 @@ export function dissectorForIpProtocol(
   options: DecodeOptions,
 ): string | undefined {
   if (protocol === IPPROTO_CARP) {
-    return options.decodeAs ?? decideProto112(p.ipVersion, bytes, p.start, p.capturedEnd, p.payloadLength);
+    return options.decodeAs ?? decideProto112(p.ipVersion, bytes, p.start, p.capturedEnd, p.payloadLength, p.fragmented);
   }
   const name = IP_PROTOCOL_DISSECTORS[protocol];
   if (name === 'pfsync' && !PFSYNC_DISSECTORS['pfsync']) return undefined;

@@ -132,6 +132,7 @@ export const IPV6_DISSECTOR: Dissector = {
       start: c.pos,
       capturedEnd: Math.min(bytes.length, payloadEnd),
       payloadLength: ip.payloadLength,
+      fragmented: ip.fragmented,
     }, ctx.options);
     return next ? { next, start: c.pos, declaredEnd: payloadEnd } : undefined;
   },

@@ -144,3 +144,16 @@ test('IP protocol 112 with --decode-as overrides the rule both ways', () => {
   assert.equal(dissectorForIpProtocol(112, v, info(0, v.length), { decodeAs: 'carp' }), 'carp');
   assert.equal(dissectorForIpProtocol(112, v, info(0, v.length), {}), 'vrrp');
 });
+
+// A first fragment carries only part of the datagram: the length rules cannot apply.
+test('IP protocol 112, first fragment of a CARP advert (24 of 36 bytes, MF) -> CARP', () => {
+  const head = B.carp().subarray(0, 24);
+  assert.equal(decideProto112(4, head, 0, head.length, head.length, true), 'carp');
+  assert.equal(decideProto112(4, head, 0, head.length, head.length, false), 'vrrp');
+  const frame = B.ethernet({ type: 0x0800 }, B.ipv4({ proto: 112, mf: true }, head));
+  assert.equal(protos(decode(frame))[2], 'carp');
+});
+test('IP protocol 112, first fragment of a VRRPv2 advert (count 2) -> VRRP', () => {
+  const head = B.vrrp2({ addrs: ['1.1.1.1', '2.2.2.2'] }).subarray(0, 16);
+  assert.equal(decideProto112(4, head, 0, head.length, head.length, true), 'vrrp');
+});
