@@ -30,7 +30,8 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
 }
 
-export function renderCarpMasters(summary: Fields): string {
+/** `time` renders the summary's epoch strings in the user's -t style (default: as they are). */
+export function renderCarpMasters(summary: Fields, time: (epoch: string) => string = (e) => e): string {
   const carp = obj(summary['carp']) ?? summary;
   const vhids = arr(carp['vhids']).map(obj).filter((x): x is Fields => x !== undefined);
   const lines: string[] = ['CARP masters'];
@@ -52,7 +53,7 @@ export function renderCarpMasters(summary: Fields): string {
     const master = text(v['master']) + (flags.length > 0 ? ` (${flags.join(', ')})` : '');
     rows.push([
       ...(showLink ? [text(v['link'])] : []),
-      text(v['vhid']), text(v['af']), master, text(v['since']), text(v['transitions']),
+      text(v['vhid']), text(v['af']), master, typeof v['since'] === 'string' ? time(v['since']) : text(v['since']), text(v['transitions']),
       `${text(v['advbase'])}/${text(v['advskew'])}`, text(v['demote']), text(v['hmac']), text(v['backups']),
     ]);
     const vips = arr(v['vips']);
@@ -72,7 +73,7 @@ export function renderCarpMasters(summary: Fields): string {
       const dur = to === 'end' ? '' : `${(Number(to) - Number(from)).toFixed(3)} s`;
       return [
         ...(showLink ? [text(p['link'])] : []),
-        `VHID ${text(p['vhid'])}`, text(p['af']), text(p['master']), `${from} -> ${to}`, dur, text(p['cause']),
+        `VHID ${text(p['vhid'])}`, text(p['af']), text(p['master']), `${time(from)} -> ${to === 'end' ? to : time(to)}`, dur, text(p['cause']),
       ];
     });
     lines.push(...table(prow));

@@ -10,7 +10,9 @@ const isObj = (v: FieldValue | undefined): v is Obj => typeof v === 'object' && 
 const list = (v: FieldValue | undefined): readonly Obj[] => (Array.isArray(v) ? (v as readonly FieldValue[]).filter(isObj) : []);
 const text = (v: FieldValue | undefined, none = '-'): string => (v === undefined || v === null || v === '' ? none : String(v));
 
-export function renderPfsyncStates(summary: Fields): string {
+/** `time` renders the summary's epoch strings in the user's -t style (default: as they are). */
+export function renderPfsyncStates(summary: Fields, time: (epoch: string) => string = (e) => e): string {
+  const at = (v: FieldValue | undefined): string => (typeof v === 'string' ? time(v) : text(v));
   const p = summary['pfsync'];
   if (!isObj(p)) return '';
   const out: string[] = ['pfsync states'];
@@ -25,8 +27,8 @@ export function renderPfsyncStates(summary: Fields): string {
   out.push(`  bulk updates: ${bulks.length}`);
   for (const b of bulks) {
     const duration = typeof b['duration'] === 'number' ? `, ${b['duration']} s` : b['ended'] === null ? ', did not end' : '';
-    out.push(`    from ${text(b['responder'])} (creator ${text(b['creatorid'])}): requested ${text(b['requested'])}, started ${text(b['started'])}, `
-      + `ended ${text(b['ended'])}${duration}, ${text(b['states'], '0')} states`);
+    out.push(`    from ${text(b['responder'])} (creator ${text(b['creatorid'])}): requested ${at(b['requested'])}, started ${at(b['started'])}, `
+      + `ended ${at(b['ended'])}${duration}, ${text(b['states'], '0')} states`);
   }
   const actions = isObj(p['messages_by_action']) ? p['messages_by_action'] : {};
   const names = Object.keys(actions);

@@ -10,7 +10,7 @@ import { renderFindingLine, renderFindingsTable, renderFindingUnderFrame } from 
 import { renderHexDump } from './hexdump.js';
 import { findingObject, packetObject, summaryObject, type RunTotals } from './json.js';
 import { renderFrameSummary } from './text-line.js';
-import type { TimestampFormatter } from './timestamp.js';
+import { epochTextOf, type EpochText, type TimestampFormatter } from './timestamp.js';
 import { renderTree } from './tree.js';
 import type { BufferedWriter } from './writer.js';
 import { renderCarpMasters } from './carp-summary.js';
@@ -41,13 +41,13 @@ function instantOf(frame: DecodedFrame): { sec: number; nsec: number; digits: nu
 }
 
 /** The -z tables, in the order they were asked for. */
-export function renderSummaries(names: readonly SummaryName[], totals: RunTotals, summary: Fields): string {
+export function renderSummaries(names: readonly SummaryName[], totals: RunTotals, summary: Fields, time?: EpochText): string {
   let s = '';
   const whole = summaryObject(totals, summary);
   for (const name of names) {
     let table: string;
-    if (name === 'carp,masters') table = renderCarpMasters(whole);
-    else if (name === 'pfsync,states') table = renderPfsyncStates(whole);
+    if (name === 'carp,masters') table = renderCarpMasters(whole, time);
+    else if (name === 'pfsync,states') table = renderPfsyncStates(whole, time);
     else table = renderFindingsTable(totals.findings);
     if (table === '') continue;
     s += (s === '' ? '' : '\n') + (table.endsWith('\n') ? table : `${table}\n`);
@@ -76,7 +76,7 @@ class TextRenderer implements Renderer {
   }
 
   end(totals: RunTotals, summary: Fields): void {
-    const s = renderSummaries(this.o.summaries, totals, summary);
+    const s = renderSummaries(this.o.summaries, totals, summary, epochTextOf(this.o.timestamps));
     if (s !== '') this.out.write((totals.shown > 0 && !this.o.quiet ? '\n' : '') + s);
   }
 }
@@ -132,7 +132,7 @@ class FieldsRenderer implements Renderer {
   }
 
   end(totals: RunTotals, summary: Fields): void {
-    const s = renderSummaries(this.o.summaries, totals, summary);
+    const s = renderSummaries(this.o.summaries, totals, summary, epochTextOf(this.o.timestamps));
     if (s !== '') this.out.write(s);
   }
 }

@@ -91,3 +91,21 @@ export class TimestampFormatter {
     return this.cachedPrefix + pad2(sec - minute * 60);
   }
 }
+
+/** Parses the SPEC's epoch string ("1700000000.000123") back into an instant; undefined if not one. */
+export function parseEpoch(text: string): Instant | undefined {
+  const m = /^(\d+)(?:\.(\d{1,9}))?$/.exec(text);
+  if (!m) return undefined;
+  const frac = m[2] ?? '';
+  return { sec: Number(m[1]), nsec: Number(frac.padEnd(9, '0')), digits: frac.length };
+}
+
+/** Renders an epoch string of the summary data in the user's timestamp style (-t, --utc). */
+export type EpochText = (epoch: string) => string;
+
+export function epochTextOf(formatter: TimestampFormatter): EpochText {
+  return (epoch) => {
+    const t = parseEpoch(epoch);
+    return t ? formatter.format(t) : epoch;
+  };
+}

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { renderFrameSummary } from '../../src/output/text-line.js';
 import { renderTree } from '../../src/output/tree.js';
 import { renderHexDump } from '../../src/output/hexdump.js';
-import { TimestampFormatter } from '../../src/output/timestamp.js';
+import { TimestampFormatter, epochTextOf, parseEpoch } from '../../src/output/timestamp.js';
 import { colorLevel, createPalette, NO_COLOR_PALETTE } from '../../src/output/color.js';
 import { renderFindingsTable, renderFindingsList } from '../../src/output/findings-text.js';
 import { FINDINGS } from '../../src/analyze/findings.js';
@@ -198,4 +198,14 @@ test('IPsec: ESP line, and AH as a prefix of the protected protocol', () => {
   const ah = carpFrame();
   ah.layers.splice(2, 0, layer('ah', { 'ah.spi': 0x2000, 'ah.sequence': 1 }, 34));
   assert.match(renderFrameSummary(ah, P), /^10\.77\.0\.1 > 224\.0\.0\.18: AH\(spi=0x00002000,seq=0x1\): CARPv2 advertise vhid 7 /);
+});
+
+test('summary epoch strings are rendered in the -t style (parseEpoch / epochTextOf)', () => {
+  assert.deepEqual(parseEpoch('1700000000.000123'), { sec: 1700000000, nsec: 123000, digits: 6 });
+  assert.deepEqual(parseEpoch('1700000000'), { sec: 1700000000, nsec: 0, digits: 0 });
+  assert.equal(parseEpoch('end'), undefined);
+  const utc = epochTextOf(new TimestampFormatter('ad', true));
+  assert.equal(utc('1700000000.000123'), '2023-11-14 22:13:20.000123');
+  assert.equal(epochTextOf(new TimestampFormatter('e', true))('1700000000.000123'), '1700000000.000123');
+  assert.equal(utc('not a time'), 'not a time');
 });

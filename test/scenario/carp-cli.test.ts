@@ -29,7 +29,8 @@ test('multi-vhid: -z carp,masters and jsonl tell the same masters and changes', 
   const vhids = (summary['carp'] as Obj)['vhids'] as Obj[];
   const facts = vhids.map((v) => [v['vhid'], v['master'], v['transitions'], v['hmac'], v['since']]);
   assert.deepEqual(facts.map((f) => f.slice(0, 4)), [[11, '10.77.0.2', 1, 'good'], [12, '10.77.0.3', 1, 'good'], [13, '10.77.0.3', 2, 'good']]);
-  const text = carpdump(['-r', file, '-q', '-z', 'carp,masters', '--carp-pass', '*:carpsecret']);
+  // -t e: the table prints times in the user's timestamp style; epoch seconds match the jsonl.
+  const text = carpdump(['-r', file, '-q', '-t', 'e', '-z', 'carp,masters', '--carp-pass', '*:carpsecret']);
   for (const [vhid, master, transitions, , since] of facts) {
     assert.match(text, new RegExp(`^${String(vhid)}\\s+ipv4\\s+${String(master).replace(/\./g, '\\.')}\\s+${String(since).replace('.', '\\.')}\\s+${String(transitions)}\\s`, 'm'));
   }
