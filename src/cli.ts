@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createCarpAnalyzer } from './analyze/carp/index.js';
 import { createPfsyncAnalyzer } from './analyze/pfsync/index.js';
 import type { Analyzer } from './analyze/types.js';
+import { FileCaptureFilter, filterSource } from './capture/bpf-compile.js';
 import { openCaptureFile } from './capture/open.js';
 import type { CaptureSource } from './capture/types.js';
 import { PcapWriter } from './capture/writer.js';
@@ -65,10 +66,12 @@ async function listInterfaces(io: CliIo): Promise<number> {
 
 async function openSource(o: Options): Promise<CaptureSource & { linktype?: number; snaplen?: number; notes?: readonly string[] }> {
   if (o.read !== undefined) {
-    if (o.captureFilter !== undefined) {
-      throw new UsageError('capture filters (-f or trailing words) apply to live capture (-i); for files use -Y with field ids');
-    }
-    return openCaptureFile(o.read);
+    const expression = o.captureFilter?.trim() ?? '';
+    if (expression === '') return openCaptureFile(o.read);
+    // Compiled by libpcap (through tcpdump), run on each frame: as tcpdump -r FILE EXPR.
+    const filter = new FileCaptureFilter(expression);
+    filter.precheck();
+    return filterSource(openCaptureFile(o.read), filter);
   }
   const { openLiveCapture } = await import('./capture/live.js');
   return openLiveCapture({ iface: o.interface ?? '', filter: o.captureFilter ?? '', snaplen: o.snaplen ?? 0, promisc: o.promiscuous });

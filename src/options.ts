@@ -65,7 +65,7 @@ Decode and analyse CARP, VRRP and pfsync from a capture file or a live interface
 Input:
   -r, --read FILE            read a pcap / pcapng file (gzip too); "-" reads standard input
   -i, --interface IFACE      capture live (libpcap); -D, --list-interfaces lists them
-  -f, --filter EXPR          BPF capture filter (or give it as trailing words)
+  -f, --filter EXPR          BPF capture filter (or trailing words); files too (needs tcpdump)
   -w, --write FILE           also write the captured packets as pcap ("-" = stdout)
   -c, --count N              stop after N packets
   -s, --snaplen N            live capture snap length (bytes)
