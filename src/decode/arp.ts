@@ -29,6 +29,9 @@ export const ARP_PROTOCOL: ProtocolDef = {
     { id: 'arp.src.proto', label: 'Sender protocol address', kind: 'bytes' },
     { id: 'arp.dst.hw', label: 'Target hardware address', kind: 'bytes' },
     { id: 'arp.dst.proto', label: 'Target protocol address', kind: 'bytes' },
+    // Derived by the CARP analysis (analyze/carp): this announcement is a virtual-address candidate.
+    { id: 'arp.carp.vip_candidate', label: 'CARP virtual-address candidate', kind: 'address' },
+    { id: 'arp.carp.vhid', label: 'VHID of the virtual MAC', kind: 'uint' },
   ],
   annotations: [],
 };

@@ -50,6 +50,13 @@ export const CARP_PROTOCOL: ProtocolDef = {
     { id: 'carp.interval', label: 'Advertisement interval (advbase + advskew/256)', kind: 'float', unit: 's' },
     { id: 'carp.bow_out', label: 'Bow-out advert (advbase 255, advskew 255)', kind: 'bool' },
     { id: 'carp.trailing_length', label: 'Bytes after the 36-byte header', kind: 'uint' },
+    // Derived by the CARP analysis (analyze/carp, frame.derived), declared here for labels, -e, -Y.
+    { id: 'carp.hmac.status', label: 'HMAC status', kind: 'status' },
+    { id: 'carp.hmac.variant', label: 'HMAC variant that matched', kind: 'string' },
+    { id: 'carp.hmac.key', label: 'HMAC key from', kind: 'string' },
+    { id: 'carp.hmac.reason', label: 'HMAC not verified because', kind: 'string' },
+    { id: 'carp.vip', label: 'Virtual addresses (hashed in the HMAC)', kind: 'array' },
+    { id: 'carp.vip.inferred', label: 'Inferred from the capture', kind: 'bool' },
   ],
   annotations: [
     { id: 'carp.bad_checksum', severity: 'error', summary: 'CARP checksum over the 36-byte header is wrong: receivers drop the advert' },

@@ -36,6 +36,9 @@ export const ICMPV6_PROTOCOL: ProtocolDef = {
     { id: 'icmpv6.opt.linkaddr', label: 'Link-layer address', kind: 'mac' },
     { id: 'icmpv6.opt.src_linkaddr', label: 'Source link-layer address', kind: 'mac' },
     { id: 'icmpv6.opt.target_linkaddr', label: 'Target link-layer address', kind: 'mac' },
+    // Derived by the CARP analysis (analyze/carp): this announcement is a virtual-address candidate.
+    { id: 'icmpv6.carp.vip_candidate', label: 'CARP virtual-address candidate', kind: 'address' },
+    { id: 'icmpv6.carp.vhid', label: 'VHID of the virtual MAC', kind: 'uint' },
   ],
   annotations: [
     { id: 'icmpv6.bad_checksum', severity: 'warn', summary: 'ICMPv6 checksum (with the IPv6 pseudo-header) is wrong' },

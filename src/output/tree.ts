@@ -85,7 +85,7 @@ export function renderTree(frame: DecodedFrame, baseDepth = 1): string[] {
       // Wireshark-like nesting: a field whose id extends an earlier field's id (ip.flags.df
       // after ip.flags, carp.checksum.status after carp.checksum) goes one level deeper.
       const depthOf = new Map<string, number>();
-      const ids = Object.keys(shown.fields);
+      const ids = placeDerived(Object.keys(shown.fields), derived);
       for (const id of ids) {
         let depth = baseDepth + 1;
         for (let cut = id.lastIndexOf('.'); cut > 0; cut = id.lastIndexOf('.', cut - 1)) {
@@ -102,6 +102,25 @@ export function renderTree(frame: DecodedFrame, baseDepth = 1): string[] {
   }
   for (const a of frame.annotations) {
     if (a.proto === 'frame') out.push(`${pad}[Expert Info (${a.severity}): ${a.message} (${a.id})]`);
+  }
+  return out;
+}
+
+/**
+ * Field ids in tree order: the decoder's order, with each derived field moved right after its
+ * parent's subtree (carp.hmac.status after carp.hmac), or at the end when it has no parent.
+ */
+export function placeDerived(keys: readonly string[], derived: ReadonlySet<string>): string[] {
+  const out = keys.filter((k) => !derived.has(k));
+  for (const id of keys) {
+    if (!derived.has(id)) continue;
+    let at = -1;
+    for (let cut = id.lastIndexOf('.'); cut > 0 && at < 0; cut = id.lastIndexOf('.', cut - 1)) at = out.indexOf(id.slice(0, cut));
+    if (at < 0) { out.push(id); continue; }
+    const prefix = `${out[at]!}.`;
+    let j = at + 1;
+    while (j < out.length && out[j]!.startsWith(prefix)) j++;
+    out.splice(j, 0, id);
   }
   return out;
 }

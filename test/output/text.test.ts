@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderFrameSummary } from '../../src/output/text-line.js';
-import { renderTree } from '../../src/output/tree.js';
+import { placeDerived, renderTree } from '../../src/output/tree.js';
 import { renderHexDump } from '../../src/output/hexdump.js';
 import { TimestampFormatter, epochTextOf, parseEpoch } from '../../src/output/timestamp.js';
 import { colorLevel, createPalette, NO_COLOR_PALETTE } from '../../src/output/color.js';
@@ -208,4 +208,11 @@ test('summary epoch strings are rendered in the -t style (parseEpoch / epochText
   assert.equal(utc('1700000000.000123'), '2023-11-14 22:13:20.000123');
   assert.equal(epochTextOf(new TimestampFormatter('e', true))('1700000000.000123'), '1700000000.000123');
   assert.equal(utc('not a time'), 'not a time');
+});
+
+test('-V places a derived field under its parent field (placeDerived)', () => {
+  const keys = ['carp.vhid', 'carp.hmac', 'carp.interval', 'carp.hmac.status', 'carp.hmac.variant', 'carp.vip'];
+  const derived = new Set(['carp.hmac.status', 'carp.hmac.variant', 'carp.vip']);
+  assert.deepEqual(placeDerived(keys, derived),
+    ['carp.vhid', 'carp.hmac', 'carp.hmac.status', 'carp.hmac.variant', 'carp.interval', 'carp.vip']);
 });

@@ -23,5 +23,14 @@ export function renderCarpLine(ctx: LineContext): string {
   const hmac = d['carp.hmac.status'] ?? f['carp.hmac.status'];
   if (hmac === 'good') s += ` ${ctx.palette.good('[hmac ok]')}`;
   else if (hmac === 'bad') s += ` ${ctx.palette.bad('[hmac bad]')}`;
+  else if (hmac === 'unverified' && d['carp.hmac.key'] === undefined && hasPassphrase(d['carp.hmac.reason'])) {
+    // A passphrase was given but the advert could not be checked (addresses unknown): say so.
+    s += ' [hmac unverified]';
+  }
   return s + problemMarks(ctx);
+}
+
+/** True unless the analyzer's reason says no passphrase was known for the VHID. */
+function hasPassphrase(reason: unknown): boolean {
+  return typeof reason === 'string' && !reason.startsWith('no passphrase');
 }
