@@ -16,7 +16,7 @@ import { compileWithTcpdump, FileCaptureFilter, parseBpfDecimal } from '../../sr
 import { CaptureParser } from '../../src/capture/parser.js';
 import type { RawFrame } from '../../src/capture/types.js';
 import { CarpdumpError } from '../../src/errors.js';
-import { buildPcap } from '../builders/capture.js';
+import { buildPcap, mulberry32 } from '../builders/capture.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const samplesDir = path.join(repoRoot, 'samples');
@@ -283,7 +283,29 @@ describe('differential: FileCaptureFilter keeps what tcpdump -r FILE EXPR keeps'
     files.push(file);
   }
 
-  const expressions = ['ip proto 112', 'arp', 'vlan and ip proto 112', 'ip6 proto 112', 'host 10.77.0.1',
+  // Mutated copies of the Ethernet samples' frames (fixed seed): IPv4 header lengths other than
+  // 20 (LDX MSH), random bytes where filters look, and frames captured short of their wire
+  // length (loads past the captured bytes).
+  {
+    const rand = mulberry32(0xb9f);
+    const bases: Uint8Array[] = [];
+    for (const name of ['keepalived-vrrp.pcap', 'carp-vrrp-conflict.pcap', 'pfsync-session.pcap', 'synthetic-carp-edge.pcap']) {
+      parseFrames(readFileSync(path.join(samplesDir, name)), (f) => { if (f.linktype === 1) bases.push(f.data.slice()); });
+    }
+    const records = Array.from({ length: 3000 }, (_, i) => {
+      const data = bases[Math.floor(rand() * bases.length)]!.slice();
+      if (rand() < 0.4 && data.length > 14) data[14] = 0x40 | (5 + Math.floor(rand() * 11)); // IPv4 IHL 5..15
+      const flips = Math.floor(rand() * 4);
+      for (let j = 0; j < flips; j++) data[14 + Math.floor(rand() * (data.length - 14))] = Math.floor(rand() * 256);
+      const cut = rand() < 0.25 ? Math.floor(rand() * data.length) : data.length;
+      return { tsSec: 1_700_000_000 + i, tsFrac: 0, data: data.subarray(0, cut), originalLength: data.length };
+    });
+    const file = path.join(dir, 'mutated.pcap');
+    writeFileSync(file, buildPcap({ endian: 'le', linktype: 1, records }));
+    files.push(file);
+  }
+
+  const expressions = ['ip proto 112', 'vrrp[1] = 51 or carp[0] = 0x21 or udp port 53', 'icmp[0] = 8 or ip[6:2] & 0x1fff != 0', 'len >= 60 and len <= 70', 'arp', 'vlan and ip proto 112', 'ip6 proto 112', 'host 10.77.0.1',
     'ether src 00:00:5e:00:00:07', 'len > 100', 'ip proto 240 or arp', 'ip6 and not ip6 proto 112', 'vlan 100 and vlan 77', 'vlan 77 and ip proto 112'];
   const kept = new Map<string, number>();
   let compared = 0;
