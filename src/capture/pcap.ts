@@ -95,6 +95,12 @@ export class PcapReader implements RecordReader {
       }
       subsecondToTime(view.getUint32(off, le), view.getUint32(off + 4, le), digits, time);
       const dataStart = off + PCAP_RECORD_HEADER_BYTES;
+      const prefilter = state.prefilter;
+      if (prefilter !== undefined && !prefilter(buf, dataStart, dataStart + caplen, linktype, time.sec, time.nsec)) {
+        state.frames++;
+        off += total;
+        continue;
+      }
       sink({
         number: ++state.frames,
         tsSec: time.sec,

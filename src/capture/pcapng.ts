@@ -128,6 +128,11 @@ export class PcapngReader implements RecordReader {
           }
           const iface = this.interfaceOf(ifId, type, at);
           unitsToTime(iface.scale, view.getUint32(off + 12, le), view.getUint32(off + 16, le), this.time);
+          const prefilter = state.prefilter;
+          if (prefilter !== undefined && !prefilter(buf, off + 28, off + 28 + caplen, iface.linktype, this.time.sec, this.time.nsec)) {
+            state.frames++;
+            break;
+          }
           state.sink({
             number: ++state.frames,
             tsSec: this.time.sec,

@@ -3,7 +3,7 @@
 // how many bytes the next one needs; the parser keeps the incomplete tail and feeds it back.
 
 import { CaptureFormatError } from '../errors.js';
-import type { FrameSink } from './types.js';
+import type { FrameSink, RecordPrefilter } from './types.js';
 
 /** Largest captured length / block accepted before the file is declared corrupt. */
 export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
@@ -14,6 +14,8 @@ export class ReadState {
   frames = 0;
   /** Set by CaptureParser.stop(): readers return after the current frame. */
   stopped = false;
+  /** Records it rejects are counted (frames++) but not emitted. */
+  prefilter: RecordPrefilter | undefined = undefined;
   constructor(readonly sink: FrameSink) {}
 }
 

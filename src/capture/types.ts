@@ -26,6 +26,15 @@ export interface RawFrame {
 
 export type FrameSink = (frame: RawFrame) => void;
 
+/**
+ * A look at a record's bytes (bytes[start, end)) before a RawFrame is made for it. Returning
+ * false skips the record: it is still counted and numbered, but never reaches the sink. This is
+ * how a file run with no use for background traffic avoids allocating a frame per record.
+ */
+export type RecordPrefilter = (
+  bytes: Uint8Array, start: number, end: number, linktype: number, tsSec: number, tsNsec: number,
+) => boolean;
+
 /** Kernel counters of a live capture, as tcpdump reports them at the end. */
 export interface CaptureStats {
   readonly received: number;
@@ -51,4 +60,6 @@ export interface CaptureSource {
   stop(): void;
   /** Live sources: kernel counters (received / dropped). */
   stats?(): CaptureStats;
+  /** File sources: skip records the prefilter rejects before making frames of them. */
+  setPrefilter?(prefilter: RecordPrefilter): void;
 }
