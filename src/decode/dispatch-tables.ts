@@ -2,7 +2,9 @@
 // cycle (dispatch.ts maps the names to the dissector objects and imports every dissector).
 // Each row has a test in test/decode/dispatch.test.ts.
 
-import type { DecodeOptions } from './types.js';
+import type { Cursor } from './cursor.js';
+import type { DissectContext, Handoff, LayerWriter } from './dissector.js';
+import type { DecodeOptions, IpContext } from './types.js';
 import { PFSYNC_DISSECTORS } from './pfsync/index.js';
 
 /** Ethertype -> dissector name (Ethernet, 802.1Q/802.1ad tags, SLL, SLL2, FR SNAP). */
@@ -102,4 +104,32 @@ export function dissectorForIpProtocol(
   const name = IP_PROTOCOL_DISSECTORS[protocol];
   if (name === 'pfsync' && !PFSYNC_DISSECTORS['pfsync']) return undefined;
   return name;
+}
+
+/**
+ * The common end of the IPv4 and IPv6 dissectors: publish the IP context (TTL, addresses,
+ * fragmentation) for the upper layers, stop at a non-first fragment, and hand the payload
+ * (c.pos .. payloadEnd) to its protocol's dissector. `fragmentId` is the layer's annotation.
+ */
+export function handOffIpPayload(
+  c: Cursor, out: LayerWriter, ctx: DissectContext, ip: IpContext,
+  protocol: number, payloadEnd: number, fragOffset: number, fragmentId: 'ip.fragment' | 'ipv6.fragment',
+): Handoff | undefined {
+  ctx.ip = ip;
+  ctx.frame.ip = ip;
+  if (ip.fragmented) {
+    if (fragOffset !== 0) {
+      out.annotate(fragmentId, `fragment at offset ${fragOffset}: not decoded further`, { offset: fragOffset });
+      return undefined;
+    }
+    out.annotate(fragmentId, 'first fragment: upper-layer checksums not verified', { offset: 0 });
+  }
+  const next = dissectorForIpProtocol(protocol, c.bytes, {
+    ipVersion: ip.version,
+    start: c.pos,
+    capturedEnd: Math.min(c.bytes.length, payloadEnd),
+    payloadLength: ip.payloadLength,
+    fragmented: ip.fragmented,
+  }, ctx.options);
+  return next ? { next, start: c.pos, declaredEnd: payloadEnd } : undefined;
 }

@@ -22,7 +22,7 @@ import type { ProtocolDef } from './registry.js';
 import type { IpContext } from './types.js';
 import { DecodeStop, formatIPv4 } from './cursor.js';
 import { checksumVerifies, expectedChecksum } from './checksum.js';
-import { dissectorForIpProtocol } from './dispatch-tables.js';
+import { handOffIpPayload } from './dispatch-tables.js';
 
 export const IP_PROTOCOL_NAMES: Readonly<Record<number, string>> = {
   1: 'ICMP', 2: 'IGMP', 4: 'IPIP', 6: 'TCP', 17: 'UDP', 41: 'IPv6', 47: 'GRE', 50: 'ESP', 51: 'AH',
@@ -131,22 +131,6 @@ export const IPV4_DISSECTOR: Dissector = {
       payloadLength: totalLength - hdrLen,
       fragmented,
     };
-    ctx.ip = ip;
-    ctx.frame.ip = ip;
-    if (fragmented) {
-      if (fragOffset !== 0) {
-        out.annotate('ip.fragment', `fragment at offset ${fragOffset}: not decoded further`, { offset: fragOffset });
-        return undefined;
-      }
-      out.annotate('ip.fragment', 'first fragment: upper-layer checksums not verified', { offset: 0 });
-    }
-    const next = dissectorForIpProtocol(protocol, bytes, {
-      ipVersion: 4,
-      start: c.pos,
-      capturedEnd: Math.min(bytes.length, payloadEnd),
-      payloadLength: ip.payloadLength,
-      fragmented: ip.fragmented,
-    }, ctx.options);
-    return next ? { next, start: c.pos, declaredEnd: payloadEnd } : undefined;
+    return handOffIpPayload(c, out, ctx, ip, protocol, payloadEnd, fragOffset, 'ip.fragment');
   },
 };

@@ -18,7 +18,7 @@ import type { Dissector } from './dissector.js';
 import type { ProtocolDef } from './registry.js';
 import type { FieldValue, IpContext } from './types.js';
 import { Cursor, DecodeStop, formatIPv6 } from './cursor.js';
-import { dissectorForIpProtocol } from './dispatch-tables.js';
+import { handOffIpPayload } from './dispatch-tables.js';
 import { IP_PROTOCOL_NAMES } from './ipv4.js';
 
 export const IPV6_PROTOCOL: ProtocolDef = {
@@ -118,22 +118,6 @@ export const IPV6_DISSECTOR: Dissector = {
       payloadLength: start + IPV6_HEADER_LENGTH + plen - c.pos,
       fragmented,
     };
-    ctx.ip = ip;
-    ctx.frame.ip = ip;
-    if (fragmented) {
-      if (fragOffset !== 0) {
-        out.annotate('ipv6.fragment', `fragment at offset ${fragOffset}: not decoded further`, { offset: fragOffset });
-        return undefined;
-      }
-      out.annotate('ipv6.fragment', 'first fragment: upper-layer checksums not verified', { offset: 0 });
-    }
-    const next = dissectorForIpProtocol(nxt, bytes, {
-      ipVersion: 6,
-      start: c.pos,
-      capturedEnd: Math.min(bytes.length, payloadEnd),
-      payloadLength: ip.payloadLength,
-      fragmented: ip.fragmented,
-    }, ctx.options);
-    return next ? { next, start: c.pos, declaredEnd: payloadEnd } : undefined;
+    return handOffIpPayload(c, out, ctx, ip, nxt, payloadEnd, fragOffset, 'ipv6.fragment');
   },
 };
