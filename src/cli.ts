@@ -185,7 +185,9 @@ async function run(o: Options, io: CliIo): Promise<number> {
     const captured = outcome.result.frames;
     io.stderr.write(`${captured} packet${captured === 1 ? '' : 's'} captured\n`);
     io.stderr.write(`${stats.received} packet${stats.received === 1 ? '' : 's'} received by filter\n`);
-    io.stderr.write(`${stats.dropped} packet${stats.dropped === 1 ? '' : 's'} dropped by kernel\n`);
+    // Without the kernel's counters, a 0 would claim no drops: say that it is not known.
+    if (stats.fromKernel === false) io.stderr.write('packets dropped by kernel: unknown (the kernel counters could not be read)\n');
+    else io.stderr.write(`${stats.dropped} packet${stats.dropped === 1 ? '' : 's'} dropped by kernel\n`);
     if (stats.ifDropped > 0) io.stderr.write(`${stats.ifDropped} packet${stats.ifDropped === 1 ? '' : 's'} dropped by interface\n`);
   }
   const { status, message } = completedStatus(o.failOn, outcome.result);

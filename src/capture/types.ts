@@ -40,6 +40,8 @@ export interface CaptureStats {
   readonly received: number;
   readonly dropped: number;
   readonly ifDropped: number;
+  /** False when the kernel's counters could not be read (e.g. the interface went away). */
+  readonly fromKernel?: boolean;
 }
 
 /** A packet-time instant reported by a live source when no packet arrived for a while. */
