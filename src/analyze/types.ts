@@ -20,12 +20,16 @@ export function toSeconds(t: PacketTime): number {
   return t.sec + t.nsec / 1e9;
 }
 
+/** ".000123": nanoseconds cut to `digits` decimals (0..9); '' for no decimals. */
+export function fractionText(nsec: number, digits: number): string {
+  const d = Math.max(0, Math.min(9, digits));
+  if (d === 0) return '';
+  return `.${String(nsec).padStart(9, '0').slice(0, d)}`;
+}
+
 /** The SPEC's timestamp string: decimal epoch seconds with the source's precision. */
 export function formatEpoch(t: PacketTime): string {
-  const digits = Math.max(0, Math.min(9, t.digits));
-  if (digits === 0) return String(t.sec);
-  const frac = String(t.nsec).padStart(9, '0').slice(0, digits);
-  return `${t.sec}.${frac}`;
+  return `${t.sec}${fractionText(t.nsec, t.digits)}`;
 }
 
 export interface Finding {

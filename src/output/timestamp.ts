@@ -7,6 +7,7 @@
 // The fraction has the source's precision (6 digits for microsecond captures, 9 for nano).
 // Local time unless --utc (the TZ environment variable is honoured by the Date API).
 
+import { formatEpoch, fractionText } from '../analyze/types.js';
 import type { TimestampStyle } from '../options.js';
 
 export interface Instant {
@@ -19,11 +20,6 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
-function fraction(nsec: number, digits: number): string {
-  const d = Math.max(0, Math.min(9, digits));
-  if (d === 0) return '';
-  return `.${String(nsec).padStart(9, '0').slice(0, d)}`;
-}
 
 /** HH:MM:SS of a duration in whole seconds (hours may exceed 24). */
 function duration(sec: number): string {
@@ -51,9 +47,9 @@ export class TimestampFormatter {
   /** Formats an instant that is not a frame (a timer finding) without moving r/d references. */
   format(t: Instant): string {
     switch (this.style) {
-      case 'e': return `${t.sec}${fraction(t.nsec, t.digits)}`;
-      case 'a': return `${this.wallClock(t.sec, false)}${fraction(t.nsec, t.digits)}`;
-      case 'ad': return `${this.wallClock(t.sec, true)}${fraction(t.nsec, t.digits)}`;
+      case 'e': return formatEpoch(t);
+      case 'a': return `${this.wallClock(t.sec, false)}${fractionText(t.nsec, t.digits)}`;
+      case 'ad': return `${this.wallClock(t.sec, true)}${fractionText(t.nsec, t.digits)}`;
       case 'r': return this.since(this.first ?? t, t);
       case 'd': return this.since(this.prev ?? t, t);
     }
@@ -70,7 +66,7 @@ export class TimestampFormatter {
       if (nsec > 0) { sec += 1; nsec = 1e9 - nsec; }
       sec = -sec;
     }
-    return `${sign}${duration(sec)}${fraction(nsec, Math.max(from.digits, to.digits))}`;
+    return `${sign}${duration(sec)}${fractionText(nsec, Math.max(from.digits, to.digits))}`;
   }
 
   /**
