@@ -87,6 +87,8 @@ export class Pipeline {
   private skippedAfterLast = false;
   private skippedSec = 0;
   private skippedNsec = 0;
+  /** The source runs `prefilter`: every frame that reaches onFrame already passed the probe. */
+  private prefiltering = false;
   /** Set when -c is reached; the source is asked to stop. */
   done = false;
   onCountReached: (() => void) | undefined;
@@ -127,10 +129,12 @@ export class Pipeline {
     return false;
   };
 
-  /** True when the prefilter may replace the per-frame peek (nothing needs every frame). */
-  canPrefilter(): boolean {
+  /** Installs `prefilter` on a file source when nothing needs every frame (no -A, -Y, -w, -c). */
+  attachPrefilter(source: CaptureSource): void {
     const cfg = this.config;
-    return cfg.isInterestingRecord !== undefined && !cfg.all && !cfg.displayFilter && !cfg.frameWriter && cfg.count === undefined;
+    if (!source.setPrefilter || cfg.isInterestingRecord === undefined || cfg.all || cfg.displayFilter || cfg.frameWriter || cfg.count !== undefined) return;
+    source.setPrefilter(this.prefilter);
+    this.prefiltering = true;
   }
 
   onFrame(raw: RawFrame): void {
@@ -140,7 +144,7 @@ export class Pipeline {
     const cfg = this.config;
     cfg.frameWriter?.writeFrame(raw);
     this.lastFrame = raw;
-    if (cfg.all || cfg.displayFilter || !cfg.isInteresting || cfg.isInteresting(raw)) this.process(raw);
+    if (cfg.all || cfg.displayFilter || this.prefiltering || !cfg.isInteresting || cfg.isInteresting(raw)) this.process(raw);
     if (cfg.count !== undefined && this.frames >= cfg.count) {
       this.done = true;
       this.onCountReached?.();
@@ -246,7 +250,7 @@ export class Pipeline {
 export async function runPipeline(source: CaptureSource, config: PipelineConfig): Promise<{ result: PipelineResult; error?: unknown }> {
   const pipeline = new Pipeline(config);
   pipeline.onCountReached = () => source.stop();
-  if (source.setPrefilter && pipeline.canPrefilter()) source.setPrefilter(pipeline.prefilter);
+  pipeline.attachPrefilter(source);
   let error: unknown;
   try {
     await source.run((raw) => pipeline.onFrame(raw), (now) => pipeline.onTick(now));
