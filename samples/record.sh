@@ -9,7 +9,7 @@
 # inside 10.77.0.0/24 / fd00:77::/64 / fe80::/64 on a private bridge, and every
 # namespace is deleted on exit (trap), also on Ctrl-C or error.
 #
-# Usage:  sudo samples/record.sh               # every scenario (about 2 minutes)
+# Usage:  sudo samples/record.sh               # every scenario (about 3 minutes)
 #         sudo samples/record.sh failover e    # only some (names or letters below)
 #         OUT=/tmp/x KEEP_LOGS=1 sudo samples/record.sh
 #
@@ -20,6 +20,9 @@
 #   d conflict   carp-vrrp-conflict.pcap          ucarp vhid 9 + keepalived VRRP vrid 9
 #   e keepalived keepalived-vrrp.pcap (+ .pcapng) VRRPv2 (auth / no auth), VRRPv3 IPv4+IPv6
 #   f multivhid  multi-vhid.pcap                  3 VHIDs, 4 failovers
+#   g vrrpkill   keepalived-kill.pcap             VRRPv2 IPv4 + VRRPv3 IPv6, master killed (SIGKILL)
+#   h vrrpresign keepalived-resign.pcap           VRRPv2 + VRRPv3 (200 cs), master stopped (TERM: priority 0)
+#   i vrrppreempt keepalived-preempt.pcap         VRRPv3 IPv4 + IPv6, killed, then the better node preempts
 #
 # Topology of every scenario (a fresh one each time):
 #
@@ -160,6 +163,48 @@ keepalived_node() {
   local node=$1 name=$2 conf=$3
   in_node "$node" "$name" keepalived -n -l -D -P -f "$conf" \
     -p "$WORK/$name.pid" -r "$WORK/$name-vrrp.pid"
+}
+
+# kill_keepalived PID NAME : a crash of the keepalived started as PID (pid files under NAME):
+# no priority-0 goodbye.  keepalived runs VRRP in a child process that gets SIGTERM when its
+# parent dies (PR_SET_PDEATHSIG in vrrp_daemon.c) and that the parent respawns, so: stop the
+# parent, SIGKILL the VRRP child, then SIGKILL the parent.
+kill_keepalived() {
+  local pid=$1 name=$2 child
+  child=$(cat "$WORK/$name-vrrp.pid" 2>/dev/null) || die "no VRRP child pid for $name"
+  kill -STOP "$pid" 2>/dev/null || true
+  kill -KILL "$child" 2>/dev/null || true
+  stop_pid "$pid" KILL
+}
+
+# keepalived_pair_conf STATE PRIORITY INSTANCE... : a configuration with the given instances,
+# each NAME:VRID:VERSION:ADVERT_INT:VIP (the VIP, last, may hold colons: an IPv6 VIP makes a
+# VRRPv3/IPv6 instance, sent from the link-local address to ff02::12).
+keepalived_pair_conf() {
+  local state=$1 prio=$2 spec name vrid ver intv vip; shift 2
+  cat <<EOF
+global_defs {
+    router_id carpdump_$state
+    vrrp_garp_master_delay 0
+    vrrp_garp_master_repeat 1
+}
+EOF
+  for spec in "$@"; do
+    IFS=: read -r name vrid ver intv vip <<<"$spec"
+    cat <<EOF
+vrrp_instance $name {
+    state $state
+    interface eth0
+    virtual_router_id $vrid
+    priority $prio
+    advert_int $intv
+    version $ver
+    virtual_ipaddress {
+        $vip
+    }
+}
+EOF
+  done
 }
 
 # variants FILE.pcap : the same frames as pcapng, nanosecond pcap and gzip (reader fixtures).
@@ -386,9 +431,81 @@ scenario_multivhid() {
   summarise "$f"
 }
 
+VRRP_FILTER='ip proto 112 or ip6 proto 112 or arp or (icmp6 and ip6[40] == 136)'
+
+# g: keepalived a (priority 150) master, b (100) backup, VRRPv2/IPv4 vrid 61 and VRRPv3/IPv6
+#    vrid 62; a crashes (SIGKILL): b takes over after its master-down interval
+#    3 x 1 s + (256 - 100)/256 s = 3.61 s.
+scenario_vrrpkill() {
+  local f="$OUT/keepalived-kill.pcap" A
+  local inst=(K2:61:2:1:10.77.0.161/24 K6:62:3:1:fd00:77::62/64)
+  log "g: keepalived failover by kill -> $f"
+  keepalived_pair_conf MASTER 150 "${inst[@]}" >"$WORK/kk-a.conf"
+  keepalived_pair_conf BACKUP 100 "${inst[@]}" >"$WORK/kk-b.conf"
+  new_segment a b
+  start_capture "$f" "$VRRP_FILTER"
+  keepalived_node a kk-a "$WORK/kk-a.conf"; A=$LAST_PID
+  sleep 5
+  keepalived_node b kk-b "$WORK/kk-b.conf"
+  sleep 4
+  log "   killing keepalived on a (SIGKILL, no goodbye)"
+  kill_keepalived "$A" kk-a
+  sleep 7
+  stop_capture; end_segment
+  summarise "$f"
+}
+
+# h: keepalived a (150) master, b (100) backup, VRRPv2 vrid 66 (advert_int 1) and VRRPv3/IPv4
+#    vrid 67 (advert_int 2 = 200 cs); a stops cleanly (SIGTERM): priority-0 adverts, b takes
+#    over after its skew time: v2 (256 - 100)/256 s = 0.61 s, v3 (256 - 100) x 200/256 cs = 1.22 s.
+scenario_vrrpresign() {
+  local f="$OUT/keepalived-resign.pcap" A
+  local inst=(R2:66:2:1:10.77.0.166/24 R3:67:3:2:10.77.0.167/24)
+  log "h: keepalived resign by TERM -> $f"
+  keepalived_pair_conf MASTER 150 "${inst[@]}" >"$WORK/kr-a.conf"
+  keepalived_pair_conf BACKUP 100 "${inst[@]}" >"$WORK/kr-b.conf"
+  new_segment a b
+  start_capture "$f" "$VRRP_FILTER"
+  keepalived_node a kr-a "$WORK/kr-a.conf"; A=$LAST_PID
+  sleep 8
+  keepalived_node b kr-b "$WORK/kr-b.conf"
+  sleep 4
+  log "   stopping keepalived on a (SIGTERM: priority 0 adverts)"
+  stop_pid "$A" TERM
+  sleep 5
+  stop_capture; end_segment
+  summarise "$f"
+}
+
+# i: keepalived a (150) and b (100), VRRPv3/IPv4 vrid 64 and VRRPv3/IPv6 vrid 65.  a master,
+#    killed; b takes over (master timeout); a restarts: as a backup it discards b's lower
+#    priority adverts, after its master-down interval 3 x 1 + (256 - 150)/256 = 3.41 s it
+#    becomes master and b, hearing the higher priority, returns to backup (preemption).
+scenario_vrrppreempt() {
+  local f="$OUT/keepalived-preempt.pcap" A
+  local inst=(P4:64:3:1:10.77.0.164/24 P6:65:3:1:fd00:77::65/64)
+  log "i: keepalived preemption -> $f"
+  keepalived_pair_conf MASTER 150 "${inst[@]}" >"$WORK/kp-a.conf"
+  keepalived_pair_conf BACKUP 100 "${inst[@]}" >"$WORK/kp-b.conf"
+  new_segment a b
+  start_capture "$f" "$VRRP_FILTER"
+  keepalived_node a kp-a "$WORK/kp-a.conf"; A=$LAST_PID
+  sleep 5
+  keepalived_node b kp-b "$WORK/kp-b.conf"
+  sleep 3
+  log "   killing keepalived on a (SIGKILL)"
+  kill_keepalived "$A" kp-a
+  sleep 6
+  log "   restarting keepalived on a (priority 150: preempts)"
+  keepalived_node a kp-a2 "$WORK/kp-a.conf"
+  sleep 7
+  stop_capture; end_segment
+  summarise "$f"
+}
+
 # --- main ------------------------------------------------------------------------
 
-ALL="failover preempt splitbrain conflict keepalived multivhid"
+ALL="failover preempt splitbrain conflict keepalived multivhid vrrpkill vrrpresign vrrppreempt"
 WANT=${*:-$ALL}
 start=$(date +%s)
 for s in $WANT; do
@@ -399,7 +516,10 @@ for s in $WANT; do
     d|conflict) scenario_conflict ;;
     e|keepalived) scenario_keepalived ;;
     f|multivhid) scenario_multivhid ;;
-    *) die "unknown scenario '$s' (one of: $ALL, or a-f)" ;;
+    g|vrrpkill) scenario_vrrpkill ;;
+    h|vrrpresign) scenario_vrrpresign ;;
+    i|vrrppreempt) scenario_vrrppreempt ;;
+    *) die "unknown scenario '$s' (one of: $ALL, or a-i)" ;;
   esac
 done
 log "done in $(( $(date +%s) - start )) s; captures in $OUT"
