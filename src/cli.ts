@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createCarpAnalyzer } from './analyze/carp/index.js';
 import { createPfsyncAnalyzer } from './analyze/pfsync/index.js';
+import { createVrrpAnalyzer } from './analyze/vrrp/index.js';
 import type { Analyzer } from './analyze/types.js';
 import { FileCaptureFilter, filterSource } from './capture/bpf-compile.js';
 import { openCaptureFile } from './capture/open.js';
@@ -123,6 +124,7 @@ async function run(o: Options, io: CliIo): Promise<number> {
   const analyzers: Analyzer[] = [
     createCarpAnalyzer({ passphrases: carpPass, vips: o.vips, ...(words ? { wordlist: words } : {}), showSecrets: o.showSecrets }),
     createPfsyncAnalyzer(),
+    createVrrpAnalyzer(),
   ];
   const source = await openSource(o);
   // Live capture: options the capture cannot honour (e.g. -p with the cap binding), one line each.

@@ -19,7 +19,7 @@ export const TIMESTAMP_STYLES = ['a', 'ad', 'r', 'd', 'e'] as const;
 export type TimestampStyle = (typeof TIMESTAMP_STYLES)[number];
 export const COLOR_MODES = ['auto', 'always', 'never'] as const;
 export type ColorMode = (typeof COLOR_MODES)[number];
-export const SUMMARIES = ['carp,masters', 'pfsync,states', 'findings'] as const;
+export const SUMMARIES = ['carp,masters', 'pfsync,states', 'findings', 'vrrp,masters'] as const;
 export type SummaryName = (typeof SUMMARIES)[number];
 export const FAIL_ON = ['chat', 'note', 'warn', 'error'] as const;
 
@@ -90,7 +90,7 @@ Output:
   -e, --field FIELD          a column of -T fields; repeatable
   -Y, --display-filter EXPR  show only matching frames (carp.vhid == 7 && carp.advskew > 0)
   -q, --quiet                no per-frame output; findings and summaries only
-  -z carp,masters|pfsync,states|findings   summary tables at the end; repeatable
+  -z carp,masters|vrrp,masters|pfsync,states|findings   summary tables at the end; repeatable
   -t a|ad|r|d|e              timestamp: time of day, date and time, since first, delta, epoch
   --utc                      time stamps in UTC
   -l                         flush output after every frame

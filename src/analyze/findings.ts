@@ -46,6 +46,12 @@ export const FINDINGS = {
   'pfsync.format_mismatch': { severity: 'error', description: 'peers speak different pfsync formats and cannot understand each other' },
   'pfsync.bulk_incomplete': { severity: 'warn', description: 'a bulk update started and did not end' },
   'pfsync.state_cap': { severity: 'warn', description: 'the state tracker reached its cap: further states are not tracked' },
+  // VRRP elections (RFC 3768 / RFC 5798)
+  'vrrp.master_changed': { severity: 'note', description: 'a new source became master of a VRID (cause: first_seen, master_timeout, preempted, resign)' },
+  'vrrp.split_brain': { severity: 'error', description: 'two sources advertise as master of the same VRID at the same time' },
+  'vrrp.late_advert': { severity: 'warn', description: 'a VRRP master advert arrived later than its interval allows (how close the backup came to taking over)' },
+  'vrrp.master_silent': { severity: 'warn', description: 'live: the master of a VRID has been silent for the master-down interval; a backup should take over now' },
+  'vrrp.vrid_cap': { severity: 'warn', description: 'more VRIDs/sources than carpdump tracks: the rest are not analysed' },
   // carpdump itself
   'carpdump.internal_error': { severity: 'error', description: 'a dissector failed unexpectedly (a carpdump bug)' },
 } as const satisfies Record<string, FindingDef>;

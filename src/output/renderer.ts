@@ -14,6 +14,7 @@ import { epochTextOf, type EpochText, type TimestampFormatter } from './timestam
 import { renderTree } from './tree.js';
 import type { BufferedWriter } from './writer.js';
 import { renderCarpMasters } from './carp-summary.js';
+import { renderVrrpMasters } from './vrrp-summary.js';
 import { renderPfsyncStates } from './pfsync-summary.js';
 
 export interface Renderer {
@@ -47,6 +48,7 @@ export function renderSummaries(names: readonly SummaryName[], totals: RunTotals
   for (const name of names) {
     let table: string;
     if (name === 'carp,masters') table = renderCarpMasters(whole, time);
+    else if (name === 'vrrp,masters') table = renderVrrpMasters(whole, time);
     else if (name === 'pfsync,states') table = renderPfsyncStates(whole, time);
     else table = renderFindingsTable(totals.findings);
     if (table === '') continue;

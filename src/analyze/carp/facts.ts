@@ -1,26 +1,12 @@
 // What the CARP analyzer reads from a decoded frame: the advert, VRRP adverts and the
 // ARP / neighbour advertisements that reveal virtual addresses. Field ids only, never bytes.
 
-import { findLayer, type DecodedFrame, type FieldValue, type Layer } from '../../decode/types.js';
+import { findLayer, type DecodedFrame } from '../../decode/types.js';
+import { isMulticast, linkOf, num, str, type AddressFamily } from '../facts.js';
 import { timeOf, toSeconds, type PacketTime } from '../types.js';
 
-export type AddressFamily = 'ipv4' | 'ipv6';
-
-/**
- * The segment a frame was seen on: pcapng interface + link type, plus the VLAN ids when the
- * frame is tagged (two VLANs on one capture interface are two segments): "0/1", "0/1/vlan77",
- * "0/1/vlan100.77" (QinQ, outer first).
- */
-export function linkOf(frame: DecodedFrame): string {
-  const base = `${frame.raw.interfaceId}/${frame.raw.linktype}`;
-  const vlans: number[] = [];
-  for (const l of frame.layers) {
-    if (l.proto !== 'vlan') continue;
-    const id = l.fields['vlan.id'];
-    if (typeof id === 'number') vlans.push(id);
-  }
-  return vlans.length > 0 ? `${base}/vlan${vlans.join('.')}` : base;
-}
+// Shared with the VRRP analyzer (analyze/facts.ts); re-exported for the CARP modules.
+export { linkOf, vrrpOf, type AddressFamily, type VrrpFacts } from '../facts.js';
 
 export interface AdvertFacts {
   readonly frame: number;
@@ -44,22 +30,6 @@ export interface AdvertFacts {
   readonly hmac: string | undefined;
   /** False for adverts receivers drop before the state machine (bad checksum, version, truncated, TTL). */
   readonly acceptable: boolean;
-}
-
-function num(layer: Layer | undefined, id: string): number | undefined {
-  const v = layer?.fields[id];
-  return typeof v === 'number' ? v : undefined;
-}
-
-function str(layer: Layer | undefined, id: string): string | undefined {
-  const v: FieldValue | undefined = layer?.fields[id];
-  return typeof v === 'string' ? v : undefined;
-}
-
-function isMulticast(addr: string): boolean {
-  if (addr.includes(':')) return addr.toLowerCase().startsWith('ff');
-  const first = Number(addr.split('.')[0]);
-  return first >= 224 && first <= 239;
 }
 
 export function advertOf(frame: DecodedFrame): AdvertFacts | undefined {
@@ -100,37 +70,6 @@ export function advertOf(frame: DecodedFrame): AdvertFacts | undefined {
     counter: str(carp, 'carp.counter'),
     hmac: str(carp, 'carp.hmac'),
     acceptable,
-  };
-}
-
-export interface VrrpFacts {
-  readonly frame: number;
-  readonly ts: PacketTime;
-  readonly link: string;
-  readonly af: AddressFamily;
-  readonly src: string;
-  readonly vrid: number;
-  readonly version: number | undefined;
-  readonly addresses: readonly string[];
-}
-
-export function vrrpOf(frame: DecodedFrame): VrrpFacts | undefined {
-  const vrrp = findLayer(frame, 'vrrp');
-  if (!vrrp) return undefined;
-  const vrid = num(vrrp, 'vrrp.virt_rtr_id');
-  if (vrid === undefined) return undefined;
-  const raw = vrrp.fields['vrrp.ip_addr'];
-  const addresses = Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : typeof raw === 'string' ? [raw] : [];
-  const af: AddressFamily = frame.ip?.version === 6 || findLayer(frame, 'ipv6') ? 'ipv6' : 'ipv4';
-  return {
-    frame: frame.raw.number,
-    ts: timeOf(frame),
-    link: linkOf(frame),
-    af,
-    src: frame.ip?.src ?? str(findLayer(frame, af === 'ipv6' ? 'ipv6' : 'ipv4'), af === 'ipv6' ? 'ipv6.src' : 'ip.src') ?? '?',
-    vrid,
-    version: num(vrrp, 'vrrp.version'),
-    addresses,
   };
 }
 

@@ -1,9 +1,3 @@
-// Build a Finding with the severity its id has in the one registry (analyze/findings.ts).
+// The CARP analyzer's findings are built by the shared analyze/finding.ts.
 
-import type { Fields } from '../../decode/types.js';
-import { FINDINGS, type FindingId } from '../findings.js';
-import type { Finding, PacketTime } from '../types.js';
-
-export function makeFinding(id: FindingId, ts: PacketTime, frames: readonly number[], message: string, details: Fields): Finding {
-  return { id, severity: FINDINGS[id].severity, ts, frames, message, details };
-}
+export { makeFinding } from '../finding.js';

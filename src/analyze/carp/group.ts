@@ -14,6 +14,7 @@
 // becomes master (preempted for an equal interval, else master_timeout).
 
 import { formatEpoch, type FindingSink, type PacketTime } from '../types.js';
+import { MasterHistory, round } from '../election.js';
 import type { FieldValue, Fields } from '../../decode/types.js';
 import { vhidOfVirtualMac } from './addresses.js';
 import type { AddressFamily, AdvertFacts } from './facts.js';
@@ -65,16 +66,7 @@ interface SourceState {
   late: number;
 }
 
-export interface MasterPeriod {
-  master: string;
-  from: PacketTime;
-  to: PacketTime | undefined;
-  cause: MasterCause;
-  fromFrame: number;
-}
-
 const MAX_SOURCES = 16;
-const MAX_PERIODS = 256;
 const MAX_SEEN = 4096;
 
 export class VhidGroup {
@@ -82,8 +74,7 @@ export class VhidGroup {
   master: string | undefined;
   since: PacketTime | undefined;
   transitions = 0;
-  readonly periods: MasterPeriod[] = [];
-  periodsDropped = 0;
+  readonly history = new MasterHistory<MasterCause>();
   private readonly seen = new Map<string, { sender: string; frame: number }>();
   private readonly conflicts = new Set<string>();
   splitBrains = 0;
@@ -163,10 +154,7 @@ export class VhidGroup {
 
   private changeMaster(ad: AdvertFacts, s: SourceState, cause: MasterCause, emit: FindingSink, extra: Fields = {}, frames: number[] = []): void {
     const previous = this.master;
-    const last = this.periods[this.periods.length - 1];
-    if (last && last.to === undefined) last.to = ad.ts;
-    this.periods.push({ master: s.src, from: ad.ts, to: undefined, cause, fromFrame: ad.frame });
-    if (this.periods.length > MAX_PERIODS) { this.periods.shift(); this.periodsDropped++; }
+    this.history.begin(s.src, ad.ts, cause, ad.frame);
     this.master = s.src;
     this.since = ad.ts;
     if (previous !== undefined) this.transitions++;
@@ -378,13 +366,8 @@ export class VhidGroup {
   }
 
   timeline(): Fields[] {
-    return this.periods.map((p) => ({
-      vhid: this.vhid, af: this.af, link: this.link, master: p.master, cause: p.cause,
-      from: formatEpoch(p.from), to: p.to ? formatEpoch(p.to) : null,
-    }));
+    return this.history.timeline({ vhid: this.vhid, af: this.af, link: this.link });
   }
 }
 
-export function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
+export { round };

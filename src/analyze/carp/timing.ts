@@ -21,10 +21,8 @@ export function isBowOut(advbase: number, advskew: number): boolean {
   return advbase === 255 && advskew === 255;
 }
 
-/** An advert is late when it comes more than a quarter interval after it was due. */
-export function lateThreshold(interval: number): number {
-  return interval * 1.25 + 0.002;
-}
+// An advert is late when it comes more than a quarter interval after it was due (shared with VRRP).
+export { lateThreshold } from '../election.js';
 
 /** Compare two senders as a receiver would (OpenBSD: demote first, then interval). <0: a is better. */
 export function compareAdverts(a: { demote: number; interval: number }, b: { demote: number; interval: number }): number {
