@@ -433,23 +433,31 @@ scenario_multivhid() {
 
 VRRP_FILTER='ip proto 112 or ip6 proto 112 or arp or (icmp6 and ip6[40] == 136)'
 
+# keepalived_pair FILE NAME DELAY INSTANCE... : a fresh segment captured into FILE; keepalived
+# a (priority 150, state MASTER) started first, b (100, BACKUP) DELAY seconds later, both with
+# the instances given (see keepalived_pair_conf); configurations and pid files under NAME-a /
+# NAME-b.  a's pid is left in $A_PID.
+keepalived_pair() {
+  local file=$1 name=$2 delay=$3; shift 3
+  keepalived_pair_conf MASTER 150 "$@" >"$WORK/$name-a.conf"
+  keepalived_pair_conf BACKUP 100 "$@" >"$WORK/$name-b.conf"
+  new_segment a b
+  start_capture "$file" "$VRRP_FILTER"
+  keepalived_node a "$name-a" "$WORK/$name-a.conf"; A_PID=$LAST_PID
+  sleep "$delay"
+  keepalived_node b "$name-b" "$WORK/$name-b.conf"
+}
+
 # g: keepalived a (priority 150) master, b (100) backup, VRRPv2/IPv4 vrid 61 and VRRPv3/IPv6
 #    vrid 62; a crashes (SIGKILL): b takes over after its master-down interval
 #    3 x 1 s + (256 - 100)/256 s = 3.61 s.
 scenario_vrrpkill() {
-  local f="$OUT/keepalived-kill.pcap" A
-  local inst=(K2:61:2:1:10.77.0.161/24 K6:62:3:1:fd00:77::62/64)
+  local f="$OUT/keepalived-kill.pcap"
   log "g: keepalived failover by kill -> $f"
-  keepalived_pair_conf MASTER 150 "${inst[@]}" >"$WORK/kk-a.conf"
-  keepalived_pair_conf BACKUP 100 "${inst[@]}" >"$WORK/kk-b.conf"
-  new_segment a b
-  start_capture "$f" "$VRRP_FILTER"
-  keepalived_node a kk-a "$WORK/kk-a.conf"; A=$LAST_PID
-  sleep 5
-  keepalived_node b kk-b "$WORK/kk-b.conf"
+  keepalived_pair "$f" kk 5 K2:61:2:1:10.77.0.161/24 K6:62:3:1:fd00:77::62/64
   sleep 4
   log "   killing keepalived on a (SIGKILL, no goodbye)"
-  kill_keepalived "$A" kk-a
+  kill_keepalived "$A_PID" kk-a
   sleep 7
   stop_capture; end_segment
   summarise "$f"
@@ -459,19 +467,12 @@ scenario_vrrpkill() {
 #    vrid 67 (advert_int 2 = 200 cs); a stops cleanly (SIGTERM): priority-0 adverts, b takes
 #    over after its skew time: v2 (256 - 100)/256 s = 0.61 s, v3 (256 - 100) x 200/256 cs = 1.22 s.
 scenario_vrrpresign() {
-  local f="$OUT/keepalived-resign.pcap" A
-  local inst=(R2:66:2:1:10.77.0.166/24 R3:67:3:2:10.77.0.167/24)
+  local f="$OUT/keepalived-resign.pcap"
   log "h: keepalived resign by TERM -> $f"
-  keepalived_pair_conf MASTER 150 "${inst[@]}" >"$WORK/kr-a.conf"
-  keepalived_pair_conf BACKUP 100 "${inst[@]}" >"$WORK/kr-b.conf"
-  new_segment a b
-  start_capture "$f" "$VRRP_FILTER"
-  keepalived_node a kr-a "$WORK/kr-a.conf"; A=$LAST_PID
-  sleep 8
-  keepalived_node b kr-b "$WORK/kr-b.conf"
+  keepalived_pair "$f" kr 8 R2:66:2:1:10.77.0.166/24 R3:67:3:2:10.77.0.167/24
   sleep 4
   log "   stopping keepalived on a (SIGTERM: priority 0 adverts)"
-  stop_pid "$A" TERM
+  stop_pid "$A_PID" TERM
   sleep 5
   stop_capture; end_segment
   summarise "$f"
@@ -482,19 +483,12 @@ scenario_vrrpresign() {
 #    priority adverts, after its master-down interval 3 x 1 + (256 - 150)/256 = 3.41 s it
 #    becomes master and b, hearing the higher priority, returns to backup (preemption).
 scenario_vrrppreempt() {
-  local f="$OUT/keepalived-preempt.pcap" A
-  local inst=(P4:64:3:1:10.77.0.164/24 P6:65:3:1:fd00:77::65/64)
+  local f="$OUT/keepalived-preempt.pcap"
   log "i: keepalived preemption -> $f"
-  keepalived_pair_conf MASTER 150 "${inst[@]}" >"$WORK/kp-a.conf"
-  keepalived_pair_conf BACKUP 100 "${inst[@]}" >"$WORK/kp-b.conf"
-  new_segment a b
-  start_capture "$f" "$VRRP_FILTER"
-  keepalived_node a kp-a "$WORK/kp-a.conf"; A=$LAST_PID
-  sleep 5
-  keepalived_node b kp-b "$WORK/kp-b.conf"
+  keepalived_pair "$f" kp 5 P4:64:3:1:10.77.0.164/24 P6:65:3:1:fd00:77::65/64
   sleep 3
   log "   killing keepalived on a (SIGKILL)"
-  kill_keepalived "$A" kp-a
+  kill_keepalived "$A_PID" kp-a
   sleep 6
   log "   restarting keepalived on a (priority 150: preempts)"
   keepalived_node a kp-a2 "$WORK/kp-a.conf"

@@ -39,7 +39,8 @@ export function isMulticast(addr: string): boolean {
   return first >= 224 && first <= 239;
 }
 
-export interface VrrpFacts {
+/** Where and when an advert was seen: the IP header that carries it, the segment, the time. */
+export interface IpFacts {
   readonly frame: number;
   readonly ts: PacketTime;
   /** Packet time in seconds. */
@@ -47,6 +48,31 @@ export interface VrrpFacts {
   readonly link: string;
   readonly af: AddressFamily;
   readonly src: string;
+  readonly dst: string;
+  readonly ttl: number | undefined;
+  readonly ethSrc: string | undefined;
+}
+
+export function ipFactsOf(frame: DecodedFrame): IpFacts {
+  const v4 = findLayer(frame, 'ipv4');
+  const v6 = findLayer(frame, 'ipv6');
+  const af: AddressFamily = frame.ip ? (frame.ip.version === 6 ? 'ipv6' : 'ipv4') : v6 ? 'ipv6' : 'ipv4';
+  const ip = af === 'ipv6' ? v6 : v4;
+  const ts = timeOf(frame);
+  return {
+    frame: frame.raw.number,
+    ts,
+    t: toSeconds(ts),
+    link: linkOf(frame),
+    af,
+    src: frame.ip?.src ?? str(ip, af === 'ipv6' ? 'ipv6.src' : 'ip.src') ?? '?',
+    dst: frame.ip?.dst ?? str(ip, af === 'ipv6' ? 'ipv6.dst' : 'ip.dst') ?? '?',
+    ttl: frame.ip?.ttl ?? num(ip, af === 'ipv6' ? 'ipv6.hlim' : 'ip.ttl'),
+    ethSrc: str(findLayer(frame, 'eth'), 'eth.src'),
+  };
+}
+
+export interface VrrpFacts extends IpFacts {
   readonly vrid: number;
   readonly version: number | undefined;
   readonly addresses: readonly string[];
@@ -54,8 +80,7 @@ export interface VrrpFacts {
   readonly priority: number | undefined;
   /** v2 Adver Int (s); v3 Max Adver Int (centiseconds) / 100. */
   readonly intervalSeconds: number | undefined;
-  readonly ethSrc: string | undefined;
-  /** False for adverts receivers drop before the state machine (checksum, TTL, version, type, cut short, fragment). */
+  /** False for adverts receivers drop before the state machine (checksum, multicast TTL, version, type, cut short, fragment). */
   readonly acceptable: boolean;
 }
 
@@ -66,31 +91,15 @@ export function vrrpOf(frame: DecodedFrame): VrrpFacts | undefined {
   if (vrid === undefined) return undefined;
   const raw = vrrp.fields['vrrp.ip_addr'];
   const addresses = Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : typeof raw === 'string' ? [raw] : [];
-  const af: AddressFamily = frame.ip?.version === 6 || findLayer(frame, 'ipv6') ? 'ipv6' : 'ipv4';
-  const ipLayer = findLayer(frame, af === 'ipv6' ? 'ipv6' : 'ipv4');
+  const ip = ipFactsOf(frame);
   const version = num(vrrp, 'vrrp.version');
   const v2Interval = num(vrrp, 'vrrp.adver_int');
   const v3Centis = num(vrrp, 'vrrp.short_adver_int');
   const intervalSeconds = version === 2 ? v2Interval : version === 3 && v3Centis !== undefined ? v3Centis / 100 : undefined;
   const priority = num(vrrp, 'vrrp.prio');
-  const ttl = frame.ip?.ttl ?? num(ipLayer, af === 'ipv6' ? 'ipv6.hlim' : 'ip.ttl');
-  const acceptable = vrrp.status === 'ok' && vrrp.fields['vrrp.checksum.status'] !== 'bad' && (ttl === undefined || ttl === 255)
+  const acceptable = vrrp.status === 'ok' && vrrp.fields['vrrp.checksum.status'] !== 'bad'
+    && !(ip.ttl !== undefined && ip.ttl !== 255 && isMulticast(ip.dst)) // unicast peers (keepalived unicast_peer) may be routed
     && (version === 2 || version === 3) && num(vrrp, 'vrrp.type') === 1 && priority !== undefined
     && intervalSeconds !== undefined && intervalSeconds > 0 && !(frame.ip?.fragmented ?? false);
-  const ts = timeOf(frame);
-  return {
-    frame: frame.raw.number,
-    ts,
-    t: toSeconds(ts),
-    link: linkOf(frame),
-    af,
-    src: frame.ip?.src ?? str(ipLayer, af === 'ipv6' ? 'ipv6.src' : 'ip.src') ?? '?',
-    vrid,
-    version,
-    addresses,
-    priority,
-    intervalSeconds,
-    ethSrc: str(findLayer(frame, 'eth'), 'eth.src'),
-    acceptable,
-  };
+  return { ...ip, vrid, version, addresses, priority, intervalSeconds, acceptable };
 }

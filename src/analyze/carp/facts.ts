@@ -2,22 +2,12 @@
 // ARP / neighbour advertisements that reveal virtual addresses. Field ids only, never bytes.
 
 import { findLayer, type DecodedFrame } from '../../decode/types.js';
-import { isMulticast, linkOf, num, str, type AddressFamily } from '../facts.js';
-import { timeOf, toSeconds, type PacketTime } from '../types.js';
+import { ipFactsOf, isMulticast, linkOf, num, str, type IpFacts } from '../facts.js';
 
 // Shared with the VRRP analyzer (analyze/facts.ts); re-exported for the CARP modules.
 export { linkOf, vrrpOf, type AddressFamily, type VrrpFacts } from '../facts.js';
 
-export interface AdvertFacts {
-  readonly frame: number;
-  readonly ts: PacketTime;
-  readonly t: number;
-  readonly link: string;
-  readonly af: AddressFamily;
-  readonly src: string;
-  readonly dst: string;
-  readonly ttl: number | undefined;
-  readonly ethSrc: string | undefined;
+export interface AdvertFacts extends IpFacts {
   readonly vhid: number;
   readonly version: number | undefined;
   readonly type: number | undefined;
@@ -37,30 +27,16 @@ export function advertOf(frame: DecodedFrame): AdvertFacts | undefined {
   if (!carp) return undefined;
   const vhid = num(carp, 'carp.vhid');
   if (vhid === undefined) return undefined;
-  const v4 = findLayer(frame, 'ipv4');
-  const v6 = findLayer(frame, 'ipv6');
-  const af: AddressFamily = frame.ip ? (frame.ip.version === 6 ? 'ipv6' : 'ipv4') : v6 ? 'ipv6' : 'ipv4';
-  const src = frame.ip?.src ?? str(af === 'ipv6' ? v6 : v4, af === 'ipv6' ? 'ipv6.src' : 'ip.src') ?? '?';
-  const dst = frame.ip?.dst ?? str(af === 'ipv6' ? v6 : v4, af === 'ipv6' ? 'ipv6.dst' : 'ip.dst') ?? '?';
-  const ttl = frame.ip?.ttl ?? num(af === 'ipv6' ? v6 : v4, af === 'ipv6' ? 'ipv6.hlim' : 'ip.ttl');
+  const ip = ipFactsOf(frame);
   const version = num(carp, 'carp.version');
   const checksumBad = carp.fields['carp.checksum.status'] === 'bad';
-  const ttlBad = ttl !== undefined && ttl !== 255 && isMulticast(dst);
+  const ttlBad = ip.ttl !== undefined && ip.ttl !== 255 && isMulticast(ip.dst);
   const advbase = num(carp, 'carp.adver_int');
   const advskew = num(carp, 'carp.advskew');
   const acceptable = carp.status === 'ok' && !checksumBad && !ttlBad && (version === undefined || version === 2)
     && advbase !== undefined && advskew !== undefined;
-  const ts = timeOf(frame);
   return {
-    frame: frame.raw.number,
-    ts,
-    t: toSeconds(ts),
-    link: linkOf(frame),
-    af,
-    src,
-    dst,
-    ttl,
-    ethSrc: str(findLayer(frame, 'eth'), 'eth.src'),
+    ...ip,
     vhid,
     version,
     type: num(carp, 'carp.type'),
