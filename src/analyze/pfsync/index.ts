@@ -16,6 +16,7 @@ import { PFSYNC_FLAVORS, type FlavorBasis, type PfsyncFlavor } from '../../decod
 import { LinkAudit } from './link.js';
 import { PeerRegistry, type Peer, type PeerProblem } from './peers.js';
 import { staleSides, type StaleRule } from './stale.js';
+import { STATES_LISTED, StrangerReport } from './strangers.js';
 import { StateTable, type PeerFacts } from './table.js';
 
 export interface PfsyncAnalyzerOptions {
@@ -23,6 +24,8 @@ export interface PfsyncAnalyzerOptions {
   readonly stateCap?: number;
   /** Most findings of one id per run for per-message findings (stale, unknown). Default 1000. */
   readonly findingCap?: number;
+  /** pfsync.unexpected_sender findings per sender and action before one summary line. Default 100. */
+  readonly strangerCap?: number;
 }
 
 type Msg = Readonly<Record<string, FieldValue>>;
@@ -64,12 +67,14 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
   const table = new StateTable(options.stateCap ?? 2_000_000);
   const findingCap = options.findingCap ?? 1000;
   const peers = new PeerRegistry();
+  const strangers = new StrangerReport(peers, options.strangerCap ?? 100);
   const link = new LinkAudit();
   const bulks: Bulk[] = [];
   const openBulks = new Map<string, Bulk>();
   const messagesByAction: Record<string, number> = {};
   const emitted = new Map<FindingId, number>();
   let pendingRequest: PacketTime | undefined;
+  let pendingRequester: { src: string; frame: number } | undefined;
   let completeBulkSeen = false;
   let capRaised = false;
 
@@ -124,19 +129,49 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
       { src, creatorid, state_id: id }));
   }
 
+  /** What receivers do with a harmful section (for pfsync.unexpected_sender). */
+  function effectOf(kind: string, n: { inserted: number; removed: number; bulkRequest: boolean; busStatus: number; creators: Set<string> }): string {
+    switch (kind) {
+      case 'ins': return `insert the state(s) (${n.inserted} new to the tracked table): traffic matching them passes without a rule check`;
+      case 'upd': return 'overwrite the state(s) (windows, timeouts, counters) and insert the ones they do not hold';
+      case 'upd_c': return 'move the state(s)\' sequence windows and timeouts (a forged window cuts the connection); for ids they do not hold they send UPD_REQ';
+      case 'del': case 'del_c': return `delete the state(s) (${n.removed} tracked state(s) removed): the connections are cut once traffic moves to the receiver`;
+      case 'clr': return `delete every state of creator ${[...n.creators].join(', ')} (${n.removed} tracked state(s) removed)`;
+      case 'bus': return n.busStatus === 2
+        ? 'that requested a bulk update end it now and undemote CARP with the state table they have (incomplete if forged)'
+        : 'that requested a bulk update take it as the start of the transfer';
+      case 'upd_req': return n.bulkRequest
+        ? 'answer with their whole state table (BUS start, every state, BUS end): the sender gets a copy of every connection'
+        : 'owning the state(s) send them in full';
+      default: return 'apply it';
+    }
+  }
+
+  const HARMFUL = new Set(['ins', 'upd', 'upd_c', 'del', 'del_c', 'clr', 'bus', 'upd_req']);
+
+  function prove(emit: FindingSink, src: string, why: string): void {
+    const peer = peers.peers.get(src);
+    for (const p of peers.prove(src, why)) strangers.flush(p, emit);
+    if (peer?.proven) strangers.drop(peer);
+  }
+
   function applySection(emit: FindingSink, frame: DecodedFrame, peer: Peer | undefined, src: string, flavor: PfsyncFlavor, rule: StaleRule, section: Msg): void {
     const action = num(section['pfsync.action']);
     const name = str(section['pfsync.action_name']);
     const kind = actionDef(flavor, action)?.kind ?? 'unknown';
     const messages = (section['pfsync.messages'] ?? []) as readonly Msg[];
+    const watch = peer !== undefined && HARMFUL.has(kind) && strangers.concerns(peer);
+    const touched: string[] = [];
+    const effect = { inserted: 0, removed: 0, bulkRequest: false, busStatus: 0, creators: new Set<string>() };
     for (const m of messages) {
       const creatorid = str(m['pfsync.state.creatorid']);
       const id = str(m['pfsync.state.id']);
       const key = StateTable.key(creatorid, id);
+      if (watch && touched.length < STATES_LISTED && kind !== 'clr' && kind !== 'bus' && !(kind === 'upd_req' && m['pfsync.bulk_request'] === true)) touched.push(`${id}/${creatorid}`);
       switch (kind) {
         case 'ins':
           if (peer) problems(emit, frame, peers.ownCreator(peer, creatorid));
-          if (creatorid !== '00000000' && id.length === 16) insert(emit, frame, key, m);
+          if (creatorid !== '00000000' && id.length === 16 && insert(emit, frame, key, m)) effect.inserted++;
           break;
         case 'upd':
           if (id.length !== 16) break;
@@ -152,11 +187,14 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
         case 'del': case 'del_c':
           if (id.length !== 16) break;
           if (!table.remove(key)) unknown(emit, frame, src, name, creatorid, id);
+          else effect.removed++;
           break;
         case 'clr': {
           if (peer) problems(emit, frame, peers.ownCreator(peer, creatorid));
           const ifname = str(m['pfsync.state.ifname']);
           const n = table.clearCreator(creatorid);
+          effect.removed += n;
+          effect.creators.add(creatorid);
           emit(make('pfsync.state_clear', frame,
             `CLR from ${src}: every state of creator ${creatorid}${ifname ? ` on ${ifname}` : ''} removed (${n} tracked state(s))`,
             { src, creatorid, ifname, removed: n }));
@@ -164,33 +202,54 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
         }
         case 'bus':
           if (peer) problems(emit, frame, peers.ownCreator(peer, creatorid));
-          bus(frame, src, creatorid, num(m['pfsync.bus.status']));
+          effect.busStatus = num(m['pfsync.bus.status']);
+          bus(emit, frame, src, creatorid, effect.busStatus);
           break;
         case 'upd_req':
-          if (m['pfsync.bulk_request'] === true) pendingRequest = timeOf(frame);
+          if (m['pfsync.bulk_request'] === true) {
+            pendingRequest = timeOf(frame);
+            pendingRequester = { src, frame: frame.raw.number };
+            effect.bulkRequest = true;
+          }
           break;
         default:
           break;
       }
     }
+    if (watch && peer && messages.length > 0) {
+      strangers.section(peer, { frame: frame.raw.number, ts: timeOf(frame), action: name, states: touched, count: messages.length, effect: effectOf(kind, effect) }, emit);
+    }
   }
 
-  function bus(frame: DecodedFrame, src: string, creatorid: string, status: number): void {
+  function bus(emit: FindingSink, frame: DecodedFrame, src: string, creatorid: string, status: number): void {
     const t = timeOf(frame);
+    const n = frame.raw.number;
+    const requester = pendingRequester !== undefined && pendingRequester.src !== src ? pendingRequester : undefined;
     if (status === 1) {
-      const b: Bulk = { requested: pendingRequest, started: t, ended: undefined, states: 0, responder: src, creatorid, frame: frame.raw.number };
+      const b: Bulk = { requested: pendingRequest, started: t, ended: undefined, states: 0, responder: src, creatorid, frame: n };
       pendingRequest = undefined;
+      pendingRequester = undefined;
       openBulks.set(src, b);
       if (bulks.length < MAX_BULKS) bulks.push(b);
+      if (requester) {
+        prove(emit, requester.src, `requested a bulk update (frame ${requester.frame}) that ${src} answered (frame ${n})`);
+        prove(emit, src, `answered the bulk update request of ${requester.src} (BUS start, frame ${n})`);
+      }
     } else if (status === 2) {
       let b = openBulks.get(src);
       if (b) {
         openBulks.delete(src);
+        prove(emit, src, `completed a bulk update (BUS start frame ${b.frame}, end frame ${n})`);
       } else {
         // OpenBSD 7.4+ with an empty table sends END alone; legacy captures may start mid-bulk.
-        b = { requested: pendingRequest, started: undefined, ended: undefined, states: 0, responder: src, creatorid, frame: frame.raw.number };
+        b = { requested: pendingRequest, started: undefined, ended: undefined, states: 0, responder: src, creatorid, frame: n };
         pendingRequest = undefined;
+        pendingRequester = undefined;
         if (bulks.length < MAX_BULKS) bulks.push(b);
+        if (requester) {
+          prove(emit, requester.src, `requested a bulk update (frame ${requester.frame}) that ${src} answered (frame ${n})`);
+          prove(emit, src, `answered the bulk update request of ${requester.src} (BUS end, frame ${n})`);
+        }
       }
       b.ended = t;
       completeBulkSeen = true;
@@ -243,8 +302,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
       if (f['pfsync.ignored'] !== undefined) return; // dropped whole by receivers
       const flavor = f['pfsync.flavor'];
       if (!isFlavor(flavor)) return;
-      const { peer, problems: p1 } = peers.packet(src, viaIp ? ip.version : 0, timeOf(frame), total);
-      problems(emit, frame, p1);
+      const peer = peers.packet(src, viaIp ? ip.version : 0, timeOf(frame), total, frame.raw.number);
       const cksum = str(f['pfsync.cksum']);
       const stateFormats = new Set<string>();
       for (const s of sections) for (const m of (s['pfsync.messages'] ?? []) as readonly Msg[]) {
@@ -266,6 +324,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     },
     finish(now: PacketTime, emit: FindingSink): void {
       expireBulks(now, emit, true);
+      strangers.finish(now, emit);
       for (const r of link.reports()) {
         emit({ id: 'pfsync.unauthenticated_link', severity: FINDINGS['pfsync.unauthenticated_link'].severity, ts: r.ts, frames: r.frames, message: r.message, details: r.details });
       }
@@ -279,6 +338,8 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
         packets: p.packets,
         messages: p.messages,
         messages_per_second: PeerRegistry.rate(p) ?? null,
+        peer: p.established,
+        why: p.why,
       }));
       const byCreator: Record<string, number> = {};
       for (const [c, n] of [...table.byCreator.entries()].sort()) byCreator[c] = n;
