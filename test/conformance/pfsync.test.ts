@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { decodeFrame } from '../../src/decode/frame.js';
 import type { RawFrame } from '../../src/capture/types.js';
 import { oracleLines } from './pfsync-oracle-format.js';
+import { readPcap } from './pcap-read.js';
 import { createPfsyncAnalyzer } from '../../src/analyze/pfsync/index.js';
 import type { Finding } from '../../src/analyze/types.js';
 import { buildBus, buildLegacyPfsync, buildModernPfsync, pfsyncEthFrame } from '../builders/pfsync.js';
@@ -25,26 +26,6 @@ const captures = path.join(shared, 'captures');
 const available = fs.existsSync(path.join(captures, 'pfsync-expected-decode.txt'));
 if (!available && process.env['CI'] === 'true') throw new Error(`${captures} is missing: CI needs ../shared beside the clone`);
 const skip = available ? false : `${captures} not found (the shared reference folder sits beside the clone in CI)`;
-
-/** Classic pcap (either byte order, microsecond magic): the test's own small reader. */
-function readPcap(file: string): RawFrame[] {
-  const b = fs.readFileSync(file);
-  const magic = b.readUInt32LE(0);
-  const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
-  const u32 = (at: number) => (le ? b.readUInt32LE(at) : b.readUInt32BE(at));
-  const linktype = u32(20);
-  const frames: RawFrame[] = [];
-  for (let off = 24; off + 16 <= b.length;) {
-    const incl = u32(off + 8);
-    const data = new Uint8Array(b.subarray(off + 16, off + 16 + incl));
-    frames.push({
-      number: frames.length + 1, tsSec: u32(off), tsNsec: u32(off + 4) * 1000, tsDigits: 6, linktype,
-      interfaceId: 0, capturedLength: incl, originalLength: u32(off + 12), data,
-    });
-    off += 16 + incl;
-  }
-  return frames;
-}
 
 /** The expected-decode file split into { capture name -> lines } (comments dropped). */
 function expectedByCapture(): Map<string, string[]> {

@@ -15,9 +15,9 @@ import { actionDef } from '../../decode/pfsync/actions.js';
 import { PFSYNC_FLAVORS, type FlavorBasis, type PfsyncFlavor } from '../../decode/pfsync/constants.js';
 import { LinkAudit } from './link.js';
 import { PeerRegistry, type Peer, type PeerProblem } from './peers.js';
-import { staleSides, type StaleRule } from './stale.js';
+import { staleDst, staleSrc, type StaleRule } from './stale.js';
 import { STATES_LISTED, StrangerReport } from './strangers.js';
-import { StateTable, type PeerFacts } from './table.js';
+import { StateTable, hex8, type PeerFacts } from './table.js';
 
 export interface PfsyncAnalyzerOptions {
   /** Most states tracked at once (a finding is raised when reached). Default 2,000,000. */
@@ -77,6 +77,8 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
   let pendingRequester: { src: string; frame: number } | undefined;
   let completeBulkSeen = false;
   let capRaised = false;
+  let lastCksum = '';
+  let lastCksumZero = true;
 
   function make(id: FindingId, frame: DecodedFrame, message: string, details: Fields, frames: readonly number[] = [frame.raw.number]): Finding {
     return { id, severity: FINDINGS[id].severity, ts: timeOf(frame), frames, message, details };
@@ -93,8 +95,8 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     for (const p of list) emitCapped(emit, make(`pfsync.${p.kind}`, frame, p.message, p.details));
   }
 
-  function insert(emit: FindingSink, frame: DecodedFrame, key: string, m: Msg): boolean {
-    const r = table.insert(key, num(m['pfsync.state.proto']), facts(m));
+  function insert(emit: FindingSink, frame: DecodedFrame, c: number, h: number, l: number, m: Msg): boolean {
+    const r = table.insert(c, h, l, num(m['pfsync.state.proto']), facts(m));
     if (r === 'full' && !capRaised) {
       capRaised = true;
       emit(make('pfsync.state_cap', frame, `the state tracker holds ${table.cap} states, its cap: further states are not tracked (state counts from now on are low)`, { cap: table.cap }));
@@ -102,21 +104,23 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     return r === 'inserted';
   }
 
-  function update(emit: FindingSink, frame: DecodedFrame, src: string, name: string, key: string, m: Msg, rule: StaleRule): void {
-    const st = table.get(key);
-    if (!st) return;
-    const msg = facts(m);
-    const v = staleSides(st.proto, st, msg, rule);
-    table.update(key, msg, { src: !v.src, dst: !v.dst });
-    if (!v.src && !v.dst) return;
-    const sides = [v.src ? 'src' : '', v.dst ? 'dst' : ''].filter(Boolean);
+  /** An update of the state at table index i: each side taken unless it is stale (then a finding). */
+  function update(emit: FindingSink, frame: DecodedFrame, src: string, name: string, i: number, creatorid: string, id: string, m: Msg, rule: StaleRule): void {
+    const proto = table.proto[i]!;
+    const stSrc = table.srcState[i]!, stSrcSeq = table.srcSeqlo[i]!, stDst = table.dstState[i]!, stDstSeq = table.dstSeqlo[i]!;
+    const srcState = num(m['pfsync.state.src.state']), srcSeqlo = num(m['pfsync.state.src.seqlo']);
+    const dstState = num(m['pfsync.state.dst.state']), dstSeqlo = num(m['pfsync.state.dst.seqlo']);
+    const vSrc = staleSrc(proto, stSrc, stSrcSeq, srcState, srcSeqlo);
+    const vDst = staleDst(proto, stDst, stDstSeq, dstState, dstSeqlo, rule);
+    if (!vSrc) table.setSrc(i, srcState, srcSeqlo);
+    if (!vDst) table.setDst(i, dstState, dstSeqlo);
+    if (!vSrc && !vDst) return;
+    const sides = [vSrc ? 'src' : '', vDst ? 'dst' : ''].filter(Boolean);
     const what = sides.map((s) => {
-      const mine = s === 'src' ? [st.srcState, st.srcSeqlo] : [st.dstState, st.dstSeqlo];
-      const theirs = s === 'src' ? [msg.srcState, msg.srcSeqlo] : [msg.dstState, msg.dstSeqlo];
+      const mine = s === 'src' ? [stSrc, stSrcSeq] : [stDst, stDstSeq];
+      const theirs = s === 'src' ? [srcState, srcSeqlo >>> 0] : [dstState, dstSeqlo >>> 0];
       return `${s} state ${mine[0]} seqlo ${mine[1]} -> state ${theirs[0]} seqlo ${theirs[1]}`;
     }).join(', ');
-    const creatorid = key.slice(0, 8);
-    const id = key.slice(8);
     emitCapped(emit, make('pfsync.stale_update', frame,
       `${name} from ${src} moves state ${id}/${creatorid} backwards (${what}): receivers keep their copy, count pfsyncs_stale and send their own UPD back`,
       { src, creatorid, state_id: id, side: sides.join('+') }));
@@ -166,33 +170,37 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     for (const m of messages) {
       const creatorid = str(m['pfsync.state.creatorid']);
       const id = str(m['pfsync.state.id']);
-      const key = StateTable.key(creatorid, id);
+      const c = parseInt(creatorid, 16);
+      const whole = id.length === 16;
+      const h = whole ? parseInt(id.slice(0, 8), 16) : 0;
+      const l = whole ? parseInt(id.slice(8), 16) : 0;
+      const at = id.length === 16 && (kind === 'upd' || kind === 'upd_c' || kind === 'del' || kind === 'del_c') ? table.find(c, h, l) : -1;
       if (watch && touched.length < STATES_LISTED && kind !== 'clr' && kind !== 'bus' && !(kind === 'upd_req' && m['pfsync.bulk_request'] === true)) touched.push(`${id}/${creatorid}`);
       switch (kind) {
         case 'ins':
           if (peer) problems(emit, frame, peers.ownCreator(peer, creatorid));
-          if (creatorid !== '00000000' && id.length === 16 && insert(emit, frame, key, m)) effect.inserted++;
+          if (creatorid !== '00000000' && id.length === 16 && insert(emit, frame, c, h, l, m)) effect.inserted++;
           break;
         case 'upd':
           if (id.length !== 16) break;
-          if (table.has(key)) update(emit, frame, src, name, key, m, rule);
-          else if (creatorid !== '00000000') insert(emit, frame, key, m);
+          if (at >= 0) update(emit, frame, src, name, at, creatorid, id, m, rule);
+          else if (creatorid !== '00000000') insert(emit, frame, c, h, l, m);
           { const b = openBulks.get(src); if (b) b.states++; }
           break;
         case 'upd_c':
           if (id.length !== 16) break;
-          if (table.has(key)) update(emit, frame, src, name, key, m, rule);
+          if (at >= 0) update(emit, frame, src, name, at, creatorid, id, m, rule);
           else unknown(emit, frame, src, name, creatorid, id);
           break;
         case 'del': case 'del_c':
           if (id.length !== 16) break;
-          if (!table.remove(key)) unknown(emit, frame, src, name, creatorid, id);
-          else effect.removed++;
+          if (at < 0) unknown(emit, frame, src, name, creatorid, id);
+          else { table.removeAt(at); effect.removed++; }
           break;
         case 'clr': {
           if (peer) problems(emit, frame, peers.ownCreator(peer, creatorid));
           const ifname = str(m['pfsync.state.ifname']);
-          const n = table.clearCreator(creatorid);
+          const n = table.clearCreator(c);
           effect.removed += n;
           effect.creators.add(creatorid);
           emit(make('pfsync.state_clear', frame,
@@ -304,6 +312,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
       if (!isFlavor(flavor)) return;
       const peer = peers.packet(src, viaIp ? ip.version : 0, timeOf(frame), total, frame.raw.number);
       const cksum = str(f['pfsync.cksum']);
+      if (cksum !== lastCksum) { lastCksum = cksum; lastCksumZero = /^0*$/.test(cksum); }
       const stateFormats = new Set<string>();
       for (const s of sections) for (const m of (s['pfsync.messages'] ?? []) as readonly Msg[]) {
         const fmt = m['pfsync.state.format'];
@@ -311,9 +320,9 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
       }
       if (peer) {
         problems(emit, frame, peers.format(peer, flavor, str(f['pfsync.flavor_basis']) as FlavorBasis, [...stateFormats]));
-        if (cksum) problems(emit, frame, peers.ruleset(peer, cksum));
+        if (cksum && !lastCksumZero) problems(emit, frame, peers.ruleset(peer, cksum));
       }
-      const rule: StaleRule = flavor === 'openbsd-v6' && /^0*$/.test(cksum) ? 'openbsd74' : 'classic';
+      const rule: StaleRule = flavor === 'openbsd-v6' && lastCksumZero ? 'openbsd74' : 'classic';
       for (const s of sections) {
         if (s['pfsync.ignored'] !== undefined) continue;
         applySection(emit, frame, peer, src, flavor, rule, s);
@@ -342,7 +351,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
         why: p.why,
       }));
       const byCreator: Record<string, number> = {};
-      for (const [c, n] of [...table.byCreator.entries()].sort()) byCreator[c] = n;
+      for (const [c, n] of [...table.byCreator.entries()].map(([k, v]) => [hex8(k), v] as const).sort()) byCreator[c] = n;
       const bulkList: Fields[] = bulks.map((b) => ({
         requested: ts(b.requested), started: ts(b.started), ended: ts(b.ended), states: b.states,
         responder: b.responder, creatorid: b.creatorid,
