@@ -46,6 +46,7 @@ export const FINDINGS = {
   'pfsync.format_mismatch': { severity: 'error', description: 'peers speak different pfsync formats and cannot understand each other' },
   'pfsync.bulk_incomplete': { severity: 'warn', description: 'a bulk update started and did not end' },
   'pfsync.state_cap': { severity: 'warn', description: 'the state tracker reached its cap: further states are not tracked' },
+  'pfsync.creator_cap': { severity: 'warn', description: 'the state tracker reached its cap on creator ids: states of further creators are not tracked' },
   // carpdump itself
   'carpdump.internal_error': { severity: 'error', description: 'a dissector failed unexpectedly (a carpdump bug)' },
 } as const satisfies Record<string, FindingDef>;

@@ -22,6 +22,8 @@ import { StateTable, hex8, type PeerFacts } from './table.js';
 export interface PfsyncAnalyzerOptions {
   /** Most states tracked at once (a finding is raised when reached). Default 2,000,000. */
   readonly stateCap?: number;
+  /** Most creator ids with tracked states (a finding is raised when reached). Default 10,000. */
+  readonly creatorCap?: number;
   /** Most findings of one id per run for per-message findings (stale, unknown). Default 1000. */
   readonly findingCap?: number;
   /** pfsync.unexpected_sender findings per sender and action before one summary line. Default 100. */
@@ -41,6 +43,8 @@ interface Bulk {
 }
 
 const MAX_BULKS = 64;
+/** Creators listed by name in the summary (the most states first); the rest are counted. */
+const CREATORS_LISTED = 100;
 /** A requester gives up after PFSYNC_MAX_BULKTRIES (12) retries 5 s apart (pfsync.md 10.2). */
 const BULK_GIVE_UP_SECONDS = 60;
 const PER_MESSAGE_IDS: ReadonlySet<FindingId> = new Set(['pfsync.stale_update', 'pfsync.unknown_state']);
@@ -64,7 +68,7 @@ function isFlavor(v: FieldValue | undefined): v is PfsyncFlavor {
 }
 
 export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analyzer {
-  const table = new StateTable(options.stateCap ?? 2_000_000);
+  const table = new StateTable(options.stateCap ?? 2_000_000, options.creatorCap ?? 10_000);
   const findingCap = options.findingCap ?? 1000;
   const peers = new PeerRegistry();
   const strangers = new StrangerReport(peers, options.strangerCap ?? 100);
@@ -77,6 +81,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
   let pendingRequester: { src: string; frame: number } | undefined;
   let completeBulkSeen = false;
   let capRaised = false;
+  let creatorCapRaised = false;
   let lastCksum = '';
   let lastCksumZero = true;
 
@@ -100,6 +105,11 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     if (r === 'full' && !capRaised) {
       capRaised = true;
       emit(make('pfsync.state_cap', frame, `the state tracker holds ${table.cap} states, its cap: further states are not tracked (state counts from now on are low)`, { cap: table.cap }));
+    } else if (r === 'creators_full' && !creatorCapRaised) {
+      creatorCapRaised = true;
+      emit(make('pfsync.creator_cap', frame,
+        `the state tracker holds states of ${table.creatorCap} creator ids, its cap: states of further creators (first: ${hex8(c)}) are not tracked (a real cluster has one creator id per firewall; this many is a flood or a forgery)`,
+        { cap: table.creatorCap, creatorid: hex8(c) }));
     }
     return r === 'inserted';
   }
@@ -127,7 +137,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
   }
 
   function unknown(emit: FindingSink, frame: DecodedFrame, src: string, name: string, creatorid: string, id: string): void {
-    if (!completeBulkSeen || capRaised) return; // past the cap, untracked states look unknown
+    if (!completeBulkSeen || capRaised || creatorCapRaised) return; // past a cap, untracked states look unknown
     emitCapped(emit, make('pfsync.unknown_state', frame,
       `${name} from ${src} for state ${id}/${creatorid}, which was never inserted (a complete bulk update was seen)`,
       { src, creatorid, state_id: id }));
@@ -350,8 +360,11 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
         peer: p.established,
         why: p.why,
       }));
+      // The creators with the most states (ties by id), at most CREATORS_LISTED; the rest counted.
       const byCreator: Record<string, number> = {};
-      for (const [c, n] of [...table.byCreator.entries()].map(([k, v]) => [hex8(k), v] as const).sort()) byCreator[c] = n;
+      const top = [...table.byCreator.entries()].sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, CREATORS_LISTED);
+      let listedStates = 0;
+      for (const [c, n] of top) { byCreator[hex8(c)] = n; listedStates += n; }
       const bulkList: Fields[] = bulks.map((b) => ({
         requested: ts(b.requested), started: ts(b.started), ended: ts(b.ended), states: b.states,
         responder: b.responder, creatorid: b.creatorid,
@@ -362,6 +375,10 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
           peers: peerList,
           states: table.size,
           states_by_creator: byCreator,
+          // Only when the list is cut: how many creators and states it leaves out.
+          ...(table.byCreator.size > top.length
+            ? { creators: table.byCreator.size, creators_not_listed: table.byCreator.size - top.length, states_not_listed: table.size - listedStates }
+            : {}),
           bulk_updates: bulkList,
           messages_by_action: { ...messagesByAction },
         },

@@ -15,7 +15,8 @@ export interface PeerFacts {
   dstSeqlo: number;
 }
 
-export type InsertResult = 'inserted' | 'exists' | 'full';
+/** 'full': the state cap is reached; 'creators_full': a new creator id past the creator cap. */
+export type InsertResult = 'inserted' | 'exists' | 'full' | 'creators_full';
 
 const EMPTY = 0;
 const USED = 1;
@@ -49,7 +50,7 @@ export class StateTable {
   /** States per creator id (numeric). */
   readonly byCreator = new Map<number, number>();
 
-  constructor(readonly cap: number) {}
+  constructor(readonly cap: number, readonly creatorCap = Number.POSITIVE_INFINITY) {}
 
   get size(): number {
     return this.count;
@@ -71,6 +72,7 @@ export class StateTable {
   insert(c: number, h: number, l: number, proto: number, p: PeerFacts): InsertResult {
     if (this.find(c, h, l) >= 0) return 'exists';
     if (this.count >= this.cap) return 'full';
+    if (this.byCreator.size >= this.creatorCap && !this.byCreator.has(c)) return 'creators_full';
     if ((this.count + this.tombs + 1) * 10 > this.capacity * 7) this.rehash();
     let i = hash(c, h, l) & this.mask;
     while (this.tag[i] === USED) i = (i + 1) & this.mask;
