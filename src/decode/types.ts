@@ -75,8 +75,8 @@ export interface DecodeOptions {
   /** Force the meaning of IP protocol 112. */
   readonly decodeAs?: 'carp' | 'vrrp';
   /**
-   * Nothing prints per-frame fields (-q without -Y): pfsync UPD_C messages carry only the fields
-   * the analyzer reads (same ids and values as the full decode), for speed.
+   * Nothing prints per-frame fields (-q without -Y): pfsync UPD_C messages and OpenBSD v6 full
+   * states carry only the fields the analyzer reads (same ids and values as the full decode), for speed.
    */
   readonly pfsyncAnalysisOnly?: boolean;
 }

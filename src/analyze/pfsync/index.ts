@@ -82,6 +82,8 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
   let completeBulkSeen = false;
   let capRaised = false;
   let creatorCapRaised = false;
+  let lastCreator = '';
+  let lastCreatorNum = 0;
   let lastCksum = '';
   let lastCksumZero = true;
 
@@ -180,7 +182,8 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     for (const m of messages) {
       const creatorid = str(m['pfsync.state.creatorid']);
       const id = str(m['pfsync.state.id']);
-      const c = parseInt(creatorid, 16);
+      if (creatorid !== lastCreator) { lastCreator = creatorid; lastCreatorNum = parseInt(creatorid, 16); }
+      const c = lastCreatorNum;
       const whole = id.length === 16;
       const h = whole ? parseInt(id.slice(0, 8), 16) : 0;
       const l = whole ? parseInt(id.slice(8), 16) : 0;
@@ -323,13 +326,18 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
       const peer = peers.packet(src, viaIp ? ip.version : 0, timeOf(frame), total, frame.raw.number);
       const cksum = str(f['pfsync.cksum']);
       if (cksum !== lastCksum) { lastCksum = cksum; lastCksumZero = /^0*$/.test(cksum); }
-      const stateFormats = new Set<string>();
-      for (const s of sections) for (const m of (s['pfsync.messages'] ?? []) as readonly Msg[]) {
-        const fmt = m['pfsync.state.format'];
-        if (typeof fmt === 'string' && s['pfsync.ignored'] === undefined) stateFormats.add(fmt);
+      // Full-state formats of this packet (only full-state sections have them: the first message says).
+      let stateFormats: Set<string> | undefined;
+      for (const s of sections) {
+        const msgs = (s['pfsync.messages'] ?? []) as readonly Msg[];
+        if (msgs.length === 0 || s['pfsync.ignored'] !== undefined || msgs[0]!['pfsync.state.format'] === undefined) continue;
+        for (const m of msgs) {
+          const fmt = m['pfsync.state.format'];
+          if (typeof fmt === 'string') (stateFormats ??= new Set()).add(fmt);
+        }
       }
       if (peer) {
-        problems(emit, frame, peers.format(peer, flavor, str(f['pfsync.flavor_basis']) as FlavorBasis, [...stateFormats]));
+        problems(emit, frame, peers.format(peer, flavor, str(f['pfsync.flavor_basis']) as FlavorBasis, stateFormats ? [...stateFormats] : []));
         if (cksum && !lastCksumZero) problems(emit, frame, peers.ruleset(peer, cksum));
       }
       const rule: StaleRule = flavor === 'openbsd-v6' && lastCksumZero ? 'openbsd74' : 'classic';

@@ -56,8 +56,8 @@ export function decodePfsync(c: Cursor, out: LayerWriter, ctx: DissectContext): 
 const u32 = (b: Uint8Array, p: number): number => ((b[p]! << 24) >>> 0) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
 
 /**
- * UPD_C when nothing will print the frame (DecodeOptions.pfsyncAnalysisOnly): only the fields the
- * analyzer reads — id, creator id, and per peer side state and seqlo — with the same ids and
+ * UPD_C when nothing will print the frame (DecodeOptions.pfsyncAnalysisOnly; so are OpenBSD v6
+ * full states, the bulk update's bulk): only the fields the analyzer reads — id, creator id, and per peer side state and seqlo — with the same ids and
  * values the full decode gives (modern 84 B and legacy 88 B share these offsets). Used only for
  * whole messages; a cut one goes through the full decoder, which reports the cut.
  */
@@ -72,6 +72,27 @@ function decodeUpdCForAnalysis(c: Cursor, m: Message): void {
   m['pfsync.state.creatorid'] = toHex(b, p + 72, p + 76);
 }
 
+/** OpenBSD v6 full state (264 B) for analysis only: format, id, creator, proto, peer states and seqlo. */
+function decodeStateV6ForAnalysis(c: Cursor, m: Message): void {
+  const b = c.bytes;
+  const p = c.pos;
+  m['pfsync.state.format'] = 'openbsd-v6';
+  m['pfsync.state.id'] = toHex(b, p, p + 8);
+  m['pfsync.state.src.seqlo'] = u32(b, p + 112);
+  m['pfsync.state.src.state'] = b[p + 128]!;
+  m['pfsync.state.dst.seqlo'] = u32(b, p + 144);
+  m['pfsync.state.dst.state'] = b[p + 160]!;
+  m['pfsync.state.creatorid'] = toHex(b, p + 236, p + 240);
+  m['pfsync.state.proto'] = b[p + 251]!;
+}
+
+/** The analysis-only decoder of a message kind, when there is one (see decodeUpdCForAnalysis). */
+function analysisDecoder(def: ActionDef, stride: number): ((c: Cursor, m: Message) => void) | undefined {
+  if (def.kind === 'upd_c' && stride >= 84) return decodeUpdCForAnalysis;
+  if (def.format === 'openbsd-v6' && stride >= 264) return decodeStateV6ForAnalysis;
+  return undefined;
+}
+
 /** Decode `n` messages of `size` bytes each (stride `stride` >= size) into `list`. */
 function decodeMessages(c: Cursor, def: ActionDef, n: number, stride: number, list: Message[]): void {
   if (!def.decode) {
@@ -79,12 +100,13 @@ function decodeMessages(c: Cursor, def: ActionDef, n: number, stride: number, li
     return;
   }
   let i = 0;
-  if (analysisOnly && def.kind === 'upd_c' && stride >= 84) {
+  const fast = analysisOnly ? analysisDecoder(def, stride) : undefined;
+  if (fast) {
     const whole = Math.min(n, Math.floor((c.capturedEnd - c.pos) / stride));
     for (; i < whole; i++) {
       const m: Message = {};
       list.push(m);
-      decodeUpdCForAnalysis(c, m);
+      fast(c, m);
       c.pos += stride;
     }
   }

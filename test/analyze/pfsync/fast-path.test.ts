@@ -25,16 +25,20 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../../..');
 const captures = path.resolve(repoRoot, '../shared/captures');
 
-function analyze(frames: readonly RawFrame[], options: DecodeOptions): { findings: Finding[]; summary: Fields; fastMessages: number } {
+function analyze(frames: readonly RawFrame[], options: DecodeOptions): { findings: Finding[]; summary: Fields; fastMessages: number; fastStates: number } {
   const a = createPfsyncAnalyzer();
   const findings: Finding[] = [];
   let fastMessages = 0;
+  let fastStates = 0;
   for (const raw of frames) {
     const frame = decodeFrame(raw, options);
     for (const l of frame.layers) {
       if (l.proto !== 'pfsync') continue;
       for (const s of (l.fields['pfsync.subheaders'] ?? []) as Fields[]) {
-        for (const m of (s['pfsync.messages'] ?? []) as Fields[]) if (s['pfsync.action_name'] === 'UPD_C' && 'pfsync.state.creatorid' in m && !('pfsync.state.src.seqhi' in m)) fastMessages++;
+        for (const m of (s['pfsync.messages'] ?? []) as Fields[]) {
+          if (s['pfsync.action_name'] === 'UPD_C' && 'pfsync.state.creatorid' in m && !('pfsync.state.src.seqhi' in m)) fastMessages++;
+          if (m['pfsync.state.format'] === 'openbsd-v6' && 'pfsync.state.proto' in m && !('pfsync.state.ifname' in m)) fastStates++;
+        }
       }
     }
     a.onFrame(frame, (f) => findings.push(f));
@@ -42,13 +46,16 @@ function analyze(frames: readonly RawFrame[], options: DecodeOptions): { finding
   }
   const last = frames[frames.length - 1];
   a.finish({ sec: last?.tsSec ?? 0, nsec: last?.tsNsec ?? 0, digits: 6 }, (f) => findings.push(f));
-  return { findings, summary: a.summary(), fastMessages };
+  return { findings, summary: a.summary(), fastMessages, fastStates };
 }
+
+let fastStatesSeen = 0;
 
 function sameOutcome(name: string, frames: readonly RawFrame[]): number {
   const full = analyze(frames, {});
   const fast = analyze(frames, { pfsyncAnalysisOnly: true });
-  assert.equal(full.fastMessages, 0, `${name}: the full decode keeps every UPD_C field`);
+  assert.equal(full.fastMessages + full.fastStates, 0, `${name}: the full decode keeps every field`);
+  fastStatesSeen += fast.fastStates;
   assert.deepEqual(fast.findings, full.findings, `${name}: same findings`);
   assert.deepEqual(fast.summary, full.summary, `${name}: same summary`);
   return fast.fastMessages;
@@ -73,6 +80,7 @@ test('pfsync fast path: same findings and summary as the full decode on every pf
     fast += sameOutcome('stale + unknown + stranger', packetsToFrames(then(healthySession(),
       updC({ src: '192.0.2.1' }, CREATOR_A, [1, 2, 999], 10), updC({ src: C }, CREATOR_A, range(1, 8), 90000), delC({ src: C }, CREATOR_A, [3]))));
     assert.ok(fast >= 20, `UPD_C messages that took the fast path: ${fast}`);
+    assert.ok(fastStatesSeen >= 40, `OpenBSD v6 full states that took the fast path: ${fastStatesSeen}`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
