@@ -162,7 +162,7 @@ async function run(o: Options, io: CliIo): Promise<number> {
   let outcome: Awaited<ReturnType<typeof runPipeline>>;
   try {
     outcome = await runPipeline(source, {
-      decodeOptions: o.decodeAs ? { decodeAs: o.decodeAs } : {},
+      decodeOptions: { ...(o.decodeAs ? { decodeAs: o.decodeAs } : {}), ...(o.quiet && !o.displayFilter ? { pfsyncAnalysisOnly: true } : {}) },
       all: o.all,
       ...(o.displayFilter ? { displayFilter: o.displayFilter } : {}),
       ...(o.count !== undefined ? { count: o.count } : {}),

@@ -52,6 +52,7 @@ export const FINDINGS = {
   'vrrp.late_advert': { severity: 'warn', description: 'a VRRP master advert arrived later than its interval allows (how close the backup came to taking over)' },
   'vrrp.master_silent': { severity: 'warn', description: 'live: the master of a VRID has been silent for the master-down interval; a backup should take over now' },
   'vrrp.vrid_cap': { severity: 'warn', description: 'more VRIDs/sources than carpdump tracks: the rest are not analysed' },
+  'pfsync.creator_cap': { severity: 'warn', description: 'the state tracker reached its cap on creator ids: states of further creators are not tracked' },
   // carpdump itself
   'carpdump.internal_error': { severity: 'error', description: 'a dissector failed unexpectedly (a carpdump bug)' },
 } as const satisfies Record<string, FindingDef>;

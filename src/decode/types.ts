@@ -74,6 +74,11 @@ export interface IpContext {
 export interface DecodeOptions {
   /** Force the meaning of IP protocol 112. */
   readonly decodeAs?: 'carp' | 'vrrp';
+  /**
+   * Nothing prints per-frame fields (-q without -Y): pfsync UPD_C messages and OpenBSD v6 full
+   * states carry only the fields the analyzer reads (same ids and values as the full decode), for speed.
+   */
+  readonly pfsyncAnalysisOnly?: boolean;
 }
 
 export interface DecodedFrame {

@@ -6,6 +6,9 @@ import type { FieldValue, Fields } from '../decode/types.js';
 
 type Obj = Readonly<Record<string, FieldValue>>;
 
+/** Creator lines in the -z pfsync,states table; the rest are one "N more" line. */
+export const CREATORS_SHOWN = 20;
+
 const isObj = (v: FieldValue | undefined): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: FieldValue | undefined): readonly Obj[] => (Array.isArray(v) ? (v as readonly FieldValue[]).filter(isObj) : []);
 const text = (v: FieldValue | undefined, none = '-'): string => (v === undefined || v === null || v === '' ? none : String(v));
@@ -34,8 +37,17 @@ export function renderPfsyncStates(summary: Fields, time: (epoch: string) => str
   const names = Object.keys(actions);
   out.push(`  messages by action: ${names.length === 0 ? 'none' : names.map((n) => `${n} ${text(actions[n], '0')}`).join(', ')}`);
   out.push(`  states known at the end: ${text(p['states'], '0')}`);
+  // The summary lists creators with the most states first; the table shows the top CREATORS_SHOWN.
   const byCreator = isObj(p['states_by_creator']) ? p['states_by_creator'] : {};
-  for (const c of Object.keys(byCreator)) out.push(`    creator ${c}: ${text(byCreator[c], '0')}`);
+  const creators = Object.keys(byCreator);
+  for (const c of creators.slice(0, CREATORS_SHOWN)) out.push(`    creator ${c}: ${text(byCreator[c], '0')}`);
+  const total = typeof p['creators'] === 'number' ? p['creators'] : creators.length;
+  const more = total - Math.min(creators.length, CREATORS_SHOWN);
+  if (more > 0) {
+    let hidden = typeof p['states_not_listed'] === 'number' ? p['states_not_listed'] : 0;
+    for (const c of creators.slice(CREATORS_SHOWN)) hidden += typeof byCreator[c] === 'number' ? byCreator[c] : 0;
+    out.push(`    ${more} more creator(s) with ${hidden} state(s)`);
+  }
   const findings = isObj(summary['findings']) ? summary['findings'] : {};
   const ids = Object.keys(findings).filter((id) => id.startsWith('pfsync.')).sort();
   out.push(`  findings: ${ids.length === 0 ? 'none' : ids.map((id) => `${id} ${text(findings[id], '0')}`).join(', ')}`);

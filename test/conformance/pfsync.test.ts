@@ -14,6 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { decodeFrame } from '../../src/decode/frame.js';
 import type { RawFrame } from '../../src/capture/types.js';
 import { oracleLines } from './pfsync-oracle-format.js';
+import { readPcap } from './pcap-read.js';
+import { createPfsyncAnalyzer } from '../../src/analyze/pfsync/index.js';
+import type { Finding } from '../../src/analyze/types.js';
+import { buildBus, buildLegacyPfsync, buildModernPfsync, pfsyncEthFrame } from '../builders/pfsync.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
@@ -22,26 +26,6 @@ const captures = path.join(shared, 'captures');
 const available = fs.existsSync(path.join(captures, 'pfsync-expected-decode.txt'));
 if (!available && process.env['CI'] === 'true') throw new Error(`${captures} is missing: CI needs ../shared beside the clone`);
 const skip = available ? false : `${captures} not found (the shared reference folder sits beside the clone in CI)`;
-
-/** Classic pcap (either byte order, microsecond magic): the test's own small reader. */
-function readPcap(file: string): RawFrame[] {
-  const b = fs.readFileSync(file);
-  const magic = b.readUInt32LE(0);
-  const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
-  const u32 = (at: number) => (le ? b.readUInt32LE(at) : b.readUInt32BE(at));
-  const linktype = u32(20);
-  const frames: RawFrame[] = [];
-  for (let off = 24; off + 16 <= b.length;) {
-    const incl = u32(off + 8);
-    const data = new Uint8Array(b.subarray(off + 16, off + 16 + incl));
-    frames.push({
-      number: frames.length + 1, tsSec: u32(off), tsNsec: u32(off + 4) * 1000, tsDigits: 6, linktype,
-      interfaceId: 0, capturedLength: incl, originalLength: u32(off + 12), data,
-    });
-    off += 16 + incl;
-  }
-  return frames;
-}
 
 /** The expected-decode file split into { capture name -> lines } (comments dropped). */
 function expectedByCapture(): Map<string, string[]> {
@@ -81,5 +65,55 @@ test('pfsync conformance: no pfsync.* annotation on the well-formed reference fr
       const ids = f.annotations.map((a) => a.id).filter((id) => id.startsWith('pfsync.'));
       assert.deepEqual(ids, [], `${name} frame ${raw.number}`);
     }
+  }
+});
+
+/** The expected-decode's '!' lines per capture: { frame, id, creatorid } of each UPD_C for an unknown state. */
+function bangLines(): Map<string, { frame: number; state: string }[]> {
+  const text = fs.readFileSync(path.join(captures, 'pfsync-expected-decode.txt'), 'utf8');
+  const map = new Map<string, { frame: number; state: string }[]>();
+  let name = '';
+  let frame = 0;
+  for (const line of text.split('\n')) {
+    let m = /^=== (\S+)/.exec(line);
+    if (m) { name = m[1]!; map.set(name, []); continue; }
+    m = /^frame (\d+) /.exec(line);
+    if (m) { frame = Number(m[1]); continue; }
+    if (!line.trimStart().startsWith('!')) continue;
+    m = /^\s*! UPD_C for unknown state ([0-9a-f]{16})\/([0-9a-f]{8}) /.exec(line);
+    assert.ok(m, `a '!' line this test knows how to check: ${line}`);
+    map.get(name)!.push({ frame, state: `${m[1]}/${m[2]}` });
+  }
+  return map;
+}
+
+/** UPD_C unknown_state findings of the analyzer over the frames, as { frame, id/creator }. */
+function unknownUpdC(frames: RawFrame[], offset: number): { frame: number; state: string }[] {
+  const a = createPfsyncAnalyzer();
+  const found: Finding[] = [];
+  for (const raw of frames) a.onFrame(decodeFrame(raw), (f) => found.push(f));
+  return found.filter((f) => f.id === 'pfsync.unknown_state' && f.message.startsWith('UPD_C'))
+    .map((f) => ({ frame: f.frames[0]! - offset, state: `${String(f.details['state_id'])}/${String(f.details['creatorid'])}` }));
+}
+
+test('pfsync conformance: the oracle\'s \'!\' lines (UPD_C for unknown states) against the analyzer', { skip }, () => {
+  const bangs = bangLines();
+  const total = [...bangs.values()].reduce((n, l) => n + l.length, 0);
+  assert.ok(total >= 4, `'!' lines found: ${total}`);
+  for (const [name, expected] of bangs) {
+    const frames = readPcap(path.join(captures, name));
+    // Without a bulk update carpdump does not know the table is complete: no unknown_state at all.
+    assert.deepEqual(unknownUpdC(frames, 0), [], `${name}: no unknown_state before a complete bulk update`);
+    // With a complete bulk update before the capture (a BUS end from the capture's creator, in the
+    // capture's own link type and pfsync family), the analyzer flags exactly the oracle's '!' ids.
+    const first = frames[0]!;
+    const legacy = (first.linktype === 246 ? first.data[0]! : 0) <= 4 && /legacy/.test(name);
+    const payload = legacy
+      ? buildLegacyPfsync({ version: 3, action: 9, records: [buildBus(0x1a2b3c4d, 0, 2, true)] })
+      : buildModernPfsync({ version: /v5/.test(name) ? 5 : 6, sections: [{ action: 10, messages: [buildBus(0x1a2b3c4d, 0, 2)] }] });
+    const data = first.linktype === 1 ? pfsyncEthFrame(payload, { src: '192.0.2.1', ttl: 255 }) : payload;
+    const bus: RawFrame = { ...first, number: 1, data, capturedLength: data.length, originalLength: data.length };
+    const shifted = frames.map((f) => ({ ...f, number: f.number + 1 }));
+    assert.deepEqual(unknownUpdC([bus, ...shifted], 1), expected, `${name}: unknown_state exactly on the oracle's '!' lines`);
   }
 });

@@ -15,14 +15,19 @@ import { actionDef } from '../../decode/pfsync/actions.js';
 import { PFSYNC_FLAVORS, type FlavorBasis, type PfsyncFlavor } from '../../decode/pfsync/constants.js';
 import { LinkAudit } from './link.js';
 import { PeerRegistry, type Peer, type PeerProblem } from './peers.js';
-import { staleSides, type StaleRule } from './stale.js';
-import { StateTable, type PeerFacts } from './table.js';
+import { staleDst, staleSrc, type StaleRule } from './stale.js';
+import { STATES_LISTED, StrangerReport } from './strangers.js';
+import { StateTable, hex8, type PeerFacts } from './table.js';
 
 export interface PfsyncAnalyzerOptions {
   /** Most states tracked at once (a finding is raised when reached). Default 2,000,000. */
   readonly stateCap?: number;
+  /** Most creator ids with tracked states (a finding is raised when reached). Default 10,000. */
+  readonly creatorCap?: number;
   /** Most findings of one id per run for per-message findings (stale, unknown). Default 1000. */
   readonly findingCap?: number;
+  /** pfsync.unexpected_sender findings per sender and action before one summary line. Default 100. */
+  readonly strangerCap?: number;
 }
 
 type Msg = Readonly<Record<string, FieldValue>>;
@@ -38,6 +43,8 @@ interface Bulk {
 }
 
 const MAX_BULKS = 64;
+/** Creators listed by name in the summary (the most states first); the rest are counted. */
+const CREATORS_LISTED = 100;
 /** A requester gives up after PFSYNC_MAX_BULKTRIES (12) retries 5 s apart (pfsync.md 10.2). */
 const BULK_GIVE_UP_SECONDS = 60;
 const PER_MESSAGE_IDS: ReadonlySet<FindingId> = new Set(['pfsync.stale_update', 'pfsync.unknown_state']);
@@ -61,17 +68,24 @@ function isFlavor(v: FieldValue | undefined): v is PfsyncFlavor {
 }
 
 export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analyzer {
-  const table = new StateTable(options.stateCap ?? 2_000_000);
+  const table = new StateTable(options.stateCap ?? 2_000_000, options.creatorCap ?? 10_000);
   const findingCap = options.findingCap ?? 1000;
   const peers = new PeerRegistry();
+  const strangers = new StrangerReport(peers, options.strangerCap ?? 100);
   const link = new LinkAudit();
   const bulks: Bulk[] = [];
   const openBulks = new Map<string, Bulk>();
   const messagesByAction: Record<string, number> = {};
   const emitted = new Map<FindingId, number>();
   let pendingRequest: PacketTime | undefined;
+  let pendingRequester: { src: string; frame: number } | undefined;
   let completeBulkSeen = false;
   let capRaised = false;
+  let creatorCapRaised = false;
+  let lastCreator = '';
+  let lastCreatorNum = 0;
+  let lastCksum = '';
+  let lastCksumZero = true;
 
   function make(id: FindingId, frame: DecodedFrame, message: string, details: Fields, frames: readonly number[] = [frame.raw.number]): Finding {
     return { id, severity: FINDINGS[id].severity, ts: timeOf(frame), frames, message, details };
@@ -88,40 +102,73 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     for (const p of list) emitCapped(emit, make(`pfsync.${p.kind}`, frame, p.message, p.details));
   }
 
-  function insert(emit: FindingSink, frame: DecodedFrame, key: string, m: Msg): boolean {
-    const r = table.insert(key, num(m['pfsync.state.proto']), facts(m));
+  function insert(emit: FindingSink, frame: DecodedFrame, c: number, h: number, l: number, m: Msg): boolean {
+    const r = table.insert(c, h, l, num(m['pfsync.state.proto']), facts(m));
     if (r === 'full' && !capRaised) {
       capRaised = true;
       emit(make('pfsync.state_cap', frame, `the state tracker holds ${table.cap} states, its cap: further states are not tracked (state counts from now on are low)`, { cap: table.cap }));
+    } else if (r === 'creators_full' && !creatorCapRaised) {
+      creatorCapRaised = true;
+      emit(make('pfsync.creator_cap', frame,
+        `the state tracker holds states of ${table.creatorCap} creator ids, its cap: states of further creators (first: ${hex8(c)}) are not tracked (a real cluster has one creator id per firewall; this many is a flood or a forgery)`,
+        { cap: table.creatorCap, creatorid: hex8(c) }));
     }
     return r === 'inserted';
   }
 
-  function update(emit: FindingSink, frame: DecodedFrame, src: string, name: string, key: string, m: Msg, rule: StaleRule): void {
-    const st = table.get(key);
-    if (!st) return;
-    const msg = facts(m);
-    const v = staleSides(st.proto, st, msg, rule);
-    table.update(key, msg, { src: !v.src, dst: !v.dst });
-    if (!v.src && !v.dst) return;
-    const sides = [v.src ? 'src' : '', v.dst ? 'dst' : ''].filter(Boolean);
+  /** An update of the state at table index i: each side taken unless it is stale (then a finding). */
+  function update(emit: FindingSink, frame: DecodedFrame, src: string, name: string, i: number, creatorid: string, id: string, m: Msg, rule: StaleRule): void {
+    const proto = table.proto[i]!;
+    const stSrc = table.srcState[i]!, stSrcSeq = table.srcSeqlo[i]!, stDst = table.dstState[i]!, stDstSeq = table.dstSeqlo[i]!;
+    const srcState = num(m['pfsync.state.src.state']), srcSeqlo = num(m['pfsync.state.src.seqlo']);
+    const dstState = num(m['pfsync.state.dst.state']), dstSeqlo = num(m['pfsync.state.dst.seqlo']);
+    const vSrc = staleSrc(proto, stSrc, stSrcSeq, srcState, srcSeqlo);
+    const vDst = staleDst(proto, stDst, stDstSeq, dstState, dstSeqlo, rule);
+    if (!vSrc) table.setSrc(i, srcState, srcSeqlo);
+    if (!vDst) table.setDst(i, dstState, dstSeqlo);
+    if (!vSrc && !vDst) return;
+    const sides = [vSrc ? 'src' : '', vDst ? 'dst' : ''].filter(Boolean);
     const what = sides.map((s) => {
-      const mine = s === 'src' ? [st.srcState, st.srcSeqlo] : [st.dstState, st.dstSeqlo];
-      const theirs = s === 'src' ? [msg.srcState, msg.srcSeqlo] : [msg.dstState, msg.dstSeqlo];
+      const mine = s === 'src' ? [stSrc, stSrcSeq] : [stDst, stDstSeq];
+      const theirs = s === 'src' ? [srcState, srcSeqlo >>> 0] : [dstState, dstSeqlo >>> 0];
       return `${s} state ${mine[0]} seqlo ${mine[1]} -> state ${theirs[0]} seqlo ${theirs[1]}`;
     }).join(', ');
-    const creatorid = key.slice(0, 8);
-    const id = key.slice(8);
     emitCapped(emit, make('pfsync.stale_update', frame,
       `${name} from ${src} moves state ${id}/${creatorid} backwards (${what}): receivers keep their copy, count pfsyncs_stale and send their own UPD back`,
       { src, creatorid, state_id: id, side: sides.join('+') }));
   }
 
   function unknown(emit: FindingSink, frame: DecodedFrame, src: string, name: string, creatorid: string, id: string): void {
-    if (!completeBulkSeen || capRaised) return; // past the cap, untracked states look unknown
+    if (!completeBulkSeen || capRaised || creatorCapRaised) return; // past a cap, untracked states look unknown
     emitCapped(emit, make('pfsync.unknown_state', frame,
       `${name} from ${src} for state ${id}/${creatorid}, which was never inserted (a complete bulk update was seen)`,
       { src, creatorid, state_id: id }));
+  }
+
+  /** What receivers do with a harmful section (for pfsync.unexpected_sender). */
+  function effectOf(kind: string, n: { inserted: number; removed: number; bulkRequest: boolean; busStatus: number; creators: Set<string> }): string {
+    switch (kind) {
+      case 'ins': return `insert the state(s) (${n.inserted} new to the tracked table): traffic matching them passes without a rule check`;
+      case 'upd': return 'overwrite the state(s) (windows, timeouts, counters) and insert the ones they do not hold';
+      case 'upd_c': return 'move the state(s)\' sequence windows and timeouts (a forged window cuts the connection); for ids they do not hold they send UPD_REQ';
+      case 'del': case 'del_c': return `delete the state(s) (${n.removed} tracked state(s) removed): the connections are cut once traffic moves to the receiver`;
+      case 'clr': return `delete every state of creator ${[...n.creators].join(', ')} (${n.removed} tracked state(s) removed)`;
+      case 'bus': return n.busStatus === 2
+        ? 'that requested a bulk update end it now and undemote CARP with the state table they have (incomplete if forged)'
+        : 'that requested a bulk update take it as the start of the transfer';
+      case 'upd_req': return n.bulkRequest
+        ? 'answer with their whole state table (BUS start, every state, BUS end): the sender gets a copy of every connection'
+        : 'owning the state(s) send them in full';
+      default: return 'apply it';
+    }
+  }
+
+  const HARMFUL = new Set(['ins', 'upd', 'upd_c', 'del', 'del_c', 'clr', 'bus', 'upd_req']);
+
+  function prove(emit: FindingSink, src: string, why: string): void {
+    const peer = peers.peers.get(src);
+    for (const p of peers.prove(src, why)) strangers.flush(p, emit);
+    if (peer?.proven) strangers.drop(peer);
   }
 
   function applySection(emit: FindingSink, frame: DecodedFrame, peer: Peer | undefined, src: string, flavor: PfsyncFlavor, rule: StaleRule, section: Msg): void {
@@ -129,34 +176,46 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     const name = str(section['pfsync.action_name']);
     const kind = actionDef(flavor, action)?.kind ?? 'unknown';
     const messages = (section['pfsync.messages'] ?? []) as readonly Msg[];
+    const watch = peer !== undefined && HARMFUL.has(kind) && strangers.concerns(peer);
+    const touched: string[] = [];
+    const effect = { inserted: 0, removed: 0, bulkRequest: false, busStatus: 0, creators: new Set<string>() };
     for (const m of messages) {
       const creatorid = str(m['pfsync.state.creatorid']);
       const id = str(m['pfsync.state.id']);
-      const key = StateTable.key(creatorid, id);
+      if (creatorid !== lastCreator) { lastCreator = creatorid; lastCreatorNum = parseInt(creatorid, 16); }
+      const c = lastCreatorNum;
+      const whole = id.length === 16;
+      const h = whole ? parseInt(id.slice(0, 8), 16) : 0;
+      const l = whole ? parseInt(id.slice(8), 16) : 0;
+      const at = id.length === 16 && (kind === 'upd' || kind === 'upd_c' || kind === 'del' || kind === 'del_c') ? table.find(c, h, l) : -1;
+      if (watch && touched.length < STATES_LISTED && kind !== 'clr' && kind !== 'bus' && !(kind === 'upd_req' && m['pfsync.bulk_request'] === true)) touched.push(`${id}/${creatorid}`);
       switch (kind) {
         case 'ins':
           if (peer) problems(emit, frame, peers.ownCreator(peer, creatorid));
-          if (creatorid !== '00000000' && id.length === 16) insert(emit, frame, key, m);
+          if (creatorid !== '00000000' && id.length === 16 && insert(emit, frame, c, h, l, m)) effect.inserted++;
           break;
         case 'upd':
           if (id.length !== 16) break;
-          if (table.has(key)) update(emit, frame, src, name, key, m, rule);
-          else if (creatorid !== '00000000') insert(emit, frame, key, m);
+          if (at >= 0) update(emit, frame, src, name, at, creatorid, id, m, rule);
+          else if (creatorid !== '00000000') insert(emit, frame, c, h, l, m);
           { const b = openBulks.get(src); if (b) b.states++; }
           break;
         case 'upd_c':
           if (id.length !== 16) break;
-          if (table.has(key)) update(emit, frame, src, name, key, m, rule);
+          if (at >= 0) update(emit, frame, src, name, at, creatorid, id, m, rule);
           else unknown(emit, frame, src, name, creatorid, id);
           break;
         case 'del': case 'del_c':
           if (id.length !== 16) break;
-          if (!table.remove(key)) unknown(emit, frame, src, name, creatorid, id);
+          if (at < 0) unknown(emit, frame, src, name, creatorid, id);
+          else { table.removeAt(at); effect.removed++; }
           break;
         case 'clr': {
           if (peer) problems(emit, frame, peers.ownCreator(peer, creatorid));
           const ifname = str(m['pfsync.state.ifname']);
-          const n = table.clearCreator(creatorid);
+          const n = table.clearCreator(c);
+          effect.removed += n;
+          effect.creators.add(creatorid);
           emit(make('pfsync.state_clear', frame,
             `CLR from ${src}: every state of creator ${creatorid}${ifname ? ` on ${ifname}` : ''} removed (${n} tracked state(s))`,
             { src, creatorid, ifname, removed: n }));
@@ -164,33 +223,54 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
         }
         case 'bus':
           if (peer) problems(emit, frame, peers.ownCreator(peer, creatorid));
-          bus(frame, src, creatorid, num(m['pfsync.bus.status']));
+          effect.busStatus = num(m['pfsync.bus.status']);
+          bus(emit, frame, src, creatorid, effect.busStatus);
           break;
         case 'upd_req':
-          if (m['pfsync.bulk_request'] === true) pendingRequest = timeOf(frame);
+          if (m['pfsync.bulk_request'] === true) {
+            pendingRequest = timeOf(frame);
+            pendingRequester = { src, frame: frame.raw.number };
+            effect.bulkRequest = true;
+          }
           break;
         default:
           break;
       }
     }
+    if (watch && peer && messages.length > 0) {
+      strangers.section(peer, { frame: frame.raw.number, ts: timeOf(frame), action: name, states: touched, count: messages.length, effect: effectOf(kind, effect) }, emit);
+    }
   }
 
-  function bus(frame: DecodedFrame, src: string, creatorid: string, status: number): void {
+  function bus(emit: FindingSink, frame: DecodedFrame, src: string, creatorid: string, status: number): void {
     const t = timeOf(frame);
+    const n = frame.raw.number;
+    const requester = pendingRequester !== undefined && pendingRequester.src !== src ? pendingRequester : undefined;
     if (status === 1) {
-      const b: Bulk = { requested: pendingRequest, started: t, ended: undefined, states: 0, responder: src, creatorid, frame: frame.raw.number };
+      const b: Bulk = { requested: pendingRequest, started: t, ended: undefined, states: 0, responder: src, creatorid, frame: n };
       pendingRequest = undefined;
+      pendingRequester = undefined;
       openBulks.set(src, b);
       if (bulks.length < MAX_BULKS) bulks.push(b);
+      if (requester) {
+        prove(emit, requester.src, `requested a bulk update (frame ${requester.frame}) that ${src} answered (frame ${n})`);
+        prove(emit, src, `answered the bulk update request of ${requester.src} (BUS start, frame ${n})`);
+      }
     } else if (status === 2) {
       let b = openBulks.get(src);
       if (b) {
         openBulks.delete(src);
+        prove(emit, src, `completed a bulk update (BUS start frame ${b.frame}, end frame ${n})`);
       } else {
         // OpenBSD 7.4+ with an empty table sends END alone; legacy captures may start mid-bulk.
-        b = { requested: pendingRequest, started: undefined, ended: undefined, states: 0, responder: src, creatorid, frame: frame.raw.number };
+        b = { requested: pendingRequest, started: undefined, ended: undefined, states: 0, responder: src, creatorid, frame: n };
         pendingRequest = undefined;
+        pendingRequester = undefined;
         if (bulks.length < MAX_BULKS) bulks.push(b);
+        if (requester) {
+          prove(emit, requester.src, `requested a bulk update (frame ${requester.frame}) that ${src} answered (frame ${n})`);
+          prove(emit, src, `answered the bulk update request of ${requester.src} (BUS end, frame ${n})`);
+        }
       }
       b.ended = t;
       completeBulkSeen = true;
@@ -243,19 +323,24 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
       if (f['pfsync.ignored'] !== undefined) return; // dropped whole by receivers
       const flavor = f['pfsync.flavor'];
       if (!isFlavor(flavor)) return;
-      const { peer, problems: p1 } = peers.packet(src, viaIp ? ip.version : 0, timeOf(frame), total);
-      problems(emit, frame, p1);
+      const peer = peers.packet(src, viaIp ? ip.version : 0, timeOf(frame), total, frame.raw.number);
       const cksum = str(f['pfsync.cksum']);
-      const stateFormats = new Set<string>();
-      for (const s of sections) for (const m of (s['pfsync.messages'] ?? []) as readonly Msg[]) {
-        const fmt = m['pfsync.state.format'];
-        if (typeof fmt === 'string' && s['pfsync.ignored'] === undefined) stateFormats.add(fmt);
+      if (cksum !== lastCksum) { lastCksum = cksum; lastCksumZero = /^0*$/.test(cksum); }
+      // Full-state formats of this packet (only full-state sections have them: the first message says).
+      let stateFormats: Set<string> | undefined;
+      for (const s of sections) {
+        const msgs = (s['pfsync.messages'] ?? []) as readonly Msg[];
+        if (msgs.length === 0 || s['pfsync.ignored'] !== undefined || msgs[0]!['pfsync.state.format'] === undefined) continue;
+        for (const m of msgs) {
+          const fmt = m['pfsync.state.format'];
+          if (typeof fmt === 'string') (stateFormats ??= new Set()).add(fmt);
+        }
       }
       if (peer) {
-        problems(emit, frame, peers.format(peer, flavor, str(f['pfsync.flavor_basis']) as FlavorBasis, [...stateFormats]));
-        if (cksum) problems(emit, frame, peers.ruleset(peer, cksum));
+        problems(emit, frame, peers.format(peer, flavor, str(f['pfsync.flavor_basis']) as FlavorBasis, stateFormats ? [...stateFormats] : []));
+        if (cksum && !lastCksumZero) problems(emit, frame, peers.ruleset(peer, cksum));
       }
-      const rule: StaleRule = flavor === 'openbsd-v6' && /^0*$/.test(cksum) ? 'openbsd74' : 'classic';
+      const rule: StaleRule = flavor === 'openbsd-v6' && lastCksumZero ? 'openbsd74' : 'classic';
       for (const s of sections) {
         if (s['pfsync.ignored'] !== undefined) continue;
         applySection(emit, frame, peer, src, flavor, rule, s);
@@ -266,6 +351,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     },
     finish(now: PacketTime, emit: FindingSink): void {
       expireBulks(now, emit, true);
+      strangers.finish(now, emit);
       for (const r of link.reports()) {
         emit({ id: 'pfsync.unauthenticated_link', severity: FINDINGS['pfsync.unauthenticated_link'].severity, ts: r.ts, frames: r.frames, message: r.message, details: r.details });
       }
@@ -279,9 +365,14 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
         packets: p.packets,
         messages: p.messages,
         messages_per_second: PeerRegistry.rate(p) ?? null,
+        peer: p.established,
+        why: p.why,
       }));
+      // The creators with the most states (ties by id), at most CREATORS_LISTED; the rest counted.
       const byCreator: Record<string, number> = {};
-      for (const [c, n] of [...table.byCreator.entries()].sort()) byCreator[c] = n;
+      const top = [...table.byCreator.entries()].sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, CREATORS_LISTED);
+      let listedStates = 0;
+      for (const [c, n] of top) { byCreator[hex8(c)] = n; listedStates += n; }
       const bulkList: Fields[] = bulks.map((b) => ({
         requested: ts(b.requested), started: ts(b.started), ended: ts(b.ended), states: b.states,
         responder: b.responder, creatorid: b.creatorid,
@@ -292,6 +383,10 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
           peers: peerList,
           states: table.size,
           states_by_creator: byCreator,
+          // Only when the list is cut: how many creators and states it leaves out.
+          ...(table.byCreator.size > top.length
+            ? { creators: table.byCreator.size, creators_not_listed: table.byCreator.size - top.length, states_not_listed: table.size - listedStates }
+            : {}),
           bulk_updates: bulkList,
           messages_by_action: { ...messagesByAction },
         },

@@ -41,6 +41,8 @@ function addBounded(set: Set<string>, v: string): void {
 
 export class LinkAudit {
   private readonly segments = new Map<number, Segment>();
+  /** The last clear-text (segment, src, dst) recorded: a stream repeats it, nothing to add. */
+  private last: { seg: Segment | undefined; src: string; dst: string } = { seg: undefined, src: '', dst: '' };
 
   private segment(id: number): Segment {
     let s = this.segments.get(id);
@@ -67,6 +69,9 @@ export class LinkAudit {
     const seg = this.segment(frame.raw.interfaceId);
     const inIpsec = frame.raw.linktype === LINKTYPE_ENC || frame.layers.some((l) => l.proto === 'esp' || l.proto === 'ah' || l.proto === 'enc');
     if (inIpsec) { seg.protectedSeen = true; return; }
+    const last = this.last;
+    if (last.seg === seg && last.src === src && last.dst === dst) return;
+    last.seg = seg; last.src = src; last.dst = dst;
     if (!seg.clear) { seg.clear = true; seg.firstClearFrame = frame.raw.number; seg.firstClearTs = ts; }
     addBounded(seg.speakers, src);
     if (isMulticast(dst)) addBounded(seg.groups, dst);

@@ -1,10 +1,13 @@
 // Sync peers: who sends pfsync, with which creator id, flavour, state formats and ruleset
-// checksum, and how often. Raises the cross-peer findings: unexpected_sender (a host beyond the
-// established pair), creatorid_conflict, format_mismatch, ruleset_mismatch.
+// checksum, and how often. Raises the cross-peer findings creatorid_conflict, format_mismatch,
+// ruleset_mismatch; decides who the established pair is (strangers.ts reports the others).
 //
-// Established peers: the first two senders per IP version whose packets a kernel accepts
-// (a pfsync cluster is a pair; a third host that speaks pfsync on the link is an intruder or
-// a misconfiguration). A sender's own creator id is the one it uses in BUS and CLR (its hostid)
+// Established peers (a pfsync cluster is a pair per IP version; a third host that speaks pfsync on
+// the link is an intruder or a misconfiguration): senders that prove themselves come first —
+// one that completes a bulk update, answers another's bulk request, or whose request was
+// answered (prove()). Until two have, the first two senders per IP version whose packets a kernel
+// accepts stand in; a proven sender displaces an unproven one, so a capture that begins with a
+// stranger speaking does not make it a peer. A sender's own creator id is the one it uses in BUS and CLR (its hostid)
 // and in INS (new states are always its own); UPD/UPD_C/DEL_C may carry the other peer's states
 // after a failover, so they say nothing about the sender's id.
 
@@ -25,10 +28,14 @@ export interface Peer {
   cksum: string | undefined;
   readonly formats: Set<string>;
   established: boolean;
+  /** Proof of being a sync peer (bulk completed, request answered), or undefined. */
+  proven: boolean;
+  /** Why this sender is (or is not) a peer, for findings. */
+  why: string;
+  readonly firstFrame: number;
 }
 
 export type PeerProblem =
-  | { kind: 'unexpected_sender'; message: string; details: Record<string, string> }
   | { kind: 'creatorid_conflict'; message: string; details: Record<string, string> }
   | { kind: 'format_mismatch'; message: string; details: Record<string, string> }
   | { kind: 'ruleset_mismatch'; message: string; details: Record<string, string> };
@@ -45,36 +52,75 @@ export class PeerRegistry {
   private readonly owners = new Map<string, string>();
   private readonly raisedPairs = new Set<string>();
   private readonly establishedCount = { 4: 0, 6: 0 };
+  private readonly provenCount = { 4: 0, 6: 0 };
 
   /** Record one accepted packet from `src` (ipVersion 0: no IP, e.g. a pfsync0 capture). */
-  packet(src: string, ipVersion: 4 | 6 | 0, ts: PacketTime, messages: number): { peer: Peer | undefined; problems: PeerProblem[] } {
-    const problems: PeerProblem[] = [];
+  packet(src: string, ipVersion: 4 | 6 | 0, ts: PacketTime, messages: number, frame = 0): Peer | undefined {
     let peer = this.peers.get(src);
     if (!peer) {
-      if (this.peers.size >= MAX_PEERS) return { peer: undefined, problems };
+      if (this.peers.size >= MAX_PEERS) return undefined;
       peer = {
         src, ipVersion, creatorid: undefined, flavour: undefined, flavourCertain: false, packets: 0, messages: 0,
-        first: ts, last: ts, cksum: undefined, formats: new Set(), established: false,
+        first: ts, last: ts, cksum: undefined, formats: new Set(), established: false, proven: false,
+        why: 'not one of the first two senders and no bulk update completed or request answered', firstFrame: frame,
       };
       this.peers.set(src, peer);
-      if (ipVersion !== 0) {
-        if (this.establishedCount[ipVersion] < 2) {
-          this.establishedCount[ipVersion]++;
-          peer.established = true;
-        } else {
-          const known = [...this.peers.values()].filter((p) => p.established && p.ipVersion === ipVersion).map((p) => p.src);
-          problems.push({
-            kind: 'unexpected_sender',
-            message: `pfsync from ${src}, which is not one of the established sync peers (${known.join(', ')}): receivers apply its messages all the same`,
-            details: { src, peers: known.join(',') },
-          });
-        }
+      if (ipVersion !== 0 && this.establishedCount[ipVersion] < 2) {
+        this.establishedCount[ipVersion]++;
+        peer.established = true;
+        peer.why = `one of the first two senders (frame ${frame}); no bulk update completed or request answered yet`;
       }
     }
     peer.packets++;
     peer.messages += messages;
     peer.last = ts;
-    return { peer, problems };
+    return peer;
+  }
+
+  /** Two senders of this IP version have proved themselves: everyone else is a stranger for sure. */
+  pairProven(ipVersion: 4 | 6 | 0): boolean {
+    return ipVersion !== 0 && this.provenCount[ipVersion] >= 2;
+  }
+
+  /** The established peers of an IP version, with why each is one. */
+  established(ipVersion: 4 | 6 | 0): Peer[] {
+    return [...this.peers.values()].filter((p) => p.established && p.ipVersion === ipVersion);
+  }
+
+  /**
+   * Evidence that `src` is a sync peer. It becomes established, displacing an unproven one if the
+   * pair is full. Returns the senders now known to be strangers (displaced, or every other sender
+   * once two peers are proven), so their held findings can be raised.
+   */
+  prove(src: string, why: string): Peer[] {
+    const peer = this.peers.get(src);
+    if (!peer || peer.proven || peer.ipVersion === 0) return [];
+    const v = peer.ipVersion;
+    if (this.provenCount[v] >= 2) return [];
+    peer.proven = true;
+    peer.why = why;
+    this.provenCount[v]++;
+    const out: Peer[] = [];
+    if (!peer.established) {
+      if (this.establishedCount[v] >= 2) {
+        const displaced = [...this.peers.values()].find((p) => p.established && !p.proven && p.ipVersion === v);
+        if (displaced) {
+          displaced.established = false;
+          displaced.why = `displaced by ${src}, which ${why}`;
+          this.establishedCount[v]--;
+          out.push(displaced);
+        }
+      }
+      if (this.establishedCount[v] < 2) { peer.established = true; this.establishedCount[v]++; }
+    }
+    if (this.provenCount[v] >= 2) {
+      for (const p of this.peers.values()) {
+        if (p.ipVersion !== v || p.proven || out.includes(p)) continue;
+        if (p.established) { p.established = false; this.establishedCount[v]--; p.why = 'two other senders proved to be the sync pair'; }
+        out.push(p);
+      }
+    }
+    return out;
   }
 
   /** The sender's own creator id (from BUS, CLR or INS). */

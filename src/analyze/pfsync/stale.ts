@@ -27,14 +27,23 @@ export interface StaleVerdict {
   readonly dst: boolean;
 }
 
+/** Is the message's src side older than the receiver's (scalar form, no allocation)? */
+export function staleSrc(proto: number, stState: number, stSeqlo: number, state: number, seqlo: number): boolean {
+  if (proto !== IPPROTO_TCP) return stState > state;
+  return (stState > state && (stState < PF_TCPS_PROXY_SRC || state >= PF_TCPS_PROXY_SRC))
+    || (stState === state && seqGt(stSeqlo, seqlo));
+}
+
+/** Is the message's dst side older than the receiver's? */
+export function staleDst(proto: number, stState: number, stSeqlo: number, state: number, seqlo: number, rule: StaleRule): boolean {
+  if (proto !== IPPROTO_TCP) return stState > state;
+  const dstSeqApplies = rule === 'openbsd74' ? stState === state : stState >= TCPS_SYN_SENT;
+  return stState > state || (dstSeqApplies && seqGt(stSeqlo, seqlo));
+}
+
 export function staleSides(proto: number, st: PeerFacts, msg: PeerFacts, rule: StaleRule): StaleVerdict {
-  if (proto !== IPPROTO_TCP) {
-    return { src: st.srcState > msg.srcState, dst: st.dstState > msg.dstState };
-  }
-  const src =
-    (st.srcState > msg.srcState && (st.srcState < PF_TCPS_PROXY_SRC || msg.srcState >= PF_TCPS_PROXY_SRC))
-    || (st.srcState === msg.srcState && seqGt(st.srcSeqlo, msg.srcSeqlo));
-  const dstSeqApplies = rule === 'openbsd74' ? st.dstState === msg.dstState : st.dstState >= TCPS_SYN_SENT;
-  const dst = st.dstState > msg.dstState || (dstSeqApplies && seqGt(st.dstSeqlo, msg.dstSeqlo));
-  return { src, dst };
+  return {
+    src: staleSrc(proto, st.srcState, st.srcSeqlo, msg.srcState, msg.srcSeqlo),
+    dst: staleDst(proto, st.dstState, st.dstSeqlo, msg.dstState, msg.dstSeqlo, rule),
+  };
 }

@@ -12,7 +12,7 @@
 // [{pfsync.action, .action_name, .count, .msglen, .messages, .ignored?}], .trailer (4.5), .eof,
 // .ignored (the whole packet is dropped by receivers: badttl / badver / badlen).
 
-import type { Cursor } from '../cursor.js';
+import { toHex, type Cursor } from '../cursor.js';
 import type { DissectContext, LayerWriter } from '../dissector.js';
 import type { FieldValue } from '../types.js';
 import { actionDef, type ActionDef } from './actions.js';
@@ -26,7 +26,11 @@ const LEGACY_FLAVORS: Readonly<Record<number, PfsyncFlavor>> = {
   1: 'legacy-v1', 2: 'legacy-v2', 3: 'legacy-v3', 4: 'legacy-v4',
 };
 
+/** Set per packet from DecodeOptions.pfsyncAnalysisOnly (decoding is synchronous). */
+let analysisOnly = false;
+
 export function decodePfsync(c: Cursor, out: LayerWriter, ctx: DissectContext): undefined {
+  analysisOnly = ctx.options.pfsyncAnalysisOnly === true;
   const start = c.pos;
   const subheaders: Section[] = [];
   const ttl = ctx.ip?.ttl;
@@ -49,13 +53,64 @@ export function decodePfsync(c: Cursor, out: LayerWriter, ctx: DissectContext): 
   return undefined;
 }
 
+const u32 = (b: Uint8Array, p: number): number => ((b[p]! << 24) >>> 0) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
+
+/**
+ * UPD_C when nothing will print the frame (DecodeOptions.pfsyncAnalysisOnly; so are OpenBSD v6
+ * full states, the bulk update's bulk): only the fields the analyzer reads — id, creator id, and per peer side state and seqlo — with the same ids and
+ * values the full decode gives (modern 84 B and legacy 88 B share these offsets). Used only for
+ * whole messages; a cut one goes through the full decoder, which reports the cut.
+ */
+function decodeUpdCForAnalysis(c: Cursor, m: Message): void {
+  const b = c.bytes;
+  const p = c.pos;
+  m['pfsync.state.id'] = toHex(b, p, p + 8);
+  m['pfsync.state.src.seqlo'] = u32(b, p + 16);
+  m['pfsync.state.src.state'] = b[p + 32]!;
+  m['pfsync.state.dst.seqlo'] = u32(b, p + 48);
+  m['pfsync.state.dst.state'] = b[p + 64]!;
+  m['pfsync.state.creatorid'] = toHex(b, p + 72, p + 76);
+}
+
+/** OpenBSD v6 full state (264 B) for analysis only: format, id, creator, proto, peer states and seqlo. */
+function decodeStateV6ForAnalysis(c: Cursor, m: Message): void {
+  const b = c.bytes;
+  const p = c.pos;
+  m['pfsync.state.format'] = 'openbsd-v6';
+  m['pfsync.state.id'] = toHex(b, p, p + 8);
+  m['pfsync.state.src.seqlo'] = u32(b, p + 112);
+  m['pfsync.state.src.state'] = b[p + 128]!;
+  m['pfsync.state.dst.seqlo'] = u32(b, p + 144);
+  m['pfsync.state.dst.state'] = b[p + 160]!;
+  m['pfsync.state.creatorid'] = toHex(b, p + 236, p + 240);
+  m['pfsync.state.proto'] = b[p + 251]!;
+}
+
+/** The analysis-only decoder of a message kind, when there is one (see decodeUpdCForAnalysis). */
+function analysisDecoder(def: ActionDef, stride: number): ((c: Cursor, m: Message) => void) | undefined {
+  if (def.kind === 'upd_c' && stride >= 84) return decodeUpdCForAnalysis;
+  if (def.format === 'openbsd-v6' && stride >= 264) return decodeStateV6ForAnalysis;
+  return undefined;
+}
+
 /** Decode `n` messages of `size` bytes each (stride `stride` >= size) into `list`. */
 function decodeMessages(c: Cursor, def: ActionDef, n: number, stride: number, list: Message[]): void {
   if (!def.decode) {
     c.sub(n * stride); // INS_F / DEL_F / EOF carry no message decoder: step over the bytes
     return;
   }
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  const fast = analysisOnly ? analysisDecoder(def, stride) : undefined;
+  if (fast) {
+    const whole = Math.min(n, Math.floor((c.capturedEnd - c.pos) / stride));
+    for (; i < whole; i++) {
+      const m: Message = {};
+      list.push(m);
+      fast(c, m);
+      c.pos += stride;
+    }
+  }
+  for (; i < n; i++) {
     const m: Message = {};
     list.push(m);
     const sub = c.sub(stride);

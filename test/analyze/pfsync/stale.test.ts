@@ -40,21 +40,42 @@ test('non-TCP: only the state level counts', () => {
 
 test('state table: insert, duplicate, update, remove, clear by creator, cap', () => {
   const t = new StateTable(3);
-  const k = (c: string, n: number) => StateTable.key(c, n.toString(16).padStart(16, '0'));
-  assert.equal(t.insert(k('0a0a0a01', 1), 6, p(4, 1, 4, 2)), 'inserted');
-  assert.equal(t.insert(k('0a0a0a01', 1), 6, p(4, 1, 4, 2)), 'exists');
-  assert.equal(t.insert(k('0a0a0a01', 2), 6, p(4, 1, 4, 2)), 'inserted');
-  assert.equal(t.insert(k('0a0a0a02', 1), 17, p(1, 0, 1, 0)), 'inserted');
-  assert.equal(t.insert(k('0a0a0a02', 2), 17, p(1, 0, 1, 0)), 'full');
-  t.update(k('0a0a0a01', 1), p(5, 0xfffffffe, 9, 9), { src: true, dst: false });
-  assert.deepEqual(t.get(k('0a0a0a01', 1)), { proto: 6, srcState: 5, srcSeqlo: 0xfffffffe, dstState: 4, dstSeqlo: 2 });
-  assert.deepEqual([...t.byCreator.entries()], [['0a0a0a01', 2], ['0a0a0a02', 1]]);
-  assert.equal(t.clearCreator('0a0a0a01'), 2);
+  const A1 = 0x0a0a0a01, A2 = 0x0a0a0a02, A3 = 0x0a0a0a03;
+  const get = (c: number, n: number) => {
+    const i = t.find(c, 0, n);
+    return i < 0 ? undefined : { proto: t.proto[i], srcState: t.srcState[i], srcSeqlo: t.srcSeqlo[i], dstState: t.dstState[i], dstSeqlo: t.dstSeqlo[i] };
+  };
+  assert.equal(t.insert(A1, 0, 1, 6, p(4, 1, 4, 2)), 'inserted');
+  assert.equal(t.insert(A1, 0, 1, 6, p(4, 1, 4, 2)), 'exists');
+  assert.equal(t.insert(A1, 0, 2, 6, p(4, 1, 4, 2)), 'inserted');
+  assert.equal(t.insert(A2, 0, 1, 17, p(1, 0, 1, 0)), 'inserted');
+  assert.equal(t.insert(A2, 0, 2, 17, p(1, 0, 1, 0)), 'full');
+  assert.equal(t.find(A1, 1, 1), -1, 'the high word of the id is part of the key');
+  t.setSrc(t.find(A1, 0, 1), 5, 0xfffffffe);
+  assert.deepEqual(get(A1, 1), { proto: 6, srcState: 5, srcSeqlo: 0xfffffffe, dstState: 4, dstSeqlo: 2 });
+  assert.deepEqual([...t.byCreator.entries()], [[A1, 2], [A2, 1]]);
+  assert.equal(t.clearCreator(A1), 2);
   assert.equal(t.size, 1);
-  assert.equal(t.remove(k('0a0a0a02', 1)), true);
-  assert.equal(t.remove(k('0a0a0a02', 1)), false);
+  assert.equal(t.remove(A2, 0, 1), true);
+  assert.equal(t.remove(A2, 0, 1), false);
   assert.equal(t.size, 0);
   assert.equal(t.byCreator.size, 0);
-  for (let i = 0; i < 3; i++) assert.equal(t.insert(k('0a0a0a03', i), 6, p(4, i, 4, i)), 'inserted'); // freed slots reused
-  assert.equal(t.get(k('0a0a0a03', 2))?.srcSeqlo, 2);
+  for (let i = 0; i < 3; i++) assert.equal(t.insert(A3, 0, i, 6, p(4, i, 4, i)), 'inserted'); // room again after removals
+  assert.equal(get(A3, 2)?.srcSeqlo, 2);
+});
+
+test('state table: many states, removals and re-inserts through rehashes keep every state findable', () => {
+  const t = new StateTable(1_000_000);
+  const n = 50_000;
+  for (let i = 0; i < n; i++) assert.equal(t.insert(0x1000 + (i % 7), i >>> 3, i * 2654435761 >>> 0, 6, p(4, i, 4, i)), 'inserted');
+  for (let i = 0; i < n; i += 2) assert.equal(t.remove(0x1000 + (i % 7), i >>> 3, i * 2654435761 >>> 0), true);
+  for (let i = 0; i < n; i += 4) assert.equal(t.insert(0x1000 + (i % 7), i >>> 3, i * 2654435761 >>> 0, 6, p(4, i, 4, i)), 'inserted');
+  let found = 0;
+  for (let i = 0; i < n; i++) {
+    const at = t.find(0x1000 + (i % 7), i >>> 3, i * 2654435761 >>> 0);
+    if (at >= 0) { found++; assert.equal(t.srcSeqlo[at], i >>> 0); }
+    assert.equal(at >= 0, i % 2 === 1 || i % 4 === 0, `state ${i}`);
+  }
+  assert.equal(found, t.size);
+  assert.equal(t.size, n / 2 + n / 4);
 });
