@@ -25,6 +25,8 @@ export interface WorkerConfig {
   readonly filter: string;
   readonly bufferSize: number;
   readonly snaplen?: number;
+  /** Send a STATS record this often while capturing (the last one still comes at the stop). */
+  readonly statsIntervalMs?: number;
 }
 
 export type CheckResult =
@@ -131,21 +133,20 @@ function capture(cfg: WorkerConfig): void {
     queue(encodeHeader(RECORD.tick, sec, micros - sec * 1e6, 0, 0));
   }, TICK_INTERVAL_MS);
 
+  const statsRecord = (): Buffer => {
+    counters.poll();
+    const totals = counters.totals();
+    return encodeJsonRecord(RECORD.stats, { known: totals !== undefined, packets: totals?.packets ?? 0, drops: totals?.drops ?? 0, frames });
+  };
+  const statsTimer = cfg.statsIntervalMs ? setInterval(() => { if (!stopping) queue(statsRecord()); }, cfg.statsIntervalMs) : undefined;
+
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
     clearInterval(ticker);
+    if (statsTimer) clearInterval(statsTimer);
     flush();
-    counters.poll();
-    const totals = counters.totals();
-    process.stdout.write(
-      encodeJsonRecord(RECORD.stats, {
-        known: totals !== undefined,
-        packets: totals?.packets ?? 0,
-        drops: totals?.drops ?? 0,
-        frames,
-      }),
-    );
+    process.stdout.write(statsRecord());
     handle.removeAllListeners('packet');
     handle.close();
     process.exit(0);
