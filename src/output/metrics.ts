@@ -177,7 +177,11 @@ export class CarpdumpMetrics implements PipelineObserver {
       labelNames: ['vhid', 'af', 'cause'], registers,
       collect() {
         this.reset();
-        for (const g of model.carp.values()) for (const [cause, n] of g.changes) this.inc({ vhid: g.vhid, af: g.af, cause }, n);
+        for (const g of model.carp.values()) {
+          // Every cause from 0 once the VHID is known, so that increase() sees the first change.
+          for (const cause of CARP_CAUSES) this.inc({ vhid: g.vhid, af: g.af, cause }, 0);
+          for (const [cause, n] of g.changes) this.inc({ vhid: g.vhid, af: g.af, cause }, n);
+        }
       },
     });
     new client.Gauge({
@@ -246,7 +250,10 @@ export class CarpdumpMetrics implements PipelineObserver {
       labelNames: ['vrid', 'version', 'af', 'cause'], registers,
       collect() {
         this.reset();
-        for (const g of model.vrrp.values()) for (const [cause, n] of g.changes) this.inc({ ...g.labels, cause }, n);
+        for (const g of model.vrrp.values()) {
+          for (const cause of VRRP_CAUSES) this.inc({ ...g.labels, cause }, 0);
+          for (const [cause, n] of g.changes) this.inc({ ...g.labels, cause }, n);
+        }
       },
     });
     new client.Gauge({
