@@ -3,16 +3,19 @@
 // a real Prometheus server scraping it every second. The ucarp master is killed (SIGKILL: no
 // bow-out); Prometheus' HTTP API must then answer carpdump_carp_master_info with the backup as
 // the only master and carpdump_carp_master_changes_total{cause="master_timeout"} = 1, and
-// `promtool check metrics` must accept carpdump's exposition.
+// `promtool check metrics` must accept carpdump's exposition. Prometheus also loads the README's
+// alert rules: "master changed in the last 5 minutes" must fire, with cause master_timeout.
 //
 // Runs as root (CI); skips elsewhere only when not root and CI != 'true'.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { haveCommand, Lab, labSkipReason, waitFor } from '../netns/lab.js';
-import { startCarpdump } from './carpdump-run.js';
-import { httpGet, PrometheusServer, type PromSample } from './prometheus.js';
+import { REPO_ROOT, startCarpdump } from './carpdump-run.js';
+import { httpGet, PrometheusServer, readmeAlertRules, type PromSample } from './prometheus.js';
 
 const VHID = 7;
 const PASS = 'e2e-metrics-secret';
@@ -63,7 +66,9 @@ test('Prometheus scrapes carpdump live: the new master after a failover, one mas
       '--metrics', '127.0.0.1:0'], 'carpdump-metrics');
     const url = /serving metrics on (http:\/\/\S+)/.exec(carpdump.stderr())?.[1];
     assert.ok(url, `carpdump says where it serves: ${carpdump.stderr()}`);
-    prometheus = new PrometheusServer(lab, lab.monitor.ns, new URL(url).host);
+    // The alert rules the README recommends, loaded as they are written there.
+    const rules = readmeAlertRules(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'));
+    prometheus = new PrometheusServer(lab, lab.monitor.ns, new URL(url).host, rules);
     const prom = prometheus;
 
     const a = lab.startUcarp(lab.a, { vhid: VHID, pass: PASS, vip: VIP, advskew: 0 });
@@ -91,6 +96,13 @@ test('Prometheus scrapes carpdump live: the new master after a failover, one mas
     assert.equal(changes[0]!.metric['af'], 'ipv4');
     assert.deepEqual(prom.query(`carpdump_carp_master_changes_total{vhid="${VHID}",cause="first_seen"}`).map((s) => s.value), [1]);
     assert.deepEqual(prom.query(`carpdump_carp_split_brain{vhid="${VHID}"}`).map((s) => s.value), [0]);
+    // The README's "master changed in the last 5 minutes" alert fires; its split-brain alert does not.
+    let alerts: PromSample[] = [];
+    await waitFor('the README\'s CarpMasterChanged alert to fire', () => {
+      alerts = prom.query('ALERTS{alertstate="firing"}');
+      return alerts.some((s) => s.metric['alertname'] === 'CarpMasterChanged');
+    }, 20_000).catch((err: Error) => { throw new Error(`${err.message}: ${show(alerts)}`); });
+    assert.deepEqual(alerts.map((s) => [s.metric['alertname'], s.metric['vhid'], s.metric['cause']]), [['CarpMasterChanged', String(VHID), 'master_timeout']]);
     // keepalived's VRRP on the same segment is counted, and is not mistaken for CARP.
     assert.deepEqual(prom.query('carpdump_findings_total{id="carp.vhid_conflict"}'), []);
     // Kernel counters are read while capturing (not only at the end): the series is there.

@@ -10,6 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Lab, SpawnedProcess } from '../netns/lab.js';
 
+/** The README's alert rules: the fenced block that starts with "# carpdump-rules.yml". */
+export function readmeAlertRules(readme: string): string {
+  const m = /```yaml\n# carpdump-rules\.yml\n([\s\S]*?)```/.exec(readme);
+  if (!m?.[1]) throw new Error('README.md has no carpdump-rules.yml block');
+  return m[1];
+}
+
 /** A free TCP port on 127.0.0.1 of namespace NS. */
 export function freePort(ns: string): number {
   const script = "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})";
@@ -32,14 +39,16 @@ export class PrometheusServer {
   readonly url: string;
   private readonly process: SpawnedProcess;
 
-  constructor(private readonly lab: Lab, private readonly ns: string, target: string) {
+  constructor(private readonly lab: Lab, private readonly ns: string, target: string, rules?: string) {
     this.dir = mkdtempSync(join(tmpdir(), 'carpdump-prometheus-'));
     const config = join(this.dir, 'prometheus.yml');
+    if (rules !== undefined) writeFileSync(join(this.dir, 'rules.yml'), rules);
     writeFileSync(config, [
       'global:',
       '  scrape_interval: 1s',
       '  scrape_timeout: 1s',
       '  evaluation_interval: 1s',
+      ...(rules !== undefined ? ['rule_files:', `  - ${join(this.dir, 'rules.yml')}`] : []),
       'scrape_configs:',
       '  - job_name: carpdump',
       '    static_configs:',
