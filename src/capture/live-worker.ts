@@ -134,22 +134,35 @@ function capture(cfg: WorkerConfig): void {
   }, TICK_INTERVAL_MS);
 
   const statsRecord = (): Buffer => {
-    counters.poll();
     const totals = counters.totals();
     return encodeJsonRecord(RECORD.stats, { known: totals !== undefined, packets: totals?.packets ?? 0, drops: totals?.drops ?? 0, frames });
   };
-  const statsTimer = cfg.statsIntervalMs ? setInterval(() => { if (!stopping) queue(statsRecord()); }, cfg.statsIntervalMs) : undefined;
+  // Periodic counters (--metrics): read by an asynchronous child, so the capture never waits.
+  let polling: Promise<void> | undefined;
+  const statsTimer = cfg.statsIntervalMs ? setInterval(() => {
+    if (stopping || polling) return;
+    polling = counters.pollAsync().then(() => {
+      polling = undefined;
+      if (!stopping) queue(statsRecord());
+    });
+  }, cfg.statsIntervalMs) : undefined;
 
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
     clearInterval(ticker);
     if (statsTimer) clearInterval(statsTimer);
-    flush();
-    process.stdout.write(statsRecord());
-    handle.removeAllListeners('packet');
-    handle.close();
-    process.exit(0);
+    const finish = (): void => {
+      flush();
+      counters.poll();
+      process.stdout.write(statsRecord());
+      handle.removeAllListeners('packet');
+      handle.close();
+      process.exit(0);
+    };
+    // A periodic read in flight has reset the kernel's counters: wait for its numbers.
+    if (polling) void polling.then(finish);
+    else finish();
   };
 
   process.on('SIGINT', () => undefined);
