@@ -24,6 +24,9 @@ import { createRenderer } from './output/renderer.js';
 import { TimestampFormatter } from './output/timestamp.js';
 import { BufferedWriter, type OutputStream } from './output/writer.js';
 import { runPipeline, type PipelineResult } from './pipeline.js';
+import { CheckRenderer, checkExitStatus, checkStatus } from './output/check.js';
+import { CarpdumpMetrics, observeSource } from './output/metrics.js';
+import { startMetricsServer, type MetricsServer } from './output/metrics-server.js';
 
 /** Where the CLI writes; replaceable in tests. */
 export interface CliIo {
@@ -75,7 +78,11 @@ async function openSource(o: Options): Promise<CaptureSource & { linktype?: numb
     return filterSource(openCaptureFile(o.read), filter);
   }
   const { openLiveCapture } = await import('./capture/live.js');
-  return openLiveCapture({ iface: o.interface ?? '', filter: o.captureFilter ?? '', snaplen: o.snaplen ?? 0, promisc: o.promiscuous });
+  return openLiveCapture({
+    iface: o.interface ?? '', filter: o.captureFilter ?? '', snaplen: o.snaplen ?? 0, promisc: o.promiscuous,
+    // --metrics: the kernel drop counters are read every second, not only at the end.
+    ...(o.metrics ? { statsIntervalMs: 1000 } : {}),
+  });
 }
 
 /** The passphrases of every source: --carp-pass, CARPDUMP_CARP_PASS, --carp-pass-file. */
@@ -121,12 +128,55 @@ async function run(o: Options, io: CliIo): Promise<number> {
   checkFieldIds(o.fields, REGISTRY, '-e');
   const carpPass = passphrases(o);
   const words = wordlist(o);
+  const pfsyncAnalyzer = createPfsyncAnalyzer();
   const analyzers: Analyzer[] = [
     createCarpAnalyzer({ passphrases: carpPass, vips: o.vips, ...(words ? { wordlist: words } : {}), showSecrets: o.showSecrets }),
-    createPfsyncAnalyzer(),
+    pfsyncAnalyzer,
     createVrrpAnalyzer(),
   ];
-  const source = await openSource(o);
+  // --metrics listens before the capture opens: a port in use ends the run before it starts.
+  let liveStats: (() => { dropped: number; fromKernel?: boolean } | undefined) = () => undefined;
+  const metrics = o.metrics ? new CarpdumpMetrics({
+    pfsyncSummary: () => pfsyncAnalyzer.summary(),
+    dropped: () => { const s = liveStats(); return s && s.fromKernel !== false ? s.dropped : undefined; },
+  }) : undefined;
+  let server: MetricsServer | undefined;
+  if (o.metrics && metrics) {
+    server = await startMetricsServer(o.metrics, metrics);
+    errorLine(io, `serving metrics on ${server.url}`);
+  }
+  try {
+    return await capture(o, io, analyzers, metrics, (fn) => { liveStats = fn; });
+  } finally {
+    metrics?.setUp(false);
+    if (server) {
+      if (o.metricsLingerSeconds > 0) await linger(o.metricsLingerSeconds);
+      await server.close();
+    }
+  }
+}
+
+/** --metrics-linger: keep serving after the end of input, until the time is up or a signal comes. */
+function linger(seconds: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    const timer = setTimeout(done, seconds * 1000);
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
+
+async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: CarpdumpMetrics | undefined,
+  setLiveStats: (fn: () => { dropped: number; fromKernel?: boolean } | undefined) => void): Promise<number> {
+  const opened = await openSource(o);
+  const source = metrics ? observeSource(opened, metrics) : opened;
+  if (source.stats) setLiveStats(() => source.stats!());
+  metrics?.setUp(true);
   // Live capture: options the capture cannot honour (e.g. -p with the cap binding), one line each.
   for (const note of source.notes ?? []) errorLine(io, note);
   let pcap: PcapWriter | undefined;
@@ -143,7 +193,8 @@ async function run(o: Options, io: CliIo): Promise<number> {
   const lineBuffered = o.lineBuffered || (o.interface !== undefined && isTTY);
   const out = new BufferedWriter(stream, lineBuffered);
   const palette = o.format === 'text' ? createPalette(colorLevel(o.color, isTTY, io.env)) : NO_COLOR_PALETTE;
-  const renderer = createRenderer(out, {
+  const check = o.check ? new CheckRenderer() : undefined;
+  const renderer = check ?? createRenderer(out, {
     format: o.format, verbose: o.verbose, hex: o.hex, quiet: o.quiet, fields: o.fields,
     summaries: o.summaries, palette, timestamps: new TimestampFormatter(o.timestampStyle, o.utc),
   });
@@ -158,6 +209,9 @@ async function run(o: Options, io: CliIo): Promise<number> {
   process.on('SIGTERM', onSignal);
   let epipe = false;
   out.whenClosed(() => { epipe = true; source.stop(); });
+  // -a duration:N (tshark's autostop): the same stop as Ctrl-C.
+  const autostop = o.autostop.durationSeconds !== undefined
+    ? setTimeout(() => source.stop(), o.autostop.durationSeconds * 1000) : undefined;
 
   let outcome: Awaited<ReturnType<typeof runPipeline>>;
   try {
@@ -173,8 +227,10 @@ async function run(o: Options, io: CliIo): Promise<number> {
       isInterestingRecord,
       afterFrame: lineBuffered ? () => { out.endFrame(); if (o.lineBuffered) pcap?.flush(); } : undefined,
       afterTick: () => { out.flush(); if (o.lineBuffered) pcap?.flush(); },
+      ...(metrics ? { observer: metrics } : {}),
     });
   } finally {
+    if (autostop) clearTimeout(autostop);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
@@ -183,6 +239,7 @@ async function run(o: Options, io: CliIo): Promise<number> {
   if (epipe) return EXIT.ok;
 
   const stats = source.stats?.();
+  if (check) return checkOutcome(o, io, check, source.name, outcome, stats);
   if (stats) {
     const captured = outcome.result.frames;
     io.stderr.write(`${captured} packet${captured === 1 ? '' : 's'} captured\n`);
@@ -205,8 +262,34 @@ async function run(o: Options, io: CliIo): Promise<number> {
   return status;
 }
 
+/** --check: the plugin's status line and exit status (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). */
+function checkOutcome(o: Options, io: CliIo, check: CheckRenderer, name: string,
+  outcome: { result: PipelineResult; error?: unknown }, stats: { dropped: number; fromKernel?: boolean } | undefined): number {
+  let error: string | undefined;
+  if (outcome.error !== undefined) {
+    const err = outcome.error;
+    error = err instanceof CarpdumpError ? err.message : `internal error: ${err instanceof Error ? err.message : String(err)}`;
+  } else {
+    const { status, message } = completedStatus(undefined, outcome.result);
+    if (status !== EXIT.ok) error = message;
+  }
+  const { state, line } = checkStatus(check, {
+    expectMasters: o.expectMasters, utc: o.utc, source: name,
+    ...(error !== undefined ? { error } : {}),
+    ...(stats && stats.fromKernel !== false ? { dropped: stats.dropped } : {}),
+  });
+  io.stdout.write(`${line}\n`);
+  return checkExitStatus(state);
+}
+
 /** Runs carpdump with argv (without node and the script); resolves with the exit status. */
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  // --check changes the exit status: every problem, usage errors included, is UNKNOWN (3).
+  const checkMode = argv.includes('--check');
+  const unknown = (message: string): number => {
+    io.stdout.write(`CARPDUMP UNKNOWN - ${message.replace(/[\r\n|]+/g, ' ')}\n`);
+    return checkExitStatus('UNKNOWN');
+  };
   try {
     const o = parseOptions(argv, io.env);
     switch (o.action) {
@@ -217,6 +300,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       case 'run': return await run(o, io);
     }
   } catch (err) {
+    if (checkMode) return unknown(err instanceof CarpdumpError ? err.message : `internal error: ${err instanceof Error ? err.message : String(err)}`);
     if (err instanceof UsageError) {
       errorLine(io, err.message);
       io.stderr.write("Try 'carpdump --help' for more information.\n");

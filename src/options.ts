@@ -12,6 +12,9 @@ const yargs = createRequire(import.meta.url)('yargs/yargs') as (args: readonly s
 import { UsageError } from './errors.js';
 import type { Severity } from './decode/types.js';
 import { parseDisplayFilter, type FilterNode } from './filter/display-filter.js';
+import {
+  parseAutostop, parseExpectMaster, parseLinger, parseMetricsAddress, type Autostop, type ExpectMaster, type MetricsAddress,
+} from './monitor-options.js';
 
 export const FORMATS = ['text', 'jsonl', 'json', 'fields'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
@@ -61,6 +64,15 @@ export interface Options {
   readonly lineBuffered: boolean;
   readonly snaplen?: number;
   readonly promiscuous: boolean;
+  /** --metrics [ADDR:]PORT: serve Prometheus metrics while capturing. */
+  readonly metrics?: MetricsAddress;
+  /** --metrics-linger: keep serving this many seconds after the input ended. */
+  readonly metricsLingerSeconds: number;
+  /** -a duration:N / packets:N (packets:N is folded into count). */
+  readonly autostop: Autostop;
+  /** --check: a Nagios/Icinga plugin run (one status line, exit 0/1/2/3). */
+  readonly check: boolean;
+  readonly expectMasters: readonly ExpectMaster[];
 }
 
 export const USAGE = `Usage: carpdump [options] [-r FILE | -i IFACE] [capture-filter expression ...]
@@ -98,8 +110,18 @@ Output:
   --fail-on note|warn|error  exit 3 when a finding of that severity or worse was raised
   --list-findings            list every finding id with its severity and description
   -h, --help                 this text;  --version  the version
+Monitoring:
+  -a duration:N|packets:N    stop a live capture after N seconds / N packets (tshark's autostop)
+  --metrics [ADDR:]PORT      serve Prometheus metrics on http://ADDR:PORT/metrics (ADDR 127.0.0.1;
+                             0.0.0.0:PORT or [::]:PORT listen on all)
+  --metrics-linger SECONDS   keep serving the metrics this long after the input ended
+  --check                    Nagios/Icinga plugin: one status line with perfdata; CHANGES THE EXIT
+                             STATUS to 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (nothing heard,
+                             capture or usage error); use with -a duration:N
+  --expect-master VHID:ADDR  with --check: CRITICAL when ADDR is not the master of VHID; repeatable
 
-Exit status: 0 done, 1 input or capture error, 2 usage error, 3 --fail-on met.`;
+Exit status: 0 done, 1 input or capture error, 2 usage error, 3 --fail-on met
+(--check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).`;
 
 /** Raw yargs result for the options below (strings, so that validation is ours). */
 interface RawArgs {
@@ -181,20 +203,20 @@ export function parseVip(text: string): { vhid: number; addresses: string[] } {
 const STRING_OPTIONS = [
   'read', 'interface', 'filter', 'write', 'count', 'format', 'field', 'display-filter', 'z',
   'decode-as', 'carp-pass', 'carp-pass-file', 'vip', 'wordlist', 'fail-on', 'color', 't',
-  'snaplen',
+  'snaplen', 'metrics', 'metrics-linger', 'autostop', 'expect-master',
 ] as const;
 const BOOLEAN_OPTIONS = [
   'all', 'verbose', 'hex', 'quiet', 'show-secrets', 'utc', 'l', 'list-interfaces',
-  'list-findings', 'no-promiscuous-mode', 'help', 'version',
+  'list-findings', 'no-promiscuous-mode', 'help', 'version', 'check',
 ] as const;
 const ALIASES: Readonly<Record<string, string>> = {
   read: 'r', interface: 'i', filter: 'f', write: 'w', count: 'c', all: 'A', verbose: 'V',
   hex: 'x', format: 'T', field: 'e', 'display-filter': 'Y', quiet: 'q', 'list-interfaces': 'D',
-  'no-promiscuous-mode': 'p', snaplen: 's', help: 'h',
+  'no-promiscuous-mode': 'p', snaplen: 's', help: 'h', autostop: 'a',
 };
 
 /** Short options that take a value: `-tad`, `-Tjsonl`, `-rfile` mean `-t ad`, `-T jsonl`, `-r file` (getopt). */
-const SHORT_WITH_VALUE = new Set(['r', 'i', 'f', 'w', 'c', 'T', 'e', 'Y', 'z', 't', 's']);
+const SHORT_WITH_VALUE = new Set(['r', 'i', 'f', 'w', 'c', 'T', 'e', 'Y', 'z', 't', 's', 'a']);
 
 function splitAttachedValues(argv: readonly string[]): string[] {
   const out: string[] = [];
@@ -310,13 +332,29 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
   const failOnText = last(a['fail-on']);
   const failOn = oneOf('--fail-on', failOnText, FAIL_ON);
 
+  const metricsText = last(a['metrics']);
+  const metrics = metricsText !== undefined ? parseMetricsAddress(metricsText) : undefined;
+  const lingerText = last(a['metrics-linger']);
+  if (lingerText !== undefined && metrics === undefined) throw new UsageError('--metrics-linger needs --metrics');
+  const autostop = parseAutostop(list(a['autostop']));
+  if (autostop.durationSeconds !== undefined && read !== undefined) {
+    throw new UsageError('-a duration:N applies to live capture (-i); a file ends by itself (-a packets:N and -c work on files)');
+  }
+  const check = bool('check');
+  const expectMasters = list(a['expect-master']).map((e) => parseExpectMaster(e));
+  if (expectMasters.length > 0 && !check) throw new UsageError('--expect-master applies to --check');
+  const countGiven = a['count'] !== undefined ? positiveInt('-c', last(a['count']))! : undefined;
+  // -a packets:N is tshark's, and the same stop as -c N: the smaller one wins.
+  const count = countGiven !== undefined && autostop.packets !== undefined ? Math.min(countGiven, autostop.packets)
+    : countGiven ?? autostop.packets;
+
   const opts: Options = {
     action,
     ...(read !== undefined ? { read } : {}),
     ...(iface !== undefined ? { interface: iface } : {}),
     ...(captureFilter !== undefined ? { captureFilter } : {}),
     ...(last(a['write']) !== undefined ? { write: last(a['write'])! } : {}),
-    ...(a['count'] !== undefined ? { count: positiveInt('-c', last(a['count']))! } : {}),
+    ...(count !== undefined ? { count } : {}),
     all: bool('all'),
     verbose: bool('verbose'),
     hex: bool('hex'),
@@ -338,6 +376,11 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     lineBuffered: bool('l'),
     ...(a['snaplen'] !== undefined ? { snaplen: positiveInt('-s', last(a['snaplen']))! } : {}),
     promiscuous: !bool('no-promiscuous-mode'),
+    ...(metrics !== undefined ? { metrics } : {}),
+    metricsLingerSeconds: lingerText !== undefined ? parseLinger(lingerText) : 0,
+    autostop,
+    check,
+    expectMasters,
   };
   return opts;
 }

@@ -46,6 +46,16 @@ export interface PipelineConfig {
   readonly afterFrame?: () => void;
   /** Called after each live tick (live output is flushed a few times a second). */
   readonly afterTick?: () => void;
+  /**
+   * Sees every decoded frame with the findings it raised (shown or not, -Y or not), and every
+   * finding raised on its own: the metrics of --metrics are built from these.
+   */
+  readonly observer?: PipelineObserver;
+}
+
+export interface PipelineObserver {
+  frame(frame: DecodedFrame, findings: readonly Finding[]): void;
+  finding(f: Finding): void;
 }
 
 export interface InternalError {
@@ -169,6 +179,7 @@ export class Pipeline {
       });
     }
     for (const f of findings) this.count(f);
+    if (cfg.observer) this.observe(raw.number, () => cfg.observer!.frame(frame, findings));
 
     let visible = cfg.all || findings.length > 0 || hasKeys(frame.derived);
     if (!visible) for (const l of frame.layers) if (SHOWN_PROTOCOLS.has(l.proto)) { visible = true; break; }
@@ -198,8 +209,18 @@ export class Pipeline {
     this.config.afterTick?.();
   }
 
+  private observe(frameNumber: number, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.internalError(frameNumber, `observer: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
   private emitLoose(f: Finding): void {
     this.count(f);
+    const observer = this.config.observer;
+    if (observer) this.observe(0, () => observer.finding(f));
     this.config.renderer.finding(f);
   }
 

@@ -25,6 +25,8 @@ export interface WorkerConfig {
   readonly filter: string;
   readonly bufferSize: number;
   readonly snaplen?: number;
+  /** Send a STATS record this often while capturing (the last one still comes at the stop). */
+  readonly statsIntervalMs?: number;
 }
 
 export type CheckResult =
@@ -131,24 +133,36 @@ function capture(cfg: WorkerConfig): void {
     queue(encodeHeader(RECORD.tick, sec, micros - sec * 1e6, 0, 0));
   }, TICK_INTERVAL_MS);
 
+  const statsRecord = (): Buffer => {
+    const totals = counters.totals();
+    return encodeJsonRecord(RECORD.stats, { known: totals !== undefined, packets: totals?.packets ?? 0, drops: totals?.drops ?? 0, frames });
+  };
+  // Periodic counters (--metrics): read by an asynchronous child, so the capture never waits.
+  let polling: Promise<void> | undefined;
+  const statsTimer = cfg.statsIntervalMs ? setInterval(() => {
+    if (stopping || polling) return;
+    polling = counters.pollAsync().then(() => {
+      polling = undefined;
+      if (!stopping) queue(statsRecord());
+    });
+  }, cfg.statsIntervalMs) : undefined;
+
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
     clearInterval(ticker);
-    flush();
-    counters.poll();
-    const totals = counters.totals();
-    process.stdout.write(
-      encodeJsonRecord(RECORD.stats, {
-        known: totals !== undefined,
-        packets: totals?.packets ?? 0,
-        drops: totals?.drops ?? 0,
-        frames,
-      }),
-    );
-    handle.removeAllListeners('packet');
-    handle.close();
-    process.exit(0);
+    if (statsTimer) clearInterval(statsTimer);
+    const finish = (): void => {
+      flush();
+      counters.poll();
+      process.stdout.write(statsRecord());
+      handle.removeAllListeners('packet');
+      handle.close();
+      process.exit(0);
+    };
+    // A periodic read in flight has reset the kernel's counters: wait for its numbers.
+    if (polling) void polling.then(finish);
+    else finish();
   };
 
   process.on('SIGINT', () => undefined);

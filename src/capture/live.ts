@@ -51,6 +51,8 @@ export interface LiveCaptureOptions {
   readonly promisc: boolean;
   /** Kernel buffer size in bytes (tcpdump -B is KiB). */
   readonly bufferSize?: number;
+  /** Also read the kernel counters this often while capturing (stats() mid-run, for --metrics). */
+  readonly statsIntervalMs?: number;
 }
 
 export interface LiveCaptureStats extends CaptureStats {
@@ -186,7 +188,7 @@ export function openLiveCapture(opts: LiveCaptureOptions): LiveCaptureSource {
   }
   if (!names.includes(opts.iface)) throw describeOpenError(opts.iface, 'No such device exists');
 
-  const cfg: WorkerConfig = { iface: opts.iface, filter, bufferSize, snaplen };
+  const cfg: WorkerConfig = { iface: opts.iface, filter, bufferSize, snaplen, ...(opts.statsIntervalMs ? { statsIntervalMs: opts.statsIntervalMs } : {}) };
   const linktypeName = checkCapture(cfg);
   const linktype = linktypeOfCapName(linktypeName);
   if (linktype === undefined) throw new CarpdumpError(`${opts.iface}: unsupported link type ${linktypeName}`, EXIT.input);

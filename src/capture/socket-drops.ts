@@ -10,7 +10,7 @@
 // tcpdump prints it). The kernel resets the counters on every read, so they are accumulated.
 // Anything missing (not Linux, no perl, socket gone) gives `undefined`: unknown, never 0.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
 const SOL_PACKET = 263;
@@ -77,6 +77,13 @@ export interface PacketSocketCounters {
   readonly drops: number;
 }
 
+function parseCounters(status: number | null, stdout: string): PacketSocketCounters | undefined {
+  if (status !== 0) return undefined;
+  const m = /^(\d+) (\d+)$/.exec(stdout.trim());
+  if (!m) return undefined;
+  return { packets: Number(m[1]), drops: Number(m[2]) };
+}
+
 /** Read (and reset, as the kernel does) the counters of socket INODE. */
 export function readPacketStatistics(inode: number): PacketSocketCounters | undefined {
   const fd = fdOfSocket(inode);
@@ -86,10 +93,20 @@ export function readPacketStatistics(inode: number): PacketSocketCounters | unde
     encoding: 'utf8',
     timeout: 5000,
   });
-  if (r.status !== 0 || typeof r.stdout !== 'string') return undefined;
-  const m = /^(\d+) (\d+)$/.exec(r.stdout.trim());
-  if (!m) return undefined;
-  return { packets: Number(m[1]), drops: Number(m[2]) };
+  return typeof r.stdout === 'string' ? parseCounters(r.status, r.stdout) : undefined;
+}
+
+/** The same without blocking the caller (a capture must not stall while the child runs). */
+export function readPacketStatisticsAsync(inode: number): Promise<PacketSocketCounters | undefined> {
+  const fd = fdOfSocket(inode);
+  if (fd === undefined) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const child = spawn('perl', ['-e', PERL_GETSOCKOPT], { stdio: ['ignore', 'pipe', 'ignore', fd], timeout: 5000 });
+    let out = '';
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    child.on('error', () => resolve(undefined));
+    child.on('close', (code) => resolve(parseCounters(code, out)));
+  });
 }
 
 /** Accumulates the reset-on-read kernel counters of one packet socket. */
@@ -103,7 +120,16 @@ export class PacketSocketStats {
   /** Read the kernel counters now (call before the socket is closed). */
   poll(): void {
     if (this.inode === undefined) return;
-    const c = readPacketStatistics(this.inode);
+    this.add(readPacketStatistics(this.inode));
+  }
+
+  /** poll() without blocking; call stop-time poll() only after this has settled. */
+  async pollAsync(): Promise<void> {
+    if (this.inode === undefined) return;
+    this.add(await readPacketStatisticsAsync(this.inode));
+  }
+
+  private add(c: PacketSocketCounters | undefined): void {
     if (!c) return;
     this.known = true;
     this.packets += c.packets;

@@ -93,7 +93,16 @@ function parseTcpreplay(out: string): { sent: number; seconds: number; pps: numb
   return { sent: Number(actual[1]), seconds: Number(actual[2]), pps: rated ? Number(rated[1]) : NaN };
 }
 
-type Consumer = 'carpdump' | 'capture only';
+type Consumer = 'carpdump' | 'carpdump + 1 s scrape' | 'capture only';
+
+/** Scrape carpdump's --metrics URL every second from inside the lab (as Prometheus would). */
+function startScraper(lab: Lab, carpdump: SpawnedProcess): SpawnedProcess {
+  const url = /serving metrics on (http:\/\/\S+)/.exec(carpdump.stderr())?.[1];
+  if (!url) throw new Error(`carpdump did not say where it serves metrics: ${carpdump.stderr()}`);
+  const script = 'let n=0;const u=process.argv[1];setInterval(()=>fetch(u).then((r)=>r.text()).then(()=>{n++}),1000);' +
+    "process.on('SIGTERM',()=>{console.log(n);process.exit(0)})";
+  return lab.spawn(lab.monitor.ns, 'scraper', [process.execPath, '-e', script, url]);
+}
 
 /** The capture-only consumer: `live-load.js --count-only IFACE` prints {frames, stats} on SIGINT. */
 async function startCounter(lab: Lab, name: string): Promise<SpawnedProcess> {
@@ -115,10 +124,12 @@ async function countOnly(iface: string): Promise<void> {
 }
 
 async function runRate(lab: Lab, args: Args, rate: number | 'max', consumer: Consumer): Promise<Row> {
+  const scrape = consumer === 'carpdump + 1 s scrape';
   const carpdump =
-    consumer === 'carpdump'
-      ? await startCarpdump(lab, ['-i', lab.monitor.iface, '-q', '-T', 'jsonl'], `carpdump@${rate}`)
+    consumer !== 'capture only'
+      ? await startCarpdump(lab, ['-i', lab.monitor.iface, '-q', '-T', 'jsonl', ...(scrape ? ['--metrics', '127.0.0.1:0'] : [])], `carpdump@${rate}`)
       : await startCounter(lab, `counter@${rate}`);
+  const scraper = scrape ? startScraper(lab, carpdump) : undefined;
   const pid = carpdump.child.pid;
   if (pid === undefined) throw new Error('carpdump has no pid');
   await sleep(300);
@@ -130,6 +141,10 @@ async function runRate(lab: Lab, args: Args, rate: number | 'max', consumer: Con
   // Let carpdump drain what the kernel ring still holds, then stop it as a user would.
   await waitIdle(carpdump, pid);
   const cpu = cpuSeconds(pid) - cpuBefore;
+  if (scraper) {
+    await lab.stop(scraper, 'SIGTERM');
+    console.error(`live-load: ${rate} pps: ${scraper.stdout().trim()} scrapes of carpdump's /metrics during the run`);
+  }
   const status = await lab.stop(carpdump, 'SIGINT', 20_000);
   if (status !== 0) throw new Error(`carpdump ended with ${status}: ${carpdump.stderr()}`);
   const base = { rate: rate === 'max' ? 'max' : String(rate), consumer, sent: sent.sent, sentPps: sent.pps, sendSeconds: sent.seconds, cpu };
@@ -180,6 +195,7 @@ async function main(): Promise<void> {
   try {
     for (const rate of args.rates) {
       rows.push(await runRate(lab, args, rate, 'carpdump'));
+      rows.push(await runRate(lab, args, rate, 'carpdump + 1 s scrape'));
       rows.push(await runRate(lab, args, rate, 'capture only'));
     }
   } finally {
