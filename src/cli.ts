@@ -2,9 +2,11 @@
 // SPEC.md (0 done, 1 input/capture error or internal error, 2 usage, 3 --fail-on met).
 // Every expected problem ends as one line on stderr ("carpdump: ..."); never a stack trace.
 
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { createCarpAnalyzer } from './analyze/carp/index.js';
 import { createPfsyncAnalyzer } from './analyze/pfsync/index.js';
+import { createSeriesAnalyzer } from './analyze/series/index.js';
+import { createTakeoverAnalyzer, tapFindings } from './analyze/takeover/index.js';
 import type { Analyzer } from './analyze/types.js';
 import { FileCaptureFilter, filterSource } from './capture/bpf-compile.js';
 import { openCaptureFile } from './capture/open.js';
@@ -20,6 +22,7 @@ import { parseCarpPassFile, parseOptions, USAGE, type CarpPass, type Options } f
 import { colorLevel, createPalette, NO_COLOR_PALETTE } from './output/color.js';
 import { renderFindingsList } from './output/findings-text.js';
 import { createRenderer } from './output/renderer.js';
+import { ReportRenderer, teeRenderers } from './output/report/index.js';
 import { TimestampFormatter } from './output/timestamp.js';
 import { BufferedWriter, type OutputStream } from './output/writer.js';
 import { runPipeline, type PipelineResult } from './pipeline.js';
@@ -53,6 +56,16 @@ function readTextFile(path: string, option: string): string {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code ?? err);
     throw new CarpdumpError(`cannot read ${option} ${path}: ${why}`);
+  }
+}
+
+function openReport(path: string): number {
+  try {
+    return openSync(path, 'w');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code ?? err);
+    throw new CarpdumpError(`cannot write --report ${path}: ${why}`);
   }
 }
 
@@ -120,10 +133,19 @@ async function run(o: Options, io: CliIo): Promise<number> {
   checkFieldIds(o.fields, REGISTRY, '-e');
   const carpPass = passphrases(o);
   const words = wordlist(o);
+  // The takeover analyzer sees the CARP analyzer's findings (master changes) as they are raised.
+  const takeover = createTakeoverAnalyzer();
+  const pfsync = createPfsyncAnalyzer();
   const analyzers: Analyzer[] = [
-    createCarpAnalyzer({ passphrases: carpPass, vips: o.vips, ...(words ? { wordlist: words } : {}), showSecrets: o.showSecrets }),
-    createPfsyncAnalyzer(),
+    tapFindings(createCarpAnalyzer({ passphrases: carpPass, vips: o.vips, ...(words ? { wordlist: words } : {}), showSecrets: o.showSecrets }),
+      (f, emit) => takeover.onFinding(f, emit)),
+    pfsync,
+    takeover,
   ];
+  const series = o.report !== undefined ? createSeriesAnalyzer(pfsync) : undefined;
+  if (series) analyzers.push(series);
+  // Opened before the capture starts, so that an unwritable path is a one-line error up front.
+  const reportFd = o.report !== undefined ? openReport(o.report) : undefined;
   const source = await openSource(o);
   // Live capture: options the capture cannot honour (e.g. -p with the cap binding), one line each.
   for (const note of source.notes ?? []) errorLine(io, note);
@@ -141,10 +163,14 @@ async function run(o: Options, io: CliIo): Promise<number> {
   const lineBuffered = o.lineBuffered || (o.interface !== undefined && isTTY);
   const out = new BufferedWriter(stream, lineBuffered);
   const palette = o.format === 'text' ? createPalette(colorLevel(o.color, isTTY, io.env)) : NO_COLOR_PALETTE;
-  const renderer = createRenderer(out, {
+  const primary = createRenderer(out, {
     format: o.format, verbose: o.verbose, hex: o.hex, quiet: o.quiet, fields: o.fields,
     summaries: o.summaries, palette, timestamps: new TimestampFormatter(o.timestampStyle, o.utc),
   });
+  const renderer = reportFd !== undefined && series ? teeRenderers(primary, new ReportRenderer(reportFd, {
+    source: o.read !== undefined ? (o.read === '-' ? 'standard input' : o.read) : `live: ${o.interface ?? ''}`,
+    timestampStyle: o.timestampStyle, utc: o.utc, version: version(),
+  }, () => series.series())) : primary;
 
   let interrupted = 0;
   const onSignal = (): void => {

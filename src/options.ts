@@ -61,6 +61,8 @@ export interface Options {
   readonly lineBuffered: boolean;
   readonly snaplen?: number;
   readonly promiscuous: boolean;
+  /** --report FILE.html: the HTML report written at the end. */
+  readonly report?: string;
 }
 
 export const USAGE = `Usage: carpdump [options] [-r FILE | -i IFACE] [capture-filter expression ...]
@@ -94,6 +96,7 @@ Output:
   -t a|ad|r|d|e              timestamp: time of day, date and time, since first, delta, epoch
   --utc                      time stamps in UTC
   -l                         flush output after every frame
+  --report FILE.html         also write a self-contained HTML report at the end
   --color auto|always|never  colour (auto: on a terminal; NO_COLOR / FORCE_COLOR honoured)
   --fail-on note|warn|error  exit 3 when a finding of that severity or worse was raised
   --list-findings            list every finding id with its severity and description
@@ -181,7 +184,7 @@ export function parseVip(text: string): { vhid: number; addresses: string[] } {
 const STRING_OPTIONS = [
   'read', 'interface', 'filter', 'write', 'count', 'format', 'field', 'display-filter', 'z',
   'decode-as', 'carp-pass', 'carp-pass-file', 'vip', 'wordlist', 'fail-on', 'color', 't',
-  'snaplen',
+  'snaplen', 'report',
 ] as const;
 const BOOLEAN_OPTIONS = [
   'all', 'verbose', 'hex', 'quiet', 'show-secrets', 'utc', 'l', 'list-interfaces',
@@ -338,6 +341,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     lineBuffered: bool('l'),
     ...(a['snaplen'] !== undefined ? { snaplen: positiveInt('-s', last(a['snaplen']))! } : {}),
     promiscuous: !bool('no-promiscuous-mode'),
+    ...(last(a['report']) !== undefined ? { report: last(a['report'])! } : {}),
   };
   return opts;
 }

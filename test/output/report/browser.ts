@@ -1,0 +1,56 @@
+// Headless Chromium for the report tests and the README screenshot: Debian's chromium through
+// playwright-core, a fresh profile, and every request that is not the report file aborted (the
+// report must need no network).
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env['CARPDUMP_CHROMIUM'] ?? '/usr/bin/chromium';
+
+export function haveChromium(): boolean {
+  return existsSync(CHROMIUM);
+}
+
+export interface OpenReport {
+  readonly page: Page;
+  /** URLs the page tried to fetch besides the report itself (all aborted). */
+  readonly blocked: string[];
+  close(): Promise<void>;
+}
+
+/** Opens `file` (an HTML report) with the network disabled; `dark` emulates prefers-color-scheme: dark. */
+export async function openReport(file: string, o: { width?: number; height?: number; dark?: boolean } = {}): Promise<OpenReport> {
+  const profile = mkdtempSync(join(tmpdir(), 'carpdump-chromium-'));
+  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    viewport: { width: o.width ?? 1280, height: o.height ?? 900 },
+    colorScheme: o.dark ? 'dark' : 'light',
+    offline: true,
+  });
+  const url = pathToFileURL(file).href;
+  const blocked: string[] = [];
+  await context.route('**/*', (route) => {
+    const u = route.request().url();
+    if (u === url) return route.continue();
+    blocked.push(u);
+    return route.abort();
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  await page.goto(url, { waitUntil: 'load' });
+  const browser: Browser | null = context.browser();
+  return {
+    page, blocked,
+    async close() {
+      await context.close();
+      await browser?.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,25 @@
+// Makes the README's report screenshot from a sample:
+//   npx tsc -p tsconfig.json && node dist/test/output/report/screenshot.js [OUT.png]
+// (default docs/report.png). Runs carpdump on samples/multi-vhid.pcap with --report, opens the
+// report in headless Chromium (network disabled) and shoots the header and first timelines.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../../src/cli.js';
+import { openReport } from './browser.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const out = resolve(process.argv[2] ?? join(ROOT, 'docs/report.png'));
+const dir = mkdtempSync(join(tmpdir(), 'carpdump-shot-'));
+const html = join(dir, 'report.html');
+const sink = { write: () => true };
+const status = await main(['-r', join(ROOT, 'samples/multi-vhid.pcap'), '--carp-pass', '*:carpsecret', '-q', '--utc', '--report', html],
+  { stdout: sink, stderr: process.stderr, env: { TZ: 'UTC' } });
+if (status !== 0) throw new Error(`carpdump exited ${status}`);
+const r = await openReport(html, { width: 1100, height: 760 });
+await r.page.screenshot({ path: out, clip: { x: 0, y: 0, width: 1100, height: 760 } });
+await r.close();
+rmSync(dir, { recursive: true, force: true });
+process.stdout.write(`${out}\n`);
