@@ -136,11 +136,12 @@ async function run(o: Options, io: CliIo): Promise<number> {
   // The takeover analyzer sees the CARP analyzer's findings (master changes) as they are raised.
   const takeover = createTakeoverAnalyzer();
   const pfsync = createPfsyncAnalyzer();
+  // takeover first: it notes a frame's addresses before the CARP analyzer raises a change on it.
   const analyzers: Analyzer[] = [
+    takeover,
     tapFindings(createCarpAnalyzer({ passphrases: carpPass, vips: o.vips, ...(words ? { wordlist: words } : {}), showSecrets: o.showSecrets }),
       (f, emit) => takeover.onFinding(f, emit)),
     pfsync,
-    takeover,
   ];
   const series = o.report !== undefined ? createSeriesAnalyzer(pfsync) : undefined;
   if (series) analyzers.push(series);

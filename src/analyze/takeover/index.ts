@@ -10,7 +10,8 @@
 //     holding only such traffic): without them the check says `null`, not 0.
 // carp.takeover_unsynced (warn) is raised when the bulk update was incomplete or such flows exist.
 // It reads decoded layers and the CARP analyzer's findings only; nodes of CARP and pfsync are
-// matched by IP address, else by Ethernet source address.
+// matched by IP address, else by Ethernet source address. Run it before the CARP analyzer, so
+// that it knows the addresses of the advert that raises a change.
 
 import type { Analyzer, Finding, FindingSink, PacketTime } from '../types.js';
 import { formatEpoch, timeOf, toSeconds } from '../types.js';
