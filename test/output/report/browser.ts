@@ -15,8 +15,16 @@ export function haveChromium(): boolean {
   return existsSync(CHROMIUM);
 }
 
+/** The browser tests may skip only outside CI (.ci/run installs chromium). */
+export function chromiumSkipReason(): string | undefined {
+  if (haveChromium()) return undefined;
+  if (process.env['CI'] === 'true') throw new Error(`the report browser tests must run in CI, but ${CHROMIUM} is missing`);
+  return `${CHROMIUM} is not installed (apt-get install chromium; these tests run in CI)`;
+}
+
 export interface OpenReport {
   readonly page: Page;
+  readonly context: BrowserContext;
   /** URLs the page tried to fetch besides the report itself (all aborted). */
   readonly blocked: string[];
   close(): Promise<void>;
@@ -46,7 +54,7 @@ export async function openReport(file: string, o: { width?: number; height?: num
   await page.goto(url, { waitUntil: 'load' });
   const browser: Browser | null = context.browser();
   return {
-    page, blocked,
+    page, blocked, context,
     async close() {
       await context.close();
       await browser?.close();
