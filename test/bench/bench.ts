@@ -348,6 +348,14 @@ function best(runs: number, f: () => Measured): Measured {
   return { ...fastest!, peakRssKb: rss };
 }
 
+const reportChecks: { what: string; extra: number; clock: string; bytes: number }[] = [];
+
+/** The report's cost: CPU seconds when GNU time measured them (wall time on a shared machine is noise), else wall. */
+function extraSeconds(withReport: Measured, without: Measured): { extra: number; clock: string } {
+  if (withReport.cpuSeconds !== undefined && without.cpuSeconds !== undefined) return { extra: withReport.cpuSeconds - without.cpuSeconds, clock: 'CPU' };
+  return { extra: withReport.wallSeconds - without.wallSeconds, clock: 'wall' };
+}
+
 interface Row { name: string; file: string; packets: number; m: Measured; unit?: string; units?: number }
 const rows: Row[] = [];
 
@@ -471,6 +479,12 @@ async function main(): Promise<void> {
   const sum = summaryOf(cdQ.m.stdout);
   const carpSummary = sum?.['carp'] as { vhids?: unknown[] } | undefined;
   console.log(`    check: summary says ${String(sum?.['frames'])} frames, ${String(sum?.['shown'])} shown, ${carpSummary?.vhids?.length ?? '?'} VHIDs (expected ${o.packets}, ${adverts} adverts, ${VHIDS})`);
+  // --report on top of the same analysis: the extra time and the size of the page (issue 14: < 2 s, < 2 MB).
+  const reportFile = join(o.dir, 'report.html');
+  const cdR = record('carpdump -q -T jsonl --report FILE.html', bg, o.packets, best(o.runs, () => measure(process.execPath, [CARPDUMP, '-q', '-T', 'jsonl', '-r', bg, '--report', reportFile], true)));
+  const reportBytes = existsSync(reportFile) ? statSync(reportFile).size : 0;
+  reportChecks.push({ what: 'background', ...extraSeconds(cdR.m, cdQ.m), bytes: reportBytes });
+  console.log(`    report: ${(reportBytes / 1e6).toFixed(2)} MB, ${extraSeconds(cdR.m, cdQ.m).extra.toFixed(2)} s (${extraSeconds(cdR.m, cdQ.m).clock}) on top of the analysis`);
   record('carpdump (text lines to /dev/null)', bg, o.packets, best(o.runs, () => measure(process.execPath, [CARPDUMP, '-r', bg])));
   record(`carpdump -q --carp-pass '*:${BENCH_PASSPHRASE}'`, bg, o.packets, best(o.runs, () => measure(process.execPath, [CARPDUMP, '-q', '-r', bg, '--carp-pass', `*:${BENCH_PASSPHRASE}`])));
   const td = have('tcpdump') ? record("tcpdump -nn -r FILE 'ip proto 112'", bg, o.packets, best(o.runs, () => measure('tcpdump', ['-nn', '-r', bg, 'ip proto 112']))) : undefined;
@@ -490,6 +504,12 @@ async function main(): Promise<void> {
     console.log(`\npfsync: ${pfs.packets} packets (bulk of ${o.pfsyncStates} states, then ${o.pfsyncPackets} x ${PF_PER_PACKET} UPD_C), ${pfs.messages} messages, ${(statSync(pfFile).size / 1e6).toFixed(0)} MB (built in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
     const m = best(1, () => measure(process.execPath, [CARPDUMP, '-q', '-T', 'jsonl', '-r', pfFile, '-z', 'pfsync,states'], true));
     pfRow = record('carpdump -q -z pfsync,states', pfFile, pfs.packets, m, 'msgs', pfs.messages);
+    const reportPf = join(o.dir, 'report-pfsync.html');
+    const mr = best(1, () => measure(process.execPath, [CARPDUMP, '-q', '-T', 'jsonl', '-r', pfFile, '-z', 'pfsync,states', '--report', reportPf], true));
+    record('carpdump -q -z pfsync,states --report', pfFile, pfs.packets, mr, 'msgs', pfs.messages);
+    const pfBytes = existsSync(reportPf) ? statSync(reportPf).size : 0;
+    reportChecks.push({ what: 'pfsync', ...extraSeconds(mr, m), bytes: pfBytes });
+    console.log(`    report: ${(pfBytes / 1e6).toFixed(2)} MB, ${extraSeconds(mr, m).extra.toFixed(2)} s (${extraSeconds(mr, m).clock}) on top of the analysis`);
     const s = summaryOf(m.stdout);
     const pfSummary = s?.['pfsync'] as { states?: number } | undefined;
     console.log(`    ${fmtRate(pfs.packets / m.wallSeconds)} packets/s; check: ${String(pfSummary?.states)} states known at the end (expected ${o.pfsyncStates}); findings ${JSON.stringify(s?.['findings'] ?? {})}`);
@@ -518,6 +538,9 @@ async function main(): Promise<void> {
     return x !== undefined && y !== undefined ? `, ${(x / y).toFixed(2)}x CPU` : '';
   };
   const verdicts: string[] = [];
+  for (const c of reportChecks) {
+    verdicts.push(`${c.extra < 2 && c.bytes < 2e6 ? 'MET   ' : 'MISSED'}  --report on the ${c.what} file: < 2 s on top of the analysis and < 2 MB (${c.extra.toFixed(2)} s ${c.clock}, ${(c.bytes / 1e6).toFixed(2)} MB)`);
+  }
   if (td) {
     const x = ratio(cdQ, td);
     console.log(`  carpdump -q / tcpdump          ${x.toFixed(2)}x wall${cpuRatio(cdQ, td)}`);
