@@ -178,3 +178,12 @@ test('the report is one file that loads nothing: no script, no external referenc
   const html = readFileSync(join(TMP, 'multi-vhid.html'), 'utf8');
   assert.doesNotMatch(html, /<script|<link|src="http|href="http|@import|url\(http/i);
 });
+
+test('an unwritable --report path is a one-line error before the capture is read', async () => {
+  let err = '';
+  const status = await main(['-r', join(ROOT, 'samples/ucarp-failover.pcap'), '-q', '--report', join(TMP, 'no/such/dir/r.html')], {
+    stdout: { write: () => true }, stderr: { write: (s: string) => { err += s; return true; } }, env: {},
+  });
+  assert.equal(status, 1);
+  assert.equal(err, `carpdump: cannot write --report ${join(TMP, 'no/such/dir/r.html')}: no such directory\n`);
+});
