@@ -45,7 +45,8 @@ const LINKTYPES: Readonly<Record<number, string>> = { 0: 'BSD loopback', 1: 'Eth
 function clockOf(style: TimestampStyle, utc: boolean, first: PacketTime | undefined): Clock {
   const relative = style === 'r' || style === 'd';
   const f = new TimestampFormatter(relative ? 'r' : style, utc);
-  if (relative && first) f.frame(first);
+  // digits 0: a label takes the precision of the time it shows
+  if (relative && first) f.frame({ ...first, digits: 0 });
   return (t) => f.format(t);
 }
 
