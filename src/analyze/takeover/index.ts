@@ -135,6 +135,8 @@ export function createTakeoverAnalyzer(): TakeoverAnalyzer {
     for (const s of (layer.fields['pfsync.subheaders'] ?? []) as readonly Msg[]) {
       if (s['pfsync.ignored'] !== undefined) continue;
       const name = str(s['pfsync.action_name']) ?? '';
+      // full states (INS, UPD; not UPD_C or UPD_REQ) carry the addresses
+      const full = /^(INS|UPD)/.test(name) && !/_C|REQ/.test(name);
       for (const m of (s['pfsync.messages'] ?? []) as readonly Msg[]) {
         if (m['pfsync.bulk_request'] === true) {
           pendingRequester = src;
@@ -152,11 +154,15 @@ export function createTakeoverAnalyzer(): TakeoverAnalyzer {
             bulkOf.set(requester, b);
           }
         }
-        if (!/^(INS|UPD)/.test(name) || /_C|REQ/.test(name)) continue;
+        if (!full) continue;
         const proto = m['pfsync.state.proto'];
         for (const [a, b] of ADDRESS_PAIRS) {
           const x = str(m[a]); const y = str(m[b]);
-          if (x && y && synced.size < MAX_SYNCED) synced.add(`${String(proto)}|${pairKey(x, y)}`);
+          if (!x || !y) continue;
+          const key = `${String(proto)}|${pairKey(x, y)}`;
+          // the oldest go first: the check looks at flows of the last WINDOW_SECONDS
+          if (synced.size >= MAX_SYNCED && !synced.has(key)) synced.delete(synced.values().next().value as string);
+          synced.add(key);
         }
       }
     }

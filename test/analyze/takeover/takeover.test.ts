@@ -11,41 +11,8 @@ import { createPfsyncAnalyzer } from '../../../src/analyze/pfsync/index.js';
 import { createTakeoverAnalyzer, tapFindings, GRACE_SECONDS } from '../../../src/analyze/takeover/index.js';
 import type { Finding } from '../../../src/analyze/types.js';
 import type { Fields } from '../../../src/decode/types.js';
-import { carp } from '../../builders/packets.js';
 import * as pf from '../../builders/pfsync.js';
-
-const A = { ip: '10.0.0.1', mac: '02:00:00:00:00:0a', creator: 0x0a0a0a01 };
-const B = { ip: '10.0.0.2', mac: '02:00:00:00:00:0b', creator: 0x0a0a0a02 };
-const ACT = { UPD_REQ: 5, BUS: 10, INS: 13, UPD: 14 } as const;
-const T0 = 1_735_689_600;
-
-interface Pkt { at: number; bytes: Uint8Array }
-
-const advert = (h: typeof A, at: number, advskew: number): Pkt => ({
-  at, bytes: pf.ethernet(pf.ipv4(carp({ vhid: 7, advbase: 1, advskew }), { src: h.ip, dst: '224.0.0.18', proto: 112 }), 0x0800, h.mac, '01:00:5e:00:00:12'),
-});
-const sync = (h: typeof A, at: number, sections: pf.SectionSpec[]): Pkt => ({
-  at, bytes: pf.pfsyncEthFrame(pf.buildModernPfsync({ version: 6, sections }), { src: h.ip, ttl: 255 }, h.mac),
-});
-const state = (id: bigint, h: typeof A, client: string, server: string): Uint8Array => pf.buildState('openbsd-v6', {
-  id, creatorid: h.creator, proto: 6, af: 2, wire: { addr0: server, addr1: client, port0: 443, port1: 50000 },
-  src: { state: 4, seqlo: 1000, seqhi: 66535 }, dst: { state: 4, seqlo: 2000, seqhi: 31200 },
-});
-/** A data-side TCP segment through the firewall (not decoded beyond IP). */
-const data = (at: number, src: string, dst: string): Pkt => ({
-  at, bytes: pf.ethernet(pf.ipv4(new Uint8Array(20), { src, dst, proto: 6, ttl: 63 }), 0x0800, '02:00:00:00:00:99', '00:00:5e:00:01:07'),
-});
-const bulkRequest = (at: number): Pkt => sync(B, at, [{ action: ACT.UPD_REQ, messages: [pf.buildIdCreator(0n, 0)] }]);
-const bulkStart = (at: number): Pkt => sync(A, at, [{ action: ACT.BUS, messages: [pf.buildBus(A.creator, 0, 1)] }]);
-const bulkEnd = (at: number): Pkt => sync(A, at, [{ action: ACT.BUS, messages: [pf.buildBus(A.creator, 1, 2)] }]);
-
-/** A master 0..10 s, B takes over at 13.5 s, then advertises. */
-function failover(): Pkt[] {
-  const p: Pkt[] = [];
-  for (let t = 0; t <= 10; t++) p.push(advert(A, t, 0));
-  for (let t = 13.5; t < 18; t += 1.4) p.push(advert(B, t, 100));
-  return p;
-}
+import { A, ACT, B, bulkEnd, bulkRequest, bulkStart, data, failover, state, sync, T0, type Pkt } from './capture.js';
 
 function run(packets: Pkt[]): { findings: Finding[]; takeovers: Fields[] } {
   const takeover = createTakeoverAnalyzer();

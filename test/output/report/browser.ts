@@ -1,15 +1,16 @@
 // Headless Chromium for the report tests and the README screenshot: Debian's chromium through
-// playwright-core, a fresh profile, and every request that is not the report file aborted (the
-// report must need no network).
+// playwright-core, launched once per process with a fresh temporary profile (playwright's
+// --user-data-dir) and these flags; each report opens in its own context in which every
+// request that is not the report file is aborted (the report must need no network).
 
-import { mkdtempSync, rmSync } from 'node:fs';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env['CARPDUMP_CHROMIUM'] ?? '/usr/bin/chromium';
+
+export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export function haveChromium(): boolean {
   return existsSync(CHROMIUM);
@@ -22,6 +23,15 @@ export function chromiumSkipReason(): string | undefined {
   return `${CHROMIUM} is not installed (apt-get install chromium; these tests run in CI)`;
 }
 
+let shared: Promise<Browser> | undefined;
+
+/** Closes the browser of this process, if one was launched. */
+export async function closeBrowser(): Promise<void> {
+  const b = shared;
+  shared = undefined;
+  if (b) await (await b).close();
+}
+
 export interface OpenReport {
   readonly page: Page;
   readonly context: BrowserContext;
@@ -32,12 +42,9 @@ export interface OpenReport {
 
 /** Opens `file` (an HTML report) with the network disabled; `dark` emulates prefers-color-scheme: dark. */
 export async function openReport(file: string, o: { width?: number; height?: number; dark?: boolean } = {}): Promise<OpenReport> {
-  const profile = mkdtempSync(join(tmpdir(), 'carpdump-chromium-'));
-  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+  shared ??= chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+  const browser = await shared;
+  const context = await browser.newContext({
     viewport: { width: o.width ?? 1280, height: o.height ?? 900 },
     colorScheme: o.dark ? 'dark' : 'light',
     offline: true,
@@ -50,15 +57,7 @@ export async function openReport(file: string, o: { width?: number; height?: num
     blocked.push(u);
     return route.abort();
   });
-  const page = context.pages()[0] ?? await context.newPage();
+  const page = await context.newPage();
   await page.goto(url, { waitUntil: 'load' });
-  const browser: Browser | null = context.browser();
-  return {
-    page, blocked, context,
-    async close() {
-      await context.close();
-      await browser?.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
+  return { page, blocked, context, close: () => context.close() };
 }

@@ -6,7 +6,7 @@
 // with scripted vrrp.master_changed / vrrp.split_brain findings (the VRRP election tracker is
 // another module's work).
 
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,11 +16,13 @@ import { main } from '../../../src/cli.js';
 import { createSeriesAnalyzer } from '../../../src/analyze/series/index.js';
 import type { Finding } from '../../../src/analyze/types.js';
 import { buildReport } from '../../../src/output/report/index.js';
-import { chromiumSkipReason, openReport, type OpenReport } from './browser.js';
+import { chromiumSkipReason, closeBrowser, openReport, type OpenReport } from './browser.js';
+import { bulkEnd, bulkRequest, bulkStart, data, failover, state, sync, A, ACT, writeCapture } from '../../analyze/takeover/capture.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const TMP = mkdtempSync(join(tmpdir(), 'carpdump-report-test-'));
 const skip = chromiumSkipReason();
+after(() => closeBrowser());
 
 type Obj = Record<string, unknown>;
 
@@ -186,4 +188,37 @@ test('an unwritable --report path is a one-line error before the capture is read
   });
   assert.equal(status, 1);
   assert.equal(err, `carpdump: cannot write --report ${join(TMP, 'no/such/dir/r.html')}: no such directory\n`);
+});
+
+test('the report draws the takeover verdict at the master change\'s edge', { skip }, async () => {
+  const pcap = join(TMP, 'takeover.pcap');
+  writeCapture(pcap, [
+    ...failover(), bulkRequest(0.2), bulkStart(0.3), bulkEnd(0.5),
+    data(5, '198.51.100.7', '203.0.113.10'), sync(A, 5.1, [{ action: ACT.INS, messages: [state(1n, A, '198.51.100.7', '203.0.113.10')] }]),
+    data(8, '198.51.100.9', '203.0.113.10'), // never synced
+  ]);
+  const html = join(TMP, 'takeover.html');
+  // -A: the data-side frames are decoded, so the flows are visible
+  const lines = await runCarpdump(['-r', pcap, '-A'], html);
+  const f = lines.filter((l) => l['id'] === 'carp.takeover_unsynced');
+  assert.equal(f.length, 1);
+  const takeovers = (lines.find((l) => l['type'] === 'summary')!['takeovers'] ?? []) as Obj[];
+  assert.equal(takeovers.length, 1);
+  const r = await openReport(html);
+  try {
+    const dom = await r.page.evaluate(() => ({
+      bad: [...document.querySelectorAll('line.edge.bad')].map((e) => e.textContent),
+      label: [...document.querySelectorAll<SVGElement>('text.cause')].map((e) => e.textContent),
+      marker: [...document.querySelectorAll<SVGElement>('[data-finding-id="carp.takeover_unsynced"]')].map((e) => e.dataset['frames']),
+      list: [...document.querySelectorAll('ul.takeovers li')].map((e) => e.textContent),
+    }));
+    assert.equal(dom.bad.length, 1);
+    assert.match(dom.bad[0]!, /unsynced flows 1/);
+    assert.ok(dom.label.some((t) => /unsynced/.test(t ?? '')));
+    assert.deepEqual(dom.marker, [(f[0]!['frames'] as number[]).join(',')]);
+    assert.equal(dom.list.length, 1);
+    assert.match(dom.list[0]!, /bulk update completed; unsynced flows 1/);
+  } finally {
+    await r.close();
+  }
 });

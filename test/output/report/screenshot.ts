@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../../src/cli.js';
-import { openReport } from './browser.js';
+import { closeBrowser, openReport } from './browser.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const out = resolve(process.argv[2] ?? join(ROOT, 'docs/report.png'));
@@ -27,5 +27,6 @@ const top = await r.page.evaluate(() => {
 });
 await r.page.screenshot({ path: out, fullPage: true, clip: { x: 0, y: top, width: 1000, height: 800 } });
 await r.close();
+await closeBrowser();
 rmSync(dir, { recursive: true, force: true });
 process.stdout.write(`${out}\n`);
