@@ -239,6 +239,33 @@ function writeBackground(path: string, packets: number, failoverAtUsec: number):
   return { adverts };
 }
 
+/**
+ * The report's worst case (issue 14: 100 VHIDs, 1M frames): CARP adverts only, `vhids` VHIDs
+ * advertising once a second; each VHID's master alternates between 10.98.0.1 and 10.98.0.2
+ * every 300 s, after 4 s of silence (master_timeout), VHIDs staggered by 3 s.
+ */
+function writeManyVhids(path: string, packets: number, vhids: number): { changes: number } {
+  const out = new FastPcap(path);
+  const t0 = 1735689600 * 1e6;
+  const frames = [0, 1].map((m) => Array.from({ length: vhids }, (_, k) => ethernet(
+    { type: 0x0800, src: `00:00:5e:00:01:${((k % 255) + 1).toString(16).padStart(2, '0')}` },
+    ipv4({ proto: 112, src: `10.98.0.${m + 1}` }, carp({ vhid: (k % 255) + 1, advbase: 1, advskew: m === 0 ? 0 : 100, counter: BigInt(1000 + k) })))));
+  let changes = 0;
+  for (let sec = 0; out.count < packets; sec++) {
+    for (let k = 0; k < vhids && out.count < packets; k++) {
+      const local = sec - 3 * k;
+      if (local < 0) continue;
+      const phase = local % 300;
+      if (phase >= 296) continue; // the master falls silent; the other one takes over at 300
+      if (phase === 0 && local > 0) changes++;
+      const master = Math.floor(local / 300) % 2;
+      out.add(t0 + sec * 1e6 + k * 1000, frames[master]![k]!);
+    }
+  }
+  out.close();
+  return { changes };
+}
+
 const PF_PER_PACKET = 4;
 
 /** Bulk update of `states` full states (a multiple of 4), then `updcPackets` packets of 4 UPD_C each. */
@@ -485,6 +512,17 @@ async function main(): Promise<void> {
   const reportBytes = existsSync(reportFile) ? statSync(reportFile).size : 0;
   reportChecks.push({ what: 'background', ...extraSeconds(cdR.m, cdQ.m), bytes: reportBytes });
   console.log(`    report: ${(reportBytes / 1e6).toFixed(2)} MB, ${extraSeconds(cdR.m, cdQ.m).extra.toFixed(2)} s (${extraSeconds(cdR.m, cdQ.m).clock}) on top of the analysis`);
+  // and on 100 VHIDs with a failover every 300 s each
+  const many = join(o.dir, `vhids100-${o.packets}.pcap`);
+  const { changes } = writeManyVhids(many, o.packets, 100);
+  files.push(many);
+  const mq = best(1, () => measure(process.execPath, [CARPDUMP, '-q', '-T', 'jsonl', '-r', many], true));
+  record('carpdump -q (100 VHIDs)', many, o.packets, mq);
+  const mr = best(1, () => measure(process.execPath, [CARPDUMP, '-q', '-T', 'jsonl', '-r', many, '--report', reportFile], true));
+  record('carpdump -q --report (100 VHIDs)', many, o.packets, mr);
+  const manyBytes = existsSync(reportFile) ? statSync(reportFile).size : 0;
+  reportChecks.push({ what: `100-VHID (${changes} failovers)`, ...extraSeconds(mr, mq), bytes: manyBytes });
+  console.log(`    report: ${(manyBytes / 1e6).toFixed(2)} MB, ${extraSeconds(mr, mq).extra.toFixed(2)} s (${extraSeconds(mr, mq).clock}) on top of the analysis; ${changes} failovers`);
   record('carpdump (text lines to /dev/null)', bg, o.packets, best(o.runs, () => measure(process.execPath, [CARPDUMP, '-r', bg])));
   record(`carpdump -q --carp-pass '*:${BENCH_PASSPHRASE}'`, bg, o.packets, best(o.runs, () => measure(process.execPath, [CARPDUMP, '-q', '-r', bg, '--carp-pass', `*:${BENCH_PASSPHRASE}`])));
   const td = have('tcpdump') ? record("tcpdump -nn -r FILE 'ip proto 112'", bg, o.packets, best(o.runs, () => measure('tcpdump', ['-nn', '-r', bg, 'ip proto 112']))) : undefined;

@@ -15,10 +15,22 @@ import type { Renderer } from '../renderer.js';
 import { parseEpoch, TimestampFormatter } from '../timestamp.js';
 import { renderPfsync } from './pfsync.js';
 import { CSS, esc, NODE_COLOURS, TimeScale } from './svg.js';
-import { renderGroupSection, type Clock, type Group } from './timeline.js';
+import { MAX_MARKERS, renderGroupSection, type Clock, type Group, type Layout } from './timeline.js';
 
 /** Findings kept for the report (the table says how many more there were). */
 export const MAX_FINDINGS = 5000;
+/** Rows of the findings table and of the master-periods table (most severe / first kept). */
+export const MAX_TABLE_ROWS = 500;
+const MAX_PERIOD_ROWS = 500;
+/** Beyond this many master periods the bands and plain edges lose their titles (size). */
+const COMPACT_PERIODS = 300;
+
+/** The `n` most severe findings (earlier first among equals), in their original order. */
+function mostSevere(findings: readonly Finding[], n: number): Set<Finding> {
+  if (findings.length <= n) return new Set(findings);
+  const ranked = findings.map((f, i) => ({ f, i })).sort((a, b) => severityRank(b.f.severity) - severityRank(a.f.severity) || a.i - b.i);
+  return new Set(ranked.slice(0, n).map((x) => x.f));
+}
 
 export interface ReportInput {
   /** What was read: the file name, or "live: IFACE". */
@@ -146,14 +158,17 @@ function buildGroups(input: ReportInput, end: number): Group[] {
   return [...groups.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.id - b.id || a.af.localeCompare(b.af) || a.link.localeCompare(b.link));
 }
 
-function findingsTable(findings: readonly Finding[], clock: Clock, dropped: number): string {
+function findingsTable(all: readonly Finding[], clock: Clock, notKept: number): string {
+  const keep = mostSevere(all, MAX_TABLE_ROWS);
+  const findings = all.filter((f) => keep.has(f));
+  const dropped = notKept + all.length - findings.length;
   let s = '<table class="findings"><tr><th>time</th><th>severity</th><th>id</th><th>frames</th><th>message</th></tr>';
   for (const f of findings) {
     s += `<tr data-id="${esc(f.id)}" data-severity="${f.severity}" data-ts="${formatEpoch(f.ts)}" data-frames="${f.frames.join(',')}"><td class="mono">${esc(clock(f.ts))}</td>`
       + `<td><span class="badge ${f.severity}">${f.severity}</span></td><td class="mono">${esc(f.id)}</td><td class="mono">${f.frames.join(', ')}</td><td>${esc(f.message)}</td></tr>`;
   }
   s += '</table>';
-  if (dropped > 0) s += `<p class="muted">${dropped} more finding(s) not kept in the report (the jsonl output has every one).</p>`;
+  if (dropped > 0) s += `<p class="muted">${dropped} less severe finding(s) not listed (the report lists ${MAX_TABLE_ROWS}, most severe first; the jsonl output has every one).</p>`;
   return s;
 }
 
@@ -166,13 +181,16 @@ function mastersTables(carp: Fields, epochText: (e: string) => string): string {
       + `<td>${cell(v['transitions'])}</td><td>${cell(v['advbase'])}/${cell(v['advskew'])}</td><td>${cell(v['demote'])}</td><td>${cell(v['hmac'])}</td><td class="mono">${cell(v['backups'])}</td><td>${cell(v['split_brains'])}</td></tr>`;
   }
   s += '</table><h3>Master periods</h3><table class="master-periods"><tr><th>link</th><th>VHID</th><th>AF</th><th>master</th><th>from</th><th>to</th><th>duration (s)</th><th>cause</th></tr>';
-  for (const p of list(carp['timeline'])) {
+  const periods = list(carp['timeline']);
+  for (const p of periods.slice(0, MAX_PERIOD_ROWS)) {
     const to = typeof p['to'] === 'string' ? p['to'] : undefined;
     const dur = to ? (Number(to) - Number(p['from'])).toFixed(3) : '';
     s += `<tr><td>${cell(p['link'])}</td><td>${cell(p['vhid'])}</td><td>${cell(p['af'])}</td><td class="mono">${cell(p['master'])}</td><td>${esc(epochText(str(p['from'])))}</td>`
       + `<td>${to ? esc(epochText(to)) : 'end'}</td><td>${dur}</td><td>${cell(p['cause'])}</td></tr>`;
   }
-  return `${s}</table>`;
+  s += '</table>';
+  if (periods.length > MAX_PERIOD_ROWS) s += `<p class="muted">${periods.length - MAX_PERIOD_ROWS} more master period(s): see the timelines or <code>-z carp,masters</code>.</p>`;
+  return s;
 }
 
 export function buildReport(input: ReportInput): string {
@@ -193,6 +211,12 @@ export function buildReport(input: ReportInput): string {
     return c;
   };
   for (const g of groups) for (const p of g.periods) colour(p.master);
+  const pfsyncFindings = input.findings.filter((f) => f.id.startsWith('pfsync.'));
+  const layout: Layout = {
+    compact: groups.reduce((n, g) => n + g.periods.length, 0) > COMPACT_PERIODS,
+    showLink: new Set(groups.map((g) => g.link)).size > 1,
+    marked: mostSevere([...groups.flatMap((g) => g.findings), ...pfsyncFindings], MAX_MARKERS),
+  };
   const worst = [...input.findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || toSeconds(a.ts) - toSeconds(b.ts)).slice(0, 5);
   const counts = Object.entries(input.totals.findings).sort((a, b) => b[1] - a[1]);
   const title = `carpdump report: ${input.source}`;
@@ -210,11 +234,11 @@ export function buildReport(input: ReportInput): string {
   body += '</header>';
   if (groups.length > 0) {
     body += '<h2>Who was master when</h2><p class="muted">Bands: master periods coloured by node; the cause of each change at its edge; hatched: another node advertising as master at the same time (split brain). Markers: ▲ error, ◆ warn, ● note (hover for the message and frames). Below each timeline: the gap between consecutive adverts of each node against the backups\' master-down time (dashed).</p>';
-    for (const g of groups) body += renderGroupSection(g, scale, clock, colour, t1);
+    for (const g of groups) body += renderGroupSection(g, scale, clock, colour, t1, layout);
   }
   const pfsync = input.summary['pfsync'];
   if (isObj(pfsync) && (list(pfsync['peers']).length > 0 || series.messages)) {
-    body += renderPfsync(pfsync, series.states, series.messages, input.findings.filter((f) => f.id.startsWith('pfsync.')), scale, clock, t1, epochText);
+    body += renderPfsync(pfsync, series.states, series.messages, pfsyncFindings.filter((f) => layout.marked.has(f)), scale, clock, t1, epochText);
   }
   const carp = isObj(input.summary['carp']) ? input.summary['carp'] : {};
   const tables = mastersTables(carp, epochText);

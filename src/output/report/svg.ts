@@ -46,11 +46,12 @@ export function instant(t: number, digits: number): PacketTime {
 }
 
 /** The time axis at y (grid lines up to `top`), labels in the user's time style. */
-export function axis(scale: TimeScale, y: number, top: number, label: (t: PacketTime) => string): string {
+export function axis(scale: TimeScale, y: number, top: number, label: (t: PacketTime) => string, labels = true): string {
   let s = `<g class="axis"><line x1="${LEFT}" y1="${y}" x2="${WIDTH - RIGHT}" y2="${y}"/>`;
   for (const k of ticks(scale)) {
     const x = scale.x(k.t);
-    s += `<line class="grid" x1="${x}" y1="${top}" x2="${x}" y2="${y}"/><text x="${x}" y="${y + 12}" text-anchor="middle">${esc(label(instant(k.t, k.digits)))}</text>`;
+    s += `<line class="grid" x1="${x}" y1="${top}" x2="${x}" y2="${y}"/>`;
+    if (labels) s += `<text x="${x}" y="${y + 12}" text-anchor="middle">${esc(label(instant(k.t, k.digits)))}</text>`;
   }
   return `${s}</g>`;
 }
@@ -95,6 +96,7 @@ svg.chart{width:100%;height:auto;display:block;overflow:visible}svg text{fill:va
 .lane{fill:var(--band)}.edge{stroke:var(--fg);stroke-width:1.2}.edge.bad{stroke:var(--error);stroke-width:2}
 .n0{fill:var(--n0);stroke:var(--n0)}.n1{fill:var(--n1);stroke:var(--n1)}.n2{fill:var(--n2);stroke:var(--n2)}.n3{fill:var(--n3);stroke:var(--n3)}
 .n4{fill:var(--n4);stroke:var(--n4)}.n5{fill:var(--n5);stroke:var(--n5)}.n6{fill:var(--n6);stroke:var(--n6)}
+svg text.on-n0,svg text.on-n2,svg text.on-n3,svg text.on-n5{fill:#fff;font-weight:600}svg text.on-n1,svg text.on-n4,svg text.on-n6{fill:#111;font-weight:600}
 rect.period{stroke:none}rect.split{fill:url(#hatch);stroke-width:1.5}polyline{fill:none;stroke-width:1.5}
 .md{stroke:var(--error);stroke-dasharray:6 4;stroke-width:1.5}.sev-error{fill:var(--error)}.sev-warn{fill:var(--warn)}.sev-note{fill:var(--note)}.sev-chat{fill:var(--chat)}
 .bulk.completed{fill:var(--n2)}.bulk.incomplete{fill:url(#hatch);stroke:var(--error);stroke-width:1.5}

@@ -43,8 +43,8 @@ export interface Group {
 export type Clock = (t: PacketTime) => string;
 export type Colour = (node: string) => string;
 
-/** Most markers drawn per timeline (all findings are in the table). */
-export const MAX_MARKERS = 300;
+/** Most finding markers drawn in one report, most severe first (the table lists more). */
+export const MAX_MARKERS = 500;
 
 const num = (v: FieldValue | undefined): number | undefined => (typeof v === 'number' ? v : typeof v === 'string' && v !== '' && !Number.isNaN(Number(v)) ? Number(v) : undefined);
 
@@ -71,10 +71,21 @@ export function markers(findings: readonly Finding[], scale: TimeScale, y: numbe
   return s;
 }
 
-export function renderGroup(g: Group, scale: TimeScale, clock: Clock, colour: Colour, end: number): string {
+/** How a group is drawn: `compact` (a large report) leaves the titles of bands and plain edges out. */
+export interface Layout {
+  readonly compact: boolean;
+  /** Several links in the capture: periods carry data-link. */
+  readonly showLink: boolean;
+  /** The findings drawn as markers (the report's marker budget, most severe first). */
+  readonly marked: ReadonlySet<Finding>;
+}
+
+const r1 = (x: number): number => Math.round(x);
+
+export function renderGroup(g: Group, scale: TimeScale, clock: Clock, colour: Colour, end: number, layout: Layout): string {
   const idAttr = g.kind === 'carp' ? 'data-vhid' : 'data-vrid';
   const hasSplit = g.splits.length > 0;
-  const laneTop = 18;
+  const laneTop = 30;
   const masterH = 26;
   const splitY = laneTop + masterH + 4;
   const markY = splitY + (hasSplit ? 20 : 0) + 10;
@@ -86,24 +97,28 @@ export function renderGroup(g: Group, scale: TimeScale, clock: Clock, colour: Co
   if (hasSplit) s += `<text class="lbl" x="4" y="${splitY + 12}">split brain</text>`;
   s += `<text class="lbl" x="4" y="${markY + 4}">findings</text>`;
   s += axis(scale, axisY, laneTop, clock);
-  let lastLabelX = -Infinity;
+  // two rows of cause labels above the band; a label that fits in neither is left to the edge's title
+  const labelEnd = [-Infinity, -Infinity];
   for (const p of g.periods) {
     const from = Number(p.start);
     const to = p.end === null ? end : Number(p.end);
     const x0 = scale.x(from);
     const x1 = Math.max(scale.x(to), x0 + 1);
-    const title = `${p.master} master from ${clock(epochInstant(p.start))} to ${p.end === null ? 'the end (still master)' : clock(epochInstant(p.end))} (${p.cause})`;
-    s += `<rect class="period ${colour(p.master)}" ${idAttr}="${g.id}" data-af="${esc(g.af)}" data-link="${esc(g.link)}" data-master="${esc(p.master)}" `
+    const title = layout.compact ? '' : `<title>${esc(`${p.master} master from ${clock(epochInstant(p.start))} to ${p.end === null ? 'the end (still master)' : clock(epochInstant(p.end))} (${p.cause})`)}</title>`;
+    s += `<rect class="period ${colour(p.master)}" ${idAttr}="${g.id}" data-af="${esc(g.af)}"${layout.showLink ? ` data-link="${esc(g.link)}"` : ''} data-master="${esc(p.master)}" `
       + `data-start="${esc(p.start)}" data-end="${p.end === null ? '' : esc(p.end)}" data-cause="${esc(p.cause)}" `
-      + `x="${x0}" y="${laneTop}" width="${Math.round((x1 - x0) * 10) / 10}" height="${masterH}"><title>${esc(title)}</title></rect>`;
-    if (x1 - x0 > 8 * p.master.length) s += `<text x="${x0 + 4}" y="${laneTop + 17}" style="fill:#fff;font-weight:600" pointer-events="none">${esc(p.master)}</text>`;
+      + `x="${x0}" y="${laneTop}" width="${Math.round((x1 - x0) * 10) / 10}" height="${masterH}">${title}</rect>`;
+    if (x1 - x0 > 8 * p.master.length) s += `<text class="on-${colour(p.master)}" x="${x0 + 4}" y="${laneTop + 17}" pointer-events="none">${esc(p.master)}</text>`;
     if (p.cause === 'first_seen') continue;
     const to_ = g.takeovers.find((r) => r['ts'] === p.start && r['master'] === p.master);
     const bad = to_?.['unsynced'] === true;
-    s += `<line class="edge${bad ? ' bad' : ''}" x1="${x0}" y1="${laneTop - 4}" x2="${x0}" y2="${markY + 6}"><title>${esc(`${p.cause}${to_ ? `; ${takeoverText(to_)}` : ''}`)}</title></line>`;
-    if (x0 - lastLabelX > 7 * p.cause.length + 12) {
-      s += `<text class="cause" data-cause="${esc(p.cause)}" x="${x0 + 2}" y="${laneTop - 5}">${esc(p.cause)}${to_ ? (bad ? ' ⚠ unsynced' : ' ✓ pfsync') : ''}</text>`;
-      lastLabelX = x0;
+    const label = `${p.cause}${to_ ? (bad ? ' ⚠ unsynced' : ' ✓ pfsync') : ''}`;
+    const row = labelEnd.findIndex((end) => x0 > end);
+    const edgeTitle = to_ || !layout.compact ? `<title>${esc(`${p.cause}${to_ ? `; ${takeoverText(to_)}` : ''}`)}</title>` : '';
+    s += `<line class="edge${bad ? ' bad' : ''}" x1="${x0}" y1="${row === 0 ? laneTop - 16 : laneTop - 4}" x2="${x0}" y2="${markY + 6}">${edgeTitle}</line>`;
+    if (row >= 0) {
+      s += `<text class="cause" x="${x0 + 2}" y="${row === 0 ? laneTop - 17 : laneTop - 5}">${esc(label)}</text>`;
+      labelEnd[row] = x0 + 6.5 * label.length + 8;
     }
   }
   for (const sp of g.splits) {
@@ -111,12 +126,13 @@ export function renderGroup(g: Group, scale: TimeScale, clock: Clock, colour: Co
     const x1 = Math.max(scale.x(sp.to), x0 + 2);
     s += `<rect class="split ${colour(sp.src)}" x="${x0}" y="${splitY}" width="${Math.round((x1 - x0) * 10) / 10}" height="16"><title>${esc(`${sp.src} also advertised as master`)}</title></rect>`;
   }
-  const shown = g.findings.slice(0, MAX_MARKERS);
+  const shown = g.findings.filter((f) => layout.marked.has(f));
   g.markersDropped = g.findings.length - shown.length;
   s += markers(shown, scale, markY, clock);
   s += '</svg>';
   return s + renderGaps(g, scale, clock, colour);
 }
+
 
 function epochInstant(e: string): PacketTime {
   const [sec, frac = ''] = e.split('.');
@@ -134,7 +150,7 @@ function renderGaps(g: Group, scale: TimeScale, clock: Clock, colour: Colour): s
   let s = `<svg class="chart gaps" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="advert intervals">`;
   s += `<text class="lbl" x="4" y="${top + 10}">advert gap (s)</text><text class="lbl" x="${LEFT - 6}" y="${top + 8}" text-anchor="end">${short(max)}</text>`
     + `<text class="lbl" x="${LEFT - 6}" y="${bottom}" text-anchor="end">0</text>`;
-  s += axis(scale, bottom, top, clock);
+  s += axis(scale, bottom, top, clock, false);
   if (g.masterDown !== undefined) {
     const y = yOf(g.masterDown, max, top, bottom);
     s += `<line class="md" x1="${LEFT}" y1="${y}" x2="${WIDTH - RIGHT}" y2="${y}"><title>master-down ${short(g.masterDown)} s</title></line>`
@@ -143,7 +159,7 @@ function renderGaps(g: Group, scale: TimeScale, clock: Clock, colour: Colour): s
   const bySrc = new Map<string, string[]>();
   for (const p of pts) {
     const l = bySrc.get(p.src) ?? [];
-    l.push(`${scale.x(p.t)},${yOf(p.gap, max, top, bottom)}`);
+    l.push(`${r1(scale.x(p.t))},${r1(yOf(p.gap, max, top, bottom))}`);
     bySrc.set(p.src, l);
   }
   for (const [src, l] of bySrc) {
@@ -164,11 +180,11 @@ function epochInstantOf(t: number): PacketTime {
   return { sec, nsec: Math.round((t - sec) * 1e9), digits: 6 };
 }
 
-export function renderGroupSection(g: Group, scale: TimeScale, clock: Clock, colour: Colour, end: number): string {
+export function renderGroupSection(g: Group, scale: TimeScale, clock: Clock, colour: Colour, end: number, layout: Layout): string {
   const nodes = [...new Set(g.periods.map((p) => p.master).concat(g.splits.map((x) => x.src)))];
   const legend = nodes.map((n) => `<span><i class="sw ${colour(n)}" style="background:var(--${colour(n)})"></i>${esc(n)}</span>`).join('');
-  const body = renderGroup(g, scale, clock, colour, end);
-  const dropped = g.markersDropped > 0 ? `<p class="muted">${g.markersDropped} more finding(s) of this group are in the findings table only.</p>` : '';
+  const body = renderGroup(g, scale, clock, colour, end, layout);
+  const dropped = g.markersDropped > 0 ? `<p class="muted">${g.markersDropped} more finding(s) of this group are not drawn (the report draws at most ${MAX_MARKERS} markers, most severe first).</p>` : '';
   const tk = g.takeovers.map((r) => `<li>${esc(clock(epochInstant(String(r['ts']))))}: ${esc(String(r['previous']))} → ${esc(String(r['master']))}: ${esc(takeoverText(r))}</li>`).join('');
   return `<section class="group" id="${g.kind}-${g.id}-${esc(g.af)}-${esc(g.link.replace(/[^A-Za-z0-9]/g, '_'))}">`
     + `<h3>${groupLabel(g)}</h3><div class="legend">${legend}</div>${body}${dropped}`

@@ -78,7 +78,7 @@ for (const s of SAMPLES) {
         markers: [...document.querySelectorAll<SVGElement>('[data-finding-id]')].map((e) => ({ id: e.dataset['findingId'], frames: e.dataset['frames'] })),
         rows: [...document.querySelectorAll<HTMLElement>('tr[data-id]')].map((e) => ({ id: e.dataset['id'], ts: e.dataset['ts'], frames: e.dataset['frames'], text: e.textContent })),
         edges: document.querySelectorAll('line.edge').length,
-        causes: [...document.querySelectorAll<SVGElement>('text.cause')].map((e) => e.dataset['cause']),
+        causes: [...document.querySelectorAll<SVGElement>('text.cause')].map((e) => e.textContent!.split(' ')[0]),
         splits: document.querySelectorAll('rect.split').length,
         creators: [...document.querySelectorAll<SVGElement>('[data-creatorid]')].map((e) => e.dataset['creatorid']),
         bulks: [...document.querySelectorAll<SVGElement>('rect.bulk')].map((e) => e.dataset['bulkState']),
