@@ -2,10 +2,12 @@
 // SPEC.md (0 done, 1 input/capture error or internal error, 2 usage, 3 --fail-on met).
 // Every expected problem ends as one line on stderr ("carpdump: ..."); never a stack trace.
 
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { createCarpAnalyzer } from './analyze/carp/index.js';
 import { createPfsyncAnalyzer } from './analyze/pfsync/index.js';
 import { createVrrpAnalyzer } from './analyze/vrrp/index.js';
+import { createSeriesAnalyzer, type SeriesAnalyzer } from './analyze/series/index.js';
+import { createTakeoverAnalyzer, tapFindings } from './analyze/takeover/index.js';
 import type { Analyzer } from './analyze/types.js';
 import { FileCaptureFilter, filterSource } from './capture/bpf-compile.js';
 import { openCaptureFile } from './capture/open.js';
@@ -21,6 +23,7 @@ import { parseCarpPassFile, parseOptions, USAGE, type CarpPass, type Options } f
 import { colorLevel, createPalette, NO_COLOR_PALETTE } from './output/color.js';
 import { renderFindingsList } from './output/findings-text.js';
 import { createRenderer } from './output/renderer.js';
+import { ReportRenderer, teeRenderers } from './output/report/index.js';
 import { TimestampFormatter } from './output/timestamp.js';
 import { BufferedWriter, type OutputStream } from './output/writer.js';
 import { runPipeline, type PipelineResult } from './pipeline.js';
@@ -57,6 +60,16 @@ function readTextFile(path: string, option: string): string {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code ?? err);
     throw new CarpdumpError(`cannot read ${option} ${path}: ${why}`);
+  }
+}
+
+function openReport(path: string): number {
+  try {
+    return openSync(path, 'w');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code ?? err);
+    throw new CarpdumpError(`cannot write --report ${path}: ${why}`);
   }
 }
 
@@ -128,12 +141,21 @@ async function run(o: Options, io: CliIo): Promise<number> {
   checkFieldIds(o.fields, REGISTRY, '-e');
   const carpPass = passphrases(o);
   const words = wordlist(o);
+  // The takeover analyzer sees the CARP analyzer's findings (master changes) as they are raised.
+  const takeover = createTakeoverAnalyzer();
   const pfsyncAnalyzer = createPfsyncAnalyzer();
+  // takeover first: it notes a frame's addresses before the CARP analyzer raises a change on it.
   const analyzers: Analyzer[] = [
-    createCarpAnalyzer({ passphrases: carpPass, vips: o.vips, ...(words ? { wordlist: words } : {}), showSecrets: o.showSecrets }),
+    takeover,
+    tapFindings(createCarpAnalyzer({ passphrases: carpPass, vips: o.vips, ...(words ? { wordlist: words } : {}), showSecrets: o.showSecrets }),
+      (f, emit) => takeover.onFinding(f, emit)),
     pfsyncAnalyzer,
     createVrrpAnalyzer(),
   ];
+  const series = o.report !== undefined ? createSeriesAnalyzer(pfsyncAnalyzer) : undefined;
+  if (series) analyzers.push(series);
+  // Opened before the capture starts, so that an unwritable path is a one-line error up front.
+  const report = o.report !== undefined && series ? { fd: openReport(o.report), series } : undefined;
   // --metrics listens before the capture opens: a port in use ends the run before it starts.
   let liveStats: (() => { dropped: number; fromKernel?: boolean } | undefined) = () => undefined;
   const metrics = o.metrics ? new CarpdumpMetrics({
@@ -146,7 +168,7 @@ async function run(o: Options, io: CliIo): Promise<number> {
     errorLine(io, `serving metrics on ${server.url}`);
   }
   try {
-    return await capture(o, io, analyzers, metrics, (fn) => { liveStats = fn; });
+    return await capture(o, io, analyzers, metrics, (fn) => { liveStats = fn; }, report);
   } finally {
     metrics?.setUp(false);
     if (server) {
@@ -172,7 +194,8 @@ function linger(seconds: number): Promise<void> {
 }
 
 async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: CarpdumpMetrics | undefined,
-  setLiveStats: (fn: () => { dropped: number; fromKernel?: boolean } | undefined) => void): Promise<number> {
+  setLiveStats: (fn: () => { dropped: number; fromKernel?: boolean } | undefined) => void,
+  report: { fd: number; series: SeriesAnalyzer } | undefined): Promise<number> {
   const opened = await openSource(o);
   const source = metrics ? observeSource(opened, metrics) : opened;
   if (source.stats) setLiveStats(() => source.stats!());
@@ -194,10 +217,15 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
   const out = new BufferedWriter(stream, lineBuffered);
   const palette = o.format === 'text' ? createPalette(colorLevel(o.color, isTTY, io.env)) : NO_COLOR_PALETTE;
   const check = o.check ? new CheckRenderer() : undefined;
-  const renderer = check ?? createRenderer(out, {
+  const primary = createRenderer(out, {
     format: o.format, verbose: o.verbose, hex: o.hex, quiet: o.quiet, fields: o.fields,
     summaries: o.summaries, palette, timestamps: new TimestampFormatter(o.timestampStyle, o.utc),
   });
+  const withReport = report ? teeRenderers(primary, new ReportRenderer(report.fd, {
+    source: o.read !== undefined ? (o.read === '-' ? 'standard input' : o.read) : `live: ${o.interface ?? ''}`,
+    timestampStyle: o.timestampStyle, utc: o.utc, version: version(),
+  }, () => report.series.series())) : primary;
+  const renderer = check ?? withReport;
 
   let interrupted = 0;
   const onSignal = (): void => {

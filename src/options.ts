@@ -73,6 +73,8 @@ export interface Options {
   /** --check: a Nagios/Icinga plugin run (one status line, exit 0/1/2/3). */
   readonly check: boolean;
   readonly expectMasters: readonly ExpectMaster[];
+  /** --report FILE.html: the HTML report written at the end. */
+  readonly report?: string;
 }
 
 export const USAGE = `Usage: carpdump [options] [-r FILE | -i IFACE] [capture-filter expression ...]
@@ -106,6 +108,7 @@ Output:
   -t a|ad|r|d|e              timestamp: time of day, date and time, since first, delta, epoch
   --utc                      time stamps in UTC
   -l                         flush output after every frame
+  --report FILE.html         also write a self-contained HTML report at the end
   --color auto|always|never  colour (auto: on a terminal; NO_COLOR / FORCE_COLOR honoured)
   --fail-on note|warn|error  exit 3 when a finding of that severity or worse was raised
   --list-findings            list every finding id with its severity and description
@@ -203,7 +206,7 @@ export function parseVip(text: string): { vhid: number; addresses: string[] } {
 const STRING_OPTIONS = [
   'read', 'interface', 'filter', 'write', 'count', 'format', 'field', 'display-filter', 'z',
   'decode-as', 'carp-pass', 'carp-pass-file', 'vip', 'wordlist', 'fail-on', 'color', 't',
-  'snaplen', 'metrics', 'metrics-linger', 'autostop', 'expect-master',
+  'snaplen', 'metrics', 'metrics-linger', 'autostop', 'expect-master', 'report',
 ] as const;
 const BOOLEAN_OPTIONS = [
   'all', 'verbose', 'hex', 'quiet', 'show-secrets', 'utc', 'l', 'list-interfaces',
@@ -381,6 +384,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     autostop,
     check,
     expectMasters,
+    ...(last(a['report']) !== undefined ? { report: last(a['report'])! } : {}),
   };
   return opts;
 }

@@ -29,6 +29,7 @@ export const FINDINGS = {
   'carp.replayed_advert': { severity: 'error', description: 'an advert repeats the counter and HMAC of another source that is not a member originating its own adverts' },
   'carp.master_silent': { severity: 'warn', description: 'live: the master of a VHID has been silent for the master-down interval; a backup should take over now' },
   'carp.vhid_cap': { severity: 'warn', description: 'more VHIDs/sources than carpdump tracks: the rest are not analysed' },
+  'carp.takeover_unsynced': { severity: 'warn', description: 'a new CARP master took over without the states: its bulk update was incomplete or flows opened before went unsynced by pfsync' },
   // pfsync packets
   'pfsync.bad_ttl': { severity: 'warn', description: 'pfsync packet with TTL/hop limit other than 255: the kernel drops it (pfsyncs_badttl)' },
   'pfsync.bad_version': { severity: 'warn', description: 'pfsync version unknown to the receiver (pfsyncs_badver)' },

@@ -239,6 +239,33 @@ function writeBackground(path: string, packets: number, failoverAtUsec: number):
   return { adverts };
 }
 
+/**
+ * The report's worst case (issue 14: 100 VHIDs, 1M frames): CARP adverts only, `vhids` VHIDs
+ * advertising once a second; each VHID's master alternates between 10.98.0.1 and 10.98.0.2
+ * every 300 s, after 4 s of silence (master_timeout), VHIDs staggered by 3 s.
+ */
+function writeManyVhids(path: string, packets: number, vhids: number): { changes: number } {
+  const out = new FastPcap(path);
+  const t0 = 1735689600 * 1e6;
+  const frames = [0, 1].map((m) => Array.from({ length: vhids }, (_, k) => ethernet(
+    { type: 0x0800, src: `00:00:5e:00:01:${((k % 255) + 1).toString(16).padStart(2, '0')}` },
+    ipv4({ proto: 112, src: `10.98.0.${m + 1}` }, carp({ vhid: (k % 255) + 1, advbase: 1, advskew: m === 0 ? 0 : 100, counter: BigInt(1000 + k) })))));
+  let changes = 0;
+  for (let sec = 0; out.count < packets; sec++) {
+    for (let k = 0; k < vhids && out.count < packets; k++) {
+      const local = sec - 3 * k;
+      if (local < 0) continue;
+      const phase = local % 300;
+      if (phase >= 296) continue; // the master falls silent; the other one takes over at 300
+      if (phase === 0 && local > 0) changes++;
+      const master = Math.floor(local / 300) % 2;
+      out.add(t0 + sec * 1e6 + k * 1000, frames[master]![k]!);
+    }
+  }
+  out.close();
+  return { changes };
+}
+
 const PF_PER_PACKET = 4;
 
 /** Bulk update of `states` full states (a multiple of 4), then `updcPackets` packets of 4 UPD_C each. */
@@ -346,6 +373,14 @@ function best(runs: number, f: () => Measured): Measured {
     if (!fastest || m.wallSeconds < fastest.wallSeconds) fastest = m;
   }
   return { ...fastest!, peakRssKb: rss };
+}
+
+const reportChecks: { what: string; extra: number; clock: string; bytes: number }[] = [];
+
+/** The report's cost: CPU seconds when GNU time measured them (wall time on a shared machine is noise), else wall. */
+function extraSeconds(withReport: Measured, without: Measured): { extra: number; clock: string } {
+  if (withReport.cpuSeconds !== undefined && without.cpuSeconds !== undefined) return { extra: withReport.cpuSeconds - without.cpuSeconds, clock: 'CPU' };
+  return { extra: withReport.wallSeconds - without.wallSeconds, clock: 'wall' };
 }
 
 interface Row { name: string; file: string; packets: number; m: Measured; unit?: string; units?: number }
@@ -471,6 +506,23 @@ async function main(): Promise<void> {
   const sum = summaryOf(cdQ.m.stdout);
   const carpSummary = sum?.['carp'] as { vhids?: unknown[] } | undefined;
   console.log(`    check: summary says ${String(sum?.['frames'])} frames, ${String(sum?.['shown'])} shown, ${carpSummary?.vhids?.length ?? '?'} VHIDs (expected ${o.packets}, ${adverts} adverts, ${VHIDS})`);
+  // --report on top of the same analysis: the extra time and the size of the page (issue 14: < 2 s, < 2 MB).
+  const reportFile = join(o.dir, 'report.html');
+  const cdR = record('carpdump -q -T jsonl --report FILE.html', bg, o.packets, best(o.runs, () => measure(process.execPath, [CARPDUMP, '-q', '-T', 'jsonl', '-r', bg, '--report', reportFile], true)));
+  const reportBytes = existsSync(reportFile) ? statSync(reportFile).size : 0;
+  reportChecks.push({ what: 'background', ...extraSeconds(cdR.m, cdQ.m), bytes: reportBytes });
+  console.log(`    report: ${(reportBytes / 1e6).toFixed(2)} MB, ${extraSeconds(cdR.m, cdQ.m).extra.toFixed(2)} s (${extraSeconds(cdR.m, cdQ.m).clock}) on top of the analysis`);
+  // and on 100 VHIDs with a failover every 300 s each
+  const many = join(o.dir, `vhids100-${o.packets}.pcap`);
+  const { changes } = writeManyVhids(many, o.packets, 100);
+  files.push(many);
+  const mq = best(1, () => measure(process.execPath, [CARPDUMP, '-q', '-T', 'jsonl', '-r', many], true));
+  record('carpdump -q (100 VHIDs)', many, o.packets, mq);
+  const mr = best(1, () => measure(process.execPath, [CARPDUMP, '-q', '-T', 'jsonl', '-r', many, '--report', reportFile], true));
+  record('carpdump -q --report (100 VHIDs)', many, o.packets, mr);
+  const manyBytes = existsSync(reportFile) ? statSync(reportFile).size : 0;
+  reportChecks.push({ what: `100-VHID (${changes} failovers)`, ...extraSeconds(mr, mq), bytes: manyBytes });
+  console.log(`    report: ${(manyBytes / 1e6).toFixed(2)} MB, ${extraSeconds(mr, mq).extra.toFixed(2)} s (${extraSeconds(mr, mq).clock}) on top of the analysis; ${changes} failovers`);
   record('carpdump (text lines to /dev/null)', bg, o.packets, best(o.runs, () => measure(process.execPath, [CARPDUMP, '-r', bg])));
   record(`carpdump -q --carp-pass '*:${BENCH_PASSPHRASE}'`, bg, o.packets, best(o.runs, () => measure(process.execPath, [CARPDUMP, '-q', '-r', bg, '--carp-pass', `*:${BENCH_PASSPHRASE}`])));
   const td = have('tcpdump') ? record("tcpdump -nn -r FILE 'ip proto 112'", bg, o.packets, best(o.runs, () => measure('tcpdump', ['-nn', '-r', bg, 'ip proto 112']))) : undefined;
@@ -490,6 +542,12 @@ async function main(): Promise<void> {
     console.log(`\npfsync: ${pfs.packets} packets (bulk of ${o.pfsyncStates} states, then ${o.pfsyncPackets} x ${PF_PER_PACKET} UPD_C), ${pfs.messages} messages, ${(statSync(pfFile).size / 1e6).toFixed(0)} MB (built in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
     const m = best(1, () => measure(process.execPath, [CARPDUMP, '-q', '-T', 'jsonl', '-r', pfFile, '-z', 'pfsync,states'], true));
     pfRow = record('carpdump -q -z pfsync,states', pfFile, pfs.packets, m, 'msgs', pfs.messages);
+    const reportPf = join(o.dir, 'report-pfsync.html');
+    const mr = best(1, () => measure(process.execPath, [CARPDUMP, '-q', '-T', 'jsonl', '-r', pfFile, '-z', 'pfsync,states', '--report', reportPf], true));
+    record('carpdump -q -z pfsync,states --report', pfFile, pfs.packets, mr, 'msgs', pfs.messages);
+    const pfBytes = existsSync(reportPf) ? statSync(reportPf).size : 0;
+    reportChecks.push({ what: 'pfsync', ...extraSeconds(mr, m), bytes: pfBytes });
+    console.log(`    report: ${(pfBytes / 1e6).toFixed(2)} MB, ${extraSeconds(mr, m).extra.toFixed(2)} s (${extraSeconds(mr, m).clock}) on top of the analysis`);
     const s = summaryOf(m.stdout);
     const pfSummary = s?.['pfsync'] as { states?: number } | undefined;
     console.log(`    ${fmtRate(pfs.packets / m.wallSeconds)} packets/s; check: ${String(pfSummary?.states)} states known at the end (expected ${o.pfsyncStates}); findings ${JSON.stringify(s?.['findings'] ?? {})}`);
@@ -518,6 +576,9 @@ async function main(): Promise<void> {
     return x !== undefined && y !== undefined ? `, ${(x / y).toFixed(2)}x CPU` : '';
   };
   const verdicts: string[] = [];
+  for (const c of reportChecks) {
+    verdicts.push(`${c.extra < 2 && c.bytes < 2e6 ? 'MET   ' : 'MISSED'}  --report on the ${c.what} file: < 2 s on top of the analysis and < 2 MB (${c.extra.toFixed(2)} s ${c.clock}, ${(c.bytes / 1e6).toFixed(2)} MB)`);
+  }
   if (td) {
     const x = ratio(cdQ, td);
     console.log(`  carpdump -q / tcpdump          ${x.toFixed(2)}x wall${cpuRatio(cdQ, td)}`);
