@@ -243,8 +243,10 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
 
   let outcome: Awaited<ReturnType<typeof runPipeline>>;
   try {
+    // -q decodes pfsync for the analyzers only, unless -Y reads fields or -A decodes the data side
+    // (the takeover analyzer then matches flows against the synced states' addresses).
     outcome = await runPipeline(source, {
-      decodeOptions: { ...(o.decodeAs ? { decodeAs: o.decodeAs } : {}), ...(o.quiet && !o.displayFilter ? { pfsyncAnalysisOnly: true } : {}) },
+      decodeOptions: { ...(o.decodeAs ? { decodeAs: o.decodeAs } : {}), ...(o.quiet && !o.displayFilter && !o.all ? { pfsyncAnalysisOnly: true } : {}) },
       all: o.all,
       ...(o.displayFilter ? { displayFilter: o.displayFilter } : {}),
       ...(o.count !== undefined ? { count: o.count } : {}),
