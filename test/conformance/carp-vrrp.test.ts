@@ -11,7 +11,7 @@ import { decodeFrame } from '../../src/decode/frame.js';
 import { isInterestingFrame } from '../../src/decode/probe.js';
 import type { DecodedFrame, Fields } from '../../src/decode/types.js';
 import {
-  hasTool, inCI, readCapture, shared, sharedSkip, tcpdumpCarpLines, tcpdumpLive, tsharkFromVerbose, tsharkLive,
+  hasTool, inCI, readCapture, repoRoot, shared, sharedSkip, tcpdumpCarpLines, tcpdumpLive, tsharkFromVerbose, tsharkLive,
   type PeerFields,
 } from './peers.js';
 
@@ -25,6 +25,8 @@ const CARP_VRRP_FILES = [
   path.join(captures, 'synthetic-carp-cases.pcap'),
   path.join(captures, 'keepalived-vrrp-v2-v3.pcap'),
   ...listPcaps(corpus),
+  // the project's keepalived recordings the VRRP election scenarios rest on (samples/README.md)
+  ...['keepalived-kill.pcap', 'keepalived-resign.pcap', 'keepalived-preempt.pcap'].map((f) => path.join(repoRoot, 'samples', f)),
 ];
 
 const decoded = new Map<string, DecodedFrame[]>();
@@ -259,7 +261,7 @@ function vrrpPairs(v: Fields, t: Record<string, string>): [string, string | unde
 }
 
 for (const file of CARP_VRRP_FILES) {
-  const name = path.relative(shared, file);
+  const name = file.startsWith(repoRoot + path.sep) ? path.relative(repoRoot, file) : path.relative(shared, file);
   test(`tshark agrees field for field: ${name}`, { skip: skip || (!tshark && !fs.existsSync(`${file}.tshark.txt`) ? 'tshark not installed and no side file' : false) }, () => {
     const view = tsharkView(file);
     assert.ok(view, `no tshark view of ${name}`);
@@ -299,7 +301,7 @@ for (const file of CARP_VRRP_FILES) {
 }
 
 for (const file of CARP_VRRP_FILES) {
-  const name = path.relative(shared, file);
+  const name = file.startsWith(repoRoot + path.sep) ? path.relative(repoRoot, file) : path.relative(shared, file);
   const side = `${file}.tcpdump-Tcarp.txt`;
   test(`tcpdump -T carp agrees on every CARP advert: ${name}`, { skip: skip || (!tcpdump && !fs.existsSync(side) ? 'tcpdump not installed and no side file' : false) }, () => {
     const lines = tcpdumpCarpLines(tcpdump ? tcpdumpLive(file) : fs.readFileSync(side, 'utf8'));
