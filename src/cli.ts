@@ -163,16 +163,18 @@ async function run(o: Options, io: CliIo): Promise<number> {
     dropped: () => { const s = liveStats(); return s && s.fromKernel !== false ? s.dropped : undefined; },
   }) : undefined;
   let server: MetricsServer | undefined;
+  let captured = false;
   if (o.metrics && metrics) {
     server = await startMetricsServer(o.metrics, metrics);
     errorLine(io, `serving metrics on ${server.url}`);
   }
   try {
-    return await capture(o, io, analyzers, metrics, (fn) => { liveStats = fn; }, report);
+    return await capture(o, io, analyzers, metrics, (fn) => { liveStats = fn; captured = true; }, report);
   } finally {
     metrics?.setUp(false);
     if (server) {
-      if (o.metricsLingerSeconds > 0) await linger(o.metricsLingerSeconds);
+      // Linger after a capture, not after a source that could not even be opened.
+      if (o.metricsLingerSeconds > 0 && captured) await linger(o.metricsLingerSeconds);
       await server.close();
     }
   }
@@ -198,7 +200,7 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
   report: { fd: number; series: SeriesAnalyzer } | undefined): Promise<number> {
   const opened = await openSource(o);
   const source = metrics ? observeSource(opened, metrics) : opened;
-  if (source.stats) setLiveStats(() => source.stats!());
+  setLiveStats(() => source.stats?.());
   metrics?.setUp(true);
   // Live capture: options the capture cannot honour (e.g. -p with the cap binding), one line each.
   for (const note of source.notes ?? []) errorLine(io, note);

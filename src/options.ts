@@ -344,6 +344,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     throw new UsageError('-a duration:N applies to live capture (-i); a file ends by itself (-a packets:N and -c work on files)');
   }
   const check = bool('check');
+  if (check && last(a['write']) === '-') throw new UsageError('--check prints its status line on standard output: -w - cannot share it');
   const expectMasters = list(a['expect-master']).map((e) => parseExpectMaster(e));
   if (expectMasters.length > 0 && !check) throw new UsageError('--expect-master applies to --check');
   const countGiven = a['count'] !== undefined ? positiveInt('-c', last(a['count']))! : undefined;

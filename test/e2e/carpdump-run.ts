@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor, type Lab, type SpawnedProcess } from '../netns/lab.js';
+import { haveCommand, labSkipReason, waitFor, type Lab, type SpawnedProcess } from '../netns/lab.js';
 
 /** The repository root (this file runs as dist/test/e2e/carpdump-run.js). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -151,4 +151,20 @@ export function tcpdumpCount(file: string): number {
 
 export function builtCli(): boolean {
   return existsSync(resolve(REPO_ROOT, 'dist/src/cli.js'));
+}
+
+/**
+ * Why a live test cannot run here: no namespaces (not root) or a missing command. In CI
+ * (CI=true) that is a failure, not a skip: .ci/run installs every command.
+ */
+export function liveSkipReason(...commands: string[]): string | undefined {
+  const lab = labSkipReason();
+  if (lab) return lab;
+  for (const cmd of commands) {
+    if (!haveCommand(cmd)) {
+      if (process.env.CI === 'true') throw new Error(`${cmd} is not installed (.ci/run installs it)`);
+      return `${cmd} is not installed`;
+    }
+  }
+  return undefined;
 }

@@ -8,21 +8,11 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { haveCommand, Lab, labSkipReason, sleep, type SpawnedProcess } from '../netns/lab.js';
-import { CARPDUMP_BIN, REPO_ROOT } from './carpdump-run.js';
+import { Lab, sleep, type SpawnedProcess } from '../netns/lab.js';
+import { CARPDUMP_BIN, liveSkipReason, REPO_ROOT } from './carpdump-run.js';
 
 const VHID = 7;
 const VIP = '10.77.0.100';
-
-function skipReason(): string | undefined {
-  const lab = labSkipReason();
-  if (lab) return lab;
-  if (!haveCommand('ucarp')) {
-    if (process.env.CI === 'true') throw new Error('ucarp is not installed (.ci/run installs it)');
-    return 'ucarp is not installed';
-  }
-  return undefined;
-}
 
 async function check(lab: Lab, extra: string[] = []): Promise<{ status: number | string; line: string; stderr: string; seconds: number }> {
   const start = Date.now();
@@ -32,7 +22,7 @@ async function check(lab: Lab, extra: string[] = []): Promise<{ status: number |
   return { status, line: p.stdout(), stderr: p.stderr(), seconds: (Date.now() - start) / 1000 };
 }
 
-const skip = skipReason();
+const skip = liveSkipReason('ucarp');
 
 test('--check -a duration:5 live: UNKNOWN on a quiet segment, OK on a healthy pair, CRITICAL on a split brain', { skip, timeout: 120_000 }, async () => {
   const lab = Lab.create();

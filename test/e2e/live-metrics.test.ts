@@ -13,25 +13,13 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { haveCommand, Lab, labSkipReason, waitFor } from '../netns/lab.js';
-import { REPO_ROOT, startCarpdump } from './carpdump-run.js';
+import { Lab, waitFor } from '../netns/lab.js';
+import { liveSkipReason, REPO_ROOT, startCarpdump } from './carpdump-run.js';
 import { httpGet, PrometheusServer, readmeAlertRules, type PromSample } from './prometheus.js';
 
 const VHID = 7;
 const PASS = 'e2e-metrics-secret';
 const VIP = '10.77.0.100';
-
-function skipReason(): string | undefined {
-  const lab = labSkipReason();
-  if (lab) return lab;
-  for (const cmd of ['ucarp', 'keepalived', 'prometheus', 'promtool']) {
-    if (!haveCommand(cmd)) {
-      if (process.env.CI === 'true') throw new Error(`${cmd} is not installed (.ci/run installs it)`);
-      return `${cmd} is not installed`;
-    }
-  }
-  return undefined;
-}
 
 function keepalivedConfig(iface: string, state: 'MASTER' | 'BACKUP', priority: number): string {
   return `global_defs {
@@ -54,7 +42,7 @@ function show(samples: PromSample[]): string {
   return JSON.stringify(samples.map((s) => [s.metric, s.value]));
 }
 
-const skip = skipReason();
+const skip = liveSkipReason('ucarp', 'keepalived', 'prometheus', 'promtool');
 
 test('Prometheus scrapes carpdump live: the new master after a failover, one master_timeout change, promtool accepts the exposition', { skip, timeout: 120_000 }, async () => {
   const lab = Lab.create();

@@ -32,14 +32,15 @@ async function value(m: CarpdumpMetrics, name: string, labels: Labels): Promise<
 function feed(frames: DecodedFrame[], passphrases: { vhid: number; passphrase: string }[] = [], m = new CarpdumpMetrics({ defaultMetrics: false })) {
   const analyzer = createCarpAnalyzer({ passphrases, vips: new Map([[7, ['10.0.0.100']]]), showSecrets: false });
   const all: Finding[] = [];
-  for (const frame of frames) {
+  const push = (frame: DecodedFrame): void => {
     const findings: Finding[] = [];
     m.packet(frame.raw);
     analyzer.onFrame(frame, (f) => findings.push(f));
     all.push(...findings);
     m.frame(frame, findings);
-  }
-  return { m, analyzer, findings: all };
+  };
+  frames.forEach(push);
+  return { m, analyzer, findings: all, push };
 }
 
 function finding(id: string, details: Fields, t = 0): Finding {
@@ -55,14 +56,13 @@ test('CARP failover: master_info follows the master (old series gone), changes b
   const frames: DecodedFrame[] = [];
   let n = 0;
   for (let t = 0; t < 5; t++) frames.push(advert({ n: ++n, t, src: A, pass: PASS, vip: ['10.0.0.100'] }));
-  const m = feed(frames.slice(), [{ vhid: 7, passphrase: PASS }]).m;
-  assert.deepEqual(await series(m, 'carpdump_carp_master_info'), [{ labels: { vhid: '7', af: 'ipv4', master: A }, value: 1 }]);
-  assert.equal(await value(m, 'carpdump_carp_master_changes_total', { vhid: 7, af: 'ipv4', cause: 'first_seen' }), 1);
+  const r = feed(frames, [{ vhid: 7, passphrase: PASS }]);
+  assert.deepEqual(await series(r.m, 'carpdump_carp_master_info'), [{ labels: { vhid: '7', af: 'ipv4', master: A }, value: 1 }]);
+  assert.equal(await value(r.m, 'carpdump_carp_master_changes_total', { vhid: 7, af: 'ipv4', cause: 'first_seen' }), 1);
+  assert.equal(await value(r.m, 'carpdump_carp_master_changes_total', { vhid: 7, af: 'ipv4', cause: 'master_timeout' }), 0, 'every cause from 0');
 
   // A falls silent; B (advskew 100, master-down 3.39 s) takes over at t = 8.5, signing with a wrong passphrase.
-  const more: DecodedFrame[] = [];
-  for (let t = 8.5; t < 12; t += 1.39) more.push(advert({ n: ++n, t, src: B, advskew: 100, pass: 'other', vip: ['10.0.0.100'] }));
-  const r = feed([...frames, ...more], [{ vhid: 7, passphrase: PASS }]);
+  for (let t = 8.5; t < 12; t += 1.39) r.push(advert({ n: ++n, t, src: B, advskew: 100, pass: 'other', vip: ['10.0.0.100'] }));
   assert.deepEqual(r.findings.filter((f) => f.id === 'carp.master_changed').map((f) => f.details['cause']), ['first_seen', 'master_timeout']);
   assert.deepEqual(await series(r.m, 'carpdump_carp_master_info'), [{ labels: { vhid: '7', af: 'ipv4', master: B }, value: 1 }]);
   assert.equal(await value(r.m, 'carpdump_carp_master_changes_total', { vhid: 7, af: 'ipv4', cause: 'master_timeout' }), 1);
