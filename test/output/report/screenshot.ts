@@ -1,6 +1,6 @@
 // Makes the README's report screenshot from a sample:
 //   npx tsc -p tsconfig.json && node dist/test/output/report/screenshot.js [OUT.png]
-// (default docs/report.png). Runs carpdump on samples/multi-vhid.pcap with --report, opens the
+// (default samples/report.png). Runs carpdump on samples/multi-vhid.pcap with --report, opens the
 // report in headless Chromium (network disabled) and shoots the timelines.
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { main } from '../../../src/cli.js';
 import { closeBrowser, openReport } from './browser.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const out = resolve(process.argv[2] ?? join(ROOT, 'docs/report.png'));
+const out = resolve(process.argv[2] ?? join(ROOT, 'samples/report.png'));
 const dir = mkdtempSync(join(tmpdir(), 'carpdump-shot-'));
 const html = join(dir, 'report.html');
 const sink = { write: () => true };
