@@ -56,34 +56,33 @@ export function decodePfsync(c: Cursor, out: LayerWriter, ctx: DissectContext): 
 const u32 = (b: Uint8Array, p: number): number => ((b[p]! << 24) >>> 0) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
 
 /**
- * UPD_C when nothing will print the frame (DecodeOptions.pfsyncAnalysisOnly; so are OpenBSD v6
- * full states, the bulk update's bulk): only the fields the analyzer reads — id, creator id, and per peer side state and seqlo — with the same ids and
- * values the full decode gives (modern 84 B and legacy 88 B share these offsets). Used only for
- * whole messages; a cut one goes through the full decoder, which reports the cut.
+ * The fields the analyzer reads — id, creator id, per peer side state and seqlo — read straight
+ * from a whole message at the cursor, with the same ids and values the full decode gives. For
+ * DecodeOptions.pfsyncAnalysisOnly (nothing prints the frame); a cut message goes through the
+ * full decoder, which reports the cut. `peers` and `creator` are the offsets of the src peer and
+ * the creator id in the message.
  */
-function decodeUpdCForAnalysis(c: Cursor, m: Message): void {
+function readAnalysisFields(c: Cursor, m: Message, peers: number, creator: number): void {
   const b = c.bytes;
   const p = c.pos;
   m['pfsync.state.id'] = toHex(b, p, p + 8);
-  m['pfsync.state.src.seqlo'] = u32(b, p + 16);
-  m['pfsync.state.src.state'] = b[p + 32]!;
-  m['pfsync.state.dst.seqlo'] = u32(b, p + 48);
-  m['pfsync.state.dst.state'] = b[p + 64]!;
-  m['pfsync.state.creatorid'] = toHex(b, p + 72, p + 76);
+  m['pfsync.state.src.seqlo'] = u32(b, p + peers + 8);
+  m['pfsync.state.src.state'] = b[p + peers + 24]!;
+  m['pfsync.state.dst.seqlo'] = u32(b, p + peers + 40);
+  m['pfsync.state.dst.state'] = b[p + peers + 56]!;
+  m['pfsync.state.creatorid'] = toHex(b, p + creator, p + creator + 4);
 }
 
-/** OpenBSD v6 full state (264 B) for analysis only: format, id, creator, proto, peer states and seqlo. */
+/** UPD_C (modern 84 B and legacy 88 B share these offsets). */
+function decodeUpdCForAnalysis(c: Cursor, m: Message): void {
+  readAnalysisFields(c, m, 8, 72);
+}
+
+/** OpenBSD v6 full state (264 B, the bulk update's bulk): also format and protocol. */
 function decodeStateV6ForAnalysis(c: Cursor, m: Message): void {
-  const b = c.bytes;
-  const p = c.pos;
   m['pfsync.state.format'] = 'openbsd-v6';
-  m['pfsync.state.id'] = toHex(b, p, p + 8);
-  m['pfsync.state.src.seqlo'] = u32(b, p + 112);
-  m['pfsync.state.src.state'] = b[p + 128]!;
-  m['pfsync.state.dst.seqlo'] = u32(b, p + 144);
-  m['pfsync.state.dst.state'] = b[p + 160]!;
-  m['pfsync.state.creatorid'] = toHex(b, p + 236, p + 240);
-  m['pfsync.state.proto'] = b[p + 251]!;
+  readAnalysisFields(c, m, 104, 236);
+  m['pfsync.state.proto'] = c.bytes[c.pos + 251]!;
 }
 
 /** The analysis-only decoder of a message kind, when there is one (see decodeUpdCForAnalysis). */
