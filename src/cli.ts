@@ -74,7 +74,10 @@ async function openSource(o: Options): Promise<CaptureSource & { linktype?: numb
     return filterSource(openCaptureFile(o.read), filter);
   }
   const { openLiveCapture } = await import('./capture/live.js');
-  return openLiveCapture({ iface: o.interface ?? '', filter: o.captureFilter ?? '', snaplen: o.snaplen ?? 0, promisc: o.promiscuous });
+  return openLiveCapture({
+    iface: o.interface ?? '', filter: o.captureFilter ?? '', snaplen: o.snaplen ?? 0, promisc: o.promiscuous,
+    ...(o.bufferSize !== undefined ? { bufferSize: o.bufferSize } : {}),
+  });
 }
 
 /** The passphrases of every source: --carp-pass, CARPDUMP_CARP_PASS, --carp-pass-file. */
@@ -149,13 +152,15 @@ async function run(o: Options, io: CliIo): Promise<number> {
   let interrupted = 0;
   const onSignal = (): void => {
     interrupted++;
-    if (interrupted > 1) process.exit(130);
-    source.stop();
+    // A live capture stops at once on the second signal and still reports its counters;
+    // a third one (or a second one on a file) ends the process.
+    if (interrupted > (source.stats ? 2 : 1)) process.exit(130);
+    source.stop('signal');
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let epipe = false;
-  out.whenClosed(() => { epipe = true; source.stop(); });
+  out.whenClosed(() => { epipe = true; source.stop('output-closed'); });
 
   let outcome: Awaited<ReturnType<typeof runPipeline>>;
   try {
@@ -189,6 +194,8 @@ async function run(o: Options, io: CliIo): Promise<number> {
     if (stats.fromKernel === false) io.stderr.write('packets dropped by kernel: unknown (the kernel counters could not be read)\n');
     else io.stderr.write(`${stats.dropped} packet${stats.dropped === 1 ? '' : 's'} dropped by kernel\n`);
     if (stats.ifDropped > 0) io.stderr.write(`${stats.ifDropped} packet${stats.ifDropped === 1 ? '' : 's'} dropped by interface\n`);
+    if (stats.queueDropped !== undefined) io.stderr.write(`${stats.queueDropped} packet${stats.queueDropped === 1 ? '' : 's'} dropped by carpdump (queue full)\n`);
+    if (stats.stopDropped) io.stderr.write(`${stats.stopDropped} packet${stats.stopDropped === 1 ? '' : 's'} dropped by carpdump (capture stopped before they were analysed)\n`);
   }
   const { status, message } = completedStatus(o.failOn, outcome.result);
   if (message !== undefined) errorLine(io, message);

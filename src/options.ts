@@ -61,6 +61,8 @@ export interface Options {
   readonly lineBuffered: boolean;
   readonly snaplen?: number;
   readonly promiscuous: boolean;
+  /** -B: live capture kernel buffer (and carpdump's queue) in bytes; given in KiB as tcpdump's. */
+  readonly bufferSize?: number;
 }
 
 export const USAGE = `Usage: carpdump [options] [-r FILE | -i IFACE] [capture-filter expression ...]
@@ -75,6 +77,7 @@ Input:
   -c, --count N              stop after N packets
   -s, --snaplen N            live capture snap length (bytes)
   -p, --no-promiscuous-mode  live capture without promiscuous mode
+  -B, --buffer-size KiB      live capture kernel buffer, and the bound of carpdump's queue (32768)
 Decoding and analysis:
   --decode-as carp|vrrp      force the meaning of IP protocol 112
   --carp-pass VHID:PASS      CARP passphrase (VHID may be *); repeatable
@@ -181,7 +184,7 @@ export function parseVip(text: string): { vhid: number; addresses: string[] } {
 const STRING_OPTIONS = [
   'read', 'interface', 'filter', 'write', 'count', 'format', 'field', 'display-filter', 'z',
   'decode-as', 'carp-pass', 'carp-pass-file', 'vip', 'wordlist', 'fail-on', 'color', 't',
-  'snaplen',
+  'snaplen', 'buffer-size',
 ] as const;
 const BOOLEAN_OPTIONS = [
   'all', 'verbose', 'hex', 'quiet', 'show-secrets', 'utc', 'l', 'list-interfaces',
@@ -190,11 +193,11 @@ const BOOLEAN_OPTIONS = [
 const ALIASES: Readonly<Record<string, string>> = {
   read: 'r', interface: 'i', filter: 'f', write: 'w', count: 'c', all: 'A', verbose: 'V',
   hex: 'x', format: 'T', field: 'e', 'display-filter': 'Y', quiet: 'q', 'list-interfaces': 'D',
-  'no-promiscuous-mode': 'p', snaplen: 's', help: 'h',
+  'no-promiscuous-mode': 'p', snaplen: 's', help: 'h', 'buffer-size': 'B',
 };
 
 /** Short options that take a value: `-tad`, `-Tjsonl`, `-rfile` mean `-t ad`, `-T jsonl`, `-r file` (getopt). */
-const SHORT_WITH_VALUE = new Set(['r', 'i', 'f', 'w', 'c', 'T', 'e', 'Y', 'z', 't', 's']);
+const SHORT_WITH_VALUE = new Set(['r', 'i', 'f', 'w', 'c', 'T', 'e', 'Y', 'z', 't', 's', 'B']);
 
 function splitAttachedValues(argv: readonly string[]): string[] {
   const out: string[] = [];
@@ -338,6 +341,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     lineBuffered: bool('l'),
     ...(a['snaplen'] !== undefined ? { snaplen: positiveInt('-s', last(a['snaplen']))! } : {}),
     promiscuous: !bool('no-promiscuous-mode'),
+    ...(a['buffer-size'] !== undefined ? { bufferSize: positiveInt('-B', last(a['buffer-size']))! * 1024 } : {}),
   };
   return opts;
 }
