@@ -152,3 +152,28 @@ export function tcpdumpCount(file: string): number {
 export function builtCli(): boolean {
   return existsSync(resolve(REPO_ROOT, 'dist/src/cli.js'));
 }
+
+/** The counters a live capture prints at the end (stderr), undefined where a line is missing. */
+export interface LiveCounters {
+  readonly captured?: number;
+  readonly received?: number;
+  readonly kernel?: number;
+  readonly queueFull?: number;
+  readonly stopped?: number;
+}
+
+export function liveCounters(stderr: string): LiveCounters {
+  const n = (re: RegExp): number | undefined => {
+    const m = re.exec(stderr);
+    return m?.[1] === undefined ? undefined : Number(m[1]);
+  };
+  const stopped = n(/^(\d+) packets? dropped by carpdump \(capture stopped/m);
+  return {
+    captured: n(/^(\d+) packets? captured$/m),
+    received: n(/^(\d+) packets? received by filter$/m),
+    kernel: n(/^(\d+) packets? dropped by kernel$/m),
+    queueFull: n(/^(\d+) packets? dropped by carpdump \(queue full\)$/m),
+    // Printed only when not 0.
+    stopped: stopped ?? 0,
+  };
+}
