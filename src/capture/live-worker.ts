@@ -71,7 +71,7 @@ export function check(cfg: WorkerConfig): CheckResult {
 /** Records are packed into chunks of this size; a chunk is written when full or when the burst ends. */
 const CHUNK_BYTES = 256 * 1024;
 /** After "stop", how long to wait for the frames the kernel counted but the worker has not read yet. */
-const DRAIN_TIMEOUT_MS = 1000;
+const DRAIN_TIMEOUT_MS = 2000;
 
 function capture(cfg: WorkerConfig): void {
   const snaplen = cfg.snaplen ?? CAP_MAX_SNAPLEN;

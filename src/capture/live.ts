@@ -425,10 +425,12 @@ class LiveCapture implements LiveCaptureSource {
         queueDropped: queueFull, stopDropped: notAnalysed,
       };
     }
+    // Negative only if frames arrived that the kernel had not counted yet when the capture
+    // started (its counters are zeroed after libpcap installed the filter): then no line adds up.
     const ours = Math.max(0, kernel.packets - kernel.drops - this.delivered);
     const queueDropped = Math.min(queueFull, ours);
     return {
-      received: Math.max(kernel.packets, this.delivered + kernel.drops), dropped: kernel.drops, ifDropped, fromKernel: true,
+      received: kernel.packets, dropped: kernel.drops, ifDropped, fromKernel: true,
       queueDropped, stopDropped: ours - queueDropped,
     };
   }
