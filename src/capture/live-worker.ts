@@ -88,6 +88,7 @@ function capture(cfg: WorkerConfig): void {
   let phase: 'run' | 'stopping' | 'draining' | 'done' = 'run';
   /** While 'stopping': frames read after "stop" arrived (copies), kept until the counters say which were counted. */
   let held: Buffer[] = [];
+  let heldBytes = 0;
   let readAtStop = 0;
   let target = Number.POSITIVE_INFINITY;
   let kernel: KernelCounters | undefined;
@@ -112,16 +113,17 @@ function capture(cfg: WorkerConfig): void {
   };
   /** Bytes between libpcap and carpdump's analysis that this process holds. */
   const queued = (): number => stdout.writableLength + used;
-  const emitFrame = (frame: Buffer, micros: number, original: number): void => {
-    const len = HEADER_LENGTH + frame.length;
+  /** Queue SRC[start, start + captured) as a frame record (no per-frame allocation). */
+  const emitFrame = (src: Buffer, start: number, captured: number, micros: number, original: number): void => {
+    const len = HEADER_LENGTH + captured;
     if (queued() + len > queueBound) {
       queueDrops++;
       return;
     }
     reserve(len);
     const sec = Math.floor(micros / 1e6);
-    writeHeader(chunk, used, RECORD.frame, sec, micros - sec * 1e6, original, frame.length);
-    frame.copy(chunk, used + HEADER_LENGTH);
+    writeHeader(chunk, used, RECORD.frame, sec, micros - sec * 1e6, original, captured);
+    src.copy(chunk, used + HEADER_LENGTH, start, start + captured);
     used += len;
     sent++;
   };
@@ -147,17 +149,22 @@ function capture(cfg: WorkerConfig): void {
     const captured = Math.min(nbytes, snaplen);
     // cap copies at most 65535 bytes and does not pass the wire length on.
     const original = truncated ? Math.max(nbytes, CAP_MAX_SNAPLEN) : nbytes;
-    const frame = buffer.subarray(0, captured);
     if (phase === 'stopping') {
       // Counted by the kernel before or after the snapshot being read: decided when it arrives.
+      // Past the queue bound it is left out (if it was counted, it shows as dropped by carpdump).
+      heldBytes += HEADER_LENGTH + captured;
+      if (queued() + heldBytes > queueBound) {
+        read--;
+        return;
+      }
       const copy = Buffer.allocUnsafe(HEADER_LENGTH + captured);
       copy.writeDoubleLE(micros, 0);
       copy.writeUInt32LE(original, 8);
-      frame.copy(copy, HEADER_LENGTH);
+      buffer.copy(copy, HEADER_LENGTH, 0, captured);
       held.push(copy);
       return;
     }
-    emitFrame(frame, micros, original);
+    emitFrame(buffer, 0, captured, micros, original);
     if (read >= target) finish();
   });
 
@@ -223,7 +230,7 @@ function capture(cfg: WorkerConfig): void {
       const counted = c === undefined ? readAtStop : c.packets - c.drops;
       const fromHeld = Math.max(0, Math.min(held.length, counted - readAtStop));
       phase = 'draining';
-      for (const h of held.slice(0, fromHeld)) emitFrame(h.subarray(HEADER_LENGTH), h.readDoubleLE(0), h.readUInt32LE(8));
+      for (const h of held.slice(0, fromHeld)) emitFrame(h, HEADER_LENGTH, h.length - HEADER_LENGTH, h.readDoubleLE(0), h.readUInt32LE(8));
       held = [];
       read = readAtStop + fromHeld;
       if (read >= counted) {
