@@ -50,6 +50,8 @@ export interface LiveCaptureOptions {
   readonly promisc: boolean;
   /** Kernel buffer size in bytes (tcpdump -B is KiB). */
   readonly bufferSize?: number;
+  /** Bound of the queue between libpcap and the analysis, in bytes; default bufferSize (-B). */
+  readonly queueBytes?: number;
 }
 
 export interface LiveCaptureStats extends CaptureStats {
@@ -185,7 +187,7 @@ export function openLiveCapture(opts: LiveCaptureOptions): LiveCaptureSource {
   }
   if (!names.includes(opts.iface)) throw describeOpenError(opts.iface, 'No such device exists');
 
-  const cfg: WorkerConfig = { iface: opts.iface, filter, bufferSize, snaplen };
+  const cfg: WorkerConfig = { iface: opts.iface, filter, bufferSize, snaplen, ...(opts.queueBytes !== undefined ? { queueBytes: opts.queueBytes } : {}) };
   const linktypeName = checkCapture(cfg);
   const linktype = linktypeOfCapName(linktypeName);
   if (linktype === undefined) throw new CarpdumpError(`${opts.iface}: unsupported link type ${linktypeName}`, EXIT.input);
