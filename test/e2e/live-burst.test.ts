@@ -13,22 +13,14 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { haveCommand, Lab, labSkipReason, sleep, type SpawnedProcess } from '../netns/lab.js';
-import { liveCounters, parseJsonl, REPO_ROOT, startCarpdump, summaryOf } from './carpdump-run.js';
+import { Lab, sleep, type SpawnedProcess } from '../netns/lab.js';
+import { REPO_ROOT, labSkipReasonFor, liveCounters, parseJsonl, startCarpdump, summaryOf } from './carpdump-run.js';
 
 const BURST = 200_000;
 const SAMPLE = resolve(REPO_ROOT, 'samples/ucarp-failover.pcap');
 
 function skipReason(): string | undefined {
-  const lab = labSkipReason();
-  if (lab) return lab;
-  for (const cmd of ['tcpreplay', 'tcpdump']) {
-    if (!haveCommand(cmd)) {
-      if (process.env.CI === 'true') throw new Error(`${cmd} is not installed (.ci/run installs it)`);
-      return `${cmd} is not installed`;
-    }
-  }
-  return undefined;
+  return labSkipReasonFor(['tcpreplay', 'tcpdump']);
 }
 
 /** Timestamps (seconds) of every frame of a pcap file, as tcpdump reads them. */

@@ -9,19 +9,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { haveCommand, Lab, labSkipReason, waitFor, type SpawnedProcess } from '../netns/lab.js';
-import { liveCounters, packets, parseJsonl, startCarpdump, summaryOf, tcpdumpCount } from './carpdump-run.js';
+import { Lab, waitFor, type SpawnedProcess } from '../netns/lab.js';
+import { labSkipReasonFor, liveCounters, packets, parseJsonl, startCarpdump, summaryOf, tcpdumpCount } from './carpdump-run.js';
 
 function skipReason(): string | undefined {
-  const lab = labSkipReason();
-  if (lab) return lab;
-  for (const cmd of ['keepalived', 'tcpdump']) {
-    if (!haveCommand(cmd)) {
-      if (process.env.CI === 'true') throw new Error(`${cmd} is not installed (.ci/run installs it)`);
-      return `${cmd} is not installed`;
-    }
-  }
-  return undefined;
+  return labSkipReasonFor(['keepalived', 'tcpdump']);
 }
 
 const CONFIG = (iface: string): string => `vrrp_instance A { state MASTER

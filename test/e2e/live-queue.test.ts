@@ -9,20 +9,14 @@ import assert from 'node:assert/strict';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { haveCommand, Lab, labSkipReason, sleep, waitFor } from '../netns/lab.js';
-import { captureIsOpen, REPO_ROOT } from './carpdump-run.js';
+import { Lab, sleep, waitFor } from '../netns/lab.js';
+import { REPO_ROOT, captureIsOpen, labSkipReasonFor } from './carpdump-run.js';
 
 const PROBE = join(dirname(fileURLToPath(import.meta.url)), 'live-queue-probe.js');
 const BURST = 20_000;
 
 function skipReason(): string | undefined {
-  const lab = labSkipReason();
-  if (lab) return lab;
-  if (!haveCommand('tcpreplay')) {
-    if (process.env.CI === 'true') throw new Error('tcpreplay is not installed (.ci/run installs it)');
-    return 'tcpreplay is not installed';
-  }
-  return undefined;
+  return labSkipReasonFor(['tcpreplay']);
 }
 
 interface ProbeResult {
