@@ -95,6 +95,7 @@ async function openSource(o: Options): Promise<CaptureSource & { linktype?: numb
     iface: o.interface ?? '', filter: o.captureFilter ?? '', snaplen: o.snaplen ?? 0, promisc: o.promiscuous,
     // --metrics: the kernel drop counters are read every second, not only at the end.
     ...(o.metrics ? { statsIntervalMs: 1000 } : {}),
+    ...(o.bufferSize !== undefined ? { bufferSize: o.bufferSize } : {}),
   });
 }
 
@@ -232,16 +233,18 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
   let interrupted = 0;
   const onSignal = (): void => {
     interrupted++;
-    if (interrupted > 1) process.exit(130);
-    source.stop();
+    // A live capture stops at once on the second signal and still reports its counters;
+    // a third one (or a second one on a file) ends the process.
+    if (interrupted > (source.stats ? 2 : 1)) process.exit(130);
+    source.stop('signal');
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let epipe = false;
-  out.whenClosed(() => { epipe = true; source.stop(); });
-  // -a duration:N (tshark's autostop): the same stop as Ctrl-C.
+  out.whenClosed(() => { epipe = true; source.stop('output-closed'); });
+  // -a duration:N (tshark's autostop): the capture's own stop, as for Ctrl-C.
   const autostop = o.autostop.durationSeconds !== undefined
-    ? setTimeout(() => source.stop(), o.autostop.durationSeconds * 1000) : undefined;
+    ? setTimeout(() => source.stop('autostop'), o.autostop.durationSeconds * 1000) : undefined;
 
   let outcome: Awaited<ReturnType<typeof runPipeline>>;
   try {
@@ -280,6 +283,8 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
     if (stats.fromKernel === false) io.stderr.write('packets dropped by kernel: unknown (the kernel counters could not be read)\n');
     else io.stderr.write(`${stats.dropped} packet${stats.dropped === 1 ? '' : 's'} dropped by kernel\n`);
     if (stats.ifDropped > 0) io.stderr.write(`${stats.ifDropped} packet${stats.ifDropped === 1 ? '' : 's'} dropped by interface\n`);
+    if (stats.queueDropped !== undefined) io.stderr.write(`${stats.queueDropped} packet${stats.queueDropped === 1 ? '' : 's'} dropped by carpdump (queue full)\n`);
+    if (stats.stopDropped) io.stderr.write(`${stats.stopDropped} packet${stats.stopDropped === 1 ? '' : 's'} dropped by carpdump (capture stopped before they were analysed)\n`);
   }
   const { status, message } = completedStatus(o.failOn, outcome.result);
   if (message !== undefined) errorLine(io, message);

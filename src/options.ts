@@ -75,6 +75,8 @@ export interface Options {
   readonly expectMasters: readonly ExpectMaster[];
   /** --report FILE.html: the HTML report written at the end. */
   readonly report?: string;
+  /** -B: live capture kernel buffer (and carpdump's queue) in bytes; given in KiB as tcpdump's. */
+  readonly bufferSize?: number;
 }
 
 export const USAGE = `Usage: carpdump [options] [-r FILE | -i IFACE] [capture-filter expression ...]
@@ -89,6 +91,7 @@ Input:
   -c, --count N              stop after N packets
   -s, --snaplen N            live capture snap length (bytes)
   -p, --no-promiscuous-mode  live capture without promiscuous mode
+  -B, --buffer-size KiB      live capture kernel buffer, and the bound of carpdump's queue (32768)
 Decoding and analysis:
   --decode-as carp|vrrp      force the meaning of IP protocol 112
   --carp-pass VHID:PASS      CARP passphrase (VHID may be *); repeatable
@@ -206,7 +209,7 @@ export function parseVip(text: string): { vhid: number; addresses: string[] } {
 const STRING_OPTIONS = [
   'read', 'interface', 'filter', 'write', 'count', 'format', 'field', 'display-filter', 'z',
   'decode-as', 'carp-pass', 'carp-pass-file', 'vip', 'wordlist', 'fail-on', 'color', 't',
-  'snaplen', 'metrics', 'metrics-linger', 'autostop', 'expect-master', 'report',
+  'snaplen', 'metrics', 'metrics-linger', 'autostop', 'expect-master', 'report', 'buffer-size',
 ] as const;
 const BOOLEAN_OPTIONS = [
   'all', 'verbose', 'hex', 'quiet', 'show-secrets', 'utc', 'l', 'list-interfaces',
@@ -215,11 +218,11 @@ const BOOLEAN_OPTIONS = [
 const ALIASES: Readonly<Record<string, string>> = {
   read: 'r', interface: 'i', filter: 'f', write: 'w', count: 'c', all: 'A', verbose: 'V',
   hex: 'x', format: 'T', field: 'e', 'display-filter': 'Y', quiet: 'q', 'list-interfaces': 'D',
-  'no-promiscuous-mode': 'p', snaplen: 's', help: 'h', autostop: 'a',
+  'no-promiscuous-mode': 'p', snaplen: 's', help: 'h', autostop: 'a', 'buffer-size': 'B',
 };
 
 /** Short options that take a value: `-tad`, `-Tjsonl`, `-rfile` mean `-t ad`, `-T jsonl`, `-r file` (getopt). */
-const SHORT_WITH_VALUE = new Set(['r', 'i', 'f', 'w', 'c', 'T', 'e', 'Y', 'z', 't', 's', 'a']);
+const SHORT_WITH_VALUE = new Set(['r', 'i', 'f', 'w', 'c', 'T', 'e', 'Y', 'z', 't', 's', 'a', 'B']);
 
 function splitAttachedValues(argv: readonly string[]): string[] {
   const out: string[] = [];
@@ -386,6 +389,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     check,
     expectMasters,
     ...(last(a['report']) !== undefined ? { report: last(a['report'])! } : {}),
+    ...(a['buffer-size'] !== undefined ? { bufferSize: positiveInt('-B', last(a['buffer-size']))! * 1024 } : {}),
   };
   return opts;
 }

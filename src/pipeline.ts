@@ -270,7 +270,7 @@ export class Pipeline {
  */
 export async function runPipeline(source: CaptureSource, config: PipelineConfig): Promise<{ result: PipelineResult; error?: unknown }> {
   const pipeline = new Pipeline(config);
-  pipeline.onCountReached = () => source.stop();
+  pipeline.onCountReached = () => source.stop('count');
   pipeline.attachPrefilter(source);
   let error: unknown;
   try {

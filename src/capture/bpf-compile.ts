@@ -155,7 +155,7 @@ export function filterSource(source: CaptureSource, filter: FileCaptureFilter): 
       }
       if (failure !== undefined) throw failure;
     },
-    stop: () => source.stop(),
+    stop: (reason) => source.stop(reason),
   };
   return filtered;
 }

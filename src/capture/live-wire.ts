@@ -7,9 +7,10 @@
 //   +------+------+--------+---------+----------------+----------------+----------------+
 //
 //   FRAME  payload = the captured bytes (already cut at the snap length)
-//   TICK   no payload: the worker's clock at sec.usec, in order with the frames
+//   TICK   no payload: the worker's clock at sec.usec, in order with the frames;
+//          originalLength = frames dropped so far because the queue was full
 //   READY  payload = JSON {linktypeName}
-//   STATS  payload = JSON {packets, drops, known, frames}: the socket's kernel counters at stop
+//   STATS  payload = JSON WorkerStats: the socket's kernel counters at stop, the worker's counts
 //   ERROR  payload = JSON {message}: the worker could not capture
 
 export const RECORD = { frame: 1, tick: 2, ready: 3, stats: 4, error: 5 } as const;
@@ -28,12 +29,41 @@ export interface WireRecord {
 
 export function encodeHeader(type: RecordType, sec: number, usec: number, originalLength: number, payloadLength: number): Buffer {
   const h = Buffer.alloc(HEADER_LENGTH);
-  h.writeUInt8(type, 0);
-  h.writeUInt32LE(sec >>> 0, 4);
-  h.writeUInt32LE(usec >>> 0, 8);
-  h.writeUInt32LE(originalLength >>> 0, 12);
-  h.writeUInt32LE(payloadLength >>> 0, 16);
+  writeHeader(h, 0, type, sec, usec, originalLength, payloadLength);
   return h;
+}
+
+/** Write a record header into BUF at OFFSET (the capture worker packs records into chunks). */
+export function writeHeader(
+  buf: Buffer, offset: number, type: RecordType, sec: number, usec: number, originalLength: number, payloadLength: number,
+): void {
+  buf.writeUInt32LE(type, offset);
+  buf.writeUInt32LE(sec >>> 0, offset + 4);
+  buf.writeUInt32LE(usec >>> 0, offset + 8);
+  buf.writeUInt32LE(originalLength >>> 0, offset + 12);
+  buf.writeUInt32LE(payloadLength >>> 0, offset + 16);
+}
+
+/** The STATS record: the kernel counters read when the capture stopped, and the worker's own. */
+export interface WorkerStats {
+  /** False when the kernel counters could not be read (then packets and drops are 0). */
+  readonly known: boolean;
+  /** Received by filter (kernel drops included) and dropped by the kernel. */
+  readonly packets: number;
+  readonly drops: number;
+  /** Frames libpcap handed over that the kernel counted; frames written to the pipe. */
+  readonly read: number;
+  readonly sent: number;
+  /** Frames dropped because the queue to carpdump was full. */
+  readonly queueDrops: number;
+  /** An interim reading while the capture runs (--metrics), not the counters at stop. */
+  readonly interim?: boolean;
+}
+
+export function isWorkerStats(v: unknown): v is WorkerStats {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return typeof o.known === 'boolean' && ['packets', 'drops', 'read', 'sent', 'queueDrops'].every((k) => typeof o[k] === 'number');
 }
 
 export function encodeJsonRecord(type: RecordType, value: unknown): Buffer {

@@ -16,25 +16,24 @@
 
 import { Buffer } from 'node:buffer';
 import { loadCap, type CapHandle } from './cap-binding.js';
-import { encodeHeader, encodeJsonRecord, HEADER_LENGTH, RECORD } from './live-wire.js';
+import { encodeJsonRecord, HEADER_LENGTH, RECORD, writeHeader, type WorkerStats } from './live-wire.js';
 import { nowMicros, TICK_INTERVAL_MS, CAP_MAX_SNAPLEN } from './live-clock.js';
-import { newSocketInode, packetSocketInodes, PacketSocketStats } from './socket-drops.js';
+import { fdOfSocket, KernelCounterReader, newSocketInode, packetSocketInodes, type PacketSocketCounters as KernelCounters } from './socket-drops.js';
 
 export interface WorkerConfig {
   readonly iface: string;
   readonly filter: string;
   readonly bufferSize: number;
   readonly snaplen?: number;
-  /** Send a STATS record this often while capturing (the last one still comes at the stop). */
+  /** Bound of the queue between libpcap and carpdump's analysis, in bytes (default: bufferSize). */
+  readonly queueBytes?: number;
+  /** Also send interim STATS records this often while capturing (--metrics reads drops mid-run). */
   readonly statsIntervalMs?: number;
 }
 
 export type CheckResult =
   | { readonly ok: true; readonly linktypeName: string }
   | { readonly ok: false; readonly kind: 'device' | 'filter'; readonly message: string };
-
-/** Flush queued records once this many bytes are waiting (else at the end of the burst). */
-const FLUSH_BYTES = 256 * 1024;
 
 const handles: { handle: CapHandle; buffer: Buffer }[] = [];
 
@@ -71,107 +70,210 @@ export function check(cfg: WorkerConfig): CheckResult {
   return { ok: true, linktypeName: opened.linktypeName };
 }
 
+/** Records are packed into chunks of this size; a chunk is written when full or when the burst ends. */
+const CHUNK_BYTES = 256 * 1024;
+/** After "stop", how long to wait for the frames the kernel counted but the worker has not read yet. */
+const DRAIN_TIMEOUT_MS = 2000;
+
 function capture(cfg: WorkerConfig): void {
   const snaplen = cfg.snaplen ?? CAP_MAX_SNAPLEN;
-  const out: Buffer[] = [];
-  let outBytes = 0;
+  const queueBound = cfg.queueBytes ?? cfg.bufferSize;
+  const stdout = process.stdout;
+  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let used = 0;
   let flushScheduled = false;
-  let stopping = false;
-  let frames = 0;
+  /** Frames libpcap handed over, frames written to the pipe, frames dropped because the queue was full. */
+  let read = 0;
+  let sent = 0;
+  let queueDrops = 0;
+  /** 'run'; 'stopping': the counters are being read; 'draining': reading up to `target`; 'done'. */
+  let phase: 'run' | 'stopping' | 'draining' | 'done' = 'run';
+  /** While 'stopping': frames read after "stop" arrived (copies), kept until the counters say which were counted. */
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  let readAtStop = 0;
+  let target = Number.POSITIVE_INFINITY;
+  let kernel: KernelCounters | undefined;
 
   const flush = (): void => {
     flushScheduled = false;
-    if (out.length === 0) return;
-    const data = out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out, outBytes);
-    out.length = 0;
-    outBytes = 0;
-    // Synchronous for pipes on Linux: a slow reader holds the worker back, and the kernel
-    // ring (whose drops are counted) absorbs the rest.
-    process.stdout.write(data);
+    if (used === 0) return;
+    stdout.write(chunk.subarray(0, used));
+    chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    used = 0;
   };
-  const queue = (b: Buffer): void => {
-    out.push(b);
-    outBytes += b.length;
-    if (outBytes >= FLUSH_BYTES) flush();
-    else if (!flushScheduled) {
+  /** Room for N more bytes in the current chunk. */
+  const reserve = (n: number): void => {
+    if (used + n > chunk.length) {
+      flush();
+      if (n > chunk.length) chunk = Buffer.allocUnsafe(n);
+    }
+    if (!flushScheduled) {
       flushScheduled = true;
       setImmediate(flush);
     }
   };
+  /** Bytes between libpcap and carpdump's analysis that this process holds. */
+  const queued = (): number => stdout.writableLength + used;
+  /** Queue SRC[start, start + captured) as a frame record (no per-frame allocation). */
+  const emitFrame = (src: Buffer, start: number, captured: number, micros: number, original: number): void => {
+    const len = HEADER_LENGTH + captured;
+    if (queued() + len > queueBound) {
+      queueDrops++;
+      return;
+    }
+    reserve(len);
+    const sec = Math.floor(micros / 1e6);
+    writeHeader(chunk, used, RECORD.frame, sec, micros - sec * 1e6, original, captured);
+    src.copy(chunk, used + HEADER_LENGTH, start, start + captured);
+    used += len;
+    sent++;
+  };
 
-  process.stdout.on('error', () => process.exit(0));
+  stdout.on('error', () => process.exit(0));
   const before = packetSocketInodes();
   let opened: ReturnType<typeof openHandle>;
   try {
     opened = openHandle(cfg, cfg.filter);
   } catch (err) {
-    process.stdout.write(encodeJsonRecord(RECORD.error, { message: messageOf(err) }));
-    process.exit(1);
+    stdout.write(encodeJsonRecord(RECORD.error, { message: messageOf(err) }), () => process.exit(1));
+    return;
   }
   const { handle, buffer } = opened;
-  const counters = new PacketSocketStats(newSocketInode(before, packetSocketInodes()));
-  process.stdout.write(encodeJsonRecord(RECORD.ready, { linktypeName: opened.linktypeName }));
+  const inode = newSocketInode(before, packetSocketInodes());
+  const counters = new KernelCounterReader(inode === undefined ? undefined : fdOfSocket(inode), 3);
+  stdout.write(encodeJsonRecord(RECORD.ready, { linktypeName: opened.linktypeName }));
 
   handle.on('packet', (nbytes, truncated) => {
-    if (stopping) return;
+    if (phase === 'done' || read >= target) return;
     const micros = nowMicros();
-    frames++;
+    read++;
     const captured = Math.min(nbytes, snaplen);
     // cap copies at most 65535 bytes and does not pass the wire length on.
     const original = truncated ? Math.max(nbytes, CAP_MAX_SNAPLEN) : nbytes;
-    const sec = Math.floor(micros / 1e6);
-    const rec = Buffer.allocUnsafe(HEADER_LENGTH + captured);
-    encodeHeader(RECORD.frame, sec, micros - sec * 1e6, original, captured).copy(rec, 0);
-    buffer.copy(rec, HEADER_LENGTH, 0, captured);
-    queue(rec);
+    if (phase === 'stopping') {
+      // Counted by the kernel before or after the snapshot being read: decided when it arrives.
+      // Past the queue bound it is left out (if it was counted, it shows as dropped by carpdump).
+      heldBytes += HEADER_LENGTH + captured;
+      if (queued() + heldBytes > queueBound) {
+        read--;
+        return;
+      }
+      const copy = Buffer.allocUnsafe(HEADER_LENGTH + captured);
+      copy.writeDoubleLE(micros, 0);
+      copy.writeUInt32LE(original, 8);
+      buffer.copy(copy, HEADER_LENGTH, 0, captured);
+      held.push(copy);
+      return;
+    }
+    emitFrame(buffer, 0, captured, micros, original);
+    if (read >= target) finish();
   });
 
   const ticker = setInterval(() => {
-    if (stopping) return;
+    if (phase !== 'run') return;
     const micros = nowMicros();
     const sec = Math.floor(micros / 1e6);
-    queue(encodeHeader(RECORD.tick, sec, micros - sec * 1e6, 0, 0));
+    reserve(HEADER_LENGTH);
+    // A tick carries the queue drops so far in its length field (all carpdump knows if this process dies).
+    writeHeader(chunk, used, RECORD.tick, sec, micros - sec * 1e6, queueDrops, 0);
+    used += HEADER_LENGTH;
   }, TICK_INTERVAL_MS);
 
-  const statsRecord = (): Buffer => {
-    const totals = counters.totals();
-    return encodeJsonRecord(RECORD.stats, { known: totals !== undefined, packets: totals?.packets ?? 0, drops: totals?.drops ?? 0, frames });
-  };
-  // Periodic counters (--metrics): read by an asynchronous child, so the capture never waits.
-  let polling: Promise<void> | undefined;
+  // Interim counters (--metrics): read by the helper, so the capture never waits for them.
+  let statsPending = false;
   const statsTimer = cfg.statsIntervalMs ? setInterval(() => {
-    if (stopping || polling) return;
-    polling = counters.pollAsync().then(() => {
-      polling = undefined;
-      if (!stopping) queue(statsRecord());
+    if (phase !== 'run' || statsPending) return;
+    statsPending = true;
+    counters.read((c) => {
+      statsPending = false;
+      if (phase !== 'run') return;
+      flush();
+      const interim: WorkerStats = { known: c !== undefined, packets: c?.packets ?? 0, drops: c?.drops ?? 0, read, sent, queueDrops, interim: true };
+      stdout.write(encodeJsonRecord(RECORD.stats, interim));
     });
   }, cfg.statsIntervalMs) : undefined;
 
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
+  let drainTimer: NodeJS.Timeout | undefined;
+  const finish = (): void => {
+    if (phase === 'done') return;
+    phase = 'done';
     clearInterval(ticker);
     if (statsTimer) clearInterval(statsTimer);
-    const finish = (): void => {
-      flush();
-      counters.poll();
-      process.stdout.write(statsRecord());
-      handle.removeAllListeners('packet');
-      handle.close();
-      process.exit(0);
+    if (drainTimer) clearTimeout(drainTimer);
+    handle.removeAllListeners('packet');
+    handle.close();
+    counters.close();
+    flush();
+    const stats: WorkerStats = {
+      known: kernel !== undefined,
+      packets: kernel?.packets ?? 0,
+      drops: kernel?.drops ?? 0,
+      read,
+      sent,
+      queueDrops,
     };
-    // A periodic read in flight has reset the kernel's counters: wait for its numbers.
-    if (polling) void polling.then(finish);
-    else finish();
+    // Exit once the pipe has taken everything: a backlog is carpdump's to analyse (or count).
+    stdout.end(encodeJsonRecord(RECORD.stats, stats), () => process.exit(0));
+  };
+
+  /** "stop": read the kernel counters, then pass on exactly the frames they counted. */
+  let aborted = false;
+  const stop = (atOnce: boolean): void => {
+    if (phase === 'done') return;
+    if (atOnce) {
+      // Nothing more is read; what libpcap still holds is counted as dropped by carpdump
+      // (received - dropped by kernel - analysed).
+      aborted = true;
+      held = [];
+      target = read;
+      if (phase === 'stopping') return; // the pending read finishes
+      phase = 'stopping';
+      counters.read((c) => {
+        kernel = c;
+        finish();
+      });
+      return;
+    }
+    if (phase !== 'run') return;
+    phase = 'stopping';
+    readAtStop = read;
+    counters.read((c) => {
+      kernel = c;
+      if (aborted) {
+        finish();
+        return;
+      }
+      const counted = c === undefined ? readAtStop : c.packets - c.drops;
+      const fromHeld = Math.max(0, Math.min(held.length, counted - readAtStop));
+      phase = 'draining';
+      for (const h of held.slice(0, fromHeld)) emitFrame(h, HEADER_LENGTH, h.length - HEADER_LENGTH, h.readDoubleLE(0), h.readUInt32LE(8));
+      held = [];
+      read = readAtStop + fromHeld;
+      if (read >= counted) {
+        finish();
+        return;
+      }
+      target = counted;
+      drainTimer = setTimeout(finish, DRAIN_TIMEOUT_MS);
+    });
   };
 
   process.on('SIGINT', () => undefined);
-  process.on('SIGTERM', stop);
-  process.stdin.on('data', (d: Buffer) => {
-    if (d.includes('stop')) stop();
+  process.on('SIGTERM', () => stop(false));
+  let command = '';
+  process.stdin.setEncoding('utf8').on('data', (d: string) => {
+    command += d;
+    for (let nl = command.indexOf('\n'); nl >= 0; nl = command.indexOf('\n')) {
+      const line = command.slice(0, nl).trim();
+      command = command.slice(nl + 1);
+      if (line === 'stop') stop(false);
+      else if (line === 'abort') stop(true);
+    }
   });
-  process.stdin.on('end', stop);
-  process.stdin.on('error', stop);
+  // carpdump is gone: nobody reads the frames any more.
+  process.stdin.on('end', () => stop(true));
+  process.stdin.on('error', () => stop(true));
 }
 
 function main(): void {

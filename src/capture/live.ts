@@ -20,13 +20,15 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { CarpdumpError, EXIT } from '../errors.js';
 import { loadCap } from './cap-binding.js';
 import { CAP_MAX_SNAPLEN, nowMicros, TICK_INTERVAL_MS } from './live-clock.js';
 import type { CheckResult, WorkerConfig } from './live-worker.js';
-import { decodeJson, RECORD, WireParser, type WireRecord } from './live-wire.js';
-import type { CaptureSource, CaptureStats, ClockTick, FrameSink, RawFrame } from './types.js';
+import { decodeJson, isWorkerStats, RECORD, WireParser, type WireRecord, type WorkerStats } from './live-wire.js';
+import { parseCounterLine } from './socket-drops.js';
+import type { CaptureSource, CaptureStats, ClockTick, FrameSink, RawFrame, StopReason } from './types.js';
 
 export { CAP_MAX_SNAPLEN, nowMicros, TICK_INTERVAL_MS };
 
@@ -37,9 +39,6 @@ export const DEFAULT_LIVE_FILTER =
 /** Kernel ring size when none is given: 512 slots of cap's ~64 KiB frames. */
 export const DEFAULT_BUFFER_SIZE = 32 * 1024 * 1024;
 
-const WORKER = fileURLToPath(new URL('./live-worker.js', import.meta.url));
-/** How long stop() waits for the worker's counters before killing it. */
-const STOP_TIMEOUT_MS = 5000;
 
 export interface LiveCaptureOptions {
   readonly iface: string;
@@ -51,6 +50,8 @@ export interface LiveCaptureOptions {
   readonly promisc: boolean;
   /** Kernel buffer size in bytes (tcpdump -B is KiB). */
   readonly bufferSize?: number;
+  /** Bound of the queue between libpcap and the analysis, in bytes; default bufferSize (-B). */
+  readonly queueBytes?: number;
   /** Also read the kernel counters this often while capturing (stats() mid-run, for --metrics). */
   readonly statsIntervalMs?: number;
 }
@@ -154,7 +155,7 @@ function isCheckResult(v: unknown): v is CheckResult {
 
 /** Run the worker in check mode: device opens, filter compiles (one-line errors otherwise). */
 function checkCapture(cfg: WorkerConfig): string {
-  const r = spawnSync(process.execPath, [WORKER, 'check', JSON.stringify(cfg)], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [workerPath(), 'check', JSON.stringify(cfg)], { encoding: 'utf8', timeout: 30_000 });
   let result: unknown;
   try {
     result = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
@@ -188,7 +189,7 @@ export function openLiveCapture(opts: LiveCaptureOptions): LiveCaptureSource {
   }
   if (!names.includes(opts.iface)) throw describeOpenError(opts.iface, 'No such device exists');
 
-  const cfg: WorkerConfig = { iface: opts.iface, filter, bufferSize, snaplen, ...(opts.statsIntervalMs ? { statsIntervalMs: opts.statsIntervalMs } : {}) };
+  const cfg: WorkerConfig = { iface: opts.iface, filter, bufferSize, snaplen, ...(opts.queueBytes !== undefined ? { queueBytes: opts.queueBytes } : {}), ...(opts.statsIntervalMs ? { statsIntervalMs: opts.statsIntervalMs } : {}) };
   const linktypeName = checkCapture(cfg);
   const linktype = linktypeOfCapName(linktypeName);
   if (linktype === undefined) throw new CarpdumpError(`${opts.iface}: unsupported link type ${linktypeName}`, EXIT.input);
@@ -196,24 +197,26 @@ export function openLiveCapture(opts: LiveCaptureOptions): LiveCaptureSource {
   return new LiveCapture(cfg, linktype, linktypeName, snaplen, filter, notes);
 }
 
-interface WorkerStats {
-  readonly known: boolean;
-  readonly packets: number;
-  readonly drops: number;
+/** Where the capture worker's entry file is (next to this module once compiled or bundled). */
+export function workerPath(): string {
+  return fileURLToPath(new URL('./live-worker.js', import.meta.url));
 }
 
-function isWorkerStats(v: unknown): v is WorkerStats {
-  if (typeof v !== 'object' || v === null) return false;
-  const o = v as Record<string, unknown>;
-  return typeof o.known === 'boolean' && typeof o.packets === 'number' && typeof o.drops === 'number';
-}
+/**
+ * How long stop() lets the worker stay silent before killing it: it answers with the kernel
+ * counters after at most DRAIN_TIMEOUT_MS, then its queue flows as fast as carpdump reads.
+ */
+const STOP_TIMEOUT_MS = 5000;
 
 class LiveCapture implements LiveCaptureSource {
   readonly name: string;
   readonly tsDigits = 6;
   private readonly child: ChildProcess;
   private readonly parser: WireParser;
+  /** Frames handed to the sink (analysed and written). */
   private delivered = 0;
+  /** False once frames are no longer analysed (-c reached, a second Ctrl-C, an error). */
+  private delivering = true;
   private stopRequested = false;
   private sink: FrameSink | undefined;
   private tick: ((now: ClockTick) => void) | undefined;
@@ -221,6 +224,12 @@ class LiveCapture implements LiveCaptureSource {
   private failure: unknown;
   private workerError: string | undefined;
   private workerStats: WorkerStats | undefined;
+  /** The latest interim counters while the capture runs (--metrics). */
+  private interimStats: WorkerStats | undefined;
+  /** Queue drops the worker reported in its last tick (all that is known if it dies). */
+  private lastQueueDrops = 0;
+  /** The kernel counters the helper read after the worker ended (see socket-drops.ts). */
+  private finalCounters = '';
   private stderrTail = '';
   private exited = false;
   private killTimer: NodeJS.Timeout | undefined;
@@ -238,14 +247,20 @@ class LiveCapture implements LiveCaptureSource {
     this.name = cfg.iface;
     this.ifDroppedAtOpen = readIfDropped(cfg.iface);
     this.parser = new WireParser((r) => this.onRecord(r));
-    this.child = spawn(process.execPath, [WORKER, 'capture', JSON.stringify(cfg)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // fd 3: the kernel counters, written by the counter helper when the worker has ended.
+    this.child = spawn(process.execPath, [workerPath(), 'capture', JSON.stringify(cfg)], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     const stdout = this.child.stdout;
-    // Not read until run(): the pipe and the kernel ring hold what arrives meanwhile.
+    // Not read until run(): the pipe and the worker's bounded queue hold what arrives meanwhile.
     stdout?.pause();
     stdout?.on('data', (chunk: Buffer) => this.onData(chunk));
     this.child.stderr?.setEncoding('utf8').on('data', (s: string) => {
       this.stderrTail = (this.stderrTail + s).slice(-2000);
     });
+    const counters = this.child.stdio[3] as Readable | null;
+    counters?.setEncoding('utf8').on('data', (s: string) => {
+      this.finalCounters = (this.finalCounters + s).slice(-200);
+    });
+    counters?.on('error', () => undefined);
     this.child.stdin?.on('error', () => undefined);
     this.child.on('error', (err) => this.fail(new CarpdumpError(`${cfg.iface}: capture worker: ${err.message}`, EXIT.input)));
     this.child.on('close', (code, signal) => this.onWorkerEnd(code, signal));
@@ -254,6 +269,7 @@ class LiveCapture implements LiveCaptureSource {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.stopRequested) this.armKillTimer();
     try {
       this.parser.push(chunk);
     } catch (err) {
@@ -264,7 +280,7 @@ class LiveCapture implements LiveCaptureSource {
   private onRecord(r: WireRecord): void {
     switch (r.type) {
       case RECORD.frame:
-        if (this.stopRequested || !this.sink) return;
+        if (!this.delivering || !this.sink) return;
         this.delivered++;
         this.deliver(this.sink, {
           number: this.delivered,
@@ -279,7 +295,8 @@ class LiveCapture implements LiveCaptureSource {
         });
         return;
       case RECORD.tick:
-        if (this.stopRequested || !this.tick) return;
+        this.lastQueueDrops = r.originalLength;
+        if (!this.delivering || !this.tick) return;
         try {
           this.tick({ sec: r.sec, nsec: r.usec * 1000 });
         } catch (err) {
@@ -288,7 +305,10 @@ class LiveCapture implements LiveCaptureSource {
         return;
       case RECORD.stats: {
         const v = decodeJson(r.payload);
-        if (isWorkerStats(v)) this.workerStats = v;
+        if (isWorkerStats(v)) {
+          if (v.interim) this.interimStats = v;
+          else this.workerStats = v;
+        }
         return;
       }
       case RECORD.error: {
@@ -322,29 +342,51 @@ class LiveCapture implements LiveCaptureSource {
 
   private fail(err: unknown): void {
     if (this.failure === undefined) this.failure = err ?? new Error('live capture failed');
-    this.stop();
+    this.stop('error');
   }
 
-  stop(): void {
-    if (this.stopRequested) return;
+  /**
+   * The one way to end a live capture. 'signal' and 'autostop' stop gracefully: the worker
+   * reads the kernel counters, passes on every frame they counted, and everything queued is
+   * still analysed and written. 'count', 'output-closed' and 'error' stop at once, as does a
+   * second 'signal' (a second Ctrl-C). Frames not analysed are counted as dropped by carpdump
+   * (stats()), never lost silently.
+   */
+  stop(reason: StopReason = 'signal'): void {
+    const atOnce = reason === 'count' || reason === 'output-closed' || reason === 'error';
+    if (this.stopRequested) {
+      if (reason === 'signal' || atOnce) this.stopAtOnce();
+      return;
+    }
     this.stopRequested = true;
     this.ifDroppedAtEnd = readIfDropped(this.name);
+    if (atOnce) this.delivering = false;
     if (this.exited) {
       this.finish();
       return;
     }
-    // The worker answers with its kernel counters and exits; its stdout must keep flowing.
+    // The worker answers with its queue and its counters, and exits: its stdout must keep flowing.
     this.child.stdout?.resume();
-    this.child.stdin?.end('stop\n');
-    this.killTimer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    this.child.stdin?.write(atOnce ? 'abort\n' : 'stop\n');
+    this.armKillTimer();
+  }
+
+  private stopAtOnce(): void {
+    if (!this.delivering) return;
+    this.delivering = false;
+    if (!this.exited) this.child.stdin?.write('abort\n');
+  }
+
+  /** Kill the worker if it stays silent this long after stop (it is stuck). */
+  private armKillTimer(): void {
+    if (this.exited) return;
+    if (this.killTimer) this.killTimer.refresh();
+    else this.killTimer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
   }
 
   private onWorkerEnd(code: number | null, signal: NodeJS.Signals | null): void {
     this.exited = true;
     if (this.killTimer) clearTimeout(this.killTimer);
-    if (this.parser.leftover > 0 && this.failure === undefined && !this.stopRequested) {
-      this.failure = new CarpdumpError(`${this.name}: the capture worker's stream ended inside a record`, EXIT.input);
-    }
     if (!this.stopRequested) {
       this.stopRequested = true;
       this.ifDroppedAtEnd = readIfDropped(this.name);
@@ -357,8 +399,9 @@ class LiveCapture implements LiveCaptureSource {
   private workerEndError(code: number | null, signal: NodeJS.Signals | null): CarpdumpError {
     if (this.workerError !== undefined) return describeOpenError(this.name, this.workerError);
     const trouble = interfaceTrouble(this.name);
-    if (trouble === 'gone') return new CarpdumpError(`${this.name}: the interface disappeared; capture stopped`, EXIT.input);
+    if (trouble === 'gone') return new CarpdumpError(`interface ${this.name} went away; capture stopped`, EXIT.input);
     if (trouble === 'down') return new CarpdumpError(`${this.name}: the interface went down; capture stopped`, EXIT.input);
+    if (this.parser.leftover > 0) return new CarpdumpError(`${this.name}: the capture worker's stream ended inside a record`, EXIT.input);
     const last = this.stderrTail.trim().split('\n').pop() ?? '';
     const how = signal !== null ? `signal ${signal}` : `status ${String(code)}`;
     return new CarpdumpError(`${this.name}: the capture ended unexpectedly (${how})${last ? `: ${last}` : ''}`, EXIT.input);
@@ -372,12 +415,32 @@ class LiveCapture implements LiveCaptureSource {
     else settle.resolve();
   }
 
+  /**
+   * tcpdump's counters plus carpdump's own: received by filter = analysed + dropped by the
+   * kernel + dropped by carpdump (queue full, or not analysed when the capture stopped), exactly,
+   * whenever the kernel counters are known.
+   */
   stats(): LiveCaptureStats {
     const end = this.ifDroppedAtEnd ?? readIfDropped(this.name);
     const ifDropped = end !== undefined && this.ifDroppedAtOpen !== undefined ? Math.max(0, end - this.ifDroppedAtOpen) : 0;
-    const k = this.workerStats;
-    if (!k || !k.known) return { received: this.delivered, dropped: 0, ifDropped, fromKernel: false };
-    // As tcpdump on Linux: "received by filter" counts the dropped ones too.
-    return { received: Math.max(k.packets, this.delivered), dropped: k.drops, ifDropped, fromKernel: true };
+    const w = this.workerStats ?? (this.exited ? undefined : this.interimStats);
+    // The worker's counters at stop (or the latest interim ones while it runs), else what the helper read after the worker died.
+    const kernel = w ? (w.known ? { packets: w.packets, drops: w.drops } : undefined) : parseCounterLine(this.finalCounters.trim().split('\n').pop() ?? '');
+    const queueFull = w?.queueDrops ?? this.lastQueueDrops;
+    if (!kernel) {
+      const notAnalysed = w ? Math.max(0, w.read - w.queueDrops - this.delivered) : 0;
+      return {
+        received: this.delivered + queueFull + notAnalysed, dropped: 0, ifDropped, fromKernel: false,
+        queueDropped: queueFull, stopDropped: notAnalysed,
+      };
+    }
+    // Negative only if frames arrived that the kernel had not counted yet when the capture
+    // started (its counters are zeroed after libpcap installed the filter): then no line adds up.
+    const ours = Math.max(0, kernel.packets - kernel.drops - this.delivered);
+    const queueDropped = Math.min(queueFull, ours);
+    return {
+      received: kernel.packets, dropped: kernel.drops, ifDropped, fromKernel: true,
+      queueDropped, stopDropped: ours - queueDropped,
+    };
   }
 }

@@ -3,23 +3,20 @@
 //
 // The socket is found by its inode: /proc/net/packet lists the packet sockets of this network
 // namespace; the one that appeared while cap.open() ran is ours, and /proc/self/fd/N links to
-// "socket:[INODE]". Node has no getsockopt(), so a one-line perl child (perl-base is part of
-// every Debian system) inherits that descriptor as fd 3 and runs
+// "socket:[INODE]". Node has no getsockopt(), so a small perl child (perl-base is part of
+// every Debian system) inherits that descriptor as fd 3 for the whole capture and runs, on request,
 //   getsockopt(fd, SOL_PACKET, PACKET_STATISTICS) -> struct tpacket_stats { u32 tp_packets; u32 tp_drops; }
 // where the kernel has already added tp_drops into tp_packets ("received by filter", as
 // tcpdump prints it). The kernel resets the counters on every read, so they are accumulated.
+// Because the helper holds the socket too, the counters can still be read after cap has
+// aborted the worker (the interface went away).
 // Anything missing (not Linux, no perl, socket gone) gives `undefined`: unknown, never 0.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
 const SOL_PACKET = 263;
 const PACKET_STATISTICS = 6;
-
-const PERL_GETSOCKOPT =
-  'open(my $s, "+<&=3") or exit 2; my $v = getsockopt($s, ' +
-  `${SOL_PACKET}, ${PACKET_STATISTICS}); defined $v or exit 3; ` +
-  'my ($p, $d) = unpack("LL", $v); print "$p $d\\n";';
 
 /** Inodes of the packet sockets in this network namespace (empty when unknown). */
 export function packetSocketInodes(procNetPacket = '/proc/net/packet'): Set<number> {
@@ -77,68 +74,82 @@ export interface PacketSocketCounters {
   readonly drops: number;
 }
 
-function parseCounters(status: number | null, stdout: string): PacketSocketCounters | undefined {
-  if (status !== 0) return undefined;
-  const m = /^(\d+) (\d+)$/.exec(stdout.trim());
-  if (!m) return undefined;
-  return { packets: Number(m[1]), drops: Number(m[2]) };
+/**
+ * The helper: holds the capture socket as fd 3 and answers each line on its stdin with the
+ * cumulative counters ("P D", or "unknown" when getsockopt fails); "r" reads and zeroes them
+ * (the capture's start). When its stdin ends (the worker stopped, or died: cap aborts it when
+ * the interface vanishes), it reads the counters a last time and writes them to fd 4. The
+ * socket stays open until then, so the kernel's counters outlive the worker. It ignores the
+ * terminal's signals: Ctrl-C reaches the whole process group, and carpdump decides.
+ */
+const PERL_COUNTER_HELPER =
+  '$SIG{INT} = $SIG{TERM} = $SIG{HUP} = $SIG{PIPE} = "IGNORE"; $| = 1; ' +
+  'open(my $s, "+<&=3") or exit 2; my ($P, $D, $k) = (0, 0, 0); ' +
+  `sub rd { my $v = getsockopt($s, ${SOL_PACKET}, ${PACKET_STATISTICS}); return unless defined $v; ` +
+  'my ($p, $d) = unpack("LL", $v); $P += $p; $D += $d; $k = 1; } ' +
+  'sub line { $k ? "$P $D\\n" : "unknown\\n" } ' +
+  'while (my $l = <STDIN>) { rd(); ($P, $D) = (0, 0) if $l =~ /^r/; print line(); } ' +
+  'rd(); if (open(my $m, ">&=4")) { syswrite($m, line()); }';
+
+/** Parse one answer of the helper: "P D" or "unknown". */
+export function parseCounterLine(line: string): PacketSocketCounters | undefined {
+  const m = /^(\d+) (\d+)$/.exec(line.trim());
+  return m ? { packets: Number(m[1]), drops: Number(m[2]) } : undefined;
 }
 
-/** Read (and reset, as the kernel does) the counters of socket INODE. */
-export function readPacketStatistics(inode: number): PacketSocketCounters | undefined {
-  const fd = fdOfSocket(inode);
-  if (fd === undefined) return undefined;
-  const r = spawnSync('perl', ['-e', PERL_GETSOCKOPT], {
-    stdio: ['ignore', 'pipe', 'ignore', fd],
-    encoding: 'utf8',
-    timeout: 5000,
-  });
-  return typeof r.stdout === 'string' ? parseCounters(r.status, r.stdout) : undefined;
-}
+/**
+ * Reads the kernel counters of the capture socket (descriptor FD of this process) through the
+ * helper, accumulated since the capture started. The final counters, read after this process
+ * has gone, are written to descriptor FINAL_FD (a pipe to carpdump).
+ */
+export class KernelCounterReader {
+  private readonly child: ChildProcess | undefined;
+  private readonly waiting: ((c: PacketSocketCounters | undefined) => void)[] = [];
+  private pending = '';
 
-/** The same without blocking the caller (a capture must not stall while the child runs). */
-export function readPacketStatisticsAsync(inode: number): Promise<PacketSocketCounters | undefined> {
-  const fd = fdOfSocket(inode);
-  if (fd === undefined) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    const child = spawn('perl', ['-e', PERL_GETSOCKOPT], { stdio: ['ignore', 'pipe', 'ignore', fd], timeout: 5000 });
-    let out = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => { out += d; });
-    child.on('error', () => resolve(undefined));
-    child.on('close', (code) => resolve(parseCounters(code, out)));
-  });
-}
-
-/** Accumulates the reset-on-read kernel counters of one packet socket. */
-export class PacketSocketStats {
-  private packets = 0;
-  private drops = 0;
-  private known = false;
-
-  constructor(private readonly inode: number | undefined) {}
-
-  /** Read the kernel counters now (call before the socket is closed). */
-  poll(): void {
-    if (this.inode === undefined) return;
-    this.add(readPacketStatistics(this.inode));
+  constructor(fd: number | undefined, finalFd: number) {
+    if (fd === undefined) return;
+    try {
+      this.child = spawn('perl', ['-e', PERL_COUNTER_HELPER], { stdio: ['pipe', 'pipe', 'ignore', fd, finalFd] });
+    } catch {
+      return;
+    }
+    const fail = (): void => {
+      for (const w of this.waiting.splice(0)) w(undefined);
+    };
+    this.child.on('error', fail);
+    this.child.on('exit', fail);
+    this.child.stdin?.on('error', () => undefined);
+    this.child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      this.pending += d;
+      for (let nl = this.pending.indexOf('\n'); nl >= 0; nl = this.pending.indexOf('\n')) {
+        const line = this.pending.slice(0, nl);
+        this.pending = this.pending.slice(nl + 1);
+        this.waiting.shift()?.(parseCounterLine(line));
+      }
+    });
+    // Start from zero: what the socket counted before its filter was in place is not ours.
+    this.ask('r', () => undefined);
   }
 
-  /** poll() without blocking; call stop-time poll() only after this has settled. */
-  async pollAsync(): Promise<void> {
-    if (this.inode === undefined) return;
-    this.add(await readPacketStatisticsAsync(this.inode));
+  private ask(command: string, done: (c: PacketSocketCounters | undefined) => void): void {
+    const stdin = this.child?.stdin;
+    if (!stdin || stdin.destroyed || this.child?.exitCode !== null) {
+      setImmediate(() => done(undefined));
+      return;
+    }
+    this.waiting.push(done);
+    stdin.write(`${command}\n`);
   }
 
-  private add(c: PacketSocketCounters | undefined): void {
-    if (!c) return;
-    this.known = true;
-    this.packets += c.packets;
-    this.drops += c.drops;
+  /** The counters since the capture started (undefined: unknown). */
+  read(done: (c: PacketSocketCounters | undefined) => void): void {
+    this.ask('s', done);
   }
 
-  /** Totals so far, or undefined when they could never be read. */
-  totals(): PacketSocketCounters | undefined {
-    return this.known ? { packets: this.packets, drops: this.drops } : undefined;
+  /** Let the helper write the final counters and end. */
+  close(): void {
+    this.child?.stdin?.end();
   }
 }
 

@@ -42,7 +42,17 @@ export interface CaptureStats {
   readonly ifDropped: number;
   /** False when the kernel's counters could not be read (e.g. the interface went away). */
   readonly fromKernel?: boolean;
+  /** Live: frames the kernel handed over that carpdump dropped because its queue was full. */
+  readonly queueDropped?: number;
+  /** Live: frames the kernel handed over that were not analysed because the capture stopped first. */
+  readonly stopDropped?: number;
 }
+
+/**
+ * Why a capture stops (CaptureSource.stop): a signal (SIGINT/SIGTERM; a second one stops at
+ * once), -c reached, an autostop condition, the output closed, or an error.
+ */
+export type StopReason = 'signal' | 'count' | 'autostop' | 'output-closed' | 'error';
 
 /** A packet-time instant reported by a live source when no packet arrived for a while. */
 export interface ClockTick {
@@ -59,7 +69,8 @@ export interface ClockTick {
 export interface CaptureSource {
   readonly name: string;
   run(sink: FrameSink, tick?: (now: ClockTick) => void): Promise<void>;
-  stop(): void;
+  /** The one way to end a run early; live capture: see LiveCapture.stop for what each reason does. */
+  stop(reason?: StopReason): void;
   /** Live sources: kernel counters (received / dropped). */
   stats?(): CaptureStats;
   /** File sources: skip records the prefilter rejects before making frames of them. */

@@ -1,32 +1,39 @@
-// Live capture load test (a measurement, not a timed test): replays a project capture
-// (samples/ucarp-failover.pcap: real ucarp CARP adverts, so every frame takes the full
-// decode + CARP analysis path) with tcpreplay on an isolated namespace segment at several
-// rates, up to full speed, while `carpdump -i br0 -q -T jsonl` captures it, and prints per
-// rate: packets offered, frames processed, kernel drops (PACKET_STATISTICS, as tcpdump's
-// "dropped by kernel"), processed frames per second and per CPU second of carpdump (with its
-// capture worker process). A second
-// row per rate does the same with a capture-only consumer (openLiveCapture with a sink that
-// only counts), to tell the capture layer's limit (cap, libpcap, the kernel ring) from the
-// decode + analysis pipeline's.
+// Live capture load benchmark (a measurement, not a timed test), `npm run bench:live` (root).
 //
-//   npx tsc -p . && node dist/test/bench/live-load.js [--rates 10000,50000,max] [--seconds 2] [--max-packets 200000]
+// Replays a project capture (samples/ucarp-failover.pcap: real ucarp CARP adverts with
+// HMACs, so every frame takes the full decode + HMAC + CARP analysis path) with tcpreplay
+// on an isolated namespace bridge at fixed rates, while `carpdump -i br0 -q -T jsonl
+// --carp-pass 7:carpsecret` (and, in a second row, the same with `-w FILE`) captures it
+// and `tcpdump -i br0 -w /dev/null` listens on the same bridge in the same window, with the
+// same kernel filter. Per row:
+//   offered        packets tcpreplay sent, at the rate it achieved
+//   carpdump lost  (dropped by kernel + dropped by carpdump) / received by filter
+//   unaccounted    packets sent - (captured + every drop counter): the silent losses (must be 0)
+//   tcpdump lost   dropped by kernel / received by filter, as tcpdump prints them
+//   busy after     how long carpdump kept using CPU after the replay ended (its backlog)
+//   peak RSS       carpdump + capture worker + counter helper, sampled every 100 ms
+//
+//   npx tsc -p . && node dist/test/bench/live-load.js [--rates 10000,50000,100000] [--seconds 3] [--runs 1] [--no-write]
+//   node dist/test/bench/live-load.js --capture-only ...   (rows with a counting consumer: the capture layer alone)
 //
 // Needs root (namespaces) and tcpreplay; prints why and exits 0 without them. Traffic never
 // leaves the lab's namespaces (see test/netns/lab.ts).
 
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { DEFAULT_BUFFER_SIZE } from '../../src/capture/live.js';
+import { join, resolve } from 'node:path';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { openLiveCapture } from '../../src/capture/live.js';
-import { captureIsOpen, parseJsonl, REPO_ROOT, startCarpdump, summaryOf } from '../e2e/carpdump-run.js';
+import { DEFAULT_BUFFER_SIZE, DEFAULT_LIVE_FILTER, openLiveCapture } from '../../src/capture/live.js';
+import { captureIsOpen, liveCounters, REPO_ROOT, startCarpdump } from '../e2e/carpdump-run.js';
 import { canCreateLabs, haveCommand, Lab, sleep, waitFor, type SpawnedProcess } from '../netns/lab.js';
 
 interface Args {
-  readonly rates: readonly (number | 'max')[];
+  readonly rates: readonly number[];
   readonly seconds: number;
-  readonly maxPackets: number;
+  readonly runs: number;
+  readonly write: boolean;
+  readonly captureOnly: boolean;
   readonly capture: string;
 }
 
@@ -35,14 +42,16 @@ function parseArgs(argv: readonly string[]): Args {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const rates = (get('--rates') ?? '10000,50000,max')
+  const rates = (get('--rates') ?? '10000,50000,100000')
     .split(',')
-    .map((r) => (r === 'max' ? ('max' as const) : Number(r)))
-    .filter((r) => r === 'max' || (Number.isFinite(r) && r > 0));
+    .map(Number)
+    .filter((r) => Number.isFinite(r) && r > 0);
   return {
     rates,
-    seconds: Number(get('--seconds') ?? 2),
-    maxPackets: Number(get('--max-packets') ?? 200_000),
+    seconds: Number(get('--seconds') ?? 3),
+    runs: Number(get('--runs') ?? 1),
+    write: !argv.includes('--no-write'),
+    captureOnly: argv.includes('--capture-only'),
     capture: resolve(REPO_ROOT, get('--capture') ?? 'samples/ucarp-failover.pcap'),
   };
 }
@@ -59,14 +68,21 @@ function statFields(pid: number): string[] | undefined {
   }
 }
 
-/** utime + stime of a process and its children (carpdump and its capture worker), in seconds. */
-function cpuSeconds(pid: number): number {
-  const pids = [pid];
+/** The process and its descendants (carpdump, its capture worker, the counter helper). */
+function family(pid: number): number[] {
+  const parent = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
-    if (/^\d+$/.test(entry) && Number(statFields(Number(entry))?.[1]) === pid) pids.push(Number(entry));
+    if (/^\d+$/.test(entry)) parent.set(Number(entry), Number(statFields(Number(entry))?.[1]));
   }
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) for (const [p, pp] of parent) if (pp === out[i]) out.push(p);
+  return out;
+}
+
+/** utime + stime of a process and its descendants, in seconds. */
+function cpuSeconds(pid: number): number {
   let ticks = 0;
-  for (const p of pids) {
+  for (const p of family(pid)) {
     const f = statFields(p);
     // utime is field 14, stime field 15.
     if (f) ticks += Number(f[11]) + Number(f[12]);
@@ -74,16 +90,18 @@ function cpuSeconds(pid: number): number {
   return ticks / HZ;
 }
 
-interface Row {
-  readonly rate: string;
-  readonly consumer: Consumer;
-  readonly sent: number;
-  readonly sentPps: number;
-  readonly sendSeconds: number;
-  readonly processed: number;
-  readonly received: number;
-  readonly dropped: number;
-  readonly cpu: number;
+/** Resident memory of a process and its descendants, in bytes. */
+function rssBytes(pid: number): number {
+  let kb = 0;
+  for (const p of family(pid)) {
+    try {
+      const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (m?.[1]) kb += Number(m[1]);
+    } catch {
+      // gone
+    }
+  }
+  return kb * 1024;
 }
 
 function parseTcpreplay(out: string): { sent: number; seconds: number; pps: number } {
@@ -93,90 +111,101 @@ function parseTcpreplay(out: string): { sent: number; seconds: number; pps: numb
   return { sent: Number(actual[1]), seconds: Number(actual[2]), pps: rated ? Number(rated[1]) : NaN };
 }
 
-type Consumer = 'carpdump' | 'carpdump + 1 s scrape' | 'capture only';
+/** tcpdump's own end-of-capture counters. */
+function tcpdumpCounters(stderr: string): { received: number; dropped: number } {
+  const n = (re: RegExp): number => Number(re.exec(stderr)?.[1] ?? NaN);
+  return { received: n(/^(\d+) packets? received by filter$/m), dropped: n(/^(\d+) packets? dropped by kernel$/m) };
+}
 
-/** Scrape carpdump's --metrics URL every second from inside the lab (as Prometheus would). */
-function startScraper(lab: Lab, carpdump: SpawnedProcess): SpawnedProcess {
-  const url = /serving metrics on (http:\/\/\S+)/.exec(carpdump.stderr())?.[1];
-  if (!url) throw new Error(`carpdump did not say where it serves metrics: ${carpdump.stderr()}`);
-  const script = 'let n=0;const u=process.argv[1];setInterval(()=>fetch(u).then((r)=>r.text()).then(()=>{n++}),1000);' +
-    "process.on('SIGTERM',()=>{console.log(n);process.exit(0)})";
-  return lab.spawn(lab.monitor.ns, 'scraper', [process.execPath, '-e', script, url]);
+interface Row {
+  readonly rate: number;
+  readonly label: string;
+  readonly sent: number;
+  readonly sentPps: number;
+  readonly captured: number;
+  readonly received: number;
+  readonly kernel: number;
+  readonly ours: number;
+  readonly tcpdumpReceived: number;
+  readonly tcpdumpDropped: number;
+  readonly busyAfter: number;
+  readonly peakRss: number;
 }
 
 /** The capture-only consumer: `live-load.js --count-only IFACE` prints {frames, stats} on SIGINT. */
-async function startCounter(lab: Lab, name: string): Promise<SpawnedProcess> {
+function startCounter(lab: Lab, name: string): SpawnedProcess {
   const self = fileURLToPath(import.meta.url);
-  const p = lab.spawn(lab.monitor.ns, name, [process.execPath, self, '--count-only', lab.monitor.iface]);
-  const pid = p.child.pid ?? -1;
-  await waitFor(`${name} to open its capture`, () => captureIsOpen(lab, lab.monitor.ns, pid), 20_000);
-  return p;
+  return lab.spawn(lab.monitor.ns, name, [process.execPath, self, '--count-only', lab.monitor.iface]);
 }
 
 async function countOnly(iface: string): Promise<void> {
   const source = openLiveCapture({ iface, filter: '', snaplen: 0, promisc: true });
   let frames = 0;
-  process.on('SIGINT', () => source.stop());
+  process.on('SIGINT', () => source.stop('signal'));
   await source.run(() => {
     frames++;
   });
-  console.log(JSON.stringify({ frames, stats: source.stats() }));
+  const s = source.stats();
+  console.error(`${frames} packets captured\n${s.received} packets received by filter\n${s.dropped} packets dropped by kernel`);
+  console.error(`${s.queueDropped ?? 0} packets dropped by carpdump (queue full)\n${s.stopDropped ?? 0} packets dropped by carpdump (capture stopped)`);
 }
 
-async function runRate(lab: Lab, args: Args, rate: number | 'max', consumer: Consumer): Promise<Row> {
-  const scrape = consumer === 'carpdump + 1 s scrape';
-  const carpdump =
-    consumer !== 'capture only'
-      ? await startCarpdump(lab, ['-i', lab.monitor.iface, '-q', '-T', 'jsonl', ...(scrape ? ['--metrics', '127.0.0.1:0'] : [])], `carpdump@${rate}`)
-      : await startCounter(lab, `counter@${rate}`);
-  const scraper = scrape ? startScraper(lab, carpdump) : undefined;
-  const pid = carpdump.child.pid;
+async function runRow(lab: Lab, args: Args, rate: number, label: string, extra: readonly string[]): Promise<Row> {
+  const cd =
+    label === 'capture only'
+      ? startCounter(lab, `counter@${rate}`)
+      : await startCarpdump(lab, ['-i', lab.monitor.iface, '-q', '-T', 'jsonl', '--carp-pass', '7:carpsecret', ...extra], `carpdump@${rate}`);
+  const pid = cd.child.pid;
   if (pid === undefined) throw new Error('carpdump has no pid');
+  await waitFor('the capture to open', () => captureIsOpen(lab, lab.monitor.ns, pid), 20_000);
+  const td = lab.spawn(lab.monitor.ns, `tcpdump@${rate}`, ['tcpdump', '-i', lab.monitor.iface, '-w', '/dev/null', DEFAULT_LIVE_FILTER]);
+  await waitFor('tcpdump to listen', () => /listening on/.test(td.stderr()), 20_000);
   await sleep(300);
-  const cpuBefore = cpuSeconds(pid);
-  const limit = rate === 'max' ? args.maxPackets : Math.min(args.maxPackets, Math.round(rate * args.seconds));
-  const speed = rate === 'max' ? ['--topspeed'] : [`--pps=${rate}`];
-  const replay = lab.exec(lab.a.ns, ['tcpreplay', '-q', '-i', lab.a.iface, ...speed, '--loop=0', `--limit=${limit}`, args.capture]);
-  const sent = parseTcpreplay(replay);
-  // Let carpdump drain what the kernel ring still holds, then stop it as a user would.
-  await waitIdle(carpdump, pid);
-  const cpu = cpuSeconds(pid) - cpuBefore;
-  if (scraper) {
-    await lab.stop(scraper, 'SIGTERM');
-    console.error(`live-load: ${rate} pps: ${scraper.stdout().trim()} scrapes of carpdump's /metrics during the run`);
-  }
-  const status = await lab.stop(carpdump, 'SIGINT', 20_000);
-  if (status !== 0) throw new Error(`carpdump ended with ${status}: ${carpdump.stderr()}`);
-  const base = { rate: rate === 'max' ? 'max' : String(rate), consumer, sent: sent.sent, sentPps: sent.pps, sendSeconds: sent.seconds, cpu };
-  if (consumer === 'capture only') {
-    const r = JSON.parse(carpdump.stdout()) as { frames: number; stats: { received: number; dropped: number } };
-    return { ...base, processed: r.frames, received: r.stats.received, dropped: r.stats.dropped };
-  }
-  const summary = summaryOf(parseJsonl(carpdump.stdout()));
-  const received = /^(\d+) packets? received by filter$/m.exec(carpdump.stderr());
-  const dropped = /^(\d+) packets? dropped by kernel$/m.exec(carpdump.stderr());
-  return {
-    ...base,
-    processed: Number(summary?.frames ?? NaN),
-    received: Number(received?.[1] ?? NaN),
-    dropped: Number(dropped?.[1] ?? NaN),
-  };
-}
-
-/** Wait until carpdump's CPU time stops growing (it has processed everything queued). */
-async function waitIdle(p: SpawnedProcess, pid: number): Promise<void> {
-  let last = cpuSeconds(pid);
-  for (let i = 0; i < 100; i++) {
-    await sleep(200);
-    if (p.child.exitCode !== null) return;
-    const now = cpuSeconds(pid);
-    if (now - last < 0.02) return;
-    last = now;
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, rssBytes(pid));
+  }, 100);
+  try {
+    const limit = Math.round(rate * args.seconds);
+    const replay = lab.spawn(lab.a.ns, 'tcpreplay', ['tcpreplay', '-q', '-i', lab.a.iface, `--pps=${rate}`, '--loop=0', `--limit=${limit}`, args.capture]);
+    await replay.exited;
+    const sent = parseTcpreplay(replay.stdout() + replay.stderr());
+    const replayEnd = Date.now();
+    // Busy after: until carpdump's CPU time stops growing (its backlog is analysed).
+    let last = cpuSeconds(pid);
+    let busyUntil = replayEnd;
+    for (let i = 0; i < 600; i++) {
+      await sleep(100);
+      const now = cpuSeconds(pid);
+      if (now - last < 0.005) break;
+      busyUntil = Date.now();
+      last = now;
+    }
+    const busyAfter = (busyUntil - replayEnd) / 1000;
+    // Frames still in the bridge's backlog (a loaded machine defers softirqs) are not yet counted.
+    await sleep(1000);
+    const status = await lab.stop(cd, 'SIGINT', 60_000);
+    if (status !== 0) throw new Error(`carpdump ended with ${status}: ${cd.stderr()}`);
+    await lab.stop(td, 'SIGINT', 10_000);
+    const c = liveCounters(cd.stderr());
+    const t = tcpdumpCounters(td.stderr());
+    return {
+      rate, label, sent: sent.sent, sentPps: sent.pps,
+      captured: c.captured ?? NaN, received: c.received ?? NaN, kernel: c.kernel ?? NaN,
+      ours: (c.queueFull ?? NaN) + (c.stopped ?? 0),
+      tcpdumpReceived: t.received, tcpdumpDropped: t.dropped, busyAfter, peakRss,
+    };
+  } finally {
+    clearInterval(sampler);
   }
 }
 
 function fmt(n: number, digits = 0): string {
   return Number.isFinite(n) ? n.toFixed(digits) : '?';
+}
+
+function pct(part: number, whole: number): string {
+  return whole > 0 ? `${fmt((100 * part) / whole, 2)}%` : '?';
 }
 
 async function main(): Promise<void> {
@@ -186,39 +215,38 @@ async function main(): Promise<void> {
     console.log(`live-load: skipped: ${can.reason}`);
     return;
   }
-  if (!haveCommand('tcpreplay')) {
-    console.log('live-load: skipped: tcpreplay is not installed (apt-get install tcpreplay)');
-    return;
+  for (const cmd of ['tcpreplay', 'tcpdump']) {
+    if (!haveCommand(cmd)) {
+      console.log(`live-load: skipped: ${cmd} is not installed`);
+      return;
+    }
   }
   const lab = Lab.create();
   const rows: Row[] = [];
   try {
-    for (const rate of args.rates) {
-      rows.push(await runRate(lab, args, rate, 'carpdump'));
-      rows.push(await runRate(lab, args, rate, 'carpdump + 1 s scrape'));
-      rows.push(await runRate(lab, args, rate, 'capture only'));
+    for (let run = 0; run < args.runs; run++) {
+      for (const rate of args.rates) {
+        rows.push(await runRow(lab, args, rate, 'carpdump -q', []));
+        if (args.write) rows.push(await runRow(lab, args, rate, 'carpdump -q -w', ['-w', join(lab.dir, 'live-load.pcap')]));
+        if (args.captureOnly) rows.push(await runRow(lab, args, rate, 'capture only', []));
+      }
     }
   } finally {
     await lab.close();
   }
-  console.log(`live-load: carpdump -i br0 -q -T jsonl (cap/libpcap, ${DEFAULT_BUFFER_SIZE / 1048576} MiB ring) on a namespace bridge; tcpreplay of ${args.capture.slice(REPO_ROOT.length + 1)} (CARP adverts, full decode + analysis)`);
-  console.log(['rate', 'consumer', 'sent', 'sent pps', 'processed', 'recv by filter', 'kernel drops', 'drop %', 'processed/s', 'cpu s', 'frames/cpu s'].join('\t'));
+  const [load1] = loadavg();
+  console.log(
+    `live-load: ${args.capture.slice(REPO_ROOT.length + 1)} replayed by tcpreplay on a namespace bridge for ${args.seconds} s per row; ` +
+      `carpdump -i br0 -q -T jsonl --carp-pass 7:carpsecret (-B ${DEFAULT_BUFFER_SIZE / 1024}) beside tcpdump -i br0 -w /dev/null; load average at the end ${fmt(load1 ?? NaN, 1)}`,
+  );
+  console.log('| offered | run | sent | captured | carpdump lost (kernel + carpdump) | unaccounted | tcpdump lost | busy after the replay | peak RSS |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    const dropPct = (100 * r.dropped) / r.received;
+    const lost = r.kernel + r.ours;
     console.log(
-      [
-        r.rate,
-        r.consumer,
-        r.sent,
-        fmt(r.sentPps),
-        r.processed,
-        r.received,
-        r.dropped,
-        fmt(dropPct, 1),
-        fmt(r.processed / r.sendSeconds),
-        fmt(r.cpu, 2),
-        fmt(r.processed / r.cpu),
-      ].join('\t'),
+      `| ${r.rate / 1000} k pps (${fmt(r.sentPps / 1000, 1)} k achieved) | \`${r.label}\` | ${r.sent} | ${r.captured} | ` +
+        `${pct(lost, r.received)} (${r.kernel} + ${r.ours}) | ${r.sent - r.captured - lost} | ` +
+        `${pct(r.tcpdumpDropped, r.tcpdumpReceived)} (${r.tcpdumpDropped} of ${r.tcpdumpReceived}) | ${fmt(r.busyAfter, 1)} s | ${fmt(r.peakRss / 1048576)} MB |`,
     );
   }
 }

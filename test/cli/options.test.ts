@@ -27,6 +27,8 @@ const ok: readonly { argv: string[]; env?: Record<string, string>; expect: Parti
   { argv: ['-r', 'a', '-t', 'ad'], expect: { timestampStyle: 'ad' } },
   { argv: ['-r', 'a', '--show-secrets', '--wordlist', 'w.txt', '--carp-pass-file', 'p.txt'], expect: { showSecrets: true, wordlist: 'w.txt', carpPassFile: 'p.txt' } },
   { argv: ['-i', 'any', '-s', '96', '-p', '-w', 'out.pcap'], expect: { snaplen: 96, promiscuous: false, write: 'out.pcap' } },
+  { argv: ['-i', 'eth0', '-B', '4096'], expect: { bufferSize: 4096 * 1024 } },
+  { argv: ['-i', 'eth0', '-B1024', '--buffer-size', '2048'], expect: { bufferSize: 2048 * 1024 } },
   { argv: ['-r', 'a', '-Y', 'carp.vhid == 7'], expect: { displayFilterText: 'carp.vhid == 7' } },
   { argv: ['--list-findings'], expect: { action: 'list-findings' } },
   { argv: ['-D'], expect: { action: 'list-interfaces' } },
@@ -71,6 +73,7 @@ const bad: readonly { argv: string[]; env?: Record<string, string>; message: Reg
   { argv: ['-r', 'a'], env: { CARPDUMP_CARP_PASS: 'x:secret' }, message: /CARPDUMP_CARP_PASS: VHID must be/ },
   { argv: ['-r', 'a', '-Y', 'carp.vhid =='], message: /display filter: expected a value after "==" but found end of expression at column 13/ },
   { argv: ['-i', 'eth0', '-f', 'arp', 'icmp'], message: /capture filter given twice/ },
+  { argv: ['-i', 'eth0', '-B', '0'], message: /-B/ },
 ];
 
 for (const c of bad) {

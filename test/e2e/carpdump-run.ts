@@ -153,11 +153,36 @@ export function builtCli(): boolean {
   return existsSync(resolve(REPO_ROOT, 'dist/src/cli.js'));
 }
 
+/** The counters a live capture prints at the end (stderr), undefined where a line is missing. */
+export interface LiveCounters {
+  readonly captured?: number;
+  readonly received?: number;
+  readonly kernel?: number;
+  readonly queueFull?: number;
+  readonly stopped?: number;
+}
+
+export function liveCounters(stderr: string): LiveCounters {
+  const n = (re: RegExp): number | undefined => {
+    const m = re.exec(stderr);
+    return m?.[1] === undefined ? undefined : Number(m[1]);
+  };
+  const stopped = n(/^(\d+) packets? dropped by carpdump \(capture stopped/m);
+  return {
+    captured: n(/^(\d+) packets? captured$/m),
+    received: n(/^(\d+) packets? received by filter$/m),
+    kernel: n(/^(\d+) packets? dropped by kernel$/m),
+    queueFull: n(/^(\d+) packets? dropped by carpdump \(queue full\)$/m),
+    // Printed only when not 0.
+    stopped: stopped ?? 0,
+  };
+}
+
 /**
- * Why a live test cannot run here: no namespaces (not root) or a missing command. In CI
- * (CI=true) that is a failure, not a skip: .ci/run installs every command.
+ * Why a lab test must skip: no root / namespaces (outside CI only), or a missing command
+ * (an error in CI, where .ci/run installs them).
  */
-export function liveSkipReason(...commands: string[]): string | undefined {
+export function labSkipReasonFor(commands: readonly string[]): string | undefined {
   const lab = labSkipReason();
   if (lab) return lab;
   for (const cmd of commands) {
@@ -167,4 +192,9 @@ export function liveSkipReason(...commands: string[]): string | undefined {
     }
   }
   return undefined;
+}
+
+/** labSkipReasonFor with the commands as arguments. */
+export function liveSkipReason(...commands: string[]): string | undefined {
+  return labSkipReasonFor(commands);
 }

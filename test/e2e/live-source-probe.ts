@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, Number(delay)));
   const runStartedMicros = nowMicros();
   const events: Event[] = [];
-  setTimeout(() => source.stop(), Number(duration));
+  setTimeout(() => source.stop('signal'), Number(duration));
   await source.run(
     (f) => {
       events.push({

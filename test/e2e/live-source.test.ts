@@ -62,7 +62,7 @@ interface ProbeResult {
   filter: string;
   runStartedMicros: number;
   events: ProbeEvent[];
-  stats: { received: number; dropped: number; ifDropped: number; fromKernel: boolean };
+  stats: { received: number; dropped: number; ifDropped: number; fromKernel: boolean; queueDropped?: number; stopDropped?: number };
 }
 
 const SNAPLEN = 60;
@@ -121,7 +121,8 @@ test('openLiveCapture: frames, times, snap length, early frames, ticks, counters
     // Kernel counters (PACKET_STATISTICS): everything that passed the filter, none dropped.
     assert.equal(r.stats.fromKernel, true);
     assert.ok(r.stats.received >= frames.length, `received ${r.stats.received} >= ${frames.length}`);
-    assert.equal(r.stats.dropped, 0);
+    // Counts, not zero drops (a loaded machine may drop): every frame is analysed or counted.
+    assert.equal(frames.length + r.stats.dropped + (r.stats.queueDropped ?? NaN) + (r.stats.stopDropped ?? NaN), r.stats.received);
   } finally {
     await lab.close();
   }
