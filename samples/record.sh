@@ -20,6 +20,10 @@
 #   d conflict   carp-vrrp-conflict.pcap          ucarp vhid 9 + keepalived VRRP vrid 9
 #   e keepalived keepalived-vrrp.pcap (+ .pcapng) VRRPv2 (auth / no auth), VRRPv3 IPv4+IPv6
 #   f multivhid  multi-vhid.pcap                  3 VHIDs, 4 failovers
+#   g passsplit  ucarp-passphrase-split.pcap      vhid 6, different passphrases, no ARP, b first
+#   h noarp      ucarp-failover-noarp.pcap        vhid 7 failover recorded with 'ip proto 112'
+#   i intruder   carp-intruder.pcap               vhid 20 pair + a host that forges then replays
+#                (needs the compiled builders: npx tsc -p . first)
 #
 # Topology of every scenario (a fresh one each time):
 #
@@ -386,9 +390,63 @@ scenario_multivhid() {
   summarise "$f"
 }
 
+# g: b (secret-two, advskew 100) alone first, then a (secret-one, advskew 0): each drops the
+#    other's adverts, both master. Adverts only (no ARP): the VIP is inside the HMAC only.
+scenario_passsplit() {
+  local f="$OUT/ucarp-passphrase-split.pcap"
+  log "g: ucarp passphrase split brain, no ARP -> $f"
+  new_segment a b
+  start_capture "$f" 'ip proto 112'
+  ucarp_node b ucarp-b 6 secret-two 10.77.0.106 100
+  sleep 6                                   # b is master after ~3.4 s, a few adverts alone
+  ucarp_node a ucarp-a 6 secret-one 10.77.0.106 0
+  sleep 9
+  stop_capture; end_segment
+  summarise "$f"
+}
+
+# h: the failover of scenario a, recorded with 'ip proto 112' (the README's -w example).
+scenario_noarp() {
+  local f="$OUT/ucarp-failover-noarp.pcap" A
+  log "h: ucarp failover without ARP -> $f"
+  new_segment a b
+  start_capture "$f" 'ip proto 112'
+  ucarp_node a ucarp-a 7 carpsecret 10.77.0.100 0; A=$LAST_PID
+  sleep 4
+  ucarp_node b ucarp-b 7 carpsecret 10.77.0.100 100
+  sleep 4
+  log "   killing node a (master)"
+  stop_pid "$A" KILL
+  sleep 8
+  stop_capture; end_segment
+  summarise "$f"
+}
+
+# i: a genuine pair (a master, b backup) and an intruder c without the passphrase: c grabs
+#    one of a's adverts, then tcpreplays 3 forged adverts and 3 copies of the grabbed one
+#    (test/builders/intruder.ts), 1 s apart, from its own MAC and address.
+scenario_intruder() {
+  local f="$OUT/carp-intruder.pcap" builder="$HERE/../dist/test/builders/intruder.js"
+  [ -f "$builder" ] || die "$builder missing: run 'npx tsc -p .' first"
+  command -v tcpreplay >/dev/null || die "tcpreplay not found (apt-get install tcpreplay)"
+  log "i: intruder forges then replays -> $f"
+  new_segment a b c
+  start_capture "$f" 'ip proto 112 or arp'
+  ucarp_node a ucarp-a 20 carpsecret 10.77.0.120 0
+  sleep 4
+  ucarp_node b ucarp-b 20 carpsecret 10.77.0.120 100
+  sleep 1
+  ip netns exec "${TAG}c" tcpdump -i eth0 -s 0 -n -c 1 -w "$WORK/genuine.pcap" 'ip proto 112 and src 10.77.0.1' >"$WORK/grab.log" 2>&1
+  node "$builder" "$WORK/genuine.pcap" "$WORK/intruder.pcap" 02:00:00:77:00:03 10.77.0.3
+  ip netns exec "${TAG}c" tcpreplay -q -i eth0 "$WORK/intruder.pcap" >"$WORK/tcpreplay.log" 2>&1
+  sleep 3
+  stop_capture; end_segment
+  summarise "$f"
+}
+
 # --- main ------------------------------------------------------------------------
 
-ALL="failover preempt splitbrain conflict keepalived multivhid"
+ALL="failover preempt splitbrain conflict keepalived multivhid passsplit noarp intruder"
 WANT=${*:-$ALL}
 start=$(date +%s)
 for s in $WANT; do
@@ -399,7 +457,10 @@ for s in $WANT; do
     d|conflict) scenario_conflict ;;
     e|keepalived) scenario_keepalived ;;
     f|multivhid) scenario_multivhid ;;
-    *) die "unknown scenario '$s' (one of: $ALL, or a-f)" ;;
+    g|passsplit) scenario_passsplit ;;
+    h|noarp) scenario_noarp ;;
+    i|intruder) scenario_intruder ;;
+    *) die "unknown scenario '$s' (one of: $ALL, or a-i)" ;;
   esac
 done
 log "done in $(( $(date +%s) - start )) s; captures in $OUT"
