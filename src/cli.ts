@@ -4,6 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import { createCarpAnalyzer } from './analyze/carp/index.js';
+import type { WordlistSource } from './analyze/carp/wordlist.js';
+import { fileWordlist } from './wordlist-file.js';
 import { createPfsyncAnalyzer } from './analyze/pfsync/index.js';
 import type { Analyzer } from './analyze/types.js';
 import { FileCaptureFilter, filterSource } from './capture/bpf-compile.js';
@@ -84,15 +86,9 @@ function passphrases(o: Options): CarpPass[] {
   return list;
 }
 
-function wordlist(o: Options): string[] | undefined {
-  if (o.wordlist === undefined) return undefined;
-  const lines = readTextFile(o.wordlist, '--wordlist').split('\n');
-  const out: string[] = [];
-  for (const l of lines) {
-    const w = l.endsWith('\r') ? l.slice(0, -1) : l;
-    if (w !== '') out.push(w);
-  }
-  return out;
+/** --wordlist: streamed from the file in blocks (src/wordlist-file.ts). */
+function wordlist(o: Options): WordlistSource | undefined {
+  return o.wordlist === undefined ? undefined : fileWordlist(o.wordlist);
 }
 
 /**

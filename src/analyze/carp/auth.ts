@@ -179,6 +179,8 @@ export class VhidAuth {
     return { sets, inferred: true };
   }
 
+  lladdrFor(ad: AdvertFacts): Uint8Array | undefined { return this.lladdrOf(ad); }
+
   private lladdrOf(ad: AdvertFacts): Uint8Array | undefined {
     if (!ad.ethSrc) return undefined;
     const v = vhidOfVirtualMac(ad.ethSrc);

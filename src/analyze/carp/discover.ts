@@ -156,3 +156,47 @@ export function discoverVips<K extends DiscoveryKey>(
   }
   return { hit: undefined, searched, scope };
 }
+
+export interface SearchTarget {
+  readonly message: Uint8Array;
+  readonly addresses: readonly VirtualAddress[];
+  readonly variant: HmacVariant;
+}
+
+/**
+ * The single-address candidates of discoverVips as fixed messages (for the wordlist audit, which
+ * tries every word against each: pairs are left out there, 32 k sets per word would be too many):
+ * IPv4 the sender's /24 then the other half of its /23; IPv6 the addresses seen and prefix::1-ff.
+ */
+export function searchTargets(vhid: number, src: string, counter: Uint8Array, lladdr: Uint8Array | undefined, seen6: readonly VirtualAddress[] = []): { targets: SearchTarget[]; scope: string } {
+  const mb = new MessageBuffer();
+  const out: SearchTarget[] = [];
+  const push = (a: VirtualAddress, ll: boolean): void => {
+    const ll6 = a.family === 6 && isLinkLocal6(a.bytes);
+    out.push({
+      message: Uint8Array.from(mb.write(vhid, [a.bytes], counter, ll ? lladdr : undefined)), addresses: [a],
+      variant: ll ? (ll6 ? 'lladdr-v6ll' : 'lladdr') : ll6 ? 'sorted-v6ll' : 'sorted',
+    });
+  };
+  const add = (a: VirtualAddress): void => { push(a, false); if (lladdr) push(a, true); };
+  const src4 = parseIPv4(src);
+  if (src4) {
+    for (const third of [src4[2]!, src4[2]! ^ 1]) for (let h = 1; h <= 254; h++) add(v4(Uint8Array.of(src4[0]!, src4[1]!, third, h)));
+    return { targets: out, scope: `${src4[0]}.${src4[1]}.${src4[2]}.0/24 and ${src4[0]}.${src4[1]}.${src4[2]! ^ 1}.0/24 single addresses` };
+  }
+  const src6 = parseIPv6(src);
+  if (!src6) return { targets: out, scope: 'nothing (source address not parsed)' };
+  const seen = new Map<string, Uint8Array>();
+  for (const a of [...seen6.map((x) => x.bytes), src6]) if (seen.size < 64) seen.set(v6text(a), a);
+  const prefixes = new Map<string, Uint8Array>();
+  for (const b of seen.values()) {
+    if (isLinkLocal6(b) || b[0] === 0xff) continue;
+    const p = Uint8Array.from(b); p.fill(0, 8);
+    prefixes.set(v6text(p), p);
+  }
+  for (const b of seen.values()) add({ text: v6text(b), bytes: b, family: 6 });
+  for (const p of [...prefixes.values()].slice(0, 8)) {
+    for (let h = 1; h <= 0xff; h++) { const c = Uint8Array.from(p); c[15] = h; add({ text: v6text(c), bytes: c, family: 6 }); }
+  }
+  return { targets: out, scope: `${seen.size} IPv6 addresses seen and ::1-ff of ${prefixes.size} /64 prefixes` };
+}

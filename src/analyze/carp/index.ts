@@ -28,7 +28,9 @@ import { advertOf, announcementOf, vrrpOf, type AdvertFacts } from './facts.js';
 import { makeFinding } from './finding.js';
 import { VhidGroup, type AuthOutcome } from './group.js';
 import { hexToBytes } from './hmac.js';
-import { auditWordlist } from './wordlist.js';
+import { auditWordlistBlocks, type Wordlist } from './wordlist.js';
+import { searchTargets } from './discover.js';
+import { counterBytes } from './hmac.js';
 
 export interface CarpPassphrase {
   /** VHID the passphrase belongs to, or '*' for every VHID. */
@@ -40,8 +42,8 @@ export interface CarpAnalyzerOptions {
   readonly passphrases: readonly CarpPassphrase[];
   /** Virtual addresses per VHID from --vip (IPv4 and IPv6 text forms). */
   readonly vips: ReadonlyMap<number, readonly string[]>;
-  /** --wordlist lines, already read by the CLI. */
-  readonly wordlist?: readonly string[];
+  /** --wordlist: lines, or blocks of lines streamed from the file by the CLI. */
+  readonly wordlist?: Wordlist;
   /** --show-secrets: a weak passphrase found by --wordlist may be printed. */
   readonly showSecrets: boolean;
   /** Cap on tracked (link, af, VHID) groups (default 1024). */
@@ -71,6 +73,8 @@ interface AuditRecord {
   /** Address-set variants tried per candidate. */
   targets: number;
   found: boolean;
+  /** What was covered: "N passphrases x M address sets (...)". */
+  covered: string;
 }
 
 export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
@@ -158,27 +162,40 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
 
   const runAudit = (ad: AdvertFacts, auth: VhidAuth, emit: FindingSink): void => {
     const words = options.wordlist;
-    if (!words || words.length === 0 || !ad.hmac) return;
+    if (!words || !ad.hmac) return;
     const gen = auth.auditGeneration;
     if (auth.auditedAt === gen || auth.auditRuns >= MAX_AUDIT_RUNS) return;
-    const targets = auth.auditTargets(ad, AUDIT_TARGETS);
-    if (targets.length === 0) return;
+    const md = hexToBytes(ad.hmac);
+    const counter = ad.counter ? counterBytes(ad.counter) : undefined;
+    if (!md || md.length !== 20 || !counter) return;
     auth.auditedAt = gen;
     auth.auditRuns++;
-    const md = hexToBytes(ad.hmac);
-    if (!md || md.length !== 20) return;
-    // Synchronous: ~1.5 us per candidate and target (see test/analyze/carp/wordlist.test.ts).
-    const hit = auditWordlist(words, targets.map((t) => ({ message: t.message, md })));
-    audits.push({ vhid: ad.vhid, link: ad.link, frame: ad.frame, words: words.length, targets: targets.length, found: hit !== undefined });
+    // the wordlist with the addresses already known (or candidates), then with the address search
+    const known = auth.auditTargets(ad, AUDIT_TARGETS);
+    let targets = known.map((t) => ({ message: t.message, md, variant: t.variant as string, addresses: t.addresses.map((x) => x.text) }));
+    let scope = 'known or candidate addresses';
+    let run = targets.length > 0 ? auditWordlistBlocks(words, targets) : undefined;
+    if (!run?.hit && !auth.addressesKnown) {
+      const search = searchTargets(ad.vhid, ad.src, counter, auth.lladdrFor(ad), auth.seen6);
+      targets = search.targets.map((t) => ({ message: t.message, md, variant: t.variant as string, addresses: t.addresses.map((x) => x.text) }));
+      scope = `address search: ${search.scope}`;
+      run = auditWordlistBlocks(words, targets);
+    }
+    if (!run) return;
+    const hit = run.hit;
+    audits.push({
+      vhid: ad.vhid, link: ad.link, frame: ad.frame, words: run.words, targets: targets.length, found: hit !== undefined,
+      covered: `${run.words} passphrases x ${targets.length} address sets (${scope})${hit ? '' : ', no match'}`,
+    });
     if (!hit) return;
-    const word = words[hit.index]!;
-    const entry = keyEntry('wordlist', word, hit.index);
+    const entry = keyEntry('wordlist', hit.word, hit.index);
     auth.adoptFound(entry);
     const target = targets[hit.target]!;
     emit(makeFinding('carp.weak_passphrase', ad.ts, [ad.frame],
       `VHID ${ad.vhid}: the advert HMAC verifies with wordlist entry ${hit.index + 1}` +
-        (options.showSecrets ? ` (${JSON.stringify(word)})` : ' (--show-secrets prints it)') + `: the passphrase is guessable`,
-      { vhid: ad.vhid, src: ad.src, af: ad.af, variant: target.variant, wordlist_line: hit.index + 1, ...(options.showSecrets ? { passphrase: word } : {}) }));
+        (options.showSecrets ? ` (${JSON.stringify(hit.word)})` : ' (--show-secrets prints it)') + `: the passphrase is guessable` +
+        (scope.startsWith('address search') ? ` (virtual address ${target.addresses.join(', ')} found by the search)` : ''),
+      { vhid: ad.vhid, src: ad.src, af: ad.af, variant: target.variant, wordlist_line: hit.index + 1, ...(options.showSecrets ? { passphrase: hit.word } : {}) }));
   };
 
   const writeDerived = (frame: DecodedFrame, r: VerifyResult): void => {
@@ -353,7 +370,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
       });
       const timeline = sorted.flatMap((g) => g.timeline()).sort((a, b) => Number(a['from']) - Number(b['from']));
       const out: Fields = { vhids, timeline };
-      if (options.wordlist && options.wordlist.length > 0) {
+      if (options.wordlist) {
         const ran = new Set(audits.map((a) => `${a.link}#${a.vhid}`));
         const skipped: Fields[] = [];
         for (const [k, a] of auths) {

@@ -11,6 +11,31 @@
 import { CARP_KEY_BYTES } from './hmac.js';
 import { compress, innerBlocks, SHA1_IV as IV } from './sha1.js';
 
+/** A wordlist read in blocks (the CLI streams the file; tests pass arrays). */
+export interface WordlistSource {
+  blocks(): Iterable<readonly string[]>;
+}
+export type Wordlist = readonly string[] | WordlistSource;
+
+export function blocksOf(list: Wordlist): Iterable<readonly string[]> {
+  return Array.isArray(list) ? [list as readonly string[]] : (list as WordlistSource).blocks();
+}
+
+export interface StreamHit extends AuditHit {
+  readonly word: string;
+}
+
+/** auditWordlist over every block of `list`; `index` counts from the first word; `words` = how many were tried. */
+export function auditWordlistBlocks(list: Wordlist, targets: readonly AuditTarget[]): { hit: StreamHit | undefined; words: number } {
+  let base = 0;
+  for (const block of blocksOf(list)) {
+    const hit = auditWordlist(block, targets);
+    if (hit) return { hit: { index: base + hit.index, target: hit.target, word: block[hit.index]! }, words: base + hit.index + 1 };
+    base += block.length;
+  }
+  return { hit: undefined, words: base };
+}
+
 export interface AuditTarget {
   readonly message: Uint8Array;
   /** The advert's 20-byte md. */
