@@ -214,8 +214,23 @@ export class VhidAuth {
     return snd;
   }
 
+  /** Candidate messages per (address set, lladdr), built once; only the counter (last 8 bytes) changes per advert. */
+  private readonly templates = new Map<string, HmacCandidate[]>();
+
+  private candidatesFor(set: AddressSet, counter: Uint8Array, lladdr: Uint8Array | undefined): HmacCandidate[] {
+    const k = `${set.addrs.map((a) => a.text).join(',')}|${lladdr ? lladdr.join(':') : ''}|${set.singles ? 1 : 0}`;
+    let t = this.templates.get(k);
+    if (!t) {
+      t = hmacCandidates(this.vhid, set.addrs, counter, lladdr, set.singles);
+      if (this.templates.size >= 64) this.templates.delete(this.templates.keys().next().value as string);
+      this.templates.set(k, t);
+    }
+    for (const c of t) (c.message as Uint8Array).set(counter, c.message.length - 8);
+    return t;
+  }
+
   private match(ad: AdvertFacts, set: AddressSet, counter: Uint8Array, md: Int32Array, lladdr: Uint8Array | undefined, keys: readonly KeyEntry[]): { c: HmacCandidate; key: KeyEntry } | undefined {
-    const cands = hmacCandidates(ad.vhid, set.addrs, counter, lladdr, set.singles);
+    const cands = this.candidatesFor(set, counter, lladdr);
     for (const key of keys) {
       const c = findMatchingCandidate(key.hmac, cands, md);
       if (c) return { c, key };

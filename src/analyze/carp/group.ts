@@ -63,8 +63,8 @@ interface SourceState {
   splitReported: boolean;
   silentReported: boolean;
   originals: number;
-  /** Last counter this source originated (its own sequence). */
-  lastCounter: bigint | undefined;
+  /** Last counter this source originated (its own sequence), as the decimal text. */
+  lastCounter: string | undefined;
   replays: number;
   pendingReplay: number[];
   replayOf: number[];
@@ -291,10 +291,10 @@ export class VhidGroup {
    */
   private checkReplay(ad: AdvertFacts, s: SourceState, auth: AuthOutcome, emit: FindingSink): 'original' | 'loop' | 'shared' | 'replay' {
     if (!ad.counter || !ad.hmac) return 'original';
-    const key = `${ad.counter}:${ad.hmac}`;
+    const key = ad.hmac + ad.counter;
     const sender = `${ad.src}|${ad.ethSrc ?? ''}`;
     const prev = this.seen.get(key);
-    const counter = /^\d{1,20}$/.test(ad.counter) ? BigInt(ad.counter) : undefined;
+    const counter = ad.counter;
     const verifies = auth.keyKnown === true ? auth.status === 'good' : auth.status !== 'bad';
     if (!prev) {
       this.seen.set(key, { sender, frame: ad.frame });
@@ -309,7 +309,7 @@ export class VhidGroup {
     }
     if (prev.sender === sender) { s.loopDuplicates++; return 'loop'; }
     const member = s.originals > 0 && verifies && (auth.keyKnown === true && auth.status === 'good'
-      || (s.lastCounter !== undefined && counter !== undefined && counter === s.lastCounter + 1n));
+      || (s.lastCounter !== undefined && follows(s.lastCounter, counter)));
     if (member) { s.sharedCounters++; s.lastCounter = counter; return 'shared'; }
     s.replays++;
     s.pendingReplay.push(ad.frame);
@@ -424,6 +424,12 @@ export class VhidGroup {
       from: formatEpoch(p.from), to: p.to ? formatEpoch(p.to) : null,
     }));
   }
+}
+
+/** `next` is `last` + 1 (decimal u64 texts). */
+function follows(last: string, next: string): boolean {
+  if (!/^\d{1,20}$/.test(last) || !/^\d{1,20}$/.test(next)) return false;
+  return BigInt(next) === BigInt(last) + 1n;
 }
 
 export function round(x: number): number {

@@ -44,9 +44,22 @@ export function counterBytes(counter: string): Uint8Array | undefined {
   return out;
 }
 
+function hexNibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
 export function hexToBytes(hex: string): Uint8Array | undefined {
-  if (!/^([0-9a-fA-F]{2})*$/.test(hex)) return undefined;
-  return Uint8Array.from(Buffer.from(hex, 'hex'));
+  if (hex.length % 2 !== 0) return undefined;
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const hi = hexNibble(hex.charCodeAt(2 * i)), lo = hexNibble(hex.charCodeAt(2 * i + 1));
+    if (hi < 0 || lo < 0) return undefined;
+    out[i] = (hi << 4) | lo;
+  }
+  return out;
 }
 
 /** Build M for one address list, in the order given. */

@@ -77,6 +77,14 @@ interface AuditRecord {
   covered: string;
 }
 
+const keyIds = new WeakMap<Uint8Array, string>();
+/** Which key verified, as a digest (never output: only compared between sources); cached per key. */
+function keyIdOf(key: Uint8Array): string {
+  let id = keyIds.get(key);
+  if (id === undefined) { id = createHash('sha1').update(key).digest('hex'); keyIds.set(key, id); }
+  return id;
+}
+
 export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
   const maxGroups = options.maxGroups ?? 1024;
   const groups = new Map<string, VhidGroup>();
@@ -307,7 +315,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
       status: r.status,
       keyKnown: r.keyKnown,
       // which key verified, as a digest (never output: only compared between sources)
-      ...(r.key ? { keyId: createHash('sha1').update(r.key.key).digest('hex') } : {}),
+      ...(r.key ? { keyId: keyIdOf(r.key.key) } : {}),
       addresses: [...r.addresses].sort().join(','),
     };
     if (!group.onAdvert(ad, outcome, emit)) capHit(frame, 'sources', emit);
