@@ -96,7 +96,9 @@ export class VhidGroup {
   transitions = 0;
   readonly periods: MasterPeriod[] = [];
   periodsDropped = 0;
-  private readonly seen = new Map<string, { sender: string; frame: number }>();
+  /** (counter, HMAC) pairs seen, in two generations of MAX_SEEN / 2 (dropping the oldest Map entry one by one is O(n) in V8). */
+  private seen = new Map<string, { sender: string; frame: number }>();
+  private seenOld = new Map<string, { sender: string; frame: number }>();
   private readonly conflicts = new Set<string>();
   splitBrains = 0;
   sourcesDropped = 0;
@@ -293,12 +295,12 @@ export class VhidGroup {
     if (!ad.counter || !ad.hmac) return 'original';
     const key = ad.hmac + ad.counter;
     const sender = `${ad.src}|${ad.ethSrc ?? ''}`;
-    const prev = this.seen.get(key);
+    const prev = this.seen.get(key) ?? this.seenOld.get(key);
     const counter = ad.counter;
     const verifies = auth.keyKnown === true ? auth.status === 'good' : auth.status !== 'bad';
     if (!prev) {
+      if (this.seen.size >= MAX_SEEN / 2) { this.seenOld = this.seen; this.seen = new Map(); }
       this.seen.set(key, { sender, frame: ad.frame });
-      if (this.seen.size > MAX_SEEN) this.seen.delete(this.seen.keys().next().value as string);
       // a forged advert (HMAC failed) never makes its sender a member
       if (verifies) {
         s.originals++;
