@@ -185,10 +185,18 @@ summarise() {
 # a: node a master (advskew 0), node b backup (advskew 100); a is killed (SIGKILL, so
 #    no goodbye), b takes over after its master-down interval (3 s + 100/256 s).
 scenario_failover() {
-  local f="$OUT/ucarp-failover.pcap" A
+  local f="$OUT/ucarp-failover.pcap"
   log "a: ucarp failover -> $f"
+  ucarp_failover "$f" 'ip proto 112 or arp'
+  variants "$f"
+  summarise "$f"
+}
+
+# ucarp_failover FILE FILTER : the story of scenario a, captured with FILTER.
+ucarp_failover() {
+  local f=$1 filter=$2 A
   new_segment a b
-  start_capture "$f" 'ip proto 112 or arp'
+  start_capture "$f" "$filter"
   ucarp_node a ucarp-a 7 carpsecret 10.77.0.100 0; A=$LAST_PID
   sleep 4                                   # a becomes master after ~3 s
   ucarp_node b ucarp-b 7 carpsecret 10.77.0.100 100
@@ -197,8 +205,6 @@ scenario_failover() {
   stop_pid "$A" KILL
   sleep 9                                   # b takes over some 4-5 s later
   stop_capture; end_segment
-  variants "$f"
-  summarise "$f"
 }
 
 # b: both with -P.  a master, killed; b takes over (master_timeout); a restarts and, on
@@ -407,18 +413,9 @@ scenario_passsplit() {
 
 # h: the failover of scenario a, recorded with 'ip proto 112' (the README's -w example).
 scenario_noarp() {
-  local f="$OUT/ucarp-failover-noarp.pcap" A
+  local f="$OUT/ucarp-failover-noarp.pcap"
   log "h: ucarp failover without ARP -> $f"
-  new_segment a b
-  start_capture "$f" 'ip proto 112'
-  ucarp_node a ucarp-a 7 carpsecret 10.77.0.100 0; A=$LAST_PID
-  sleep 4
-  ucarp_node b ucarp-b 7 carpsecret 10.77.0.100 100
-  sleep 4
-  log "   killing node a (master)"
-  stop_pid "$A" KILL
-  sleep 8
-  stop_capture; end_segment
+  ucarp_failover "$f" 'ip proto 112'
   summarise "$f"
 }
 
