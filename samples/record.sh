@@ -23,6 +23,11 @@
 #   g vrrpkill   keepalived-kill.pcap             VRRPv2 IPv4 + VRRPv3 IPv6, master killed (SIGKILL)
 #   h vrrpresign keepalived-resign.pcap           VRRPv2 + VRRPv3 (200 cs), master stopped (TERM: priority 0)
 #   i vrrppreempt keepalived-preempt.pcap         VRRPv3 IPv4 + IPv6, killed, then the better node preempts
+
+#   j passsplit  ucarp-passphrase-split.pcap      vhid 6, different passphrases, no ARP, b first
+#   k noarp      ucarp-failover-noarp.pcap        vhid 7 failover recorded with 'ip proto 112'
+#   l intruder   carp-intruder.pcap               vhid 20 pair + a host that forges then replays
+#                (needs the compiled builders: npx tsc -p . first)
 #
 # Topology of every scenario (a fresh one each time):
 #
@@ -226,10 +231,18 @@ summarise() {
 # a: node a master (advskew 0), node b backup (advskew 100); a is killed (SIGKILL, so
 #    no goodbye), b takes over after its master-down interval (3 s + 100/256 s).
 scenario_failover() {
-  local f="$OUT/ucarp-failover.pcap" A
+  local f="$OUT/ucarp-failover.pcap"
   log "a: ucarp failover -> $f"
+  ucarp_failover "$f" 'ip proto 112 or arp'
+  variants "$f"
+  summarise "$f"
+}
+
+# ucarp_failover FILE FILTER : the story of scenario a, captured with FILTER.
+ucarp_failover() {
+  local f=$1 filter=$2 A
   new_segment a b
-  start_capture "$f" 'ip proto 112 or arp'
+  start_capture "$f" "$filter"
   ucarp_node a ucarp-a 7 carpsecret 10.77.0.100 0; A=$LAST_PID
   sleep 4                                   # a becomes master after ~3 s
   ucarp_node b ucarp-b 7 carpsecret 10.77.0.100 100
@@ -238,8 +251,6 @@ scenario_failover() {
   stop_pid "$A" KILL
   sleep 9                                   # b takes over some 4-5 s later
   stop_capture; end_segment
-  variants "$f"
-  summarise "$f"
 }
 
 # b: both with -P.  a master, killed; b takes over (master_timeout); a restarts and, on
@@ -463,6 +474,21 @@ scenario_vrrpkill() {
   summarise "$f"
 }
 
+# j: b (secret-two, advskew 100) alone first, then a (secret-one, advskew 0): each drops the
+#    other's adverts, both master. Adverts only (no ARP): the VIP is inside the HMAC only.
+scenario_passsplit() {
+  local f="$OUT/ucarp-passphrase-split.pcap"
+  log "j: ucarp passphrase split brain, no ARP -> $f"
+  new_segment a b
+  start_capture "$f" 'ip proto 112'
+  ucarp_node b ucarp-b 6 secret-two 10.77.0.106 100
+  sleep 6                                   # b is master after ~3.4 s, a few adverts alone
+  ucarp_node a ucarp-a 6 secret-one 10.77.0.106 0
+  sleep 9
+  stop_capture; end_segment
+  summarise "$f"
+}
+
 # h: keepalived a (150) master, b (100) backup, VRRPv2 vrid 66 (advert_int 1) and VRRPv3/IPv4
 #    vrid 67 (advert_int 2 = 200 cs); a stops cleanly (SIGTERM): priority-0 adverts, b takes
 #    over after its skew time: v2 (256 - 100)/256 s = 0.61 s, v3 (256 - 100) x 200/256 cs = 1.22 s.
@@ -497,9 +523,39 @@ scenario_vrrppreempt() {
   summarise "$f"
 }
 
+# k: the failover of scenario a, recorded with 'ip proto 112' (the README's -w example).
+scenario_noarp() {
+  local f="$OUT/ucarp-failover-noarp.pcap"
+  log "k: ucarp failover without ARP -> $f"
+  ucarp_failover "$f" 'ip proto 112'
+  summarise "$f"
+}
+
+# l: a genuine pair (a master, b backup) and an intruder c without the passphrase: c grabs
+#    one of a's adverts, then tcpreplays 3 forged adverts and 3 copies of the grabbed one
+#    (test/builders/intruder.ts), 1 s apart, from its own MAC and address.
+scenario_intruder() {
+  local f="$OUT/carp-intruder.pcap" builder="$HERE/../dist/test/builders/intruder.js"
+  [ -f "$builder" ] || die "$builder missing: run 'npx tsc -p .' first"
+  command -v tcpreplay >/dev/null || die "tcpreplay not found (apt-get install tcpreplay)"
+  log "l: intruder forges then replays -> $f"
+  new_segment a b c
+  start_capture "$f" 'ip proto 112 or arp'
+  ucarp_node a ucarp-a 20 carpsecret 10.77.0.120 0
+  sleep 4
+  ucarp_node b ucarp-b 20 carpsecret 10.77.0.120 100
+  sleep 1
+  ip netns exec "${TAG}c" tcpdump -i eth0 -s 0 -n -c 1 -w "$WORK/genuine.pcap" 'ip proto 112 and src 10.77.0.1' >"$WORK/grab.log" 2>&1
+  node "$builder" "$WORK/genuine.pcap" "$WORK/intruder.pcap" 02:00:00:77:00:03 10.77.0.3
+  ip netns exec "${TAG}c" tcpreplay -q -i eth0 "$WORK/intruder.pcap" >"$WORK/tcpreplay.log" 2>&1
+  sleep 3
+  stop_capture; end_segment
+  summarise "$f"
+}
+
 # --- main ------------------------------------------------------------------------
 
-ALL="failover preempt splitbrain conflict keepalived multivhid vrrpkill vrrpresign vrrppreempt"
+ALL="failover preempt splitbrain conflict keepalived multivhid vrrpkill vrrpresign vrrppreempt passsplit noarp intruder"
 WANT=${*:-$ALL}
 start=$(date +%s)
 for s in $WANT; do
@@ -513,6 +569,9 @@ for s in $WANT; do
     g|vrrpkill) scenario_vrrpkill ;;
     h|vrrpresign) scenario_vrrpresign ;;
     i|vrrppreempt) scenario_vrrppreempt ;;
+    j|passsplit) scenario_passsplit ;;
+    k|noarp) scenario_noarp ;;
+    l|intruder) scenario_intruder ;;
     *) die "unknown scenario '$s' (one of: $ALL, or a-i)" ;;
   esac
 done

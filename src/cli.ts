@@ -4,6 +4,8 @@
 
 import { openSync, readFileSync } from 'node:fs';
 import { createCarpAnalyzer } from './analyze/carp/index.js';
+import type { WordlistSource } from './analyze/carp/wordlist.js';
+import { fileWordlist } from './wordlist-file.js';
 import { createPfsyncAnalyzer } from './analyze/pfsync/index.js';
 import { createVrrpAnalyzer } from './analyze/vrrp/index.js';
 import { createSeriesAnalyzer, type SeriesAnalyzer } from './analyze/series/index.js';
@@ -106,15 +108,9 @@ function passphrases(o: Options): CarpPass[] {
   return list;
 }
 
-function wordlist(o: Options): string[] | undefined {
-  if (o.wordlist === undefined) return undefined;
-  const lines = readTextFile(o.wordlist, '--wordlist').split('\n');
-  const out: string[] = [];
-  for (const l of lines) {
-    const w = l.endsWith('\r') ? l.slice(0, -1) : l;
-    if (w !== '') out.push(w);
-  }
-  return out;
+/** --wordlist: streamed from the file in blocks (src/wordlist-file.ts). */
+function wordlist(o: Options): WordlistSource | undefined {
+  return o.wordlist === undefined ? undefined : fileWordlist(o.wordlist);
 }
 
 /**

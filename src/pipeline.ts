@@ -6,6 +6,9 @@
 //    pfsync.bad_ttl, carpdump.internal_error, ...), raised on the frame that carries them;
 //  - which frames are shown: -A, else frames with a SHOWN_PROTOCOLS layer, with values the
 //    analyzers derived, or with findings; then the -Y filter.
+// While an analyzer holds frames (Analyzer.holding: a verdict waits for later evidence, bounded
+// by the analyzer) the output of every frame is queued in capture order and rendered, findings
+// counted, once no analyzer holds; at the end of input everything held is rendered.
 // Analyzer exceptions are bugs: they are counted like decoder internal errors (exit 1 at the
 // end) and never end the run.
 
@@ -99,6 +102,8 @@ export class Pipeline {
   private skippedNsec = 0;
   /** The source runs `prefilter`: every frame that reaches onFrame already passed the probe. */
   private prefiltering = false;
+  /** Frames (with their findings, still growing) whose output waits for a holding analyzer. */
+  private readonly held: { frame?: DecodedFrame; findings: Finding[] }[] = [];
   /** Set when -c is reached; the source is asked to stop. */
   done = false;
   onCountReached: (() => void) | undefined;
@@ -178,9 +183,29 @@ export class Pipeline {
         details: ann.details ?? {},
       });
     }
-    for (const f of findings) this.count(f);
-    if (cfg.observer) this.observe(raw.number, () => cfg.observer!.frame(frame, findings));
+    this.held.push({ frame, findings });
+    this.flushHeld();
+  }
 
+  private anyHolding(): boolean {
+    for (const a of this.config.analyzers) if (a.holding?.()) return true;
+    return false;
+  }
+
+  /** Renders the queued frames in order unless an analyzer still holds (`force` at the end). */
+  private flushHeld(force = false): void {
+    if (this.held.length === 0 || (!force && this.anyHolding())) return;
+    for (const h of this.held.splice(0)) {
+      if (h.frame) this.render(h.frame, h.findings);
+      else for (const f of h.findings) this.printLoose(f);
+    }
+  }
+
+  private render(frame: DecodedFrame, findings: Finding[]): void {
+    const cfg = this.config;
+    for (const f of findings) this.count(f);
+    // After any hold: the analyzers' verdicts on this frame are final now.
+    if (cfg.observer) this.observe(frame.raw.number, () => cfg.observer!.frame(frame, findings));
     let visible = cfg.all || findings.length > 0 || hasKeys(frame.derived);
     if (!visible) for (const l of frame.layers) if (SHOWN_PROTOCOLS.has(l.proto)) { visible = true; break; }
     const passes = visible && (!cfg.displayFilter || evaluateFilter(cfg.displayFilter, frame));
@@ -193,7 +218,7 @@ export class Pipeline {
         for (const f of findings) cfg.renderer.finding(f);
       }
     } catch (err) {
-      this.internalError(raw.number, `renderer: ${err instanceof Error ? err.message : String(err)}`);
+      this.internalError(frame.raw.number, `renderer: ${err instanceof Error ? err.message : String(err)}`);
     }
     cfg.afterFrame?.();
   }
@@ -206,6 +231,7 @@ export class Pipeline {
     for (const a of this.config.analyzers) {
       this.guard(a, 0, t, () => a.onTick(t, (f) => this.emitLoose(f)), (f) => this.emitLoose(f));
     }
+    this.flushHeld();
     this.config.afterTick?.();
   }
 
@@ -217,7 +243,13 @@ export class Pipeline {
     }
   }
 
+  /** A finding of no frame (tick, end of input): after the held frames when some are held. */
   private emitLoose(f: Finding): void {
+    if (this.held.length > 0) this.held.push({ findings: [f] });
+    else this.printLoose(f);
+  }
+
+  private printLoose(f: Finding): void {
     this.count(f);
     const observer = this.config.observer;
     if (observer) this.observe(0, () => observer.finding(f));
@@ -236,6 +268,7 @@ export class Pipeline {
       for (const a of cfg.analyzers) {
         this.guard(a, 0, now, () => a.finish(now, (f) => this.emitLoose(f)), (f) => this.emitLoose(f));
       }
+      this.flushHeld(true);
       const summary: Record<string, Fields[string]> = {};
       for (const a of cfg.analyzers) {
         try {

@@ -20,6 +20,9 @@ export const FINDINGS = {
   'carp.hmac_mismatch': { severity: 'error', description: 'the advert HMAC does not verify with the known passphrase and virtual addresses' },
   'carp.no_passphrase': { severity: 'warn', description: 'the advert HMAC verifies with an empty passphrase: the VHID is unauthenticated' },
   'carp.weak_passphrase': { severity: 'error', description: 'a --wordlist entry verifies the advert HMAC: the passphrase is guessable' },
+  'carp.hmac_unverifiable': { severity: 'warn', description: 'a passphrase is known but no virtual address set is: the adverts of a VHID cannot be verified (give --vip)' },
+  'carp.passphrase_mismatch': { severity: 'warn', description: "a sender's adverts do not verify with the known passphrase, with the likely cause: passphrase, addresses or variant" },
+  'carp.vip_discovered': { severity: 'note', description: 'the virtual addresses of a VHID were found by hashing candidates with the known passphrase' },
   // Election
   'carp.master_changed': { severity: 'note', description: 'a new source became master of a VHID (cause: master_timeout, preempted, demoted, bow_out, first_seen)' },
   'carp.split_brain': { severity: 'error', description: 'two sources advertise as master of the same VHID at the same time' },

@@ -55,4 +55,11 @@ export interface Analyzer {
   finish(now: PacketTime, emit: FindingSink): void;
   /** Data for the JSON summary object (e.g. { carp: {...} }). */
   summary(): Fields;
+  /**
+   * True while the analyzer holds frames whose verdict waits for later evidence (bounded by the
+   * analyzer in count and packet time). The pipeline then holds the output of every frame, in
+   * order, and renders them once no analyzer holds; the analyzer completes a held frame's
+   * derived values and findings (through the emit it was given for that frame) before releasing.
+   */
+  holding?(): boolean;
 }

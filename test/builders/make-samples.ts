@@ -39,6 +39,13 @@
 //   BSD NULL big-endian (0), OpenBSD LOOP (108), raw IPv4 as linktype 228; one EPB each,
 //   interface i = frame i+1, microsecond resolution.
 //
+// synthetic-freebsd-carp.pcap: the shape of John the Ripper's public FreeBSD CARP sample (not
+// copied: built here): VHID 1, passphrase `pass123`, VIP 192.168.88.44 in the sender's /24, no
+// ARP, 45 adverts 1 s apart from 192.168.88.2 (virtual MAC 00:00:5e:00:01:01, advbase 1,
+// advskew 0), every one with the same counter and HMAC (a FreeBSD master repeats them).
+// Expected: with --carp-pass 1:pass123 alone 45 x good and carp.vip_discovered 192.168.88.44;
+// a wrong passphrase: carp.hmac_unverifiable; --wordlist holding pass123: carp.weak_passphrase.
+//
 // pfsync-session.pcap: a healthy OpenBSD v6 session between firewall A (192.0.2.1,
 // creator 1a2b3c4d) and B (192.0.2.2, creator 5e6f7081), multicast 224.0.0.240, TTL 255:
 //   1  B: UPD_REQ id 0 creator 0 (bulk update request)
@@ -222,6 +229,16 @@ function writePcap(path: string, frames: { data: Uint8Array; originalLength: num
   w.close();
 }
 
+export const FREEBSD = { vhid: 1, passphrase: 'pass123', vip: '192.168.88.44', src: '192.168.88.2', counter: 0x5f3c9a1200000001n, adverts: 45 } as const;
+
+/** Frames of synthetic-freebsd-carp.pcap (see the header). */
+export function freebsdFrames(): Uint8Array[] {
+  const hmac = ucarpHmac(FREEBSD.passphrase, FREEBSD.vhid, FREEBSD.vip, FREEBSD.counter); // sorted form, one VIP
+  const one = ethernet({ type: 0x0800, src: '00:00:5e:00:01:01' },
+    ipv4({ proto: 112, src: FREEBSD.src, dst: '224.0.0.18' }, carp({ vhid: FREEBSD.vhid, advbase: 1, advskew: 0, counter: FREEBSD.counter, hmac })));
+  return Array.from({ length: FREEBSD.adverts }, () => one);
+}
+
 export function makeSamples(dir: string): string[] {
   mkdirSync(dir, { recursive: true });
   const edge = join(dir, 'synthetic-carp-edge.pcap');
@@ -230,7 +247,9 @@ export function makeSamples(dir: string): string[] {
   writeFileSync(links, buildPcapng([{ endian: 'le', blocks: linkBlocks() }]));
   const session = join(dir, 'pfsync-session.pcap');
   writePcap(session, pfsyncFrames().map((data) => ({ data, originalLength: data.length })));
-  return [edge, links, session];
+  const freebsd = join(dir, 'synthetic-freebsd-carp.pcap');
+  writePcap(freebsd, freebsdFrames().map((data) => ({ data, originalLength: data.length })));
+  return [edge, links, session, freebsd];
 }
 
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);

@@ -187,3 +187,46 @@ test('-w gets every frame, decoded or not', () => {
   p.finish();
   assert.deepEqual(written, [1, 2]);
 });
+
+test('held frames: output waits while an analyzer holds, then comes in capture order with late findings and derived values', () => {
+  const r = new RecordingRenderer();
+  const heldEmits: Array<{ frame: DecodedFrame; emit: (f: Finding) => void }> = [];
+  let holding = false;
+  const holder: Analyzer = {
+    name: 'holder',
+    onFrame(frame, emit) {
+      const n = frame.raw.number;
+      if (n === 1 || n === 2) { holding = true; heldEmits.push({ frame, emit }); return; }
+      if (n === 4 && holding) {
+        for (const h of heldEmits) {
+          h.frame.derived['carp.hmac.status'] = 'bad';
+          h.emit({ id: 'carp.hmac_mismatch', severity: 'error', ts: { sec: h.frame.raw.tsSec, nsec: 0, digits: 6 }, frames: [h.frame.raw.number], message: 'late', details: {} });
+        }
+        holding = false;
+      }
+    },
+    onTick() {},
+    finish() {},
+    summary: () => ({}),
+    holding: () => holding,
+  };
+  const p = new Pipeline(config({ renderer: r, analyzers: [holder], all: true }));
+  const arp = arpFrame();
+  p.onFrame(numbered(carpFrame4(), 1));
+  p.onFrame(numbered(carpFrame4(), 2));
+  p.onFrame(numbered(arp, 3));
+  assert.equal(r.shown.length, 0);                             // nothing rendered while held
+  p.onFrame(numbered(carpFrame4(), 4));
+  assert.deepEqual(r.shown.map((s) => [s.number, s.findings]), [[1, ['carp.hmac_mismatch']], [2, ['carp.hmac_mismatch']], [3, []], [4, []]]);
+  p.finish();
+  assert.deepEqual(r.ended!.findings, { 'carp.hmac_mismatch': 2 });
+  // still holding at the end: everything is rendered by finish(), loose findings after the frames
+  const r2 = new RecordingRenderer();
+  const p2 = new Pipeline(config({ renderer: r2, analyzers: [{ ...scripted({}), holding: () => true }], all: true }));
+  p2.onFrame(numbered(carpFrame4(), 1));
+  p2.onFrame(numbered(carpFrame4(), 2));
+  assert.equal(r2.shown.length, 0);
+  p2.finish();
+  assert.deepEqual(r2.shown.map((s) => s.number), [1, 2]);
+  assert.deepEqual(r2.loose, ['pfsync.bulk_incomplete@']);
+});

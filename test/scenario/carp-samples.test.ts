@@ -77,7 +77,12 @@ for (const [mine, theirs] of [['secret-one', 'secret-two'], ['secret-two', 'secr
     assert.equal(c.length, 1);
     assert.equal(c[0]!.details['vhid'], 5);
     assert.equal(c[0]!.details['reason'], 'passphrase_or_addresses');
-    assert.deepEqual(masterStory(s)[0], ['10.77.0.1', 'first_seen', 2]);
+    // adverts that fail the HMAC never make their sender master: the first master is the node whose adverts verify
+    assert.deepEqual(masterStory(s)[0], mine === 'secret-one' ? ['10.77.0.1', 'first_seen', 2] : ['10.77.0.2', 'first_seen', 5]);
+    assert.equal(sb[0]!.details['src'], mine === 'secret-one' ? '10.77.0.2' : '10.77.0.1');
+    assert.equal(sb[0]!.details['src_verified'], false);
+    const pm = s.byId('carp.passphrase_mismatch');
+    assert.deepEqual(pm.map((f) => [f.details['senders'], f.details['likely_cause']]), [[[mine === 'secret-one' ? '10.77.0.2' : '10.77.0.1'], 'passphrase']]);
     for (const f of s.findings) assert.ok(!JSON.stringify(f).includes(mine) && !JSON.stringify(f).includes(theirs));
   });
 }

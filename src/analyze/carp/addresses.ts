@@ -95,8 +95,19 @@ export function sortForHmac(addrs: readonly VirtualAddress[]): VirtualAddress[] 
   return out;
 }
 
-/** Parse a MAC "aa:bb:cc:dd:ee:ff" (or with '-') to 6 bytes. */
+const macCache = new Map<string, Uint8Array | undefined>();
+const MAC_CACHE = 256;
+
+/** Parse a MAC "aa:bb:cc:dd:ee:ff" (or with '-') to 6 bytes; cached (a capture has few MACs). Do not modify the result. */
 export function parseMac(text: string): Uint8Array | undefined {
+  if (macCache.has(text)) return macCache.get(text);
+  const b = parseMacText(text);
+  if (macCache.size >= MAC_CACHE) macCache.delete(macCache.keys().next().value as string);
+  macCache.set(text, b);
+  return b;
+}
+
+function parseMacText(text: string): Uint8Array | undefined {
   const parts = text.split(/[:-]/);
   if (parts.length !== 6) return undefined;
   const out = new Uint8Array(6);

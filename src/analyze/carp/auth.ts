@@ -5,14 +5,24 @@
 //   bad         it does not, and the addresses are certain (--vip, or confirmed by an earlier advert)
 //   unverified  no passphrase, no addresses, or only unconfirmed inferred candidates: never 'bad'
 //               because addresses are missing.
+// Inference is per sender: the first address set that verifies one sender's adverts (--vip, ARP/NA
+// candidates, or found by discover.ts for a known passphrase) is the VHID's; another sender's
+// adverts that do not verify with it are 'bad', with the likely cause (VerifyResult.cause):
+//   passphrase  no candidate set verifies them with the passphrase
+//   addresses   they verify with another candidate set (expected / verifiesWith name the sets)
+//   variant     they verify with the VHID's addresses, but hashed another way (lladdr, link-local,
+//               configuration order) than the adverts that set the VHID's addresses
+// Each sender's search is done once per generation of candidates (the failure is cached).
 // Secrets never leave this module except as the opaque KeyEntry the caller passes back.
 
 import { parseMac, parseVirtualAddress, vhidOfVirtualMac, type VirtualAddress } from './addresses.js';
 import {
-  carpKey, counterBytes, findMatchingCandidate, hexToBytes, hmacCandidates,
+  carpKey, counterBytes, findMatchingCandidate, hexToBytes, hmacCandidates, hmacKeyOf,
   type HmacCandidate, type HmacVariant,
 } from './hmac.js';
 import type { AdvertFacts } from './facts.js';
+import { discoverVips } from './discover.js';
+import { digestWords, type HmacKey } from './sha1.js';
 
 export type KeyOrigin = 'configured' | 'empty' | 'wordlist';
 
@@ -23,7 +33,11 @@ export interface KeyEntry {
   readonly index: number;
   /** Only for --show-secrets reporting of a wordlist hit. */
   readonly secret: string;
+  /** The key's precomputed HMAC state. */
+  readonly hmac: HmacKey;
 }
+
+export type MismatchCause = 'passphrase' | 'addresses' | 'variant';
 
 export interface VerifyResult {
   readonly status: 'good' | 'bad' | 'unverified';
@@ -33,7 +47,29 @@ export interface VerifyResult {
   /** Addresses hashed (good) or the ones in use. */
   readonly addresses: readonly string[];
   readonly inferred: boolean;
+  /** bad, or good in another variant than the VHID's: what the evidence points to. */
+  readonly cause?: MismatchCause;
+  /** cause 'addresses': the set this sender's adverts verify with. */
+  readonly verifiesWith?: readonly string[];
+  /** cause 'variant': the variant of the VHID's first verified advert. */
+  readonly vhidVariant?: HmacVariant;
+  /** A passphrase is known (configured or found): unverified means addresses are missing. */
+  readonly keyKnown: boolean;
+  /** unverified with a key: what was searched for the addresses. */
+  readonly searched?: string;
+  /** This advert's search found the VHID's addresses (no --vip, no ARP). */
+  readonly discovered?: { readonly addresses: readonly string[]; readonly searched: number };
 }
+
+interface SenderAuth {
+  /** Candidate generation at which every set failed for this sender. */
+  failedAt: string | undefined;
+  /** The discovery search ran (once per sender). */
+  searched: { sets: number; scope: string } | undefined;
+  /** A set (not the VHID's) that verified this sender's adverts. */
+  alt: { addrs: readonly VirtualAddress[]; singles: boolean } | undefined;
+}
+const MAX_SENDERS = 16;
 
 /** Addresses of one link announced from a host's own MAC (ucarp's gratuitous ARP): candidates for every VHID. */
 export class LinkPool {
@@ -68,7 +104,10 @@ export class VhidAuth {
   readonly candidates = new Map<string, VirtualAddress>();
   private candidateGeneration = 0;
   private confirmed: readonly VirtualAddress[] | undefined;
-  private failedAt: string | undefined;
+  private confirmedVariant: HmacVariant | undefined;
+  private readonly senders = new Map<string, SenderAuth>();
+  /** IPv6 addresses seen on the segment (discovery candidates). */
+  seen6: readonly VirtualAddress[] = [];
   private readonly pending: PendingAdvert[] = [];
   pendingDropped = 0;
   /** Earlier adverts checked once the addresses became known. */
@@ -88,6 +127,8 @@ export class VhidAuth {
   ) {}
 
   get hasConfiguredKey(): boolean { return this.keys.some((k) => k.origin === 'configured'); }
+  /** A passphrase is known: configured, or found by --wordlist. */
+  get keyKnown(): boolean { return this.hasConfiguredKey || this.found !== undefined; }
   get addressesKnown(): boolean { return this.explicit !== undefined || this.confirmed !== undefined; }
 
   /** For the summary: --vip, else the HMAC-confirmed set, else the VHID's own candidates. */
@@ -138,6 +179,8 @@ export class VhidAuth {
     return { sets, inferred: true };
   }
 
+  lladdrFor(ad: AdvertFacts): Uint8Array | undefined { return this.lladdrOf(ad); }
+
   private lladdrOf(ad: AdvertFacts): Uint8Array | undefined {
     if (!ad.ethSrc) return undefined;
     const v = vhidOfVirtualMac(ad.ethSrc);
@@ -161,48 +204,171 @@ export class VhidAuth {
 
   get auditGeneration(): string { return this.explicit ? 'explicit' : this.generation(); }
 
+  private senderOf(ad: AdvertFacts): SenderAuth {
+    const k = `${ad.src}|${ad.ethSrc ?? ''}`;
+    let snd = this.senders.get(k);
+    if (!snd) {
+      snd = { failedAt: undefined, searched: undefined, alt: undefined };
+      if (this.senders.size < MAX_SENDERS) this.senders.set(k, snd);
+    }
+    return snd;
+  }
+
+  /** Candidate messages per (address set, lladdr), built once; only the counter (last 8 bytes) changes per advert. */
+  private readonly templates = new Map<string, HmacCandidate[]>();
+
+  private candidatesFor(set: AddressSet, counter: Uint8Array, lladdr: Uint8Array | undefined): HmacCandidate[] {
+    const k = `${set.addrs.map((a) => a.text).join(',')}|${lladdr ? lladdr.join(':') : ''}|${set.singles ? 1 : 0}`;
+    let t = this.templates.get(k);
+    if (!t) {
+      t = hmacCandidates(this.vhid, set.addrs, counter, lladdr, set.singles);
+      if (this.templates.size >= 64) this.templates.delete(this.templates.keys().next().value as string);
+      this.templates.set(k, t);
+    }
+    for (const c of t) (c.message as Uint8Array).set(counter, c.message.length - 8);
+    return t;
+  }
+
+  private match(ad: AdvertFacts, set: AddressSet, counter: Uint8Array, md: Int32Array, lladdr: Uint8Array | undefined, keys: readonly KeyEntry[]): { c: HmacCandidate; key: KeyEntry } | undefined {
+    const cands = this.candidatesFor(set, counter, lladdr);
+    for (const key of keys) {
+      const c = findMatchingCandidate(key.hmac, cands, md);
+      if (c) return { c, key };
+    }
+    return undefined;
+  }
+
+  /** Discovery for this sender (once): the set it verifies with, if any. */
+  private discover(ad: AdvertFacts, snd: SenderAuth, counter: Uint8Array, md: Int32Array, lladdr: Uint8Array | undefined): { addrs: VirtualAddress[]; variant: HmacVariant; key: KeyEntry; sets: number } | undefined {
+    if (snd.searched) return undefined;
+    const keys = this.allKeys().filter((k) => k.origin !== 'empty');
+    if (keys.length === 0) return undefined;
+    const r = discoverVips(ad.vhid, ad.src, counter, md, lladdr, keys, this.seen6);
+    snd.searched = { sets: r.searched, scope: r.scope };
+    if (!r.hit) return undefined;
+    return { addrs: [...r.hit.addresses], variant: r.hit.variant, key: r.hit.key, sets: r.searched };
+  }
+
+  private searchedText(snd: SenderAuth): string | undefined {
+    return snd.searched ? `${snd.searched.sets} candidate address sets (${snd.searched.scope})` : undefined;
+  }
+
   verify(ad: AdvertFacts): VerifyResult {
-    const md = ad.hmac ? hexToBytes(ad.hmac) : undefined;
+    const mdBytes = ad.hmac ? hexToBytes(ad.hmac) : undefined;
     const counter = ad.counter ? counterBytes(ad.counter) : undefined;
     const known = this.explicit ?? this.confirmed;
     const inUse = (known ?? [...this.candidates.values()]).map((a) => a.text);
-    if (!md || md.length !== 20 || !counter) {
-      return { status: 'unverified', reason: 'advert has no complete counter and HMAC', addresses: inUse, inferred: !this.explicit };
+    const keyKnown = this.keyKnown;
+    if (!mdBytes || mdBytes.length !== 20 || !counter) {
+      return { status: 'unverified', reason: 'advert has no complete counter and HMAC', addresses: inUse, inferred: !this.explicit, keyKnown };
     }
+    const md = digestWords(mdBytes);
     const lladdr = this.lladdrOf(ad);
-    const { sets, inferred } = this.addressSets();
-    if (sets.length === 0) {
-      this.remember({ frame: ad.frame, counter, md, lladdr });
-      return { status: 'unverified', reason: `virtual addresses of VHID ${ad.vhid} not known yet (give --vip, or capture the ARP/NA of the virtual MAC)`, addresses: [], inferred: true };
+    const snd = this.senderOf(ad);
+    const keys = this.allKeys();
+    const good = (hit: { c: HmacCandidate; key: KeyEntry }, inferred: boolean, extra: Partial<VerifyResult> = {}): VerifyResult => {
+      const variantOff = this.confirmedVariant !== undefined && hit.c.variant !== this.confirmedVariant
+        && !(hit.c.variant === 'ucarp-single' || this.confirmedVariant === 'ucarp-single');
+      return {
+        status: 'good', variant: hit.c.variant, key: hit.key, addresses: hit.c.addresses.map((a) => a.text), inferred, keyKnown,
+        ...(variantOff ? { cause: 'variant' as const, vhidVariant: this.confirmedVariant! } : {}), ...extra,
+      };
+    };
+    const setVariant = (v: HmacVariant): void => { if (this.confirmedVariant === undefined) this.confirmedVariant = v; };
+
+    if (this.explicit) {
+      const hit = this.match(ad, { addrs: [...this.explicit], singles: true }, counter, md, lladdr, keys);
+      if (hit) { setVariant(hit.c.variant); return good(hit, false); }
+      if (!keyKnown) return { status: 'unverified', reason: `no passphrase for VHID ${ad.vhid} (--carp-pass)`, addresses: inUse, inferred: false, keyKnown };
+      const alt = this.alternative(ad, snd, counter, md, lladdr, keys);
+      return {
+        status: 'bad', addresses: inUse, inferred: false, keyKnown,
+        reason: alt ? `does not verify with the --vip addresses; verifies with ${alt.map((a) => a.text).join(', ')}` : 'does not verify with the passphrase and the --vip addresses',
+        cause: alt ? 'addresses' : 'passphrase', ...(alt ? { verifiesWith: alt.map((a) => a.text) } : {}),
+      };
+    }
+
+    const { sets } = this.addressSets();
+    if (this.confirmed) {
+      const hit = this.match(ad, sets[0]!, counter, md, lladdr, keys);
+      if (hit) return good(hit, true);
     }
     const gen = this.generation();
-    const searchAll = !inferred || this.failedAt !== gen;
-    const tried = searchAll ? sets : sets.slice(0, this.confirmed ? 1 : 0);
-    for (const set of tried) {
-      const cands = hmacCandidates(ad.vhid, set.addrs, counter, lladdr, set.singles);
-      for (const key of this.allKeys()) {
-        const hit = findMatchingCandidate(key.key, cands, md);
+    let discovered: VerifyResult['discovered'];
+    if (snd.failedAt !== gen) {
+      for (const set of this.confirmed ? sets.slice(1) : sets) {
+        const hit = this.match(ad, set, counter, md, lladdr, keys);
         if (!hit) continue;
-        if (inferred) {
-          const wasKnown = this.confirmed !== undefined;
-          this.confirmed = hit.variant === 'ucarp-single' ? hit.addresses : set.addrs;
-          this.confirmedByVhid.set(this.vhid, this.confirmed);
-          this.failedAt = undefined;
-          if (!wasKnown) this.recheckPending(key);
+        if (!this.confirmed) {
+          this.adopt(hit.c.variant === 'ucarp-single' ? hit.c.addresses : set.addrs, hit.c.variant, hit.key);
+          return good(hit, true);
         }
-        return { status: 'good', variant: hit.variant, key, addresses: hit.addresses.map((a) => a.text), inferred };
+        snd.alt = set;
+        break;
+      }
+      if (!snd.alt && keyKnown) {
+        const d = this.discover(ad, snd, counter, md, lladdr);
+        if (d && !this.confirmed) {
+          this.adopt(d.addrs, d.variant, d.key);
+          discovered = { addresses: d.addrs.map((a) => a.text), searched: d.sets };
+          const hit = this.match(ad, { addrs: d.addrs, singles: false }, counter, md, lladdr, [d.key]);
+          if (hit) return good(hit, true, { discovered });
+        } else if (d) {
+          snd.alt = { addrs: d.addrs, singles: false };
+        }
+      }
+      snd.failedAt = gen;
+    }
+    if (!keyKnown) {
+      if (!known) this.remember({ frame: ad.frame, counter, md: mdBytes, lladdr });
+      return { status: 'unverified', reason: `no passphrase for VHID ${ad.vhid} (--carp-pass)`, addresses: inUse, inferred: true, keyKnown };
+    }
+    if (this.confirmed) {
+      const alt = snd.alt ? snd.alt.addrs.map((a) => a.text) : undefined;
+      return {
+        status: 'bad', addresses: inUse, inferred: true, keyKnown,
+        reason: alt ? `verifies only with ${alt.join(', ')}, not with the addresses confirmed by other adverts` : 'does not verify with the passphrase and the address set confirmed by earlier adverts',
+        cause: alt ? 'addresses' : 'passphrase', ...(alt ? { verifiesWith: alt } : {}),
+      };
+    }
+    const searched = this.searchedText(snd);
+    if (sets.length > 0) {
+      return {
+        status: 'unverified', addresses: inUse, inferred: true, keyKnown, cause: 'passphrase',
+        reason: `no candidate address set verifies with the passphrase (wrong passphrase, or virtual addresses not seen: give --vip)`,
+        ...(searched ? { searched } : {}),
+      };
+    }
+    return {
+      status: 'unverified', addresses: [], inferred: true, keyKnown,
+      reason: `virtual addresses of VHID ${ad.vhid} not known (give --vip${searched ? `; searched ${searched}` : ''})`,
+      ...(searched ? { searched } : {}),
+    };
+  }
+
+  /** --vip given and the advert does not verify: another candidate set (ARP/NA or search) that does. */
+  private alternative(ad: AdvertFacts, snd: SenderAuth, counter: Uint8Array, md: Int32Array, lladdr: Uint8Array | undefined, keys: readonly KeyEntry[]): readonly VirtualAddress[] | undefined {
+    if (snd.alt) return this.match(ad, snd.alt, counter, md, lladdr, keys) ? snd.alt.addrs : undefined;
+    if (snd.searched) return undefined;
+    const own = [...this.candidates.values(), ...[...this.pool.addresses.values()].filter((a) => !this.candidates.has(a.text))];
+    if (own.length > 0 && own.length <= SUBSET_LIMIT) {
+      for (let mask = 1; mask < 1 << own.length; mask++) {
+        const set = { addrs: own.filter((_, i) => (mask >> i) & 1), singles: false };
+        if (this.match(ad, set, counter, md, lladdr, keys)) { snd.alt = set; return set.addrs; }
       }
     }
-    if (inferred && searchAll) this.failedAt = gen;
-    if (!this.hasConfiguredKey && !this.found) {
-      if (!known) this.remember({ frame: ad.frame, counter, md, lladdr });
-      return { status: 'unverified', reason: `no passphrase for VHID ${ad.vhid} (--carp-pass)`, addresses: inUse, inferred };
-    }
-    if (known) {
-      return { status: 'bad', reason: inferred ? 'does not verify with the passphrase and the address set confirmed by earlier adverts' : 'does not verify with the passphrase and the --vip addresses', addresses: inUse, inferred };
-    }
-    this.remember({ frame: ad.frame, counter, md, lladdr });
-    return { status: 'unverified', reason: 'no inferred address set verifies (wrong passphrase, or virtual addresses not seen: give --vip)', addresses: inUse, inferred };
+    const d = this.discover(ad, snd, counter, md, lladdr);
+    if (d) { snd.alt = { addrs: d.addrs, singles: false }; return d.addrs; }
+    return undefined;
+  }
+
+  private adopt(addrs: readonly VirtualAddress[], variant: HmacVariant, key: KeyEntry): void {
+    const wasKnown = this.confirmed !== undefined;
+    this.confirmed = addrs;
+    this.confirmedVariant = variant;
+    this.confirmedByVhid.set(this.vhid, addrs);
+    for (const snd of this.senders.values()) snd.failedAt = undefined;
+    if (!wasKnown) this.recheckPending(key);
   }
 
   private remember(p: PendingAdvert): void {
@@ -215,14 +381,17 @@ export class VhidAuth {
     const set = this.confirmed;
     if (!set) return;
     for (const p of this.pending.splice(0)) {
-      const ok = findMatchingCandidate(key.key, hmacCandidates(this.vhid, set, p.counter, p.lladdr), p.md);
+      const ok = findMatchingCandidate(key.hmac, hmacCandidates(this.vhid, set, p.counter, p.lladdr), p.md);
       this.rechecked.frames.push(p.frame);
       if (ok) this.rechecked.good++; else this.rechecked.bad++;
     }
   }
 
   /** A wordlist hit: adopt it and re-check what was pending. */
-  adoptFound(entry: KeyEntry): void { this.found = entry; this.failedAt = undefined; }
+  adoptFound(entry: KeyEntry): void {
+    this.found = entry;
+    for (const snd of this.senders.values()) { snd.failedAt = undefined; snd.searched = undefined; }
+  }
 }
 
 export function parseAddressList(texts: readonly string[]): VirtualAddress[] {
@@ -237,11 +406,16 @@ export function parseAddressList(texts: readonly string[]): VirtualAddress[] {
 export function makeKeyEntries(passphrases: readonly { vhid: number | '*'; passphrase: string }[], vhid: number): KeyEntry[] {
   const out: KeyEntry[] = [];
   passphrases.forEach((p, index) => {
-    if (p.vhid === vhid) out.push({ origin: 'configured', key: carpKey(p.passphrase), index, secret: p.passphrase });
+    if (p.vhid === vhid) out.push(keyEntry('configured', p.passphrase, index));
   });
   passphrases.forEach((p, index) => {
-    if (p.vhid === '*') out.push({ origin: 'configured', key: carpKey(p.passphrase), index, secret: p.passphrase });
+    if (p.vhid === '*') out.push(keyEntry('configured', p.passphrase, index));
   });
-  out.push({ origin: 'empty', key: new Uint8Array(0), index: -1, secret: '' });
+  out.push(keyEntry('empty', '', -1));
   return out;
+}
+
+export function keyEntry(origin: KeyOrigin, passphrase: string, index: number): KeyEntry {
+  const key = carpKey(passphrase);
+  return { origin, key, index, secret: passphrase, hmac: hmacKeyOf(key) };
 }

@@ -12,6 +12,13 @@
 // A source that advertises while the master is alive and is not better is a contender: if both
 // keep advertising beyond one interval that is a split brain; if the master stops, the contender
 // becomes master (preempted for an equal interval, else master_timeout).
+// Who may lead: with a passphrase, an advert whose HMAC fails never makes its sender master or a
+// member (it may still show a split brain, marked unverified: another passphrase, or forged); a
+// replayed advert (counter and HMAC first sent by another source, its sender not a member) takes
+// no part in the election at all. A member is a source that originated an advert which verified
+// (with a passphrase) or, without one, that advertised before and continues its own counter
+// (ucarp's new master adopts the counter it last heard, so old and new master may send the same
+// pair once: both are members then, and that is not a replay).
 
 import { formatEpoch, type FindingSink, type PacketTime } from '../types.js';
 import { MasterHistory, round } from '../election.js';
@@ -30,6 +37,8 @@ export interface AuthOutcome {
   /** Which key verified (opaque: origin + index), for conflict detection. */
   readonly keyId?: string;
   readonly addresses?: string;
+  /** A passphrase is known for the VHID: 'bad' then means the HMAC failed. */
+  readonly keyKnown?: boolean;
 }
 
 interface SourceState {
@@ -55,6 +64,9 @@ interface SourceState {
   splitReported: boolean;
   silentReported: boolean;
   originals: number;
+  /** Last counter this source originated (its own sequence), as the decimal text. */
+  lastCounter: string | undefined;
+  replays: number;
   pendingReplay: number[];
   replayOf: number[];
   replayReported: boolean;
@@ -75,7 +87,9 @@ export class VhidGroup {
   since: PacketTime | undefined;
   transitions = 0;
   readonly history = new MasterHistory<MasterCause>();
-  private readonly seen = new Map<string, { sender: string; frame: number }>();
+  /** (counter, HMAC) pairs seen, in two generations of MAX_SEEN / 2 (dropping the oldest Map entry one by one is O(n) in V8). */
+  private seen = new Map<string, { sender: string; frame: number }>();
+  private seenOld = new Map<string, { sender: string; frame: number }>();
   private readonly conflicts = new Set<string>();
   splitBrains = 0;
   sourcesDropped = 0;
@@ -113,7 +127,7 @@ export class VhidGroup {
         advbase: ad.advbase, advskew: ad.advskew, demote: ad.demote,
         interval: advertInterval(ad.advbase, ad.advskew), bowedOut: false, raised: false,
         demoteKey: undefined, contendSince: undefined, contendFrame: undefined, splitReported: false,
-        silentReported: false, originals: 0, pendingReplay: [], replayOf: [], replayReported: false,
+        silentReported: false, originals: 0, lastCounter: undefined, replays: 0, pendingReplay: [], replayOf: [], replayReported: false,
         sharedCounters: 0, loopDuplicates: 0, hmac: { good: 0, bad: 0, unverified: 0 }, lastAuth: undefined,
         ucarpMac: false, late: 0,
       };
@@ -132,7 +146,7 @@ export class VhidGroup {
       const v = vhidOfVirtualMac(ad.ethSrc);
       if (v?.ucarp && v.vhid === ad.vhid) s.ucarpMac = true;
     }
-    this.checkReplay(ad, s, emit);
+    const kind = this.checkReplay(ad, s, auth, emit);
 
     const bowOut = isBowOut(ad.advbase, ad.advskew);
     this.checkDemotion(ad, s, isNew, bowOut, emit);
@@ -148,7 +162,10 @@ export class VhidGroup {
     s.silentReported = false;
 
     this.checkConflicts(ad, s, emit);
-    if (ad.acceptable) this.elect(ad, s, isNew, prevLast, prevInterval, prevParams, prevBowedOut, bowOut, emit);
+    if (ad.acceptable && kind !== 'replay') {
+      const verified = !(auth.keyKnown === true && auth.status === 'bad');
+      this.elect(ad, s, isNew, prevLast, prevInterval, prevParams, prevBowedOut, bowOut, verified, emit);
+    }
     return true;
   }
 
@@ -176,13 +193,17 @@ export class VhidGroup {
   }
 
   private elect(ad: AdvertFacts, s: SourceState, isNew: boolean, prevLast: number, prevInterval: number,
-    prevParams: { advbase: number; advskew: number }, prevBowedOut: boolean, bowOut: boolean, emit: FindingSink): void {
-    if (this.master === undefined) {
+    prevParams: { advbase: number; advskew: number }, prevBowedOut: boolean, bowOut: boolean, verified: boolean, emit: FindingSink): void {
+    const m = this.master === undefined ? undefined : this.sources.get(this.master);
+    if (!verified) {
+      // HMAC failed: never master; a contender that shows a split brain if it keeps advertising
+      if (m && s !== m && !bowOut) this.contend(ad, s, m, false, emit);
+      return;
+    }
+    if (!m) {
       if (!bowOut) this.changeMaster(ad, s, 'first_seen', emit);
       return;
     }
-    const m = this.sources.get(this.master);
-    if (!m) { if (!bowOut) this.changeMaster(ad, s, 'first_seen', emit); return; }
     if (s === m) {
       if (!isNew && !prevBowedOut) this.checkLate(ad, s, ad.t - prevLast, prevInterval, prevParams, emit);
       return;
@@ -208,13 +229,20 @@ export class VhidGroup {
       this.changeMaster(ad, s, tie ? 'preempted' : 'master_timeout', emit, { ...timing, tie }, frames);
       return;
     }
+    this.contend(ad, s, m, true, emit);
+  }
+
+  /** `s` advertises while `m` is master: a split brain once both keep at it beyond one interval. */
+  private contend(ad: AdvertFacts, s: SourceState, m: SourceState, verified: boolean, emit: FindingSink): void {
+    if (s.contendSince === undefined) { s.contendSince = ad.t; s.contendFrame = ad.frame; return; }
     const span = ad.t - s.contendSince;
     if (!s.splitReported && m.last > s.contendSince && span > Math.max(s.interval, m.interval)) {
       s.splitReported = true;
       this.splitBrains++;
       emit(makeFinding('carp.split_brain', ad.ts, [...(s.contendFrame !== undefined ? [s.contendFrame] : []), m.lastFrame, ad.frame],
-        `VHID ${this.vhid} (${this.af}): ${s.src} and ${m.src} both advertise as master for ${round(span)} s`,
-        this.base({ src: s.src, master: m.src, since: formatEpoch(m.lastTs), concurrent_for: round(span) })));
+        `VHID ${this.vhid} (${this.af}): ${s.src} and ${m.src} both advertise as master for ${round(span)} s` +
+          (verified ? '' : ` (${s.src}'s adverts do not verify with the passphrase: another passphrase, or forged)`),
+        this.base({ src: s.src, master: m.src, since: formatEpoch(m.lastTs), concurrent_for: round(span), src_verified: verified })));
     }
   }
 
@@ -246,23 +274,38 @@ export class VhidGroup {
     s.demoteKey = key;
   }
 
-  private checkReplay(ad: AdvertFacts, s: SourceState, emit: FindingSink): void {
-    if (!ad.counter || !ad.hmac) return;
-    const key = `${ad.counter}:${ad.hmac}`;
+  /**
+   * original: a (counter, HMAC) pair not seen before; loop: this sender sent it before (FreeBSD
+   * repeats one pair in every advert: not a reflection); shared: another member sent it first
+   * (genuine takeover); replay: another source sent it first and this one is not a member.
+   */
+  private checkReplay(ad: AdvertFacts, s: SourceState, auth: AuthOutcome, emit: FindingSink): 'original' | 'loop' | 'shared' | 'replay' {
+    if (!ad.counter || !ad.hmac) return 'original';
+    const key = ad.hmac + ad.counter;
     const sender = `${ad.src}|${ad.ethSrc ?? ''}`;
-    const prev = this.seen.get(key);
+    const prev = this.seen.get(key) ?? this.seenOld.get(key);
+    const counter = ad.counter;
+    const verifies = auth.keyKnown === true ? auth.status === 'good' : auth.status !== 'bad';
     if (!prev) {
-      s.originals++;
-      s.pendingReplay = []; s.replayOf = [];
+      if (this.seen.size >= MAX_SEEN / 2) { this.seenOld = this.seen; this.seen = new Map(); }
       this.seen.set(key, { sender, frame: ad.frame });
-      if (this.seen.size > MAX_SEEN) this.seen.delete(this.seen.keys().next().value as string);
-      return;
+      // a forged advert (HMAC failed) never makes its sender a member
+      if (verifies) {
+        s.originals++;
+        s.lastCounter = counter;
+        s.pendingReplay = []; s.replayOf = [];
+      }
+      return 'original';
     }
-    if (prev.sender === sender) { s.loopDuplicates++; return; }
-    if (s.originals > 0) { s.sharedCounters++; return; }
+    if (prev.sender === sender) { s.loopDuplicates++; return 'loop'; }
+    const member = s.originals > 0 && verifies && (auth.keyKnown === true && auth.status === 'good'
+      || (s.lastCounter !== undefined && follows(s.lastCounter, counter)));
+    if (member) { s.sharedCounters++; s.lastCounter = counter; return 'shared'; }
+    s.replays++;
     s.pendingReplay.push(ad.frame);
     s.replayOf.push(prev.frame);
-    if (s.pendingReplay.length >= 2) this.reportReplay(s, ad.ts, emit);
+    if (s.pendingReplay.length >= 2 || s.hmac.bad > 0) this.reportReplay(s, ad.ts, emit);
+    return 'replay';
   }
 
   private reportReplay(s: SourceState, ts: PacketTime, emit: FindingSink): void {
@@ -270,7 +313,7 @@ export class VhidGroup {
     s.replayReported = true;
     const frames = [...new Set([...s.replayOf, ...s.pendingReplay])].sort((a, b) => a - b);
     emit(makeFinding('carp.replayed_advert', ts, frames,
-      `VHID ${this.vhid} (${this.af}): ${s.src} (${s.mac ?? '?'}) repeats counter and HMAC of adverts another source sent, and sends none of its own`,
+      `VHID ${this.vhid} (${this.af}): ${s.src} (${s.mac ?? '?'}) repeats counter and HMAC of adverts another source sent (frames ${[...new Set(s.replayOf)].join(', ')}), and originates none that verify: a replay (ignored by the election)`,
       this.base({ src: s.src, mac: s.mac ?? null, replayed: s.pendingReplay.length, original_frames: [...new Set(s.replayOf)] })));
   }
 
@@ -332,7 +375,7 @@ export class VhidGroup {
   }
 
   finish(now: PacketTime, emit: FindingSink): void {
-    for (const s of this.sources.values()) if (s.originals === 0) this.reportReplay(s, now, emit);
+    for (const s of this.sources.values()) this.reportReplay(s, now, emit);
   }
 
   summary(hmac: 'good' | 'bad' | 'unverified', extra: Fields): Fields {
@@ -341,7 +384,7 @@ export class VhidGroup {
       src: s.src, mac: s.mac ?? null, ucarp_mac: s.ucarpMac, adverts: s.adverts,
       first: formatEpoch(s.first), last: formatEpoch(s.lastTs),
       advbase: s.advbase, advskew: s.advskew, demote: s.demote, late: s.late,
-      hmac: { ...s.hmac }, shared_counters: s.sharedCounters, duplicates: s.loopDuplicates,
+      hmac: { ...s.hmac }, shared_counters: s.sharedCounters, duplicates: s.loopDuplicates, replays: s.replays,
     }));
     return {
       vhid: this.vhid,
@@ -371,3 +414,9 @@ export class VhidGroup {
 }
 
 export { round };
+
+/** `next` is `last` + 1 (decimal u64 texts). */
+function follows(last: string, next: string): boolean {
+  if (!/^\d{1,20}$/.test(last) || !/^\d{1,20}$/.test(next)) return false;
+  return BigInt(next) === BigInt(last) + 1n;
+}

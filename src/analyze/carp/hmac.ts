@@ -19,6 +19,7 @@
 
 import { createHmac } from 'node:crypto';
 import { isLinkLocal6, sortForHmac, type VirtualAddress } from './addresses.js';
+import { digestWords, HmacKey } from './sha1.js';
 
 export const HMAC_VARIANTS = ['sorted', 'sorted-v6ll', 'lladdr', 'lladdr-v6ll', 'config-order', 'ucarp-single'] as const;
 export type HmacVariant = (typeof HMAC_VARIANTS)[number];
@@ -43,9 +44,22 @@ export function counterBytes(counter: string): Uint8Array | undefined {
   return out;
 }
 
+function hexNibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
 export function hexToBytes(hex: string): Uint8Array | undefined {
-  if (!/^([0-9a-fA-F]{2})*$/.test(hex)) return undefined;
-  return Uint8Array.from(Buffer.from(hex, 'hex'));
+  if (hex.length % 2 !== 0) return undefined;
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const hi = hexNibble(hex.charCodeAt(2 * i)), lo = hexNibble(hex.charCodeAt(2 * i + 1));
+    if (hi < 0 || lo < 0) return undefined;
+    out[i] = (hi << 4) | lo;
+  }
+  return out;
 }
 
 /** Build M for one address list, in the order given. */
@@ -120,8 +134,22 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** The first candidate whose HMAC under `key` equals `md`, if any. */
-export function findMatchingCandidate(key: Uint8Array, candidates: readonly HmacCandidate[], md: Uint8Array): HmacCandidate | undefined {
-  for (const c of candidates) if (equalBytes(hmacSha1(key, c.message), md)) return c;
+const keyStates = new WeakMap<Uint8Array, HmacKey>();
+
+/** The key's precomputed HMAC state (cached per key array). */
+export function hmacKeyOf(key: Uint8Array): HmacKey {
+  let k = keyStates.get(key);
+  if (!k) { k = new HmacKey(key); keyStates.set(key, k); }
+  return k;
+}
+
+/** The first candidate whose HMAC under `key` equals `md` (20 bytes, or its five words), if any. */
+export function findMatchingCandidate(key: Uint8Array | HmacKey, candidates: readonly HmacCandidate[], md: Uint8Array | Int32Array): HmacCandidate | undefined {
+  const k = key instanceof HmacKey ? key : hmacKeyOf(key);
+  let words: Int32Array;
+  if (md instanceof Int32Array) words = md;
+  else if (md.length === 20) words = digestWords(md);
+  else return undefined;
+  for (const c of candidates) if (k.matchesWords(c.message, words)) return c;
   return undefined;
 }

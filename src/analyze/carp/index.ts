@@ -6,6 +6,11 @@
 //   CARP advert           -> HMAC status into frame.derived ('carp.hmac.status', '.variant', '.reason',
 //                            'carp.vip', 'carp.vip.inferred'), passphrase audit, then the election
 //                            tracker of (link, address family, VHID) (group.ts).
+// Held adverts: while a passphrase is known for a VHID but its addresses are not, its adverts
+// are held (at most HOLD_ADVERTS, HOLD_SECONDS of packet time; the pipeline holds their output,
+// see Analyzer.holding) until an advert verifies and fixes the address set; then they are
+// verified again and analysed in order, so a second sender's first adverts are 'bad', not
+// 'unverified'. Released unverified at the bound, on a live tick past it, or at the end.
 // Live capture: onTick raises carp.master_silent once the master-down time has passed without an
 // advert. The master_changed (cause master_timeout) itself is only raised when the new master's
 // first advert arrives: a tick cannot know which backup (if any) takes over.
@@ -17,12 +22,15 @@ import type { Analyzer, FindingSink, PacketTime } from '../types.js';
 import { toSeconds } from '../types.js';
 import type { DecodedFrame, Fields, FieldValue } from '../../decode/types.js';
 import { parseVirtualAddress, vhidOfVirtualMac, type VirtualAddress } from './addresses.js';
-import { LinkPool, makeKeyEntries, parseAddressList, VhidAuth, type KeyEntry, type VerifyResult } from './auth.js';
+import { passphraseMismatch } from './mismatch.js';
+import { keyEntry, LinkPool, makeKeyEntries, parseAddressList, VhidAuth, type VerifyResult } from './auth.js';
 import { advertOf, announcementOf, vrrpOf, type AdvertFacts } from './facts.js';
 import { makeFinding } from './finding.js';
 import { VhidGroup, type AuthOutcome } from './group.js';
-import { carpKey, hexToBytes } from './hmac.js';
-import { auditWordlist } from './wordlist.js';
+import { hexToBytes } from './hmac.js';
+import { auditWordlistBlocks, type Wordlist } from './wordlist.js';
+import { searchTargets } from './discover.js';
+import { counterBytes } from './hmac.js';
 
 export interface CarpPassphrase {
   /** VHID the passphrase belongs to, or '*' for every VHID. */
@@ -34,8 +42,8 @@ export interface CarpAnalyzerOptions {
   readonly passphrases: readonly CarpPassphrase[];
   /** Virtual addresses per VHID from --vip (IPv4 and IPv6 text forms). */
   readonly vips: ReadonlyMap<number, readonly string[]>;
-  /** --wordlist lines, already read by the CLI. */
-  readonly wordlist?: readonly string[];
+  /** --wordlist: lines, or blocks of lines streamed from the file by the CLI. */
+  readonly wordlist?: Wordlist;
   /** --show-secrets: a weak passphrase found by --wordlist may be printed. */
   readonly showSecrets: boolean;
   /** Cap on tracked (link, af, VHID) groups (default 1024). */
@@ -44,6 +52,16 @@ export interface CarpAnalyzerOptions {
 
 /** Address-set variants tried per audit run, and runs per VHID (a new run when new candidate addresses appear). */
 const AUDIT_TARGETS = 8;
+/** Bounds on the adverts of one VHID held for their verdict (count, packet-time seconds). */
+export const HOLD_ADVERTS = 32;
+export const HOLD_SECONDS = 10;
+
+interface HeldAdvert {
+  readonly frame: DecodedFrame;
+  readonly ad: AdvertFacts;
+  readonly group: VhidGroup;
+  readonly emit: FindingSink;
+}
 const MAX_AUDIT_RUNS = 3;
 
 interface AuditRecord {
@@ -55,6 +73,16 @@ interface AuditRecord {
   /** Address-set variants tried per candidate. */
   targets: number;
   found: boolean;
+  /** What was covered: "N passphrases x M address sets (...)". */
+  covered: string;
+}
+
+const keyIds = new WeakMap<Uint8Array, string>();
+/** Which key verified, as a digest (never output: only compared between sources); cached per key. */
+function keyIdOf(key: Uint8Array): string {
+  let id = keyIds.get(key);
+  if (id === undefined) { id = createHash('sha1').update(key).digest('hex'); keyIds.set(key, id); }
+  return id;
 }
 
 export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
@@ -68,6 +96,10 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
   const vrrpConflicts = new Set<string>();
   const noPassReported = new Set<string>();
   const mismatchReported = new Set<string>();
+  const causeReported = new Set<string>();
+  const unverifiableReported = new Set<string>();
+  const discoveredReported = new Set<string>();
+  const held = new Map<string, HeldAdvert[]>();
   const audits: AuditRecord[] = [];
   let capReported = false;
   let dropped = 0;
@@ -138,27 +170,40 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
 
   const runAudit = (ad: AdvertFacts, auth: VhidAuth, emit: FindingSink): void => {
     const words = options.wordlist;
-    if (!words || words.length === 0 || !ad.hmac) return;
+    if (!words || !ad.hmac) return;
     const gen = auth.auditGeneration;
     if (auth.auditedAt === gen || auth.auditRuns >= MAX_AUDIT_RUNS) return;
-    const targets = auth.auditTargets(ad, AUDIT_TARGETS);
-    if (targets.length === 0) return;
+    const md = hexToBytes(ad.hmac);
+    const counter = ad.counter ? counterBytes(ad.counter) : undefined;
+    if (!md || md.length !== 20 || !counter) return;
     auth.auditedAt = gen;
     auth.auditRuns++;
-    const md = hexToBytes(ad.hmac);
-    if (!md || md.length !== 20) return;
-    // Synchronous: ~1.5 us per candidate and target (see test/analyze/carp/wordlist.test.ts).
-    const hit = auditWordlist(words, targets.map((t) => ({ message: t.message, md })));
-    audits.push({ vhid: ad.vhid, link: ad.link, frame: ad.frame, words: words.length, targets: targets.length, found: hit !== undefined });
+    // the wordlist with the addresses already known (or candidates), then with the address search
+    const known = auth.auditTargets(ad, AUDIT_TARGETS);
+    let targets = known.map((t) => ({ message: t.message, md, variant: t.variant as string, addresses: t.addresses.map((x) => x.text) }));
+    let scope = 'known or candidate addresses';
+    let run = targets.length > 0 ? auditWordlistBlocks(words, targets) : undefined;
+    if (!run?.hit && !auth.addressesKnown) {
+      const search = searchTargets(ad.vhid, ad.src, counter, auth.lladdrFor(ad), auth.seen6);
+      targets = search.targets.map((t) => ({ message: t.message, md, variant: t.variant as string, addresses: t.addresses.map((x) => x.text) }));
+      scope = `address search: ${search.scope}`;
+      run = auditWordlistBlocks(words, targets);
+    }
+    if (!run) return;
+    const hit = run.hit;
+    audits.push({
+      vhid: ad.vhid, link: ad.link, frame: ad.frame, words: run.words, targets: targets.length, found: hit !== undefined,
+      covered: `${run.words} passphrases x ${targets.length} address sets (${scope})${hit ? '' : ', no match'}`,
+    });
     if (!hit) return;
-    const word = words[hit.index]!;
-    const entry: KeyEntry = { origin: 'wordlist', key: carpKey(word), index: hit.index, secret: word };
+    const entry = keyEntry('wordlist', hit.word, hit.index);
     auth.adoptFound(entry);
     const target = targets[hit.target]!;
     emit(makeFinding('carp.weak_passphrase', ad.ts, [ad.frame],
       `VHID ${ad.vhid}: the advert HMAC verifies with wordlist entry ${hit.index + 1}` +
-        (options.showSecrets ? ` (${JSON.stringify(word)})` : ' (--show-secrets prints it)') + `: the passphrase is guessable`,
-      { vhid: ad.vhid, src: ad.src, af: ad.af, variant: target.variant, wordlist_line: hit.index + 1, ...(options.showSecrets ? { passphrase: word } : {}) }));
+        (options.showSecrets ? ` (${JSON.stringify(hit.word)})` : ' (--show-secrets prints it)') + `: the passphrase is guessable` +
+        (scope.startsWith('address search') ? ` (virtual address ${target.addresses.join(', ')} found by the search)` : ''),
+      { vhid: ad.vhid, src: ad.src, af: ad.af, variant: target.variant, wordlist_line: hit.index + 1, ...(options.showSecrets ? { passphrase: hit.word } : {}) }));
   };
 
   const writeDerived = (frame: DecodedFrame, r: VerifyResult): void => {
@@ -188,18 +233,63 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
       groups.set(gk, group);
     }
     const auth = authOf(ad.link, ad.vhid);
+    if (ad.af === 'ipv6') noteSeen6(ad.link, ad.src);
+    auth.seen6 = seen6Of(ad.link);
     let r = auth.verify(ad);
     if (r.status !== 'good' && options.wordlist) {
       runAudit(ad, auth, emit);
       if (auth.found) r = auth.verify(ad);
     }
+    const authKey = `${ad.link}#${ad.vhid}`;
+    const queue = held.get(authKey);
+    if (r.status === 'unverified' && r.keyKnown && !auth.addressesKnown && ad.hmac !== undefined) {
+      const q = queue ?? [];
+      if (!queue) held.set(authKey, q);
+      q.push({ frame, ad, group, emit });
+      if (q.length >= HOLD_ADVERTS || ad.t - q[0]!.ad.t >= HOLD_SECONDS) release(authKey);
+      return;
+    }
+    if (queue) release(authKey);
+    conclude(frame, ad, r, group, emit);
+  };
+
+  /** Verify the held adverts of a VHID again (the addresses may be known now) and analyse them in order. */
+  const release = (authKey: string): void => {
+    const q = held.get(authKey);
+    if (!q) return;
+    held.delete(authKey);
+    const [link, vhid] = authKey.split('#');
+    const auth = authOf(link!, Number(vhid));
+    for (const h of q) conclude(h.frame, h.ad, auth.verify(h.ad), h.group, h.emit);
+  };
+
+  const seen6 = new Map<string, Map<string, VirtualAddress>>();
+  const noteSeen6 = (link: string, text: string): void => {
+    let m = seen6.get(link);
+    if (!m) { m = new Map(); seen6.set(link, m); }
+    if (m.has(text) || m.size >= 32) return;
+    const a = parseVirtualAddress(text);
+    if (a && a.family === 6) m.set(text, a);
+  };
+  const seen6Of = (link: string): VirtualAddress[] => [...(seen6.get(link)?.values() ?? [])];
+
+  /** The verdict is final: derived fields, authentication findings, then the election. */
+  const conclude = (frame: DecodedFrame, ad: AdvertFacts, r: VerifyResult, group: VhidGroup, emit: FindingSink): void => {
     writeDerived(frame, r);
     const authKey = `${ad.link}#${ad.vhid}`;
+    const gk = `${ad.link}#${ad.af}#${ad.vhid}`;
     if (r.status === 'good' && r.key?.origin === 'empty' && !noPassReported.has(authKey)) {
       noPassReported.add(authKey);
       emit(makeFinding('carp.no_passphrase', ad.ts, [ad.frame],
         `VHID ${ad.vhid}: adverts verify with an empty passphrase: anyone on the link can forge them`,
         { vhid: ad.vhid, src: ad.src, af: ad.af, variant: r.variant ?? null }));
+    }
+    if (r.discovered && !discoveredReported.has(authKey)) {
+      discoveredReported.add(authKey);
+      const list = r.discovered.addresses.join(',');
+      emit(makeFinding('carp.vip_discovered', ad.ts, [ad.frame],
+        `VHID ${ad.vhid}: the adverts verify with virtual address${r.discovered.addresses.length > 1 ? 'es' : ''} ${r.discovered.addresses.join(', ')}; pass \`--vip ${ad.vhid}:${list}\` to skip the search`,
+        { vhid: ad.vhid, af: ad.af, addresses: [...r.discovered.addresses], searched: r.discovered.searched }));
     }
     const mk = `${gk}#${ad.src}`;
     if (r.status === 'bad' && !mismatchReported.has(mk)) {
@@ -210,10 +300,22 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     } else if (r.status === 'good') {
       mismatchReported.delete(mk);
     }
+    if (r.cause && r.keyKnown && !causeReported.has(mk)) {
+      causeReported.add(mk);
+      emit(passphraseMismatch(ad, r));
+    } else if (r.status === 'unverified' && r.keyKnown && !r.cause && ad.hmac !== undefined && !unverifiableReported.has(authKey)) {
+      unverifiableReported.add(authKey);
+      emit(makeFinding('carp.hmac_unverifiable', ad.ts, [ad.frame],
+        `VHID ${ad.vhid} (${ad.af}): the passphrase is known but no virtual address is: the adverts cannot be verified` +
+          `${r.searched ? ` (searched ${r.searched})` : ''}; give --vip ${ad.vhid}:ADDRESS`,
+        { vhid: ad.vhid, af: ad.af, src: ad.src, searched: r.searched ?? null,
+          likely_cause: r.searched ? 'virtual addresses outside the searched candidates, or a wrong passphrase' : 'virtual addresses unknown' }));
+    }
     const outcome: AuthOutcome = {
       status: r.status,
+      keyKnown: r.keyKnown,
       // which key verified, as a digest (never output: only compared between sources)
-      ...(r.key ? { keyId: createHash('sha1').update(r.key.key).digest('hex') } : {}),
+      ...(r.key ? { keyId: keyIdOf(r.key.key) } : {}),
       addresses: [...r.addresses].sort().join(','),
     };
     if (!group.onAdvert(ad, outcome, emit)) capHit(frame, 'sources', emit);
@@ -246,9 +348,14 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     },
     onTick(now: PacketTime, emit: FindingSink): void {
       const t = toSeconds(now);
+      for (const [k, q] of [...held]) if (t - q[0]!.ad.t >= HOLD_SECONDS) release(k);
       for (const g of groups.values()) g.tick(now, t, emit);
     },
+    holding(): boolean {
+      return held.size > 0;
+    },
     finish(now: PacketTime, emit: FindingSink): void {
+      for (const k of [...held.keys()]) release(k);
       for (const g of groups.values()) g.finish(now, emit);
     },
     summary(): Fields {
@@ -271,7 +378,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
       });
       const timeline = sorted.flatMap((g) => g.timeline()).sort((a, b) => Number(a['from']) - Number(b['from']));
       const out: Fields = { vhids, timeline };
-      if (options.wordlist && options.wordlist.length > 0) {
+      if (options.wordlist) {
         const ran = new Set(audits.map((a) => `${a.link}#${a.vhid}`));
         const skipped: Fields[] = [];
         for (const [k, a] of auths) {

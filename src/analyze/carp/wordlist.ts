@@ -9,58 +9,31 @@
 // Node 20; see test/analyze/carp/wordlist.test.ts for this implementation's figure).
 
 import { CARP_KEY_BYTES } from './hmac.js';
+import { compress, innerBlocks, SHA1_IV as IV } from './sha1.js';
 
-const K_5a827999 = 0x5a827999 | 0;
-const K_6ed9eba1 = 0x6ed9eba1 | 0;
-const K_8f1bbcdc = 0x8f1bbcdc | 0;
-const K_ca62c1d6 = 0xca62c1d6 | 0;
-const IV = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0] as const;
+/** A wordlist read in blocks (the CLI streams the file; tests pass arrays). */
+export interface WordlistSource {
+  blocks(): Iterable<readonly string[]>;
+}
+export type Wordlist = readonly string[] | WordlistSource;
 
-/** One SHA-1 compression of the 16-word block `w` (big-endian words) into state `s`. */
-function compress(s: Int32Array, block: Int32Array, w: Int32Array): void {
-  for (let i = 0; i < 16; i++) w[i] = block[i]!;
-  for (let i = 16; i < 80; i++) {
-    const x = w[i - 3]! ^ w[i - 8]! ^ w[i - 14]! ^ w[i - 16]!;
-    w[i] = (x << 1) | (x >>> 31);
-  }
-  let a = s[0]!, b = s[1]!, c = s[2]!, d = s[3]!, e = s[4]!, t = 0;
-  for (let i = 0; i < 20; i++) {
-    t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + ((e + w[i]!) | 0) + K_5a827999) | 0;
-    e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  }
-  for (let i = 20; i < 40; i++) {
-    t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + ((e + w[i]!) | 0) + K_6ed9eba1) | 0;
-    e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  }
-  for (let i = 40; i < 60; i++) {
-    t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + ((e + w[i]!) | 0) + K_8f1bbcdc) | 0;
-    e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  }
-  for (let i = 60; i < 80; i++) {
-    t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + ((e + w[i]!) | 0) + K_ca62c1d6) | 0;
-    e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  }
-  s[0] = (s[0]! + a) | 0; s[1] = (s[1]! + b) | 0; s[2] = (s[2]! + c) | 0;
-  s[3] = (s[3]! + d) | 0; s[4] = (s[4]! + e) | 0;
+export function blocksOf(list: Wordlist): Iterable<readonly string[]> {
+  return Array.isArray(list) ? [list as readonly string[]] : (list as WordlistSource).blocks();
 }
 
-/** M after the 64-byte key block, padded: blocks of 16 big-endian words. */
-function innerBlocks(message: Uint8Array): Int32Array[] {
-  const total = 64 + message.length;
-  const padded = Math.ceil((message.length + 9) / 64) * 64;
-  const bytes = new Uint8Array(padded);
-  bytes.set(message);
-  bytes[message.length] = 0x80;
-  const view = new DataView(bytes.buffer);
-  view.setUint32(padded - 4, (total * 8) >>> 0, false);
-  view.setUint32(padded - 8, Math.floor((total * 8) / 2 ** 32), false);
-  const blocks: Int32Array[] = [];
-  for (let o = 0; o < padded; o += 64) {
-    const blk = new Int32Array(16);
-    for (let i = 0; i < 16; i++) blk[i] = view.getInt32(o + 4 * i, false);
-    blocks.push(blk);
+export interface StreamHit extends AuditHit {
+  readonly word: string;
+}
+
+/** auditWordlist over every block of `list`; `index` counts from the first word; `words` = how many were tried. */
+export function auditWordlistBlocks(list: Wordlist, targets: readonly AuditTarget[]): { hit: StreamHit | undefined; words: number } {
+  let base = 0;
+  for (const block of blocksOf(list)) {
+    const hit = auditWordlist(block, targets);
+    if (hit) return { hit: { index: base + hit.index, target: hit.target, word: block[hit.index]! }, words: base + hit.index + 1 };
+    base += block.length;
   }
-  return blocks;
+  return { hit: undefined, words: base };
 }
 
 export interface AuditTarget {

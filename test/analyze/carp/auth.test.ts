@@ -42,14 +42,15 @@ test('bad with a wrong passphrase: carp.hmac_mismatch once per source, no secret
   noSecret(r, 'carpsecret', 'other-secret');
 });
 
-test('unverified, with the reason: no addresses; no passphrase', () => {
-  const a = runCarp([advert({ n: 1, t: 0, src: '10.77.0.1', pass: 'carpsecret', vip: VIP })], { passphrases: [{ vhid: 7, passphrase: 'carpsecret' }] });
+test('unverified, with the reason: no addresses (VIP outside the searched candidates); no passphrase', () => {
+  const a = runCarp([advert({ n: 1, t: 0, src: '10.77.0.1', pass: 'carpsecret', vip: ['192.0.2.9'] })], { passphrases: [{ vhid: 7, passphrase: 'carpsecret' }] });
   assert.deepEqual(status(a), ['unverified']);
-  assert.match(String(a.frames[0]!.derived['carp.hmac.reason']), /virtual addresses of VHID 7 not known/);
+  assert.match(String(a.frames[0]!.derived['carp.hmac.reason']), /virtual addresses of VHID 7 not known .*searched/);
   const b = runCarp([advert({ n: 1, t: 0, src: '10.77.0.1', pass: 'carpsecret', vip: VIP })], { vips: vips({ 7: VIP }) });
   assert.deepEqual(status(b), ['unverified']);
   assert.match(String(b.frames[0]!.derived['carp.hmac.reason']), /no passphrase for VHID 7/);
-  assert.deepEqual(a.ids(), ['carp.master_changed']);
+  assert.deepEqual(a.ids(), ['carp.hmac_unverifiable', 'carp.master_changed']);
+  assert.deepEqual(b.ids(), ['carp.master_changed']);
 });
 
 test('empty passphrase verifies: carp.no_passphrase once per VHID', () => {
@@ -61,23 +62,32 @@ test('empty passphrase verifies: carp.no_passphrase once per VHID', () => {
   assert.equal(r.byId('carp.no_passphrase')[0]!.details['vhid'], 7);
 });
 
-test('inferred addresses: gratuitous ARP from the virtual MAC; earlier adverts re-checked', () => {
+test('inferred addresses: gratuitous ARP from the virtual MAC; earlier adverts held, then good', () => {
   const opts = { passphrases: [{ vhid: 7, passphrase: 'carpsecret' }] };
+  const VIPX = ['192.0.2.100']; // outside the sender's /24: only the ARP tells it
   const frames = [
-    advert({ n: 1, t: 0, src: '10.77.0.1', pass: 'carpsecret', vip: VIP }),
-    advert({ n: 2, t: 1, src: '10.77.0.1', pass: 'carpsecret', vip: VIP }),
-    garp(3, 1.5, '10.77.0.100', '00:00:5e:00:01:07'),
-    advert({ n: 4, t: 2, src: '10.77.0.1', pass: 'carpsecret', vip: VIP }),
+    advert({ n: 1, t: 0, src: '10.77.0.1', pass: 'carpsecret', vip: VIPX }),
+    advert({ n: 2, t: 1, src: '10.77.0.1', pass: 'carpsecret', vip: VIPX }),
+    garp(3, 1.5, '192.0.2.100', '00:00:5e:00:01:07'),
+    advert({ n: 4, t: 2, src: '10.77.0.1', pass: 'carpsecret', vip: VIPX }),
   ];
-  const r = runCarp(frames, opts);
-  assert.deepEqual(status(r), ['unverified', 'unverified', 'good']);
-  assert.deepEqual(frames[3]!.derived['carp.vip'], VIP);
+  const r = runCarp(frames.slice(0, 2), opts, false);
+  assert.equal(r.analyzer.holding?.(), true);
+  assert.equal(frames[0]!.derived['carp.hmac.status'], undefined);   // held: no verdict yet
+  for (const f of frames.slice(2)) r.analyzer.onFrame(f, (x) => r.findings.push(x));
+  assert.equal(r.analyzer.holding?.(), false);
+  assert.deepEqual(status(runCarpView(r, frames)), ['good', 'good', 'good']);
+  assert.deepEqual(frames[3]!.derived['carp.vip'], VIPX);
   assert.equal(frames[3]!.derived['carp.vip.inferred'], true);
   const v = (r.carp()['vhids'] as Fields[])[0]!;
-  assert.deepEqual(v['vips'], VIP);
+  assert.deepEqual(v['vips'], VIPX);
   assert.equal(v['vips_inferred'], true);
-  assert.deepEqual(v['rechecked'], { frames: [1, 2], good: 2, bad: 0 });
+  assert.deepEqual(r.byId('carp.master_changed').map((f) => f.frames.at(-1)), [1]);
 });
+
+function runCarpView(r: Run, frames: ReturnType<typeof advert>[]): Run {
+  return { ...r, frames };
+}
 
 test('inferred addresses: ucarp gratuitous ARP from the real MAC among other hosts; the HMAC picks the set', () => {
   const frames = [
@@ -92,16 +102,20 @@ test('inferred addresses: ucarp gratuitous ARP from the real MAC among other hos
   assert.equal((r.carp()['vhids'] as Fields[])[0]!['ucarp_mac'], true);
 });
 
-test('inferred candidates that do not verify: unverified, never bad', () => {
+test('inferred candidates that do not verify: unverified, never bad; passphrase_mismatch says why', () => {
   const frames = [
     garp(1, 0, '10.77.0.100', '00:00:5e:00:01:07'),
-    advert({ n: 2, t: 1, src: '10.77.0.1', pass: 'carpsecret', vip: ['10.77.0.100', '10.77.0.101'] }),
-    advert({ n: 3, t: 2, src: '10.77.0.1', pass: 'carpsecret', vip: ['10.77.0.100', '10.77.0.101'] }),
+    advert({ n: 2, t: 1, src: '10.77.0.1', pass: 'carpsecret', vip: ['10.77.0.100', '192.0.2.101'] }),
+    advert({ n: 3, t: 2, src: '10.77.0.1', pass: 'carpsecret', vip: ['10.77.0.100', '192.0.2.101'] }),
   ];
   const r = runCarp(frames, { passphrases: [{ vhid: 7, passphrase: 'carpsecret' }] });
   assert.deepEqual(status(r), ['unverified', 'unverified']);
-  assert.match(String(frames[1]!.derived['carp.hmac.reason']), /no inferred address set verifies/);
+  assert.match(String(frames[1]!.derived['carp.hmac.reason']), /no candidate address set verifies/);
   assert.equal(r.byId('carp.hmac_mismatch').length, 0);
+  const pm = r.byId('carp.passphrase_mismatch');
+  assert.equal(pm.length, 1);
+  assert.deepEqual(pm[0]!.details['senders'], ['10.77.0.1']);
+  assert.equal(pm[0]!.details['likely_cause'], 'passphrase');
 });
 
 test('IPv6: unsolicited NA from the virtual MAC supplies the VIP of an IPv6 advert', () => {

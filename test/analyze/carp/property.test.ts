@@ -49,3 +49,56 @@ test('random advert sequences: no exception, summary consistent with findings', 
     tick();
   }), { seed: 112, numRuns: 300 });
 });
+
+// With a passphrase known: genuine members A and B (good HMAC), a forger F (bad HMAC) and a
+// replayer R (copies a counter and HMAC another source sent earlier). No master change is ever
+// caused by a replayed or HMAC-bad advert, and no split brain by a replayed one; a split brain
+// whose trigger failed the HMAC says so (src_verified false).
+const attack = fc.record({
+  dt: fc.double({ min: 0, max: 5, noNaN: true }),
+  who: fc.constantFrom('A', 'A', 'B', 'F', 'R'),
+  advskew: fc.constantFrom(0, 100, 200),
+  pick: fc.nat(),
+});
+
+test('random sequences with forgers and replayers: no master change or split brain from a replayed or bad advert', () => {
+  const SRC = { A: '10.77.0.1', B: '10.77.0.2', F: '10.77.0.66', R: '10.77.0.99' } as const;
+  fc.assert(fc.property(fc.array(attack, { minLength: 1, maxLength: 50 }), (steps) => {
+    let t = 0;
+    const sent: { counter: bigint; hmac: string }[] = [];
+    const kind = new Map<number, 'good' | 'bad' | 'replay'>();
+    const frames = steps.map((s, i) => {
+      t += s.dt;
+      const n = i + 1;
+      const counter = 0x2000000000000000n + BigInt(n);
+      if (s.who === 'R' && sent.length > 0) {
+        const o = sent[s.pick % sent.length]!;
+        kind.set(n, 'replay');
+        return advert({ n, t, src: SRC.R, mac: '02:00:00:00:00:99', advskew: s.advskew, counter: o.counter, hmac: o.hmac });
+      }
+      const who = s.who === 'R' ? 'F' : s.who;
+      const f = advert({ n, t, src: SRC[who], mac: `02:00:00:00:00:0${who === 'A' ? 1 : who === 'B' ? 2 : 6}`, advskew: s.advskew, counter, pass: who === 'F' ? 'forged' : 'carpsecret', vip: ['10.77.0.100'] });
+      sent.push({ counter, hmac: String(f.layers[2]!.fields['carp.hmac']) });
+      kind.set(n, who === 'F' ? 'bad' : 'good');
+      return f;
+    });
+    const r = runCarp(frames, { passphrases: [{ vhid: 7, passphrase: 'carpsecret' }], vips: new Map([[7, ['10.77.0.100']]]) });
+    for (const f of frames) {
+      const k = kind.get(f.raw.number);
+      if (k === 'bad') assert.equal(f.derived['carp.hmac.status'], 'bad');
+    }
+    for (const m of r.byId('carp.master_changed')) {
+      const trigger = m.frames.at(-1)!;
+      assert.equal(kind.get(trigger), 'good', `master change at frame ${trigger} (${String(kind.get(trigger))})`);
+      assert.notEqual(m.details['src'], SRC.F);
+      assert.notEqual(m.details['src'], SRC.R);
+    }
+    for (const sb of r.byId('carp.split_brain')) {
+      const trigger = sb.frames.at(-1)!;
+      assert.notEqual(kind.get(trigger), 'replay', `split brain at replayed frame ${trigger}`);
+      if (kind.get(trigger) === 'bad') assert.equal(sb.details['src_verified'], false);
+    }
+    const masters = (r.carp()['vhids'] as Fields[]).map((v) => v['master']);
+    assert.ok(!masters.includes(SRC.F) && !masters.includes(SRC.R));
+  }), { seed: 1010, numRuns: 300 });
+});

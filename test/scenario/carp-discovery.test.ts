@@ -1,0 +1,70 @@
+// VIP discovery and the audit from adverts alone, on the builder-made FreeBSD-shaped capture
+// (samples/synthetic-freebsd-carp.pcap, test/builders/make-samples.ts: VHID 1, pass123, VIP
+// 192.168.88.44 in the sender's /24, no ARP, 45 adverts with one repeated counter and HMAC).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT, runScenario, SAMPLES } from './carp-helpers.js';
+import { fileWordlist, BLOCK_WORDS } from '../../src/wordlist-file.js';
+
+const FILE = path.join(SAMPLES, 'synthetic-freebsd-carp.pcap');
+const BIN = path.join(REPO_ROOT, 'bin/carpdump.js');
+const cli = (args: string[]): { status: number | null; stdout: string; stderr: string } =>
+  spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, TZ: 'UTC', NO_COLOR: '1' }, encoding: 'utf8' });
+
+test('FreeBSD-shaped capture: the passphrase alone verifies all 45 adverts; the VIP is discovered; no replay', () => {
+  const s = runScenario(FILE, { pass: [{ vhid: 1, passphrase: 'pass123' }] });
+  assert.deepEqual(s.status(), { good: 45 });
+  const d = s.byId('carp.vip_discovered');
+  assert.equal(d.length, 1);
+  assert.deepEqual(d[0]!.details['addresses'], ['192.168.88.44']);
+  assert.equal(s.byId('carp.replayed_advert').length, 0);
+  assert.equal(cli(['-r', FILE, '-q', '--carp-pass', '1:pass123', '--fail-on', 'warn']).status, 0);
+});
+
+test('FreeBSD-shaped capture: a wrong passphrase verifies none, says what was searched, exits 3 under --fail-on warn', () => {
+  const s = runScenario(FILE, { pass: [{ vhid: 1, passphrase: 'pass124' }] });
+  assert.deepEqual(s.status(), { unverified: 45 });
+  const u = s.byId('carp.hmac_unverifiable');
+  assert.equal(u.length, 1);
+  assert.match(String(u[0]!.details['searched']), /192\.168\.88\.0\/24 single addresses and pairs/);
+  const r = cli(['-r', FILE, '-q', '--carp-pass', '1:pass124', '--fail-on', 'warn']);
+  assert.equal(r.status, 3);
+  assert.match(r.stdout, /carp\.hmac_unverifiable/);
+});
+
+test('FreeBSD-shaped capture: --wordlist without --vip finds the passphrase through the address search (streamed in blocks)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'carpdump-wl-'));
+  try {
+    const list = path.join(dir, 'words.txt');
+    const words = Array.from({ length: 300 }, (_, i) => `guess${i}`);
+    writeFileSync(list, [...words, 'pass123', ''].join('\r\n'));
+    const s = runScenario(FILE, { wordlist: [...words, 'pass123'] });
+    const w = s.byId('carp.weak_passphrase');
+    assert.equal(w.length, 1);
+    assert.equal(w[0]!.details['wordlist_line'], 301);
+    assert.deepEqual(s.status(), { good: 45 });
+    const audit = (s.summary['carp'] as Record<string, unknown>)['audit'] as Array<Record<string, unknown>>;
+    assert.match(String(audit[0]!['covered']), /^301 passphrases x 508 address sets \(address search: 192\.168\.88\.0\/24/);
+    const r = cli(['-r', FILE, '-q', '--wordlist', list, '--fail-on', 'warn']);
+    assert.equal(r.status, 3);
+    assert.match(r.stdout, /carp\.weak_passphrase.*entry 301/);
+    assert.ok(!r.stdout.includes('pass123'));
+    // no match: the coverage says so
+    const none = runScenario(FILE, { wordlist: words });
+    const a2 = (none.summary['carp'] as Record<string, unknown>)['audit'] as Array<Record<string, unknown>>;
+    assert.match(String(a2[0]!['covered']), /^300 passphrases x 508 address sets .*, no match$/);
+    // blocks: a file longer than one block is read in several, every word once, in order
+    const big = path.join(dir, 'big.txt');
+    writeFileSync(big, Array.from({ length: BLOCK_WORDS + 5 }, (_, i) => `w${i}`).join('\n'));
+    const blocks = [...fileWordlist(big).blocks()];
+    assert.deepEqual(blocks.map((b) => b.length), [BLOCK_WORDS, 5]);
+    assert.equal(blocks[1]![4], `w${BLOCK_WORDS + 4}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
