@@ -89,6 +89,9 @@ export class Pipeline {
   private skippedNsec = 0;
   /** The source runs `prefilter`: every frame that reaches onFrame already passed the probe. */
   private prefiltering = false;
+  /** Epoch seconds of the first and of the previous frame (frame.time_relative / time_delta). */
+  private firstEpoch: number | undefined;
+  private previousEpoch: number | undefined;
   /** Set when -c is reached; the source is asked to stop. */
   done = false;
   onCountReached: (() => void) | undefined;
@@ -144,14 +147,18 @@ export class Pipeline {
     const cfg = this.config;
     cfg.frameWriter?.writeFrame(raw);
     this.lastFrame = raw;
-    if (cfg.all || cfg.displayFilter || this.prefiltering || !cfg.isInteresting || cfg.isInteresting(raw)) this.process(raw);
+    const epoch = raw.tsSec + raw.tsNsec / 1e9;
+    const previous = this.previousEpoch;
+    this.firstEpoch ??= epoch;
+    this.previousEpoch = epoch;
+    if (cfg.all || cfg.displayFilter || this.prefiltering || !cfg.isInteresting || cfg.isInteresting(raw)) this.process(raw, previous);
     if (cfg.count !== undefined && this.frames >= cfg.count) {
       this.done = true;
       this.onCountReached?.();
     }
   }
 
-  private process(raw: RawFrame): void {
+  private process(raw: RawFrame, previousEpoch: number | undefined): void {
     const cfg = this.config;
     const frame: DecodedFrame = decodeFrame(raw, cfg.decodeOptions);
     if (frame.internalError !== undefined) this.internalError(raw.number, frame.internalError);
@@ -172,7 +179,11 @@ export class Pipeline {
 
     let visible = cfg.all || findings.length > 0 || hasKeys(frame.derived);
     if (!visible) for (const l of frame.layers) if (SHOWN_PROTOCOLS.has(l.proto)) { visible = true; break; }
-    const passes = visible && (!cfg.displayFilter || evaluateFilter(cfg.displayFilter, frame));
+    const passes = visible && (!cfg.displayFilter || evaluateFilter(cfg.displayFilter, frame, {
+      ...(this.firstEpoch !== undefined ? { firstEpoch: this.firstEpoch } : {}),
+      ...(previousEpoch !== undefined ? { previousEpoch } : {}),
+      ...(raw.capturePoint !== undefined ? { capturePoint: raw.capturePoint } : {}),
+    }));
     try {
       if (passes) {
         this.shown++;
