@@ -18,7 +18,7 @@ import { REGISTRY } from './decode/protocols.js';
 import { checkFieldIds, checkFilterValues } from './filter/field-check.js';
 import { severityRank } from './decode/types.js';
 import { CarpdumpError, EXIT, UsageError } from './errors.js';
-import { parseCarpPassFile, parseOptions, USAGE, type CarpPass, type Options } from './options.js';
+import { MAX_SNAPLEN, parseCarpPassFile, parseOptions, USAGE, type CarpPass, type Options } from './options.js';
 import { colorLevel, createPalette, NO_COLOR_PALETTE } from './output/color.js';
 import { renderFindingsList } from './output/findings-text.js';
 import { createRenderer } from './output/renderer.js';
@@ -153,7 +153,8 @@ async function run(o: Options, io: CliIo): Promise<number> {
     headerPrinted = true;
     for (const f of files) {
       const h = f.header;
-      if (h) io.stderr.write(`reading from file ${f.name === 'standard input' ? '-' : f.name}, link-type ${linktypeText(h.linktype)}, snapshot length ${h.snaplen}\n`);
+      // A pcapng snap length of 0 means "no limit": libpcap reports its maximum, 262144.
+      if (h) io.stderr.write(`reading from file ${f.name === 'standard input' ? '-' : f.name}, link-type ${linktypeText(h.linktype)}, snapshot length ${h.snaplen === 0 ? MAX_SNAPLEN : h.snaplen}\n`);
     }
   };
   // With -w - the pcap owns standard output; the decoded output goes to stderr.
