@@ -214,8 +214,9 @@ async function run(o: Options, io: CliIo): Promise<number> {
     const n = pcap.skippedOtherLinktype;
     errorLine(io, `warning: ${n} frame${n === 1 ? '' : 's'} not written to ${o.write}: a pcap file holds one link type (use -F pcapng)`);
   }
-  // The end line, so that an empty result is explained (-q: none, as the "reading from" line).
-  if (!o.quiet && o.reads.length > 0) io.stderr.write(`${outcome.result.frames} frame${outcome.result.frames === 1 ? '' : 's'}, ${outcome.result.shown} shown\n`);
+  // The end line, so that an empty result is explained (-q: none, as the "reading from" line;
+  // after an error, the error line says why the run ended).
+  if (!o.quiet && o.reads.length > 0 && outcome.error === undefined) io.stderr.write(`${outcome.result.frames} frame${outcome.result.frames === 1 ? '' : 's'}, ${outcome.result.shown} shown\n`);
 
   const stats = source.stats?.();
   if (stats) {
