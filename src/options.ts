@@ -408,3 +408,14 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
   if (opts.writeFormat !== undefined && opts.write === undefined) throw new UsageError('-F applies to -w FILE');
   return opts;
 }
+
+/** Every option the parser accepts, as typed (`--read`, `-r`, `-n`): --help, README and man page name them all. */
+export function optionSpellings(): string[] {
+  const out = new Set<string>();
+  for (const name of [...STRING_OPTIONS, ...BOOLEAN_OPTIONS]) {
+    out.add(name.length === 1 ? `-${name}` : `--${name}`);
+    const short = ALIASES[name];
+    if (short !== undefined) out.add(`-${short}`);
+  }
+  return [...out].sort();
+}
