@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { createCarpAnalyzer } from './analyze/carp/index.js';
 import { createPfsyncAnalyzer } from './analyze/pfsync/index.js';
+import { createPresenceAnalyzer } from './analyze/carp/presence.js';
+import { CrossPointDuplicates } from './capture/duplicates.js';
 import type { Analyzer } from './analyze/types.js';
 import { FileCaptureFilter, filterSource } from './capture/bpf-compile.js';
 import { openCaptureFile } from './capture/open.js';
@@ -80,7 +82,7 @@ async function openSource(o: Options): Promise<CaptureSource & { linktype?: numb
     // Compiled by libpcap (through tcpdump), run on each frame: as tcpdump -r FILE EXPR.
     const filter = new FileCaptureFilter(expression);
     filter.precheck();
-    return Object.assign(filterSource(input, filter), { files: filesOf(input) });
+    return Object.assign(filterSource(input, filter), { files: filesOf(input), ...(input instanceof MergedCaptureSource ? { merged: input } : {}) });
   }
   const { openLiveCapture } = await import('./capture/live.js');
   return openLiveCapture({ iface: o.interface ?? '', filter: o.captureFilter ?? '', snaplen: o.snaplen ?? 0, promisc: o.promiscuous });
@@ -132,8 +134,11 @@ async function run(o: Options, io: CliIo): Promise<number> {
   const analyzers: Analyzer[] = [
     createCarpAnalyzer({ passphrases: carpPass, vips: o.vips, ...(words ? { wordlist: words } : {}), showSecrets: o.showSecrets }),
     createPfsyncAnalyzer(),
+    // Several -r: which capture point heard which sender (a finding when one did not).
   ];
   const source = await openSource(o);
+  const merged = source instanceof MergedCaptureSource ? source : (source as { merged?: MergedCaptureSource }).merged;
+  if (o.reads.length > 1) analyzers.push(createPresenceAnalyzer(merged ? () => merged.spans : undefined));
   // Live capture: options the capture cannot honour (e.g. -p with the cap binding), one line each.
   for (const note of source.notes ?? []) errorLine(io, note);
   const files = (source as { files?: readonly FileCaptureSource[] }).files ?? filesOf(source);
@@ -198,6 +203,7 @@ async function run(o: Options, io: CliIo): Promise<number> {
       renderer,
       ...(pcap ? { frameWriter: pcap } : {}),
       isInteresting: isInterestingFrame,
+      ...(o.reads.length > 1 ? { crossPointDuplicates: new CrossPointDuplicates() } : {}),
       isInterestingRecord,
       afterFrame: lineBuffered ? () => { out.endFrame(); if (o.lineBuffered) pcap?.flush(); } : undefined,
       afterTick: () => { out.flush(); if (o.lineBuffered) pcap?.flush(); },

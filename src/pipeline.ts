@@ -17,6 +17,7 @@ import { severityRank, type DecodedFrame, type DecodeOptions, type Fields, type 
 import { evaluateFilter, type FilterNode } from './filter/display-filter.js';
 import type { Renderer } from './output/renderer.js';
 import type { RunTotals } from './output/json.js';
+import type { CrossPointDuplicates } from './capture/duplicates.js';
 
 /** Layers that make a frame worth showing without -A. */
 export const SHOWN_PROTOCOLS: ReadonlySet<string> = new Set(['carp', 'vrrp', 'pfsync']);
@@ -42,6 +43,8 @@ export interface PipelineConfig {
    * frame is not needed anyway: no -A, -Y, -w or -c). Rejected records are counted, not made.
    */
   readonly isInterestingRecord?: (bytes: Uint8Array, start: number, end: number, linktype: number) => boolean;
+  /** Several capture points: a frame already seen at another point goes only to analyzers that ask for copies. */
+  readonly crossPointDuplicates?: CrossPointDuplicates;
   /** Called after each frame's output (the -l flush). */
   readonly afterFrame?: () => void;
   /** Called after each live tick (live output is flushed a few times a second). */
@@ -165,7 +168,11 @@ export class Pipeline {
     const t = timeOf(frame);
     const findings: Finding[] = [];
     const emit = (f: Finding): void => { findings.push(f); };
-    for (const a of cfg.analyzers) this.guard(a, raw.number, t, () => a.onFrame(frame, emit), emit);
+    const copy = raw.capturePoint !== undefined && cfg.crossPointDuplicates?.isCopy(raw) === true;
+    for (const a of cfg.analyzers) {
+      if (copy && a.seesDuplicates !== true) continue;
+      this.guard(a, raw.number, t, () => a.onFrame(frame, emit), emit);
+    }
     // Decoder annotations that are findings (unless an analyzer already raised that id here).
     const fromAnalyzers = findings.length;
     for (const ann of frame.annotations) {

@@ -28,6 +28,7 @@ export const FINDINGS = {
   'carp.demoted': { severity: 'note', description: 'a sender advertises a demotion (demote counter > 0 or advskew >= 240)' },
   'carp.replayed_advert': { severity: 'error', description: 'an advert repeats the counter and HMAC of another source that is not a member originating its own adverts' },
   'carp.master_silent': { severity: 'warn', description: 'live: the master of a VHID has been silent for the master-down interval; a backup should take over now' },
+  'carp.not_heard_at': { severity: 'warn', description: 'several capture points: a sender\'s adverts reach one point and not another that is capturing (multicast not forwarded: IGMP snooping, VLAN, switch port)' },
   'carp.vhid_cap': { severity: 'warn', description: 'more VHIDs/sources than carpdump tracks: the rest are not analysed' },
   // pfsync packets
   'pfsync.bad_ttl': { severity: 'warn', description: 'pfsync packet with TTL/hop limit other than 255: the kernel drops it (pfsyncs_badttl)' },

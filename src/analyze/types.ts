@@ -55,4 +55,9 @@ export interface Analyzer {
   finish(now: PacketTime, emit: FindingSink): void;
   /** Data for the JSON summary object (e.g. { carp: {...} }). */
   summary(): Fields;
+  /**
+   * Several capture points merged: true = also gets the copies of a frame another point already
+   * delivered (same bytes within a moment). Others get each frame once (counted once for the election).
+   */
+  readonly seesDuplicates?: boolean;
 }

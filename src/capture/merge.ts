@@ -21,6 +21,8 @@ export class MergedCaptureSource implements CaptureSource {
   readonly name: string;
   readonly files: readonly FileCaptureSource[];
   private stopped = false;
+  /** Per capture point: time of its first and last frame (seconds), known once run() has read the files. */
+  readonly spans = new Map<string, { first: number; last: number }>();
 
   constructor(readonly paths: readonly string[], private readonly maxBytes = MERGE_MAX_BYTES) {
     this.files = paths.map((p) => openCaptureFile(p));
@@ -51,6 +53,10 @@ export class MergedCaptureSource implements CaptureSource {
             throw new CarpdumpError(`merging ${this.paths.length} files: more than ${this.maxBytes >> 20} MiB of frames (merge them with mergecap first)`);
           }
           frames.push({ ...raw, data: raw.data.slice(), capturePoint });
+          const at = raw.tsSec + raw.tsNsec / 1e9;
+          const span = this.spans.get(capturePoint);
+          if (!span) this.spans.set(capturePoint, { first: at, last: at });
+          else { span.first = Math.min(span.first, at); span.last = Math.max(span.last, at); }
         });
       } catch (error) {
         // Damage in one file: its frames before the damage are kept, the others still merged.

@@ -16,6 +16,7 @@ import { renderTree } from './tree.js';
 import type { BufferedWriter } from './writer.js';
 import { renderCarpMasters } from './carp-summary.js';
 import { renderPfsyncStates } from './pfsync-summary.js';
+import { renderPresence } from './presence-summary.js';
 
 export interface Renderer {
   /** A frame to show, with the findings it raised. */
@@ -51,7 +52,11 @@ export function renderSummaries(names: readonly SummaryName[], totals: RunTotals
   const whole = summaryObject(totals, summary);
   for (const name of names) {
     let table: string;
-    if (name === 'carp,masters') table = renderCarpMasters(carpVhids ? onlyVhids(whole, carpVhids) : whole, time);
+    if (name === 'carp,masters') {
+      const cut = carpVhids ? onlyVhids(whole, carpVhids) : whole;
+      const presence = renderPresence(cut);
+      table = renderCarpMasters(cut, time) + (presence === '' ? '' : `\n${presence}`);
+    }
     else if (name === 'pfsync,states') table = renderPfsyncStates(whole, time);
     else table = renderFindingsTable(totals.findings);
     if (table === '') continue;
@@ -74,7 +79,11 @@ export function onlyVhids(summary: Fields, vhids: readonly number[]): Fields {
     const list = c[key];
     if (Array.isArray(list)) cut[key] = (list as readonly FieldValue[]).filter(keep);
   }
-  return { ...summary, carp: cut };
+  const presence = summary['carp_presence'] as Fields | undefined;
+  const senders = presence?.['senders'];
+  const out: Record<string, FieldValue> = { ...summary, carp: cut };
+  if (Array.isArray(senders)) out['carp_presence'] = { ...presence, senders: (senders as readonly FieldValue[]).filter(keep) };
+  return out;
 }
 
 /** The capture point prefix of a merged run's text line. */
