@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createCarpAnalyzer } from './analyze/carp/index.js';
 import { createPfsyncAnalyzer } from './analyze/pfsync/index.js';
 import { createPresenceAnalyzer } from './analyze/carp/presence.js';
+import { createPflogAnalyzer } from './analyze/pflog.js';
 import { CrossPointDuplicates } from './capture/duplicates.js';
 import type { Analyzer } from './analyze/types.js';
 import { FileCaptureFilter, filterSource } from './capture/bpf-compile.js';
@@ -134,10 +135,11 @@ async function run(o: Options, io: CliIo): Promise<number> {
   const analyzers: Analyzer[] = [
     createCarpAnalyzer({ passphrases: carpPass, vips: o.vips, ...(words ? { wordlist: words } : {}), showSecrets: o.showSecrets }),
     createPfsyncAnalyzer(),
-    // Several -r: which capture point heard which sender (a finding when one did not).
+    createPflogAnalyzer(),
   ];
   const source = await openSource(o);
   const merged = source instanceof MergedCaptureSource ? source : (source as { merged?: MergedCaptureSource }).merged;
+  // Several -r: which capture point heard which sender (a finding when one did not).
   if (o.reads.length > 1) analyzers.push(createPresenceAnalyzer(merged ? () => merged.spans : undefined));
   // Live capture: options the capture cannot honour (e.g. -p with the cap binding), one line each.
   for (const note of source.notes ?? []) errorLine(io, note);
