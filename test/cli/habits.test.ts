@@ -100,7 +100,7 @@ for (const [args, named] of [
 // ---- row 3: ip.addr, CIDR, sets, frame.time_relative / time_delta, as tshark ----------------
 
 for (const expr of [
-  'ip.addr == 10.77.0.2', 'ip.src == 10.77.0.0/24', 'ip.dst == 10.77.0.0/24', 'eth.addr == 02:00:00:77:00:02',
+  'ip.addr == 10.77.0.2', 'ip.addr == 224.0.0.18', 'ip.src == 10.77.0.0/24', 'ip.dst == 10.77.0.0/24', 'eth.addr == 02:00:00:77:00:02',
   'carp.vhid in {2, 7}', 'carp.vhid in {2..9}', 'carp.advskew in {50..255}', 'frame.time_relative > 5',
   'frame.time_delta < 0.5', 'ip.addr == 10.77.0.1 && frame.time_relative <= 9',
 ]) {
