@@ -51,14 +51,7 @@ export class PcapWriter {
     this.snaplen = options.snaplen ?? DEFAULT_SNAPLEN;
     this.nanosecond = options.nanosecond ?? false;
     this.linktype = options.linktype;
-    if (path === '-') this.fd = STDOUT_FD;
-    else {
-      try {
-        this.fd = openSync(path, 'w');
-      } catch (error) {
-        throw new CarpdumpError(`cannot write ${path}: ${describeFsError(error)}`);
-      }
-    }
+    this.fd = openOutput(path);
     if (this.linktype !== undefined) this.writeHeader(this.linktype);
   }
 
@@ -109,13 +102,7 @@ export class PcapWriter {
     if (!this.headerWritten) this.writeHeader(this.linktype ?? LINKTYPE_ETHERNET);
     this.flush();
     this.closed = true;
-    if (this.fd !== STDOUT_FD) {
-      try {
-        closeSync(this.fd);
-      } catch (error) {
-        throw new CarpdumpError(`cannot write ${this.path}: ${describeFsError(error)}`);
-      }
-    }
+    closeOutput(this.fd, this.path);
   }
 
   private writeHeader(linktype: number): void {
@@ -139,6 +126,26 @@ export class PcapWriter {
       this.closed = true;
       throw error;
     }
+  }
+}
+
+/** Opens `path` for writing ('-' = standard output); throws CarpdumpError. */
+function openOutput(path: string): number {
+  if (path === '-') return STDOUT_FD;
+  try {
+    return openSync(path, 'w');
+  } catch (error) {
+    throw new CarpdumpError(`cannot write ${path}: ${describeFsError(error)}`);
+  }
+}
+
+/** Closes what openOutput opened (standard output stays open). */
+function closeOutput(fd: number, path: string): void {
+  if (fd === STDOUT_FD) return;
+  try {
+    closeSync(fd);
+  } catch (error) {
+    throw new CarpdumpError(`cannot write ${path}: ${describeFsError(error)}`);
   }
 }
 
@@ -167,14 +174,7 @@ export class FileOutput {
   private used = 0;
 
   constructor(readonly path: string) {
-    if (path === '-') this.fd = STDOUT_FD;
-    else {
-      try {
-        this.fd = openSync(path, 'w');
-      } catch (error) {
-        throw new CarpdumpError(`cannot write ${path}: ${describeFsError(error)}`);
-      }
-    }
+    this.fd = openOutput(path);
   }
 
   write(bytes: Uint8Array): void {
@@ -195,13 +195,7 @@ export class FileOutput {
     if (this.closed) return;
     this.flush();
     this.closed = true;
-    if (this.fd !== STDOUT_FD) {
-      try {
-        closeSync(this.fd);
-      } catch (error) {
-        throw new CarpdumpError(`cannot write ${this.path}: ${describeFsError(error)}`);
-      }
-    }
+    closeOutput(this.fd, this.path);
   }
 
   private writeAll(bytes: Uint8Array): void {
