@@ -10,18 +10,23 @@ import { createPfsyncAnalyzer } from './analyze/pfsync/index.js';
 import { createVrrpAnalyzer } from './analyze/vrrp/index.js';
 import { createSeriesAnalyzer, type SeriesAnalyzer } from './analyze/series/index.js';
 import { createTakeoverAnalyzer, tapFindings } from './analyze/takeover/index.js';
+import { createPresenceAnalyzer } from './analyze/carp/presence.js';
+import { createPflogAnalyzer } from './analyze/pflog.js';
+import { CrossPointDuplicates } from './capture/duplicates.js';
 import type { Analyzer } from './analyze/types.js';
 import { FileCaptureFilter, filterSource } from './capture/bpf-compile.js';
 import { openCaptureFile } from './capture/open.js';
 import type { CaptureSource } from './capture/types.js';
-import { PcapWriter } from './capture/writer.js';
+import { CaptureWriter } from './capture/capture-writer.js';
+import { linktypeText } from './capture/linktype-names.js';
+import { MergedCaptureSource } from './capture/merge.js';
+import type { FileCaptureSource } from './capture/open.js';
 import { isInterestingFrame, isInterestingRecord } from './decode/probe.js';
 import { REGISTRY } from './decode/protocols.js';
-import { filterFields } from './filter/display-filter.js';
-import { checkFieldIds } from './filter/field-check.js';
+import { checkFieldIds, checkFilterValues } from './filter/field-check.js';
 import { severityRank } from './decode/types.js';
 import { CarpdumpError, EXIT, UsageError } from './errors.js';
-import { parseCarpPassFile, parseOptions, USAGE, type CarpPass, type Options } from './options.js';
+import { MAX_SNAPLEN, parseCarpPassFile, parseOptions, USAGE, type CarpPass, type Options } from './options.js';
 import { colorLevel, createPalette, NO_COLOR_PALETTE } from './output/color.js';
 import { renderFindingsList } from './output/findings-text.js';
 import { createRenderer } from './output/renderer.js';
@@ -32,6 +37,7 @@ import { runPipeline, type PipelineResult } from './pipeline.js';
 import { CheckRenderer, checkExitStatus, checkStatus } from './output/check.js';
 import { CarpdumpMetrics, observeSource } from './output/metrics.js';
 import { startMetricsServer, type MetricsServer } from './output/metrics-server.js';
+import { bashCompletion, renderFieldList } from './listings.js';
 
 /** Where the CLI writes; replaceable in tests. */
 export interface CliIo {
@@ -83,14 +89,20 @@ async function listInterfaces(io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
+/** The files behind a source (several when -r is repeated), for the "reading from" lines. */
+function filesOf(source: CaptureSource): readonly FileCaptureSource[] {
+  return source instanceof MergedCaptureSource ? source.files : 'header' in source ? [source as FileCaptureSource] : [];
+}
+
 async function openSource(o: Options): Promise<CaptureSource & { linktype?: number; snaplen?: number; notes?: readonly string[] }> {
-  if (o.read !== undefined) {
+  if (o.reads.length > 0) {
     const expression = o.captureFilter?.trim() ?? '';
-    if (expression === '') return openCaptureFile(o.read);
+    const input = o.reads.length > 1 ? new MergedCaptureSource(o.reads) : openCaptureFile(o.reads[0]!);
+    if (expression === '') return input;
     // Compiled by libpcap (through tcpdump), run on each frame: as tcpdump -r FILE EXPR.
     const filter = new FileCaptureFilter(expression);
     filter.precheck();
-    return filterSource(openCaptureFile(o.read), filter);
+    return Object.assign(filterSource(input, filter), { files: filesOf(input), ...(input instanceof MergedCaptureSource ? { merged: input } : {}) });
   }
   const { openLiveCapture } = await import('./capture/live.js');
   return openLiveCapture({
@@ -134,7 +146,7 @@ export function completedStatus(failOn: Options['failOn'], result: PipelineResul
 }
 
 async function run(o: Options, io: CliIo): Promise<number> {
-  if (o.displayFilter) checkFieldIds(filterFields(o.displayFilter), REGISTRY, '-Y');
+  if (o.displayFilter) checkFilterValues(o.displayFilter, REGISTRY);
   checkFieldIds(o.fields, REGISTRY, '-e');
   const carpPass = passphrases(o);
   const words = wordlist(o);
@@ -148,6 +160,7 @@ async function run(o: Options, io: CliIo): Promise<number> {
       (f, emit) => takeover.onFinding(f, emit)),
     pfsyncAnalyzer,
     createVrrpAnalyzer(),
+    createPflogAnalyzer(),
   ];
   const series = o.report !== undefined ? createSeriesAnalyzer(pfsyncAnalyzer) : undefined;
   if (series) analyzers.push(series);
@@ -197,17 +210,34 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
   report: { fd: number; series: SeriesAnalyzer } | undefined): Promise<number> {
   const opened = await openSource(o);
   const source = metrics ? observeSource(opened, metrics) : opened;
+  const merged = opened instanceof MergedCaptureSource ? opened : (opened as { merged?: MergedCaptureSource }).merged;
+  // Several -r: which capture point heard which sender (a finding when one did not).
+  if (o.reads.length > 1) analyzers.push(createPresenceAnalyzer(merged ? () => merged.spans : undefined));
   setLiveStats(() => source.stats?.());
   metrics?.setUp(true);
   // Live capture: options the capture cannot honour (e.g. -p with the cap binding), one line each.
   for (const note of source.notes ?? []) errorLine(io, note);
-  let pcap: PcapWriter | undefined;
+  const files = (source as { files?: readonly FileCaptureSource[] }).files ?? filesOf(source);
+  let pcap: CaptureWriter | undefined;
   if (o.write !== undefined) {
-    pcap = new PcapWriter(o.write, {
+    pcap = new CaptureWriter(o.write, {
+      ...(o.writeFormat !== undefined ? { format: o.writeFormat } : {}),
+      inputFormat: () => (files.length > 1 || files.some((f) => f.format === 'pcapng') ? 'pcapng' : files.length === 1 ? 'pcap' : undefined),
       ...(source.linktype !== undefined ? { linktype: source.linktype } : {}),
       ...(source.snaplen !== undefined ? { snaplen: source.snaplen } : {}),
     });
   }
+  // tcpdump's first line, once the file headers are read (at the first frame, or at the end).
+  let headerPrinted = o.quiet;
+  const printHeader = (): void => {
+    if (headerPrinted) return;
+    headerPrinted = true;
+    for (const f of files) {
+      const h = f.header;
+      // A pcapng snap length of 0 means "no limit": libpcap reports its maximum, 262144.
+      if (h) io.stderr.write(`reading from file ${f.name === 'standard input' ? '-' : f.name}, link-type ${linktypeText(h.linktype)}, snapshot length ${h.snaplen === 0 ? MAX_SNAPLEN : h.snaplen}\n`);
+    }
+  };
   // With -w - the pcap owns standard output; the decoded output goes to stderr.
   const stream = o.write === '-' ? io.stderr : io.stdout;
   const isTTY = stream === io.stdout ? io.stdout.isTTY === true : false;
@@ -216,15 +246,21 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
   const out = new BufferedWriter(stream, lineBuffered);
   const palette = o.format === 'text' ? createPalette(colorLevel(o.color, isTTY, io.env)) : NO_COLOR_PALETTE;
   const check = o.check ? new CheckRenderer() : undefined;
-  const primary = createRenderer(out, {
+  const inner = createRenderer(out, {
     format: o.format, verbose: o.verbose, hex: o.hex, quiet: o.quiet, fields: o.fields,
     summaries: o.summaries, palette, timestamps: new TimestampFormatter(o.timestampStyle, o.utc),
+    hexAscii: o.hexAscii, ...(o.carpMastersVhids ? { carpMastersVhids: o.carpMastersVhids } : {}),
   });
-  const withReport = report ? teeRenderers(primary, new ReportRenderer(report.fd, {
-    source: o.read !== undefined ? (o.read === '-' ? 'standard input' : o.read) : `live: ${o.interface ?? ''}`,
+  const withReport = report ? teeRenderers(inner, new ReportRenderer(report.fd, {
+    source: o.reads.length > 0 ? o.reads.map((r) => (r === '-' ? 'standard input' : r)).join(', ') : `live: ${o.interface ?? ''}`,
     timestampStyle: o.timestampStyle, utc: o.utc, version: version(),
-  }, () => report.series.series())) : primary;
-  const renderer = check ?? withReport;
+  }, () => report.series.series())) : inner;
+  // The "reading from" line goes out before the first output (the headers are read by then).
+  const renderer: typeof inner = check ?? {
+    frame: (f, findings) => { printHeader(); withReport.frame(f, findings); },
+    finding: (f) => { printHeader(); withReport.finding(f); },
+    end: (totals, summary) => { printHeader(); withReport.end(totals, summary); },
+  };
 
   let interrupted = 0;
   const onSignal = (): void => {
@@ -255,6 +291,7 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
       renderer,
       ...(pcap ? { frameWriter: pcap } : {}),
       isInteresting: isInterestingFrame,
+      ...(o.reads.length > 1 ? { crossPointDuplicates: new CrossPointDuplicates() } : {}),
       isInterestingRecord,
       afterFrame: lineBuffered ? () => { out.endFrame(); if (o.lineBuffered) pcap?.flush(); } : undefined,
       afterTick: () => { out.flush(); if (o.lineBuffered) pcap?.flush(); },
@@ -266,8 +303,16 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
     process.off('SIGTERM', onSignal);
   }
   out.flush();
+  printHeader();
   pcap?.close();
   if (epipe) return EXIT.ok;
+  if (pcap && pcap.skippedOtherLinktype > 0) {
+    const n = pcap.skippedOtherLinktype;
+    errorLine(io, `warning: ${n} frame${n === 1 ? '' : 's'} not written to ${o.write}: a pcap file holds one link type (use -F pcapng)`);
+  }
+  // The end line, so that an empty result is explained (-q: none, as the "reading from" line;
+  // after an error, the error line says why the run ended).
+  if (!o.quiet && o.reads.length > 0 && outcome.error === undefined) io.stderr.write(`${outcome.result.frames} frame${outcome.result.frames === 1 ? '' : 's'}, ${outcome.result.shown} shown\n`);
 
   const stats = source.stats?.();
   if (check) return checkOutcome(o, io, check, source.name, outcome, stats);
@@ -330,13 +375,15 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       case 'version': io.stdout.write(`carpdump ${version()}\n`); return EXIT.ok;
       case 'list-findings': io.stdout.write(renderFindingsList()); return EXIT.ok;
       case 'list-interfaces': return await listInterfaces(io);
+      case 'list-fields': io.stdout.write(renderFieldList(REGISTRY)); return EXIT.ok;
+      case 'completion': io.stdout.write(bashCompletion()); return EXIT.ok;
       case 'run': return await run(o, io);
     }
   } catch (err) {
     if (checkMode) return unknown(err instanceof CarpdumpError ? err.message : `internal error: ${err instanceof Error ? err.message : String(err)}`);
     if (err instanceof UsageError) {
-      errorLine(io, err.message);
-      io.stderr.write("Try 'carpdump --help' for more information.\n");
+      // One line: the problem, then where to look and the exit status (2).
+      errorLine(io, `${err.message} (see carpdump --help; exit status 2)`);
       return EXIT.usage;
     }
     if (err instanceof CarpdumpError) { errorLine(io, err.message); return err.exitCode; }

@@ -16,7 +16,7 @@ import {
   parseAutostop, parseExpectMaster, parseLinger, parseMetricsAddress, type Autostop, type ExpectMaster, type MetricsAddress,
 } from './monitor-options.js';
 
-export const FORMATS = ['text', 'jsonl', 'json', 'fields'] as const;
+export const FORMATS = ['text', 'jsonl', 'json', 'fields', 'ek'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
 export const TIMESTAMP_STYLES = ['a', 'ad', 'r', 'd', 'e'] as const;
 export type TimestampStyle = (typeof TIMESTAMP_STYLES)[number];
@@ -25,6 +25,12 @@ export type ColorMode = (typeof COLOR_MODES)[number];
 export const SUMMARIES = ['carp,masters', 'pfsync,states', 'findings', 'vrrp,masters'] as const;
 export type SummaryName = (typeof SUMMARIES)[number];
 export const FAIL_ON = ['chat', 'note', 'warn', 'error'] as const;
+export const WRITE_FORMATS = ['pcap', 'pcapng'] as const;
+export type WriteFormat = (typeof WRITE_FORMATS)[number];
+/** -s 0 means the largest snap length, as tcpdump's (262144). */
+export const MAX_SNAPLEN = 262144;
+/** tcpdump's -tt .. -ttttt: the value -t receives once `-tt` is split as `-t t`. */
+const TCPDUMP_TIME_FLAGS: Readonly<Record<string, TimestampStyle>> = { t: 'e', tt: 'd', ttt: 'ad', tttt: 'r' };
 
 export interface CarpPass {
   readonly vhid: number | '*';
@@ -33,8 +39,10 @@ export interface CarpPass {
 
 export interface Options {
   /** What to do: run a capture, or one of the listing actions. */
-  readonly action: 'run' | 'help' | 'version' | 'list-interfaces' | 'list-findings';
+  readonly action: 'run' | 'help' | 'version' | 'list-interfaces' | 'list-findings' | 'list-fields' | 'completion';
   readonly read?: string;
+  /** Every -r, in the order given (several are merged by packet time). */
+  readonly reads: readonly string[];
   readonly interface?: string;
   /** BPF capture filter (-f or the trailing words). */
   readonly captureFilter?: string;
@@ -77,6 +85,14 @@ export interface Options {
   readonly report?: string;
   /** -B: live capture kernel buffer (and carpdump's queue) in bytes; given in KiB as tcpdump's. */
   readonly bufferSize?: number;
+  /** -X: hex and ASCII dump (tcpdump -X). */
+  readonly hexAscii: boolean;
+  /** -F: the -w file format; undefined = pcapng when the input is pcapng, else pcap. */
+  readonly writeFormat?: WriteFormat;
+  /** -z carp,masters,VHID[,VHID...]: only these VHIDs in the table. */
+  readonly carpMastersVhids?: readonly number[];
+  /** `completion bash`: the shell asked for. */
+  readonly completionShell?: string;
 }
 
 export const USAGE = `Usage: carpdump [options] [-r FILE | -i IFACE] [capture-filter expression ...]
@@ -84,12 +100,14 @@ export const USAGE = `Usage: carpdump [options] [-r FILE | -i IFACE] [capture-fi
 Decode and analyse CARP, VRRP and pfsync from a capture file or a live interface.
 
 Input:
-  -r, --read FILE            read a pcap / pcapng file (gzip too); "-" reads standard input
+  -r, --read FILE            read a pcap / pcapng file (gzip too); "-" reads standard input;
+                             repeatable: several files merged by packet time, one capture point each
   -i, --interface IFACE      capture live (libpcap); -D, --list-interfaces lists them
   -f, --filter EXPR          BPF capture filter (or trailing words); files too (needs tcpdump)
-  -w, --write FILE           also write the captured packets as pcap ("-" = stdout)
+  -w, --write FILE           also write the captured packets ("-" = stdout)
+  -F pcap|pcapng             format of -w (default: pcapng if the input is pcapng, else pcap)
   -c, --count N              stop after N packets
-  -s, --snaplen N            live capture snap length (bytes)
+  -s, --snaplen N            live capture snap length (bytes; 0 = 262144, as tcpdump)
   -p, --no-promiscuous-mode  live capture without promiscuous mode
   -B, --buffer-size KiB      live capture kernel buffer, and the bound of carpdump's queue (32768)
 Decoding and analysis:
@@ -101,20 +119,28 @@ Decoding and analysis:
   --show-secrets             print a weak passphrase found by --wordlist
 Output:
   -A, --all                  show every frame (default: CARP, VRRP, pfsync)
-  -V, --verbose              full tree of every layer and field
+  -V, --verbose              full tree of every layer and field (-v, -vv: the same, as tcpdump)
   -x, --hex                  hex dump of every shown frame
-  -T, --format FMT           text (default), jsonl, json, fields
+  -X                         hex and ASCII dump of every shown frame (tcpdump -X)
+  -n, -nn, -S                accepted for tcpdump habits (carpdump never resolves names and
+                             prints no TCP sequence numbers)
+  -T, --format FMT           text (default), jsonl, json (one array of the jsonl objects),
+                             fields, ek (Elasticsearch bulk, as tshark -T ek)
   -e, --field FIELD          a column of -T fields; repeatable
-  -Y, --display-filter EXPR  show only matching frames (carp.vhid == 7 && carp.advskew > 0)
+  -Y, --display-filter EXPR  show only matching frames (carp.vhid == 7 && carp.advskew > 0);
+                             repeated -Y are joined with &&
   -q, --quiet                no per-frame output; findings and summaries only
-  -z carp,masters|vrrp,masters|pfsync,states|findings   summary tables at the end; repeatable
+  -z carp,masters[,VHID...]|vrrp,masters|pfsync,states|findings   summary tables at the end; repeatable
   -t a|ad|r|d|e              timestamp: time of day, date and time, since first, delta, epoch
+  -tt, -ttt, -tttt, -ttttt   as tcpdump: epoch, delta, date and time, since first
   --utc                      time stamps in UTC
   -l                         flush output after every frame
   --report FILE.html         also write a self-contained HTML report at the end
   --color auto|always|never  colour (auto: on a terminal; NO_COLOR / FORCE_COLOR honoured)
   --fail-on note|warn|error  exit 3 when a finding of that severity or worse was raised
   --list-findings            list every finding id with its severity and description
+  -G fields                  list every field id with its protocol, type and label (tshark -G)
+  completion bash            print a bash completion script
   -h, --help                 this text;  --version  the version
 Monitoring:
   -a duration:N|packets:N    stop a live capture after N seconds / N packets (tshark's autostop)
@@ -126,8 +152,17 @@ Monitoring:
                              capture or usage error); use with -a duration:N
   --expect-master VHID:ADDR  with --check: CRITICAL when ADDR is not the master of VHID; repeatable
 
+On standard error: "reading from file F, link-type ..." first and "N frames, M shown" at the
+end (not with -q).
+
 Exit status: 0 done, 1 input or capture error, 2 usage error, 3 --fail-on met
 (--check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).`;
+
+/** -t STYLE, or tcpdump's -tt/-ttt/-tttt/-ttttt (seen here as -t t, -t tt, ...). */
+function timestampStyle(value: string | undefined): TimestampStyle {
+  if (value === undefined) return 'a';
+  return TCPDUMP_TIME_FLAGS[value] ?? oneOf('-t', value, TIMESTAMP_STYLES)!;
+}
 
 /** Raw yargs result for the options below (strings, so that validation is ours). */
 interface RawArgs {
@@ -209,11 +244,11 @@ export function parseVip(text: string): { vhid: number; addresses: string[] } {
 const STRING_OPTIONS = [
   'read', 'interface', 'filter', 'write', 'count', 'format', 'field', 'display-filter', 'z',
   'decode-as', 'carp-pass', 'carp-pass-file', 'vip', 'wordlist', 'fail-on', 'color', 't',
-  'snaplen', 'metrics', 'metrics-linger', 'autostop', 'expect-master', 'report', 'buffer-size',
+  'snaplen', 'metrics', 'metrics-linger', 'autostop', 'expect-master', 'report', 'buffer-size', 'F', 'G',
 ] as const;
 const BOOLEAN_OPTIONS = [
   'all', 'verbose', 'hex', 'quiet', 'show-secrets', 'utc', 'l', 'list-interfaces',
-  'list-findings', 'no-promiscuous-mode', 'help', 'version', 'check',
+  'list-findings', 'no-promiscuous-mode', 'help', 'version', 'check', 'n', 'v', 'X', 'S',
 ] as const;
 const ALIASES: Readonly<Record<string, string>> = {
   read: 'r', interface: 'i', filter: 'f', write: 'w', count: 'c', all: 'A', verbose: 'V',
@@ -222,7 +257,7 @@ const ALIASES: Readonly<Record<string, string>> = {
 };
 
 /** Short options that take a value: `-tad`, `-Tjsonl`, `-rfile` mean `-t ad`, `-T jsonl`, `-r file` (getopt). */
-const SHORT_WITH_VALUE = new Set(['r', 'i', 'f', 'w', 'c', 'T', 'e', 'Y', 'z', 't', 's', 'a', 'B']);
+const SHORT_WITH_VALUE = new Set(['r', 'i', 'f', 'w', 'c', 'T', 'e', 'Y', 'z', 't', 's', 'a', 'B', 'F', 'G']);
 
 function splitAttachedValues(argv: readonly string[]): string[] {
   const out: string[] = [];
@@ -286,19 +321,34 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     if (v === '' && !['filter', 'display-filter'].includes(k)) throw new UsageError(`option ${k.length === 1 ? '-' : '--'}${k} needs a value`);
   }
 
+  const reads = list(a['read']);
+  const read = reads.length === 1 ? reads[0] : undefined;
+  const iface = last(a['interface']);
+  let trailing = a._.map(String);
+  // `carpdump completion bash`: a subcommand only when nothing is read (else capture-filter words).
+  const completion = trailing[0] === 'completion' && reads.length === 0 && iface === undefined;
+  const listFields = last(a['G']);
+  if (listFields !== undefined && listFields !== 'fields') throw new UsageError(`-G: "${listFields}" is not a report carpdump has (only: fields)`);
+
   const action: Options['action'] = bool('help') ? 'help'
     : bool('version') ? 'version'
       : bool('list-findings') ? 'list-findings'
-        : bool('list-interfaces') ? 'list-interfaces' : 'run';
+        : listFields !== undefined ? 'list-fields'
+          : completion ? 'completion'
+            : bool('list-interfaces') ? 'list-interfaces' : 'run';
+  let completionShell: string | undefined;
+  if (completion) {
+    completionShell = trailing[1] ?? 'bash';
+    if (completionShell !== 'bash' || trailing.length > 2) throw new UsageError(`completion: only "completion bash" is supported`);
+    trailing = [];
+  }
 
-  const read = last(a['read']);
-  const iface = last(a['interface']);
-  if (read !== undefined && iface !== undefined) throw new UsageError('give either -r FILE or -i IFACE, not both');
-  if (action === 'run' && read === undefined && iface === undefined) {
+  if (reads.length > 0 && iface !== undefined) throw new UsageError('give either -r FILE or -i IFACE, not both');
+  if (reads.includes('-') && reads.length > 1) throw new UsageError('-r -: standard input cannot be merged with other files');
+  if (action === 'run' && reads.length === 0 && iface === undefined) {
     throw new UsageError('nothing to read: give -r FILE (or -r - for standard input) or -i IFACE (see --help)');
   }
 
-  const trailing = a._.map(String);
   const flagFilter = last(a['filter']);
   if (flagFilter !== undefined && trailing.length > 0) {
     throw new UsageError(`capture filter given twice: -f "${flagFilter}" and trailing words "${trailing.join(' ')}"`);
@@ -314,10 +364,21 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/.test(f)) throw new UsageError(`-e: "${f}" is not a field id (like carp.vhid)`);
   }
 
-  const displayFilterText = last(a['display-filter']);
+  // Several -Y: all must match (the same as one -Y "(A) && (B)").
+  const filterTexts = list(a['display-filter']).filter((t) => t.trim() !== '');
+  const displayFilterText = filterTexts.length === 0 ? (last(a['display-filter']) ?? undefined)
+    : filterTexts.length === 1 ? filterTexts[0] : filterTexts.map((t) => `(${t})`).join(' && ');
   const displayFilter = displayFilterText !== undefined ? parseDisplayFilter(displayFilterText) : undefined;
 
-  const summaries = list(a['z']).map((z) => oneOf('-z', z, SUMMARIES)!);
+  let carpMastersVhids: number[] | undefined;
+  const summaries = list(a['z']).map((z) => {
+    // tshark's `-z name,filter`: `-z carp,masters,7` or `-z carp,masters,7,8` keeps those VHIDs.
+    const m = /^carp,masters,(.+)$/.exec(z);
+    if (!m) return oneOf('-z', z, SUMMARIES)!;
+    const vhids = m[1]!.split(',').map((v) => parseVhid(v.trim(), `-z carp,masters`, false) as number);
+    carpMastersVhids = [...new Set([...(carpMastersVhids ?? []), ...vhids])];
+    return 'carp,masters' as const;
+  });
 
   const carpPass = list(a['carp-pass']).map((p) => parseCarpPass(p));
   const envPass = env['CARPDUMP_CARP_PASS'];
@@ -358,12 +419,13 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
   const opts: Options = {
     action,
     ...(read !== undefined ? { read } : {}),
+    reads,
     ...(iface !== undefined ? { interface: iface } : {}),
     ...(captureFilter !== undefined ? { captureFilter } : {}),
     ...(last(a['write']) !== undefined ? { write: last(a['write'])! } : {}),
     ...(count !== undefined ? { count } : {}),
     all: bool('all'),
-    verbose: bool('verbose'),
+    verbose: bool('verbose') || bool('v'),
     hex: bool('hex'),
     format,
     fields,
@@ -378,10 +440,10 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     showSecrets: bool('show-secrets'),
     ...(failOn !== undefined ? { failOn } : {}),
     color: oneOf('--color', last(a['color']), COLOR_MODES) ?? 'auto',
-    timestampStyle: oneOf('-t', last(a['t']), TIMESTAMP_STYLES) ?? 'a',
+    timestampStyle: timestampStyle(last(a['t'])),
     utc: bool('utc'),
     lineBuffered: bool('l'),
-    ...(a['snaplen'] !== undefined ? { snaplen: positiveInt('-s', last(a['snaplen']))! } : {}),
+    ...(a['snaplen'] !== undefined ? { snaplen: last(a['snaplen']) === '0' ? MAX_SNAPLEN : positiveInt('-s', last(a['snaplen']))! } : {}),
     promiscuous: !bool('no-promiscuous-mode'),
     ...(metrics !== undefined ? { metrics } : {}),
     metricsLingerSeconds: lingerText !== undefined ? parseLinger(lingerText) : 0,
@@ -390,6 +452,22 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     expectMasters,
     ...(last(a['report']) !== undefined ? { report: last(a['report'])! } : {}),
     ...(a['buffer-size'] !== undefined ? { bufferSize: positiveInt('-B', last(a['buffer-size']))! * 1024 } : {}),
+    hexAscii: bool('X'),
+    ...(a['F'] !== undefined ? { writeFormat: oneOf('-F', last(a['F']), WRITE_FORMATS)! } : {}),
+    ...(carpMastersVhids !== undefined ? { carpMastersVhids } : {}),
+    ...(completionShell !== undefined ? { completionShell } : {}),
   };
+  if (opts.writeFormat !== undefined && opts.write === undefined) throw new UsageError('-F applies to -w FILE');
   return opts;
+}
+
+/** Every option the parser accepts, as typed (`--read`, `-r`, `-n`): --help, README and man page name them all. */
+export function optionSpellings(): string[] {
+  const out = new Set<string>();
+  for (const name of [...STRING_OPTIONS, ...BOOLEAN_OPTIONS]) {
+    out.add(name.length === 1 ? `-${name}` : `--${name}`);
+    const short = ALIASES[name];
+    if (short !== undefined) out.add(`-${short}`);
+  }
+  return [...out].sort();
 }

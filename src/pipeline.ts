@@ -20,6 +20,7 @@ import { severityRank, type DecodedFrame, type DecodeOptions, type Fields, type 
 import { evaluateFilter, type FilterNode } from './filter/display-filter.js';
 import type { Renderer } from './output/renderer.js';
 import type { RunTotals } from './output/json.js';
+import type { CrossPointDuplicates } from './capture/duplicates.js';
 
 /** Layers that make a frame worth showing without -A. */
 export const SHOWN_PROTOCOLS: ReadonlySet<string> = new Set(['carp', 'vrrp', 'pfsync']);
@@ -45,6 +46,8 @@ export interface PipelineConfig {
    * frame is not needed anyway: no -A, -Y, -w or -c). Rejected records are counted, not made.
    */
   readonly isInterestingRecord?: (bytes: Uint8Array, start: number, end: number, linktype: number) => boolean;
+  /** Several capture points: a frame already seen at another point goes only to analyzers that ask for copies. */
+  readonly crossPointDuplicates?: CrossPointDuplicates;
   /** Called after each frame's output (the -l flush). */
   readonly afterFrame?: () => void;
   /** Called after each live tick (live output is flushed a few times a second). */
@@ -103,7 +106,10 @@ export class Pipeline {
   /** The source runs `prefilter`: every frame that reaches onFrame already passed the probe. */
   private prefiltering = false;
   /** Frames (with their findings, still growing) whose output waits for a holding analyzer. */
-  private readonly held: { frame?: DecodedFrame; findings: Finding[] }[] = [];
+  private readonly held: { frame?: DecodedFrame; findings: Finding[]; previousEpoch?: number }[] = [];
+  /** Epoch seconds of the first and of the previous frame (frame.time_relative / time_delta). */
+  private firstEpoch: number | undefined;
+  private previousEpoch: number | undefined;
   /** Set when -c is reached; the source is asked to stop. */
   done = false;
   onCountReached: (() => void) | undefined;
@@ -159,21 +165,29 @@ export class Pipeline {
     const cfg = this.config;
     cfg.frameWriter?.writeFrame(raw);
     this.lastFrame = raw;
-    if (cfg.all || cfg.displayFilter || this.prefiltering || !cfg.isInteresting || cfg.isInteresting(raw)) this.process(raw);
+    const epoch = raw.tsSec + raw.tsNsec / 1e9;
+    const previous = this.previousEpoch;
+    this.firstEpoch ??= epoch;
+    this.previousEpoch = epoch;
+    if (cfg.all || cfg.displayFilter || this.prefiltering || !cfg.isInteresting || cfg.isInteresting(raw)) this.process(raw, previous);
     if (cfg.count !== undefined && this.frames >= cfg.count) {
       this.done = true;
       this.onCountReached?.();
     }
   }
 
-  private process(raw: RawFrame): void {
+  private process(raw: RawFrame, previousEpoch: number | undefined): void {
     const cfg = this.config;
     const frame: DecodedFrame = decodeFrame(raw, cfg.decodeOptions);
     if (frame.internalError !== undefined) this.internalError(raw.number, frame.internalError);
     const t = timeOf(frame);
     const findings: Finding[] = [];
     const emit = (f: Finding): void => { findings.push(f); };
-    for (const a of cfg.analyzers) this.guard(a, raw.number, t, () => a.onFrame(frame, emit), emit);
+    const copy = raw.capturePoint !== undefined && cfg.crossPointDuplicates?.isCopy(raw) === true;
+    for (const a of cfg.analyzers) {
+      if (copy && a.seesDuplicates !== true) continue;
+      this.guard(a, raw.number, t, () => a.onFrame(frame, emit), emit);
+    }
     // Decoder annotations that are findings (unless an analyzer already raised that id here).
     const fromAnalyzers = findings.length;
     for (const ann of frame.annotations) {
@@ -183,7 +197,7 @@ export class Pipeline {
         details: ann.details ?? {},
       });
     }
-    this.held.push({ frame, findings });
+    this.held.push({ frame, findings, ...(previousEpoch !== undefined ? { previousEpoch } : {}) });
     this.flushHeld();
   }
 
@@ -196,19 +210,24 @@ export class Pipeline {
   private flushHeld(force = false): void {
     if (this.held.length === 0 || (!force && this.anyHolding())) return;
     for (const h of this.held.splice(0)) {
-      if (h.frame) this.render(h.frame, h.findings);
+      if (h.frame) this.render(h.frame, h.findings, h.previousEpoch);
       else for (const f of h.findings) this.printLoose(f);
     }
   }
 
-  private render(frame: DecodedFrame, findings: Finding[]): void {
+  private render(frame: DecodedFrame, findings: Finding[], previousEpoch: number | undefined): void {
     const cfg = this.config;
+    const raw = frame.raw;
     for (const f of findings) this.count(f);
     // After any hold: the analyzers' verdicts on this frame are final now.
     if (cfg.observer) this.observe(frame.raw.number, () => cfg.observer!.frame(frame, findings));
     let visible = cfg.all || findings.length > 0 || hasKeys(frame.derived);
     if (!visible) for (const l of frame.layers) if (SHOWN_PROTOCOLS.has(l.proto)) { visible = true; break; }
-    const passes = visible && (!cfg.displayFilter || evaluateFilter(cfg.displayFilter, frame));
+    const passes = visible && (!cfg.displayFilter || evaluateFilter(cfg.displayFilter, frame, {
+      ...(this.firstEpoch !== undefined ? { firstEpoch: this.firstEpoch } : {}),
+      ...(previousEpoch !== undefined ? { previousEpoch } : {}),
+      ...(raw.capturePoint !== undefined ? { capturePoint: raw.capturePoint } : {}),
+    }));
     try {
       if (passes) {
         this.shown++;

@@ -31,6 +31,9 @@ export const FINDINGS = {
   'carp.demoted': { severity: 'note', description: 'a sender advertises a demotion (demote counter > 0 or advskew >= 240)' },
   'carp.replayed_advert': { severity: 'error', description: 'an advert repeats the counter and HMAC of another source that is not a member originating its own adverts' },
   'carp.master_silent': { severity: 'warn', description: 'live: the master of a VHID has been silent for the master-down interval; a backup should take over now' },
+  'carp.not_heard_at': { severity: 'warn', description: 'several capture points: a sender\'s adverts reach one point and not another that is capturing (multicast not forwarded: IGMP snooping, VLAN, switch port)' },
+  'pflog.blocked_carp': { severity: 'error', description: 'pf blocked a CARP advert (IP protocol 112): the ruleset lacks "pass proto carp", so peers never hear the master' },
+  'pflog.blocked_pfsync': { severity: 'error', description: 'pf blocked pfsync (IP protocol 240): the ruleset lacks "pass on <syncdev> proto pfsync", so states do not sync' },
   'carp.vhid_cap': { severity: 'warn', description: 'more VHIDs/sources than carpdump tracks: the rest are not analysed' },
   'carp.takeover_unsynced': { severity: 'warn', description: 'a new CARP master took over without the states: its bulk update was incomplete or flows opened before went unsynced by pfsync' },
   // pfsync packets

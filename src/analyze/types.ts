@@ -62,4 +62,9 @@ export interface Analyzer {
    * derived values and findings (through the emit it was given for that frame) before releasing.
    */
   holding?(): boolean;
+  /**
+   * Several capture points merged: true = also gets the copies of a frame another point already
+   * delivered (same bytes within a moment). Others get each frame once (counted once for the election).
+   */
+  readonly seesDuplicates?: boolean;
 }

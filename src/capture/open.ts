@@ -99,6 +99,11 @@ export class FileCaptureSource implements CaptureSource {
     return this.parser?.format;
   }
 
+  /** Link type and snap length of the file (pcapng: its first interface), once read. */
+  get header(): { readonly linktype: number; readonly snaplen: number } | undefined {
+    return this.parser?.header;
+  }
+
   /** True when the input was gzip-compressed. */
   get compressed(): boolean {
     return this.gzip;

@@ -50,6 +50,12 @@ export class CaptureParser {
     return this.state.frames;
   }
 
+  /** Link type and snap length of the file header (pcap) or first interface (pcapng), once read. */
+  get header(): { readonly linktype: number; readonly snaplen: number } | undefined {
+    if (this.reader === undefined) return undefined;
+    return this.kind === 'pcap' ? (this.reader as PcapReader).header : (this.reader as PcapngReader).firstInterface;
+  }
+
   /** True for classic pcap files with nanosecond timestamps. */
   get nanosecond(): boolean {
     return this.kind === 'pcap' && (this.reader as PcapReader).tsDigits === 9;

@@ -52,6 +52,11 @@ export class PcapReader implements RecordReader {
   private linktype = 0;
   /** Snapshot length from the file header (informational). */
   snaplen = 0;
+
+  /** The file header's link type and snap length, once read. */
+  get header(): { readonly linktype: number; readonly snaplen: number } | undefined {
+    return this.headerDone ? { linktype: this.linktype, snaplen: this.snaplen } : undefined;
+  }
   private readonly time: TimeOut = { sec: 0, nsec: 0 };
 
   constructor(

@@ -63,6 +63,8 @@ export class PcapngReader implements RecordReader {
   /** Byte order of the current section. */
   private le = true;
   private interfaces: Interface[] = [];
+  /** Link type and snap length of the file's first interface (tcpdump's "reading from" line). */
+  firstInterface: { readonly linktype: number; readonly snaplen: number } | undefined;
   /** Type of the block being waited for (for the truncation message), or -1 for a header. */
   private pendingType = -1;
   private readonly time: TimeOut = { sec: 0, nsec: 0 };
@@ -169,6 +171,7 @@ export class PcapngReader implements RecordReader {
         case PCAPNG_BLOCK.IDB:
           if (length < IDB_MIN_BYTES) throw this.tooShort(type, length, IDB_MIN_BYTES, at);
           this.interfaces.push(this.readInterface(view, off, length, le));
+          this.firstInterface ??= this.interfaces[this.interfaces.length - 1];
           break;
         case PCAPNG_BLOCK.SHB:
           if (length < SHB_MIN_BYTES) throw this.tooShort(type, length, SHB_MIN_BYTES, at);

@@ -22,6 +22,8 @@ export interface RawFrame {
    * frame callback returns: copy it to keep it.
    */
   readonly data: Uint8Array;
+  /** Where it was captured, when several captures are merged (-r a -r b): the file's name. */
+  readonly capturePoint?: string;
 }
 
 export type FrameSink = (frame: RawFrame) => void;

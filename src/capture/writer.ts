@@ -51,14 +51,7 @@ export class PcapWriter {
     this.snaplen = options.snaplen ?? DEFAULT_SNAPLEN;
     this.nanosecond = options.nanosecond ?? false;
     this.linktype = options.linktype;
-    if (path === '-') this.fd = STDOUT_FD;
-    else {
-      try {
-        this.fd = openSync(path, 'w');
-      } catch (error) {
-        throw new CarpdumpError(`cannot write ${path}: ${describeFsError(error)}`);
-      }
-    }
+    this.fd = openOutput(path);
     if (this.linktype !== undefined) this.writeHeader(this.linktype);
   }
 
@@ -109,13 +102,7 @@ export class PcapWriter {
     if (!this.headerWritten) this.writeHeader(this.linktype ?? LINKTYPE_ETHERNET);
     this.flush();
     this.closed = true;
-    if (this.fd !== STDOUT_FD) {
-      try {
-        closeSync(this.fd);
-      } catch (error) {
-        throw new CarpdumpError(`cannot write ${this.path}: ${describeFsError(error)}`);
-      }
-    }
+    closeOutput(this.fd, this.path);
   }
 
   private writeHeader(linktype: number): void {
@@ -133,19 +120,90 @@ export class PcapWriter {
   }
 
   private writeAll(bytes: Uint8Array): void {
-    let off = 0;
-    while (off < bytes.length) {
-      try {
-        off += writeSync(this.fd, bytes, off, bytes.length - off);
-      } catch (error) {
-        // A non-blocking stdout pipe that is full: wait a little and retry.
-        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
-          sleepMs(1);
-          continue;
-        }
-        this.closed = true;
-        throw new CarpdumpError(`cannot write ${this.path === '-' ? 'standard output' : this.path}: ${describeFsError(error)}`);
+    try {
+      writeAllSync(this.fd, bytes, this.path);
+    } catch (error) {
+      this.closed = true;
+      throw error;
+    }
+  }
+}
+
+/** Opens `path` for writing ('-' = standard output); throws CarpdumpError. */
+function openOutput(path: string): number {
+  if (path === '-') return STDOUT_FD;
+  try {
+    return openSync(path, 'w');
+  } catch (error) {
+    throw new CarpdumpError(`cannot write ${path}: ${describeFsError(error)}`);
+  }
+}
+
+/** Closes what openOutput opened (standard output stays open). */
+function closeOutput(fd: number, path: string): void {
+  if (fd === STDOUT_FD) return;
+  try {
+    closeSync(fd);
+  } catch (error) {
+    throw new CarpdumpError(`cannot write ${path}: ${describeFsError(error)}`);
+  }
+}
+
+/** Writes all of `bytes` to `fd`, retrying a full non-blocking pipe; throws CarpdumpError. */
+export function writeAllSync(fd: number, bytes: Uint8Array, path: string): void {
+  let off = 0;
+  while (off < bytes.length) {
+    try {
+      off += writeSync(fd, bytes, off, bytes.length - off);
+    } catch (error) {
+      // A non-blocking stdout pipe that is full: wait a little and retry.
+      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
+        sleepMs(1);
+        continue;
       }
+      throw new CarpdumpError(`cannot write ${path === '-' ? 'standard output' : path}: ${describeFsError(error)}`);
+    }
+  }
+}
+
+/** A file ('-' = standard output) written through a 1 MiB buffer: for the pcapng writer. */
+export class FileOutput {
+  closed = false;
+  private readonly fd: number;
+  private readonly buf = new Uint8Array(BUFFER_BYTES);
+  private used = 0;
+
+  constructor(readonly path: string) {
+    this.fd = openOutput(path);
+  }
+
+  write(bytes: Uint8Array): void {
+    if (this.used + bytes.length > this.buf.length) this.flush();
+    if (bytes.length > this.buf.length) { this.writeAll(bytes); return; }
+    this.buf.set(bytes, this.used);
+    this.used += bytes.length;
+  }
+
+  flush(): void {
+    if (this.used === 0) return;
+    const n = this.used;
+    this.used = 0;
+    this.writeAll(this.buf.subarray(0, n));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    closeOutput(this.fd, this.path);
+  }
+
+  private writeAll(bytes: Uint8Array): void {
+    try {
+      writeAllSync(this.fd, bytes, this.path);
+    } catch (error) {
+      this.closed = true;
+      throw error;
     }
   }
 }

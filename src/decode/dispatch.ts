@@ -10,6 +10,7 @@ import { LOOP_DISSECTOR, NULL_DISSECTOR } from './link/null.js';
 import { RAW_DISSECTOR, RAW4_DISSECTOR, RAW6_DISSECTOR, rawIpDissector } from './link/raw.js';
 import { FR_DISSECTOR } from './link/fr.js';
 import { ENC_DISSECTOR } from './link/enc.js';
+import { PFLOG_DISSECTOR } from './link/pflog.js';
 import { IPV4_DISSECTOR } from './ipv4.js';
 import { IPV6_DISSECTOR } from './ipv6.js';
 import { AH_DISSECTOR } from './ah.js';
@@ -37,6 +38,7 @@ export const DISSECTORS: Readonly<Record<string, Dissector>> = {
   raw6: RAW6_DISSECTOR,
   fr: FR_DISSECTOR,
   enc: ENC_DISSECTOR,
+  pflog: PFLOG_DISSECTOR,
   ipv4: IPV4_DISSECTOR,
   ipv6: IPV6_DISSECTOR,
   ah: AH_DISSECTOR,
@@ -58,6 +60,7 @@ export const LINKTYPE_FRELAY = 107;
 export const LINKTYPE_LOOP = 108;
 export const LINKTYPE_ENC = 109;
 export const LINKTYPE_LINUX_SLL = 113;
+export const LINKTYPE_PFLOG = 117;
 export const LINKTYPE_IPV4 = 228;
 export const LINKTYPE_IPV6 = 229;
 export const LINKTYPE_PFSYNC = 246;
@@ -72,6 +75,7 @@ export const LINKTYPE_DISSECTORS: Readonly<Record<number, string>> = {
   [LINKTYPE_LOOP]: 'loop',
   [LINKTYPE_ENC]: 'enc',
   [LINKTYPE_LINUX_SLL]: 'sll',
+  [LINKTYPE_PFLOG]: 'pflog',
   [LINKTYPE_IPV4]: 'raw4',
   [LINKTYPE_IPV6]: 'raw6',
   [LINKTYPE_PFSYNC]: 'pfsync-link',

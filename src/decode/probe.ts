@@ -133,6 +133,10 @@ export function isInterestingRecord(b: Uint8Array, s: number, end: number, linkt
       return peekFrameRelay(b, s, end);
     case 109: // OpenBSD enc
       return n >= 12 && peekIp(b, s + 12, end, dissectorForFamily(readFamily(b, s, true)) ?? rawIpAt(b, s + 12, end));
+    case 117: { // pflog: the payload after BPF_WORDALIGN(length)
+      const hdr = n >= 2 ? (b[s]! + 3) & ~3 : 0;
+      return n >= 61 && n > hdr && peekIp(b, s + hdr, end, dissectorForFamily(b[s + 1]!) ?? rawIpAt(b, s + hdr, end));
+    }
     case 246:
       return true;
     case 18:

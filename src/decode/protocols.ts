@@ -7,6 +7,7 @@ import { NULL_PROTOCOL } from './link/null.js';
 import { RAW_PROTOCOL } from './link/raw.js';
 import { FR_PROTOCOL } from './link/fr.js';
 import { ENC_PROTOCOL } from './link/enc.js';
+import { PFLOG_PROTOCOL } from './link/pflog.js';
 import { IPV4_PROTOCOL } from './ipv4.js';
 import { IPV6_PROTOCOL } from './ipv6.js';
 import { AH_PROTOCOL } from './ah.js';
@@ -22,7 +23,7 @@ import type { ProtocolDef } from './registry.js';
 export const PROTOCOL_DEFS: readonly ProtocolDef[] = [
   ETH_PROTOCOL, VLAN_PROTOCOL, SLL_PROTOCOL, SLL2_PROTOCOL, NULL_PROTOCOL, RAW_PROTOCOL, FR_PROTOCOL,
   ENC_PROTOCOL, IPV4_PROTOCOL, IPV6_PROTOCOL, AH_PROTOCOL, ESP_PROTOCOL, ARP_PROTOCOL, ICMPV6_PROTOCOL,
-  CARP_PROTOCOL, VRRP_PROTOCOL, ...PFSYNC_PROTOCOL_DEFS,
+  CARP_PROTOCOL, VRRP_PROTOCOL, ...PFSYNC_PROTOCOL_DEFS, PFLOG_PROTOCOL,
 ];
 
 export const REGISTRY = new Registry().addAnnotations([

@@ -21,7 +21,7 @@ export type Fields = Record<string, FieldValue>;
 
 /** Protocol ids: the keys of the `layers` object in JSON output. */
 export type ProtoId =
-  | 'eth' | 'vlan' | 'sll' | 'sll2' | 'null' | 'raw' | 'fr' | 'enc' | 'pfsynclink'
+  | 'eth' | 'vlan' | 'sll' | 'sll2' | 'null' | 'raw' | 'fr' | 'enc' | 'pfsynclink' | 'pflog'
   | 'ipv4' | 'ipv6' | 'ah' | 'esp' | 'arp' | 'icmpv6'
   | 'carp' | 'vrrp' | 'pfsync' | 'data';
 

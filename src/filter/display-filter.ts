@@ -7,7 +7,12 @@
 //   unary   := ("!" | "not") unary | primary
 //   primary := "(" expr ")" | FIELD [ OP VALUE ]       (a bare FIELD or protocol means "is present")
 //   OP      := == != < <= > >= contains  (also eq ne lt le gt ge)
+//            | in "{" ITEM { [","] ITEM } "}"      ITEM := VALUE | VALUE..VALUE   (tshark 4 sets)
 //   VALUE   := number (decimal or 0x hex) | "quoted string" | bare word (address, hex bytes, name)
+//
+// As Wireshark: ip.addr, ipv6.addr and eth.addr match either the source or the destination; an
+// address field compared with ADDR/BITS (10.77.0.0/24) matches the prefix; frame.time_relative
+// (since the first frame) and frame.time_delta (since the previous one) are in seconds.
 //
 // Comparisons are typed by the field's value: numbers numerically, 64-bit decimal strings as
 // bigints, IPv4/IPv6 addresses by their bytes, byte strings as hex (`1c:c1`, `0x1cc1`, `1cc1`),
@@ -20,14 +25,19 @@ import type { DecodedFrame, FieldValue } from '../decode/types.js';
 
 export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'contains';
 
+/** One member of an `in {…}` set: a value, or an inclusive range `lo..hi`. */
+export type SetItem = string | { readonly lo: string; readonly hi: string };
+
 export type FilterNode =
   | { readonly kind: 'and'; readonly left: FilterNode; readonly right: FilterNode }
   | { readonly kind: 'or'; readonly left: FilterNode; readonly right: FilterNode }
   | { readonly kind: 'not'; readonly operand: FilterNode }
   | { readonly kind: 'present'; readonly field: string }
-  | { readonly kind: 'compare'; readonly field: string; readonly op: CompareOp; readonly value: string };
+  | { readonly kind: 'compare'; readonly field: string; readonly op: CompareOp; readonly value: string }
+  | { readonly kind: 'in'; readonly field: string; readonly items: readonly SetItem[] };
 
-type TokenKind = 'field' | 'op' | 'value' | 'string' | 'lparen' | 'rparen' | 'and' | 'or' | 'not' | 'end';
+type TokenKind = 'field' | 'op' | 'value' | 'string' | 'lparen' | 'rparen' | 'and' | 'or' | 'not' | 'end'
+  | 'in' | 'lbrace' | 'rbrace' | 'comma';
 interface Token {
   readonly kind: TokenKind;
   readonly text: string;
@@ -39,9 +49,9 @@ const WORD_OPS: Readonly<Record<string, CompareOp>> = {
   eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=', contains: 'contains',
 };
 
+/** One line (usage errors are one line): the problem, its column, and the expression. */
 function filterError(expr: string, column: number, what: string): UsageError {
-  const caret = `${' '.repeat(Math.max(0, column - 1))}^`;
-  return new UsageError(`display filter: ${what} at column ${column}\n  ${expr}\n  ${caret}`);
+  return new UsageError(`display filter: ${what} at column ${column} of "${expr.replace(/\s+/g, ' ')}"`);
 }
 
 function tokenize(expr: string): Token[] {
@@ -53,6 +63,9 @@ function tokenize(expr: string): Token[] {
     if (ch === ' ' || ch === '\t' || ch === '\n') { i++; continue; }
     if (ch === '(') { tokens.push({ kind: 'lparen', text: ch, column }); i++; continue; }
     if (ch === ')') { tokens.push({ kind: 'rparen', text: ch, column }); i++; continue; }
+    if (ch === '{') { tokens.push({ kind: 'lbrace', text: ch, column }); i++; continue; }
+    if (ch === '}') { tokens.push({ kind: 'rbrace', text: ch, column }); i++; continue; }
+    if (ch === ',') { tokens.push({ kind: 'comma', text: ch, column }); i++; continue; }
     const two = expr.slice(i, i + 2);
     if (two === '&&') { tokens.push({ kind: 'and', text: two, column }); i += 2; continue; }
     if (two === '||') { tokens.push({ kind: 'or', text: two, column }); i += 2; continue; }
@@ -84,6 +97,7 @@ function tokenize(expr: string): Token[] {
     if (lower === 'and') tokens.push({ kind: 'and', text: word, column });
     else if (lower === 'or') tokens.push({ kind: 'or', text: word, column });
     else if (lower === 'not') tokens.push({ kind: 'not', text: word, column });
+    else if (lower === 'in') tokens.push({ kind: 'in', text: word, column });
     else if (WORD_OPS[lower] !== undefined) tokens.push({ kind: 'op', text: WORD_OPS[lower]!, column });
     else tokens.push({ kind: 'value', text: word, column });
     i = j;
@@ -127,6 +141,7 @@ export function parseDisplayFilter(expr: string): FilterNode {
     if (t.kind !== 'value' || !FIELD_ID.test(t.text)) {
       throw filterError(expr, t.column, `expected a field id (like carp.vhid) but found ${describe(t)}`);
     }
+    if (peek().kind === 'in') return parseSet(t.text);
     if (peek().kind !== 'op') return { kind: 'present', field: t.text };
     const op = next();
     const v = next();
@@ -136,6 +151,22 @@ export function parseDisplayFilter(expr: string): FilterNode {
     return { kind: 'compare', field: t.text, op: op.text as CompareOp, value: v.text };
   };
 
+  const parseSet = (field: string): FilterNode => {
+    next(); // in
+    const open = next();
+    if (open.kind !== 'lbrace') throw filterError(expr, open.column, `expected "{" after "in" but found ${describe(open)}`);
+    const items: SetItem[] = [];
+    for (;;) {
+      const t = next();
+      if (t.kind === 'rbrace' && items.length > 0) break;
+      if (t.kind === 'comma' && items.length > 0) continue;
+      if (t.kind !== 'value' && t.kind !== 'string') throw filterError(expr, t.column, `expected a set member or "}" but found ${describe(t)}`);
+      const range = t.kind === 'value' ? /^(.+?)\.\.(.+)$/.exec(t.text) : null;
+      items.push(range ? { lo: range[1]!, hi: range[2]! } : t.text);
+    }
+    return { kind: 'in', field, items };
+  };
+
   if (peek().kind === 'end') throw filterError(expr, 1, 'empty expression');
   const node = parseOr();
   const rest = peek();
@@ -143,10 +174,42 @@ export function parseDisplayFilter(expr: string): FilterNode {
   return node;
 }
 
+/** What a filter needs besides the frame: times of the first and the previous frame (seconds). */
+export interface FilterContext {
+  readonly firstEpoch?: number;
+  readonly previousEpoch?: number;
+  /** The frame's capture point (several -r). */
+  readonly capturePoint?: string;
+}
+
+/** Wireshark's either-side address fields. */
+export const ADDRESS_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  'ip.addr': ['ip.src', 'ip.dst'],
+  'ipv6.addr': ['ipv6.src', 'ipv6.dst'],
+  'eth.addr': ['eth.src', 'eth.dst'],
+};
+
+/** The frame pseudo-fields, as tshark names them, with their kinds (for -G fields and checks). */
+export const FRAME_FIELDS: readonly { readonly id: string; readonly kind: 'uint' | 'float' | 'string'; readonly label: string }[] = [
+  { id: 'frame.number', kind: 'uint', label: 'Frame number' },
+  { id: 'frame.time_epoch', kind: 'float', label: 'Epoch time (seconds)' },
+  { id: 'frame.time_relative', kind: 'float', label: 'Time since the first frame (seconds)' },
+  { id: 'frame.time_delta', kind: 'float', label: 'Time since the previous frame (seconds)' },
+  { id: 'frame.len', kind: 'uint', label: 'Frame length on the wire' },
+  { id: 'frame.cap_len', kind: 'uint', label: 'Frame length captured' },
+  { id: 'frame.linktype', kind: 'uint', label: 'Link type (LINKTYPE_*)' },
+  { id: 'frame.interface_id', kind: 'uint', label: 'Interface index' },
+  { id: 'frame.capture_point', kind: 'string', label: 'Capture point (file or interface) of the frame' },
+];
+
 /** Frame-level pseudo-fields, as tshark names them (frame.time_epoch as a number here). */
-export function frameFieldValue(frame: DecodedFrame, id: string): FieldValue | undefined {
+export function frameFieldValue(frame: DecodedFrame, id: string, ctx: FilterContext = {}): FieldValue | undefined {
   const raw = frame.raw;
+  const epoch = raw.tsSec + raw.tsNsec / 1e9;
   switch (id) {
+    case 'frame.time_relative': return ctx.firstEpoch === undefined ? 0 : Number((epoch - ctx.firstEpoch).toFixed(9));
+    case 'frame.time_delta': return ctx.previousEpoch === undefined ? 0 : Number((epoch - ctx.previousEpoch).toFixed(9));
+    case 'frame.capture_point': return ctx.capturePoint;
     case 'frame.number': return raw.number;
     case 'frame.time_epoch': return raw.tsSec + raw.tsNsec / 1e9;
     case 'frame.len': return raw.originalLength;
@@ -158,11 +221,13 @@ export function frameFieldValue(frame: DecodedFrame, id: string): FieldValue | u
 }
 
 /** Every value of a field in a frame: derived values, then every layer, searching nested objects. */
-export function collectFieldValues(frame: DecodedFrame, id: string): FieldValue[] {
+export function collectFieldValues(frame: DecodedFrame, id: string, ctx: FilterContext = {}): FieldValue[] {
   if (id.startsWith('frame.')) {
-    const v = frameFieldValue(frame, id);
+    const v = frameFieldValue(frame, id, ctx);
     return v === undefined ? [] : [v];
   }
+  const alias = ADDRESS_ALIASES[id];
+  if (alias) return alias.flatMap((a) => collectFieldValues(frame, a, ctx));
   const out: FieldValue[] = [];
   const d = frame.derived[id];
   if (d !== undefined) out.push(d);
@@ -201,6 +266,20 @@ function ipBytes(s: string): number[] | undefined {
   if (tail === undefined) return h;
   const t = parse(tail);
   return [...h, ...new Array<number>(16 - h.length - t.length).fill(0), ...t];
+}
+
+/** `ADDR/BITS` against an address's bytes: undefined when `lit` is no prefix of that family. */
+function prefixMatch(va: number[], lit: string): boolean | undefined {
+  const m = /^(.+)\/(\d{1,3})$/.exec(lit);
+  if (!m) return undefined;
+  const la = ipBytes(m[1]!);
+  const bits = Number(m[2]);
+  if (!la || la.length !== va.length || bits > la.length * 8) return undefined;
+  for (let b = 0; b < bits; b++) {
+    const mask = 0x80 >> (b % 8);
+    if ((va[b >> 3]! & mask) !== (la[b >> 3]! & mask)) return false;
+  }
+  return true;
 }
 
 function compareArrays(a: number[], b: number[]): number {
@@ -261,6 +340,11 @@ function matchOne(v: FieldValue, op: CompareOp, lit: string): boolean {
     const lh = normalizeHex(lit);
     return vh !== undefined && lh !== undefined && lh.length > 0 && vh.includes(lh);
   }
+  if (op === '==' && typeof v === 'string' && lit.includes('/')) {
+    const va = ipBytes(v);
+    const p = va ? prefixMatch(va, lit) : undefined;
+    if (p !== undefined) return p;
+  }
   const c = compareValue(v, lit);
   if (c === undefined) return false;
   switch (op) {
@@ -280,14 +364,20 @@ function hasProtocol(frame: DecodedFrame, name: string): boolean {
   return frame.layers.some((l) => l.proto === name || Object.keys(l.fields).some((k) => k.startsWith(prefix)));
 }
 
-export function evaluateFilter(node: FilterNode, frame: DecodedFrame): boolean {
+function inSet(v: FieldValue, items: readonly SetItem[]): boolean {
+  return items.some((item) => (typeof item === 'string' ? matchOne(v, '==', item)
+    : matchOne(v, '>=', item.lo) && matchOne(v, '<=', item.hi)));
+}
+
+export function evaluateFilter(node: FilterNode, frame: DecodedFrame, ctx: FilterContext = {}): boolean {
   switch (node.kind) {
-    case 'and': return evaluateFilter(node.left, frame) && evaluateFilter(node.right, frame);
-    case 'or': return evaluateFilter(node.left, frame) || evaluateFilter(node.right, frame);
-    case 'not': return !evaluateFilter(node.operand, frame);
-    case 'present': return hasProtocol(frame, node.field) || collectFieldValues(frame, node.field).some((v) => v !== null);
+    case 'and': return evaluateFilter(node.left, frame, ctx) && evaluateFilter(node.right, frame, ctx);
+    case 'or': return evaluateFilter(node.left, frame, ctx) || evaluateFilter(node.right, frame, ctx);
+    case 'not': return !evaluateFilter(node.operand, frame, ctx);
+    case 'present': return hasProtocol(frame, node.field) || collectFieldValues(frame, node.field, ctx).some((v) => v !== null && v !== undefined);
+    case 'in': return collectFieldValues(frame, node.field, ctx).some((v) => (Array.isArray(v) ? (v as readonly FieldValue[]).some((e) => inSet(e, node.items)) : inSet(v, node.items)));
     case 'compare': {
-      const values = collectFieldValues(frame, node.field);
+      const values = collectFieldValues(frame, node.field, ctx);
       if (node.op === '!=') return !values.some((v) => matchOne(v, '==', node.value));
       return values.some((v) => matchOne(v, node.op, node.value));
     }
@@ -299,6 +389,6 @@ export function filterFields(node: FilterNode): string[] {
   switch (node.kind) {
     case 'and': case 'or': return [...filterFields(node.left), ...filterFields(node.right)];
     case 'not': return filterFields(node.operand);
-    case 'present': case 'compare': return [node.field];
+    case 'present': case 'compare': case 'in': return [node.field];
   }
 }

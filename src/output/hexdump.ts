@@ -16,3 +16,25 @@ export function renderHexDump(bytes: Uint8Array): string {
   }
   return out;
 }
+
+/**
+ * -X: as tcpdump -XX prints it: the hex of renderHexDump padded to 8 groups, two spaces, then the
+ * bytes as ASCII ('.' for anything outside 0x21..0x7e, space included, as tcpdump).
+ *	0x0000:  ffff ffff ffff 0200 0077 0001 0806 0001  .........w......
+ */
+export function renderHexAsciiDump(bytes: Uint8Array): string {
+  let out = '';
+  for (let off = 0; off < bytes.length; off += 16) {
+    const end = Math.min(off + 16, bytes.length);
+    let hex = '';
+    let ascii = '';
+    for (let i = off; i < end; i++) {
+      const b = bytes[i]!;
+      if ((i - off) % 2 === 0) hex += ' ';
+      hex += HEX[b];
+      ascii += b > 0x20 && b <= 0x7e ? String.fromCharCode(b) : '.'; // tcpdump: graphic characters only
+    }
+    out += `\t0x${off.toString(16).padStart(4, '0')}: ${hex.padEnd(40)}  ${ascii}\n`;
+  }
+  return out;
+}

@@ -15,6 +15,8 @@ export interface PacketObject {
     readonly len: number;
     readonly linktype: number;
     readonly interface: number;
+    /** Several -r: the capture point (file) of the frame. */
+    readonly capture_point?: string;
   };
   readonly layers: Fields;
   readonly annotations: readonly { readonly id: string; readonly severity: string; readonly message: string }[];
@@ -39,6 +41,7 @@ export function packetObject(frame: DecodedFrame, findings: readonly Finding[]):
       len: raw.originalLength,
       linktype: raw.linktype,
       interface: raw.interfaceId,
+      ...(raw.capturePoint !== undefined ? { capture_point: raw.capturePoint } : {}),
     },
     layers,
     annotations: frame.annotations.map((a) => ({ id: a.id, severity: a.severity, message: a.message })),

@@ -2,12 +2,13 @@
 // built on the same decoded frames and findings, writing through one BufferedWriter.
 
 import type { Finding } from '../analyze/types.js';
-import type { DecodedFrame, Fields } from '../decode/types.js';
+import type { DecodedFrame, FieldValue, Fields } from '../decode/types.js';
 import type { OutputFormat, SummaryName } from '../options.js';
 import type { Palette } from './color.js';
 import { renderFieldsLine } from './fields.js';
 import { renderFindingLine, renderFindingsTable, renderFindingUnderFrame } from './findings-text.js';
-import { renderHexDump } from './hexdump.js';
+import { renderHexAsciiDump, renderHexDump } from './hexdump.js';
+import { renderEkFinding, renderEkFrame } from './ek.js';
 import { findingObject, packetObject, summaryObject, type RunTotals } from './json.js';
 import { renderFrameSummary } from './text-line.js';
 import { epochTextOf, type EpochText, type TimestampFormatter } from './timestamp.js';
@@ -16,6 +17,7 @@ import type { BufferedWriter } from './writer.js';
 import { renderCarpMasters } from './carp-summary.js';
 import { renderVrrpMasters } from './vrrp-summary.js';
 import { renderPfsyncStates } from './pfsync-summary.js';
+import { renderPresence } from './presence-summary.js';
 
 export interface Renderer {
   /** A frame to show, with the findings it raised. */
@@ -35,6 +37,10 @@ export interface RenderOptions {
   readonly summaries: readonly SummaryName[];
   readonly palette: Palette;
   readonly timestamps: TimestampFormatter;
+  /** -X: hex and ASCII. */
+  readonly hexAscii?: boolean;
+  /** -z carp,masters,VHID: only these VHIDs. */
+  readonly carpMastersVhids?: readonly number[];
 }
 
 function instantOf(frame: DecodedFrame): { sec: number; nsec: number; digits: number } {
@@ -42,12 +48,16 @@ function instantOf(frame: DecodedFrame): { sec: number; nsec: number; digits: nu
 }
 
 /** The -z tables, in the order they were asked for. */
-export function renderSummaries(names: readonly SummaryName[], totals: RunTotals, summary: Fields, time?: EpochText): string {
+export function renderSummaries(names: readonly SummaryName[], totals: RunTotals, summary: Fields, time?: EpochText, carpVhids?: readonly number[]): string {
   let s = '';
   const whole = summaryObject(totals, summary);
   for (const name of names) {
     let table: string;
-    if (name === 'carp,masters') table = renderCarpMasters(whole, time);
+    if (name === 'carp,masters') {
+      const cut = carpVhids ? onlyVhids(whole, carpVhids) : whole;
+      const presence = renderPresence(cut);
+      table = renderCarpMasters(cut, time) + (presence === '' ? '' : `\n${presence}`);
+    }
     else if (name === 'vrrp,masters') table = renderVrrpMasters(whole, time);
     else if (name === 'pfsync,states') table = renderPfsyncStates(whole, time);
     else table = renderFindingsTable(totals.findings);
@@ -55,6 +65,32 @@ export function renderSummaries(names: readonly SummaryName[], totals: RunTotals
     s += (s === '' ? '' : '\n') + (table.endsWith('\n') ? table : `${table}\n`);
   }
   return s;
+}
+
+/** The summary with the carp part cut to some VHIDs (tshark's `-z name,filter`). */
+export function onlyVhids(summary: Fields, vhids: readonly number[]): Fields {
+  const carp = summary['carp'];
+  if (carp === null || typeof carp !== 'object' || Array.isArray(carp)) return summary;
+  const c = carp as Fields;
+  const keep = (v: FieldValue): boolean => {
+    const o = v as Fields | null;
+    return o !== null && typeof o === 'object' && typeof o['vhid'] === 'number' && vhids.includes(o['vhid']);
+  };
+  const cut: Record<string, FieldValue> = { ...c };
+  for (const key of ['vhids', 'timeline', 'presence']) {
+    const list = c[key];
+    if (Array.isArray(list)) cut[key] = (list as readonly FieldValue[]).filter(keep);
+  }
+  const presence = summary['carp_presence'] as Fields | undefined;
+  const senders = presence?.['senders'];
+  const out: Record<string, FieldValue> = { ...summary, carp: cut };
+  if (Array.isArray(senders)) out['carp_presence'] = { ...presence, senders: (senders as readonly FieldValue[]).filter(keep) };
+  return out;
+}
+
+/** The capture point prefix of a merged run's text line. */
+function pointPrefix(frame: DecodedFrame): string {
+  return frame.raw.capturePoint !== undefined ? `[${frame.raw.capturePoint}] ` : '';
 }
 
 class TextRenderer implements Renderer {
@@ -66,10 +102,11 @@ class TextRenderer implements Renderer {
       for (const f of findings) this.finding(f);
       return;
     }
-    let s = `${this.o.timestamps.frame(instantOf(frame))} ${renderFrameSummary(frame, palette)}\n`;
+    let s = `${this.o.timestamps.frame(instantOf(frame))} ${pointPrefix(frame)}${renderFrameSummary(frame, palette)}\n`;
     for (const f of findings) s += renderFindingUnderFrame(f, palette);
     if (this.o.verbose) s += `${renderTree(frame).join('\n')}\n`;
-    if (this.o.hex) s += renderHexDump(frame.raw.data);
+    if (this.o.hexAscii) s += renderHexAsciiDump(frame.raw.data);
+    else if (this.o.hex) s += renderHexDump(frame.raw.data);
     this.out.write(s);
   }
 
@@ -78,7 +115,7 @@ class TextRenderer implements Renderer {
   }
 
   end(totals: RunTotals, summary: Fields): void {
-    const s = renderSummaries(this.o.summaries, totals, summary, epochTextOf(this.o.timestamps));
+    const s = renderSummaries(this.o.summaries, totals, summary, epochTextOf(this.o.timestamps), this.o.carpMastersVhids);
     if (s !== '') this.out.write((totals.shown > 0 && !this.o.quiet ? '\n' : '') + s);
   }
 }
@@ -101,24 +138,51 @@ class JsonlRenderer implements Renderer {
   }
 }
 
+/**
+ * -T json: one array holding the objects jsonl writes, in the same order (packets, findings,
+ * the summary last), pretty-printed. tshark's -T json is an array of packets keyed
+ * `_source.layers`; carpdump keeps the packet objects of its own format (a documented deviation).
+ */
 class JsonRenderer implements Renderer {
   private count = 0;
   constructor(private readonly out: BufferedWriter, private readonly o: RenderOptions) {}
 
-  frame(frame: DecodedFrame, findings: readonly Finding[]): void {
-    if (this.o.quiet) return;
-    const body = JSON.stringify(packetObject(frame, findings), null, 2).replace(/\n/g, '\n  ');
+  private element(o: Fields): void {
+    const body = JSON.stringify(o, null, 2).replace(/\n/g, '\n  ');
     this.out.write(`${this.count === 0 ? '[\n  ' : ',\n  '}${body}`);
     this.count++;
   }
 
-  finding(): void {
-    // The json format is the array of packets (tshark -T json); findings are listed in each
-    // packet's "findings" and in full in jsonl.
+  frame(frame: DecodedFrame, findings: readonly Finding[]): void {
+    if (!this.o.quiet) this.element(packetObject(frame, findings) as unknown as Fields);
+    for (const f of findings) this.element(findingObject(f));
+  }
+
+  finding(f: Finding): void {
+    this.element(findingObject(f));
+  }
+
+  end(totals: RunTotals, summary: Fields): void {
+    this.element(summaryObject(totals, summary));
+    this.out.write('\n]\n');
+  }
+}
+
+/** -T ek: see ek.ts. */
+class EkRenderer implements Renderer {
+  constructor(private readonly out: BufferedWriter, private readonly o: RenderOptions) {}
+
+  frame(frame: DecodedFrame, findings: readonly Finding[]): void {
+    if (!this.o.quiet) this.out.write(renderEkFrame(frame, findings, frame.raw.capturePoint));
+    else for (const f of findings) this.finding(f);
+  }
+
+  finding(f: Finding): void {
+    this.out.write(renderEkFinding(f));
   }
 
   end(): void {
-    this.out.write(this.count === 0 ? '[]\n' : '\n]\n');
+    // The bulk format has documents only; the summary is in -T json / jsonl.
   }
 }
 
@@ -144,6 +208,7 @@ export function createRenderer(out: BufferedWriter, options: RenderOptions): Ren
     case 'text': return new TextRenderer(out, options);
     case 'jsonl': return new JsonlRenderer(out, options);
     case 'json': return new JsonRenderer(out, options);
+    case 'ek': return new EkRenderer(out, options);
     case 'fields': return new FieldsRenderer(out, options);
   }
 }

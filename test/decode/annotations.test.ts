@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as B from '../builders/packets.js';
+import { pflogFrame } from '../builders/pflog.js';
 import { PROTOCOL_DEFS, REGISTRY } from '../../src/decode/protocols.js';
 import { PFSYNC_PROTOCOL_DEFS } from '../../src/decode/pfsync/index.js';
 import { FINDINGS, isFindingId } from '../../src/analyze/findings.js';
@@ -32,6 +33,7 @@ const CASES: Record<string, () => Case> = {
   'carp.trailing_bytes': () => ({ bytes: B.ethernet({ type: 0x0800 }, B.ipv4({ proto: 112 }, B.concat(B.carp(), new Uint8Array(4)))) }),
   'carp.bow_out': () => ({ bytes: B.carpFrame4({ advbase: 255, advskew: 255 }) }),
   'carp.demotion': () => ({ bytes: B.carpFrame4({ demote: 32 }) }),
+  'pflog.bad_length': () => ({ bytes: pflogFrame({ length: 40 }, B.ipv4({ proto: 112 }, B.carp())), linktype: 117 }),
   'vrrp.bad_checksum': () => ({ bytes: B.vrrp2Frame({ checksum: 1 }) }),
   'vrrp.bad_ttl': () => ({ bytes: B.vrrp3Frame4({}, { ttl: 1 }) }),
   'vrrp.bad_length': () => ({ bytes: B.ethernet({ type: 0x0800 }, B.ipv4({ proto: 112 }, B.concat(B.vrrp2(), new Uint8Array(4)))), options: { decodeAs: 'vrrp' } }),

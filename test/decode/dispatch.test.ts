@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as B from '../builders/packets.js';
+import { pflogFrame } from '../builders/pflog.js';
 import {
   DISSECTORS, ETHERTYPE_DISSECTORS, IP_PROTOCOL_DISSECTORS, LINKTYPE_DISSECTORS, decideProto112, dissectorForEthertype,
   dissectorForIpProtocol, dissectorForLinktype,
@@ -29,6 +30,7 @@ const linktypeRows: { linktype: number; bytes: () => Uint8Array; first: string; 
   { linktype: 108, name: 'loop', bytes: () => B.nullHeader(2, false, carp4()), first: 'null' },
   { linktype: 109, name: 'enc', bytes: () => B.encHeader(2, 1, 0, carp4()), first: 'enc' },
   { linktype: 113, name: 'sll', bytes: () => B.sll(0x0800, carp4()), first: 'sll' },
+  { linktype: 117, name: 'pflog', bytes: () => pflogFrame({}, carp4()), first: 'pflog' },
   { linktype: 228, name: 'raw4', bytes: carp4, first: 'raw' },
   { linktype: 229, name: 'raw6', bytes: () => B.ipv6({ nxt: 112 }, B.carp()), first: 'raw' },
   { linktype: 276, name: 'sll2', bytes: () => B.sll2(0x0800, carp4()), first: 'sll2' },

@@ -93,10 +93,8 @@ for (const [expr, column, message] of errors) {
       assert.ok(err instanceof UsageError);
       assert.equal(err.exitCode, 2);
       assert.match(err.message, message);
-      assert.match(err.message, new RegExp(`at column ${column}\\n`));
-      // The caret line points at the column.
-      const caretLine = err.message.split('\n')[2]!;
-      assert.equal(caretLine.indexOf('^'), 2 + column - 1);
+      assert.match(err.message, new RegExp(`at column ${column} of "`));
+      assert.ok(!err.message.includes('\n'), 'one line');
       return true;
     });
   });

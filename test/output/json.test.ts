@@ -89,19 +89,20 @@ test('jsonl: packet, then its findings, loose findings, summary last; -q drops p
   }
 });
 
-test('json: one array of packet objects (empty array when nothing is shown)', () => {
+test('json: one array of the jsonl objects: packets, findings, the summary last', () => {
   const { r, out, stream } = render('json');
-  r.frame(decoded(carpFrame4(), 1), []);
+  r.frame(decoded(carpFrame4(), 1), [finding]);
   r.frame(decoded(vrrp2Frame(), 2), []);
+  r.finding({ ...finding, id: 'carp.master_silent', frames: [] });
   r.end({ frames: 2, shown: 2, findings: {} }, {});
   out.flush();
-  const arr = JSON.parse(stream.text) as { type: string; frame: { number: number }; layers: Record<string, unknown> }[];
-  assert.deepEqual(arr.map((p) => [p.type, p.frame.number]), [['packet', 1], ['packet', 2]]);
-  assert.ok('vrrp' in arr[1]!.layers);
+  const arr = JSON.parse(stream.text) as { type: string; id?: string; frame?: { number: number }; layers?: Record<string, unknown> }[];
+  assert.deepEqual(arr.map((p) => [p.type, p.frame?.number ?? p.id]), [['packet', 1], ['finding', 'carp.master_changed'], ['packet', 2], ['finding', 'carp.master_silent'], ['summary', undefined]]);
+  assert.ok('vrrp' in arr[2]!.layers!);
   const empty = render('json');
   empty.r.end({ frames: 0, shown: 0, findings: {} }, {});
   empty.out.flush();
-  assert.deepEqual(JSON.parse(empty.stream.text), []);
+  assert.deepEqual((JSON.parse(empty.stream.text) as { type: string }[]).map((o) => o.type), ['summary']);
 });
 
 test('fields: tab-separated columns, arrays joined by commas, absent fields empty, frame.* pseudo-fields', () => {
