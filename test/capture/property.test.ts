@@ -14,9 +14,10 @@ import {
   type NgSectionSpec,
 } from '../builders/capture.js';
 import { parseBytes, type FrameSnapshot } from './helpers.js';
+import { checkProperty } from '../fc-seed.js';
 
-// Fixed by default; CARPDUMP_SEED=n explores another sequence (fast-check prints the seed on failure).
-const SEED = Number(process.env.CARPDUMP_SEED ?? 0x5eed2026);
+// Fixed by default; CARPDUMP_FC_SEED=n explores another sequence (checkProperty prints the seed on failure).
+const SEED = 0x5eed2026;
 
 /** if_tsresol values: absent, decimal 0..15, binary 2^-0..2^-63. */
 const tsresol = fc.oneof(
@@ -57,7 +58,7 @@ function digitsOf(r: number | undefined): number {
 
 describe('property: pcapng round trip', () => {
   it('reads back what the builder wrote, in any chunking', () => {
-    fc.assert(
+    checkProperty(
       fc.property(fc.array(section, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 300 }), fc.nat(), (sections, max, seed) => {
         const specs: NgSectionSpec[] = [];
         const expected: FrameSnapshot[] = [];
@@ -103,7 +104,7 @@ describe('property: classic pcap round trip', () => {
       frac: fc.nat({ max: 999_999_999 }),
       data: fc.uint8Array({ maxLength: 300 }),
     });
-    fc.assert(
+    checkProperty(
       fc.property(fc.constantFrom<Endian>('le', 'be'), fc.boolean(), fc.array(rec, { maxLength: 20 }), fc.integer({ min: 1, max: 100 }), (endian, nano, recs, max) => {
         const records = recs.map((r) => ({ tsSec: r.tsSec, tsFrac: nano ? r.frac : r.frac % 1_000_000, data: r.data }));
         const bytes = buildPcap({ endian, nano, linktype: 113, records });
