@@ -67,11 +67,11 @@ async function listInterfaces(io: CliIo): Promise<number> {
 async function openSource(o: Options): Promise<CaptureSource & { linktype?: number; snaplen?: number; notes?: readonly string[] }> {
   if (o.read !== undefined) {
     const expression = o.captureFilter?.trim() ?? '';
-    if (expression === '') return openCaptureFile(o.read);
+    if (expression === '') return openCaptureFile(o.read, o.limits);
     // Compiled by libpcap (through tcpdump), run on each frame: as tcpdump -r FILE EXPR.
     const filter = new FileCaptureFilter(expression);
     filter.precheck();
-    return filterSource(openCaptureFile(o.read), filter);
+    return filterSource(openCaptureFile(o.read, o.limits), filter);
   }
   const { openLiveCapture } = await import('./capture/live.js');
   return openLiveCapture({ iface: o.interface ?? '', filter: o.captureFilter ?? '', snaplen: o.snaplen ?? 0, promisc: o.promiscuous });
@@ -166,6 +166,7 @@ async function run(o: Options, io: CliIo): Promise<number> {
       ...(o.count !== undefined ? { count: o.count } : {}),
       analyzers,
       renderer,
+      limits: o.limits,
       ...(pcap ? { frameWriter: pcap } : {}),
       isInteresting: isInterestingFrame,
       isInterestingRecord,

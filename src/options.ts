@@ -12,6 +12,7 @@ const yargs = createRequire(import.meta.url)('yargs/yargs') as (args: readonly s
 import { UsageError } from './errors.js';
 import type { Severity } from './decode/types.js';
 import { parseDisplayFilter, type FilterNode } from './filter/display-filter.js';
+import { parseLimits, type Limits } from './limits.js';
 
 export const FORMATS = ['text', 'jsonl', 'json', 'fields'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
@@ -61,6 +62,8 @@ export interface Options {
   readonly lineBuffered: boolean;
   readonly snaplen?: number;
   readonly promiscuous: boolean;
+  /** --limit NAME=N over the defaults of limits.ts. */
+  readonly limits: Limits;
 }
 
 export const USAGE = `Usage: carpdump [options] [-r FILE | -i IFACE] [capture-filter expression ...]
@@ -96,6 +99,8 @@ Output:
   -l                         flush output after every frame
   --color auto|always|never  colour (auto: on a terminal; NO_COLOR / FORCE_COLOR honoured)
   --fail-on note|warn|error  exit 3 when a finding of that severity or worse was raised
+  --limit NAME=N             raise a limit: findings-per-key (100), findings-per-id (1000),
+                             interfaces-per-section (65536); repeatable
   --list-findings            list every finding id with its severity and description
   -h, --help                 this text;  --version  the version
 
@@ -181,7 +186,7 @@ export function parseVip(text: string): { vhid: number; addresses: string[] } {
 const STRING_OPTIONS = [
   'read', 'interface', 'filter', 'write', 'count', 'format', 'field', 'display-filter', 'z',
   'decode-as', 'carp-pass', 'carp-pass-file', 'vip', 'wordlist', 'fail-on', 'color', 't',
-  'snaplen',
+  'snaplen', 'limit',
 ] as const;
 const BOOLEAN_OPTIONS = [
   'all', 'verbose', 'hex', 'quiet', 'show-secrets', 'utc', 'l', 'list-interfaces',
@@ -338,6 +343,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     lineBuffered: bool('l'),
     ...(a['snaplen'] !== undefined ? { snaplen: positiveInt('-s', last(a['snaplen']))! } : {}),
     promiscuous: !bool('no-promiscuous-mode'),
+    limits: parseLimits(list(a['limit'])),
   };
   return opts;
 }

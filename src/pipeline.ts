@@ -17,6 +17,8 @@ import { severityRank, type DecodedFrame, type DecodeOptions, type Fields, type 
 import { evaluateFilter, type FilterNode } from './filter/display-filter.js';
 import type { Renderer } from './output/renderer.js';
 import type { RunTotals } from './output/json.js';
+import { FindingCap } from './finding-cap.js';
+import { defaultLimits, type Limits } from './limits.js';
 
 /** Layers that make a frame worth showing without -A. */
 export const SHOWN_PROTOCOLS: ReadonlySet<string> = new Set(['carp', 'vrrp', 'pfsync']);
@@ -46,6 +48,8 @@ export interface PipelineConfig {
   readonly afterFrame?: () => void;
   /** Called after each live tick (live output is flushed a few times a second). */
   readonly afterTick?: () => void;
+  /** Caps on findings shown (findings-per-key, findings-per-id); default limits.ts's. */
+  readonly limits?: Pick<Limits, 'findings-per-key' | 'findings-per-id'>;
 }
 
 export interface InternalError {
@@ -93,7 +97,11 @@ export class Pipeline {
   done = false;
   onCountReached: (() => void) | undefined;
 
-  constructor(private readonly config: PipelineConfig) {}
+  private readonly cap: FindingCap;
+
+  constructor(private readonly config: PipelineConfig) {
+    this.cap = new FindingCap(config.limits ?? defaultLimits());
+  }
 
   private count(f: Finding): void {
     this.findingCounts[f.id] = (this.findingCounts[f.id] ?? 0) + 1;
@@ -169,17 +177,23 @@ export class Pipeline {
       });
     }
     for (const f of findings) this.count(f);
+    // Floods are capped per id and key: the frame shows the findings under the caps (and a
+    // carpdump.limit_reached when one is reached); the rest are only counted.
+    const shownFindings: Finding[] = [];
+    for (const f of findings) {
+      if (this.cap.admit(f, (l) => { this.count(l); shownFindings.push(l); })) shownFindings.push(f);
+    }
 
-    let visible = cfg.all || findings.length > 0 || hasKeys(frame.derived);
+    let visible = cfg.all || shownFindings.length > 0 || hasKeys(frame.derived);
     if (!visible) for (const l of frame.layers) if (SHOWN_PROTOCOLS.has(l.proto)) { visible = true; break; }
     const passes = visible && (!cfg.displayFilter || evaluateFilter(cfg.displayFilter, frame));
     try {
       if (passes) {
         this.shown++;
-        cfg.renderer.frame(frame, findings);
+        cfg.renderer.frame(frame, shownFindings);
       } else if (!cfg.displayFilter) {
         // Not shown by default (e.g. an ARP frame) but it raised findings: print them alone.
-        for (const f of findings) cfg.renderer.finding(f);
+        for (const f of shownFindings) cfg.renderer.finding(f);
       }
     } catch (err) {
       this.internalError(raw.number, `renderer: ${err instanceof Error ? err.message : String(err)}`);
@@ -200,7 +214,7 @@ export class Pipeline {
 
   private emitLoose(f: Finding): void {
     this.count(f);
-    this.config.renderer.finding(f);
+    if (this.cap.admit(f, (l) => { this.count(l); this.config.renderer.finding(l); })) this.config.renderer.finding(f);
   }
 
   /** End of input: finish() findings, then the summaries. Idempotent. */
@@ -214,6 +228,10 @@ export class Pipeline {
         : last ? { sec: last.tsSec, nsec: last.tsNsec, digits } : this.lastTime ?? { sec: 0, nsec: 0, digits: 6 };
       for (const a of cfg.analyzers) {
         this.guard(a, 0, now, () => a.finish(now, (f) => this.emitLoose(f)), (f) => this.emitLoose(f));
+      }
+      for (const f of this.cap.totals(now)) {
+        this.count(f);
+        cfg.renderer.finding(f);
       }
       const summary: Record<string, Fields[string]> = {};
       for (const a of cfg.analyzers) {

@@ -15,6 +15,7 @@ import {
 } from '../builders/capture.js';
 import { parseBytes, type FrameSnapshot } from './helpers.js';
 import { checkProperty } from '../fc-seed.js';
+import { MAX_TIME_SEC } from '../../src/capture/types.js';
 
 // Fixed by default; CARPDUMP_FC_SEED=n explores another sequence (checkProperty prints the seed on failure).
 const SEED = 0x5eed2026;
@@ -72,10 +73,16 @@ describe('property: pcapng round trip', () => {
             const ts = p.ts % (perSecond(i.tsresol) << 52n);
             blocks.push({ kind: 'epb', interfaceId: id, ts, data: p.data, originalLength: p.data.length + p.extra, withOptions: p.withOptions });
             const t = unitsToSecNsec(ts, i.tsresol, i.tsoffset ?? 0n);
+            // Beyond ±MAX_TIME_SEC a time cannot be shown: 0, with the exact time beside it.
+            const exactSec = ts / perSecond(i.tsresol) + (i.tsoffset ?? 0n);
+            const out = exactSec > BigInt(MAX_TIME_SEC) || exactSec < -BigInt(MAX_TIME_SEC);
+            const d = digitsOf(i.tsresol);
+            const frac = Math.floor(t.nsec / 10 ** (9 - d));
             expected.push({
               number: expected.length + 1,
-              tsSec: t.sec,
-              tsNsec: t.nsec,
+              tsSec: out ? 0 : t.sec,
+              tsNsec: out ? 0 : t.nsec,
+              ...(out ? { timeOutOfRange: d > 0 ? `${exactSec}.${String(frac).padStart(d, '0')}` : `${exactSec}` } : {}),
               tsDigits: digitsOf(i.tsresol),
               linktype: i.linktype,
               interfaceId: id,
