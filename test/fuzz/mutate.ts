@@ -2,19 +2,12 @@
 // swaps and gzip damage, over the samples' bytes. Deterministic given the random source.
 
 import { gzipSync } from 'node:zlib';
+import { mulberry32 } from '../builders/capture.js';
 
 export type Rand = () => number;
 
-export function mulberry(seed: number): Rand {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The builders' PRNG (mulberry32). */
+export const mulberry: (seed: number) => Rand = mulberry32;
 
 const int = (r: Rand, n: number): number => Math.floor(r() * n);
 
