@@ -97,7 +97,7 @@ function filesOf(source: CaptureSource): readonly FileCaptureSource[] {
 async function openSource(o: Options): Promise<CaptureSource & { linktype?: number; snaplen?: number; notes?: readonly string[] }> {
   if (o.reads.length > 0) {
     const expression = o.captureFilter?.trim() ?? '';
-    const input = o.reads.length > 1 ? new MergedCaptureSource(o.reads) : openCaptureFile(o.reads[0]!);
+    const input = o.reads.length > 1 ? new MergedCaptureSource(o.reads, undefined, o.limits) : openCaptureFile(o.reads[0]!, o.limits);
     if (expression === '') return input;
     // Compiled by libpcap (through tcpdump), run on each frame: as tcpdump -r FILE EXPR.
     const filter = new FileCaptureFilter(expression);
@@ -289,6 +289,7 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
       ...(o.count !== undefined ? { count: o.count } : {}),
       analyzers,
       renderer,
+      limits: o.limits,
       ...(pcap ? { frameWriter: pcap } : {}),
       isInteresting: isInterestingFrame,
       ...(o.reads.length > 1 ? { crossPointDuplicates: new CrossPointDuplicates() } : {}),

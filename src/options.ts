@@ -15,6 +15,7 @@ import { parseDisplayFilter, type FilterNode } from './filter/display-filter.js'
 import {
   parseAutostop, parseExpectMaster, parseLinger, parseMetricsAddress, type Autostop, type ExpectMaster, type MetricsAddress,
 } from './monitor-options.js';
+import { parseLimits, type Limits } from './limits.js';
 
 export const FORMATS = ['text', 'jsonl', 'json', 'fields', 'ek'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
@@ -93,6 +94,8 @@ export interface Options {
   readonly carpMastersVhids?: readonly number[];
   /** `completion bash`: the shell asked for. */
   readonly completionShell?: string;
+  /** --limit NAME=N over the defaults of limits.ts. */
+  readonly limits: Limits;
 }
 
 export const USAGE = `Usage: carpdump [options] [-r FILE | -i IFACE] [capture-filter expression ...]
@@ -138,6 +141,8 @@ Output:
   --report FILE.html         also write a self-contained HTML report at the end
   --color auto|always|never  colour (auto: on a terminal; NO_COLOR / FORCE_COLOR honoured)
   --fail-on note|warn|error  exit 3 when a finding of that severity or worse was raised
+  --limit NAME=N             raise a limit: findings-per-key (100), findings-per-id (1000),
+                             interfaces-per-section (65536); repeatable
   --list-findings            list every finding id with its severity and description
   -G fields                  list every field id with its protocol, type and label (tshark -G)
   completion bash            print a bash completion script
@@ -244,7 +249,7 @@ export function parseVip(text: string): { vhid: number; addresses: string[] } {
 const STRING_OPTIONS = [
   'read', 'interface', 'filter', 'write', 'count', 'format', 'field', 'display-filter', 'z',
   'decode-as', 'carp-pass', 'carp-pass-file', 'vip', 'wordlist', 'fail-on', 'color', 't',
-  'snaplen', 'metrics', 'metrics-linger', 'autostop', 'expect-master', 'report', 'buffer-size', 'F', 'G',
+  'snaplen', 'metrics', 'metrics-linger', 'autostop', 'expect-master', 'report', 'buffer-size', 'F', 'G', 'limit',
 ] as const;
 const BOOLEAN_OPTIONS = [
   'all', 'verbose', 'hex', 'quiet', 'show-secrets', 'utc', 'l', 'list-interfaces',
@@ -456,6 +461,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     ...(a['F'] !== undefined ? { writeFormat: oneOf('-F', last(a['F']), WRITE_FORMATS)! } : {}),
     ...(carpMastersVhids !== undefined ? { carpMastersVhids } : {}),
     ...(completionShell !== undefined ? { completionShell } : {}),
+    limits: parseLimits(list(a['limit'])),
   };
   if (opts.writeFormat !== undefined && opts.write === undefined) throw new UsageError('-F applies to -w FILE');
   return opts;

@@ -21,6 +21,8 @@ import { evaluateFilter, type FilterNode } from './filter/display-filter.js';
 import type { Renderer } from './output/renderer.js';
 import type { RunTotals } from './output/json.js';
 import type { CrossPointDuplicates } from './capture/duplicates.js';
+import { FindingCap } from './finding-cap.js';
+import { defaultLimits, type Limits } from './limits.js';
 
 /** Layers that make a frame worth showing without -A. */
 export const SHOWN_PROTOCOLS: ReadonlySet<string> = new Set(['carp', 'vrrp', 'pfsync']);
@@ -57,6 +59,8 @@ export interface PipelineConfig {
    * finding raised on its own: the metrics of --metrics are built from these.
    */
   readonly observer?: PipelineObserver;
+  /** Caps on findings shown (findings-per-key, findings-per-id); default limits.ts's. */
+  readonly limits?: Pick<Limits, 'findings-per-key' | 'findings-per-id'>;
 }
 
 export interface PipelineObserver {
@@ -114,7 +118,11 @@ export class Pipeline {
   done = false;
   onCountReached: (() => void) | undefined;
 
-  constructor(private readonly config: PipelineConfig) {}
+  private readonly cap: FindingCap;
+
+  constructor(private readonly config: PipelineConfig) {
+    this.cap = new FindingCap(config.limits ?? defaultLimits());
+  }
 
   private count(f: Finding): void {
     this.findingCounts[f.id] = (this.findingCounts[f.id] ?? 0) + 1;
@@ -221,7 +229,13 @@ export class Pipeline {
     for (const f of findings) this.count(f);
     // After any hold: the analyzers' verdicts on this frame are final now.
     if (cfg.observer) this.observe(frame.raw.number, () => cfg.observer!.frame(frame, findings));
-    let visible = cfg.all || findings.length > 0 || hasKeys(frame.derived);
+    // Floods are capped per id and key: the frame shows the findings under the caps (and a
+    // carpdump.limit_reached when one is reached); the rest are only counted.
+    const shownFindings: Finding[] = [];
+    for (const f of findings) {
+      if (this.cap.admit(f, (l) => { this.count(l); shownFindings.push(l); })) shownFindings.push(f);
+    }
+    let visible = cfg.all || shownFindings.length > 0 || hasKeys(frame.derived);
     if (!visible) for (const l of frame.layers) if (SHOWN_PROTOCOLS.has(l.proto)) { visible = true; break; }
     const passes = visible && (!cfg.displayFilter || evaluateFilter(cfg.displayFilter, frame, {
       ...(this.firstEpoch !== undefined ? { firstEpoch: this.firstEpoch } : {}),
@@ -231,10 +245,10 @@ export class Pipeline {
     try {
       if (passes) {
         this.shown++;
-        cfg.renderer.frame(frame, findings);
+        cfg.renderer.frame(frame, shownFindings);
       } else if (!cfg.displayFilter) {
         // Not shown by default (e.g. an ARP frame) but it raised findings: print them alone.
-        for (const f of findings) cfg.renderer.finding(f);
+        for (const f of shownFindings) cfg.renderer.finding(f);
       }
     } catch (err) {
       this.internalError(frame.raw.number, `renderer: ${err instanceof Error ? err.message : String(err)}`);
@@ -272,7 +286,7 @@ export class Pipeline {
     this.count(f);
     const observer = this.config.observer;
     if (observer) this.observe(0, () => observer.finding(f));
-    this.config.renderer.finding(f);
+    if (this.cap.admit(f, (l) => { this.count(l); this.config.renderer.finding(l); })) this.config.renderer.finding(f);
   }
 
   /** End of input: finish() findings, then the summaries. Idempotent. */
@@ -288,6 +302,10 @@ export class Pipeline {
         this.guard(a, 0, now, () => a.finish(now, (f) => this.emitLoose(f)), (f) => this.emitLoose(f));
       }
       this.flushHeld(true);
+      for (const f of this.cap.totals(now)) {
+        this.count(f);
+        cfg.renderer.finding(f);
+      }
       const summary: Record<string, Fields[string]> = {};
       for (const a of cfg.analyzers) {
         try {

@@ -62,6 +62,8 @@ export const FINDINGS = {
   'pfsync.creator_cap': { severity: 'warn', description: 'the state tracker reached its cap on creator ids: states of further creators are not tracked' },
   // carpdump itself
   'carpdump.internal_error': { severity: 'error', description: 'a dissector failed unexpectedly (a carpdump bug)' },
+  'frame.time_out_of_range': { severity: 'warn', description: 'the capture file gives a time carpdump cannot show (beyond ±8.64e12 s, e.g. a huge if_tsoffset): shown as 0, exact time in the message' },
+  'carpdump.limit_reached': { severity: 'note', description: 'a limit of limits.ts was reached (findings per id and key, ...): the picture is partial; --limit raises it' },
 } as const satisfies Record<string, FindingDef>;
 
 export type FindingId = keyof typeof FINDINGS;

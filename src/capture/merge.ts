@@ -4,6 +4,7 @@
 // Every file is read first, its frames copied: memory is bounded by MERGE_MAX_BYTES of frame
 // data; past it the run ends with a one-line error (merge with mergecap first).
 
+import type { Limits } from '../limits.js';
 import { basename } from 'node:path';
 import { CarpdumpError } from '../errors.js';
 import { openCaptureFile, type FileCaptureSource } from './open.js';
@@ -24,8 +25,8 @@ export class MergedCaptureSource implements CaptureSource {
   /** Per capture point: time of its first and last frame (seconds), known once run() has read the files. */
   readonly spans = new Map<string, { first: number; last: number }>();
 
-  constructor(readonly paths: readonly string[], private readonly maxBytes = MERGE_MAX_BYTES) {
-    this.files = paths.map((p) => openCaptureFile(p));
+  constructor(readonly paths: readonly string[], private readonly maxBytes = MERGE_MAX_BYTES, limits?: Pick<Limits, 'interfaces-per-section'>) {
+    this.files = paths.map((p) => openCaptureFile(p, limits));
     this.name = paths.join(', ');
   }
 

@@ -4,10 +4,11 @@
 // one-line CarpdumpError naming the file; frames before any damage are delivered first.
 
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
 import { CaptureFormatError, CarpdumpError } from '../errors.js';
 import { CaptureParser, type CaptureFormat } from './parser.js';
+import { gunzipMembers, type GunzipResult } from './gunzip.js';
+import type { Limits } from '../limits.js';
 import type { CaptureSource, FrameSink, RawFrame, RecordPrefilter } from './types.js';
 
 // 128 KiB: the copy from the page cache then lands in the CPU's L2 cache, where the parser
@@ -54,7 +55,7 @@ export function describeFsError(error: unknown): string {
  * Opens a capture file ('-' = standard input). Throws CarpdumpError at once when the path
  * cannot be opened (missing, permission, directory); content problems reject run().
  */
-export function openCaptureFile(path: string): FileCaptureSource {
+export function openCaptureFile(path: string, limits?: Pick<Limits, 'interfaces-per-section'>): FileCaptureSource {
   if (path === '-') {
     // Redirected from a regular file (`-r - < x.pcap`): the fast synchronous path, on fd 0.
     let regular = false;
@@ -63,7 +64,7 @@ export function openCaptureFile(path: string): FileCaptureSource {
     } catch {
       // no usable stdin: the stream path reports it
     }
-    return new FileCaptureSource('standard input', regular ? STDIN_FD : undefined);
+    return new FileCaptureSource('standard input', regular ? STDIN_FD : undefined, limits);
   }
   let fd: number;
   try {
@@ -77,7 +78,7 @@ export function openCaptureFile(path: string): FileCaptureSource {
     closeSync(fd);
     throw new CarpdumpError(`cannot read ${path}: ${describeFsError(error)}`);
   }
-  return new FileCaptureSource(path, fd);
+  return new FileCaptureSource(path, fd, limits);
 }
 
 export class FileCaptureSource implements CaptureSource {
@@ -85,6 +86,7 @@ export class FileCaptureSource implements CaptureSource {
   private prefilter: RecordPrefilter | undefined;
   private stopRequested = false;
   private gzip = false;
+  private readonly gunzipResult: GunzipResult = { trailingGarbage: 0, garbageAt: 0 };
   /** What the caller's sink threw: passed through unchanged, never relabelled as a read error. */
   private sinkError: unknown;
 
@@ -92,6 +94,7 @@ export class FileCaptureSource implements CaptureSource {
   constructor(
     readonly name: string,
     private fd: number | undefined,
+    private readonly limits?: Pick<Limits, 'interfaces-per-section'>,
   ) {}
 
   /** Container format, known once run() has seen the first bytes. */
@@ -134,7 +137,7 @@ export class FileCaptureSource implements CaptureSource {
         this.sinkError = error;
         throw error;
       }
-    });
+    }, this.limits?.['interfaces-per-section']);
     this.parser = parser;
     parser.setPrefilter(this.prefilter);
     if (this.stopRequested) parser.stop();
@@ -142,6 +145,11 @@ export class FileCaptureSource implements CaptureSource {
       if (this.fd === undefined) await this.runStream(process.stdin, parser);
       else await this.runFile(this.fd, parser);
       parser.end();
+      if (this.gunzipResult.trailingGarbage > 0 && !parser.stopped) {
+        // Every frame the data held was delivered; the damage is said last (exit 1, as any damaged input).
+        const g = this.gunzipResult;
+        throw new CarpdumpError(`${this.name}: ${g.trailingGarbage} bytes of trailing garbage after the gzip data at byte ${g.garbageAt} (ignored; every frame before them was read)`);
+      }
     } catch (error) {
       if (this.sinkError !== undefined && error === this.sinkError) throw error;
       throw this.wrap(error);
@@ -216,10 +224,7 @@ export class FileCaptureSource implements CaptureSource {
     let chunks: AsyncIterable<Uint8Array> = rest();
     if (first !== undefined && first[0] === GZIP_MAGIC0 && second === GZIP_MAGIC1) {
       this.gzip = true;
-      const gunzip = createGunzip({ chunkSize: 256 * 1024 });
-      chunks = pipeline(Readable.from(rest(), { objectMode: false }), gunzip, () => {
-        // errors surface through the iteration below
-      });
+      chunks = gunzipMembers(rest(), this.gunzipResult);
     }
     try {
       for await (const chunk of chunks) {
@@ -227,6 +232,9 @@ export class FileCaptureSource implements CaptureSource {
         if (parser.stopped) break;
       }
     } catch (error) {
+      if (this.gzip && error instanceof CarpdumpError && error.message.startsWith('gzip data')) {
+        throw new CarpdumpError(`${this.name}: ${error.message}`);
+      }
       if (error instanceof CarpdumpError || (this.sinkError !== undefined && error === this.sinkError)) throw error;
       const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
       if (this.gzip && code.startsWith('Z_')) {

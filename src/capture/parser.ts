@@ -31,8 +31,9 @@ export class CaptureParser {
   private consumed = 0;
   private done = false;
 
-  constructor(sink: FrameSink) {
+  constructor(sink: FrameSink, maxInterfacesPerSection?: number) {
     this.state = new ReadState(sink);
+    if (maxInterfacesPerSection !== undefined) this.state.maxInterfacesPerSection = maxInterfacesPerSection;
   }
 
   /** 'pcap' or 'pcapng' once the first four bytes were seen. */

@@ -21,6 +21,7 @@
 import { CaptureFormatError } from '../errors.js';
 import { MAX_RECORD_BYTES, type ReadState, type RecordReader, truncatedError } from './reader.js';
 import { timeScaleOf, unitsToTime, type TimeOut, type TimeScale } from './timestamp.js';
+import { MAX_TIME_SEC } from './types.js';
 
 export const PCAPNG_BLOCK = {
   SHB: 0x0a0d0d0a,
@@ -44,6 +45,8 @@ interface Interface {
   /** 0 = no limit. */
   readonly snaplen: number;
   readonly scale: TimeScale;
+  /** if_tsoffset exactly (scale.offsetSec is its nearest double). */
+  readonly offsetBig: bigint;
 }
 
 const BLOCK_NAMES: Record<number, string> = {
@@ -130,6 +133,12 @@ export class PcapngReader implements RecordReader {
           }
           const iface = this.interfaceOf(ifId, type, at);
           unitsToTime(iface.scale, view.getUint32(off + 12, le), view.getUint32(off + 16, le), this.time);
+          let timeOutOfRange: string | undefined;
+          if (!(Math.abs(this.time.sec) <= MAX_TIME_SEC)) {
+            timeOutOfRange = exactTime(iface, view.getUint32(off + 12, le), view.getUint32(off + 16, le));
+            this.time.sec = 0;
+            this.time.nsec = 0;
+          }
           const prefilter = state.prefilter;
           if (prefilter !== undefined && !prefilter(buf, off + 28, off + 28 + caplen, iface.linktype, this.time.sec, this.time.nsec)) {
             state.frames++;
@@ -145,6 +154,7 @@ export class PcapngReader implements RecordReader {
             capturedLength: caplen,
             originalLength: view.getUint32(off + 24, le),
             data: new Uint8Array(buf.buffer, buf.byteOffset + off + 28, caplen),
+            ...(timeOutOfRange !== undefined ? { timeOutOfRange } : {}),
           });
           break;
         }
@@ -170,6 +180,14 @@ export class PcapngReader implements RecordReader {
         }
         case PCAPNG_BLOCK.IDB:
           if (length < IDB_MIN_BYTES) throw this.tooShort(type, length, IDB_MIN_BYTES, at);
+          if (this.interfaces.length >= state.maxInterfacesPerSection) {
+            // tcpdump and Wireshark cap interfaces too: a section of millions of tiny IDBs is an attack on memory.
+            throw new CaptureFormatError(
+              `too many interfaces at byte ${at}: the section describes more than ${state.maxInterfacesPerSection} ` +
+                '(limit interfaces-per-section; --limit interfaces-per-section=N raises it)',
+              at,
+            );
+          }
           this.interfaces.push(this.readInterface(view, off, length, le));
           this.firstInterface ??= this.interfaces[this.interfaces.length - 1];
           break;
@@ -216,7 +234,7 @@ export class PcapngReader implements RecordReader {
     const linktype = view.getUint16(off + 8, le);
     const snaplen = view.getUint32(off + 12, le);
     let tsresol: number | undefined;
-    let offsetSec = 0;
+    let offsetBig = 0n;
     // Options: code u16, length u16, value padded to 32 bits; a malformed list ends the scan.
     let p = off + 16;
     const optEnd = off + length - 4;
@@ -226,13 +244,21 @@ export class PcapngReader implements RecordReader {
       if (code === PCAPNG_OPTION.endOfOpt || p + 4 + len > optEnd) break;
       if (code === PCAPNG_OPTION.ifTsresol && len >= 1) tsresol = view.getUint8(p + 4);
       else if (code === PCAPNG_OPTION.ifTsoffset && len >= 8) {
-        const a = view.getUint32(p + 4, le);
-        const b = view.getUint32(p + 8, le);
-        // Signed 64-bit seconds: high word signed.
-        offsetSec = le ? view.getInt32(p + 8, true) * 4294967296 + a : view.getInt32(p + 4, false) * 4294967296 + b;
+        // Signed 64-bit seconds, kept exact (a huge offset must not become NaN or a rounded date).
+        offsetBig = view.getBigInt64(p + 4, le);
       }
       p += 4 + ((len + 3) & ~3);
     }
-    return { linktype, snaplen, scale: timeScaleOf(tsresol, offsetSec) };
+    return { linktype, snaplen, scale: timeScaleOf(tsresol, Number(offsetBig)), offsetBig };
   }
+}
+
+/** The exact time of a 64-bit unit count on `iface`, as decimal seconds (for out-of-range times). */
+function exactTime(iface: Interface, high: number, low: number): string {
+  const units = (BigInt(high) << 32n) | BigInt(low);
+  const s = iface.scale;
+  const perSecond = s.kind === 'dec' ? 10n ** BigInt(s.exp) : 1n << BigInt(s.exp);
+  const sec = units / perSecond + iface.offsetBig;
+  const frac = ((units % perSecond) * 10n ** BigInt(s.digits)) / perSecond;
+  return s.digits > 0 ? `${sec}.${frac.toString().padStart(s.digits, '0')}` : `${sec}`;
 }

@@ -4,9 +4,10 @@
 
 import { CaptureFormatError } from '../errors.js';
 import type { FrameSink, RecordPrefilter } from './types.js';
+import { LIMITS } from '../limits.js';
 
 /** Largest captured length / block accepted before the file is declared corrupt. */
-export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+export const MAX_RECORD_BYTES = LIMITS['record-bytes'].default;
 
 /** State shared by the parser and its reader: the sink, the frame counter, the stop flag. */
 export class ReadState {
@@ -16,6 +17,8 @@ export class ReadState {
   stopped = false;
   /** Records it rejects are counted (frames++) but not emitted. */
   prefilter: RecordPrefilter | undefined = undefined;
+  /** pcapng: Interface Description Blocks accepted per section (limits.ts interfaces-per-section). */
+  maxInterfacesPerSection: number = LIMITS['interfaces-per-section'].default;
   constructor(readonly sink: FrameSink) {}
 }
 

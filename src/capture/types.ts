@@ -24,7 +24,15 @@ export interface RawFrame {
   readonly data: Uint8Array;
   /** Where it was captured, when several captures are merged (-r a -r b): the file's name. */
   readonly capturePoint?: string;
+  /**
+   * Set when the file's timestamp lies outside what carpdump can show (beyond ±MAX_TIME_SEC, e.g.
+   * a huge pcapng if_tsoffset): the exact time in decimal seconds; tsSec and tsNsec are then 0.
+   */
+  readonly timeOutOfRange?: string;
 }
+
+/** Largest |seconds| a frame time may have: JavaScript dates end at ±8.64e12 s. */
+export const MAX_TIME_SEC = 8.64e12;
 
 export type FrameSink = (frame: RawFrame) => void;
 

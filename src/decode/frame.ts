@@ -19,6 +19,14 @@ export function decodeFrame(raw: RawFrame, options: DecodeOptions = {}): Decoded
   const frameEnd = Math.max(raw.originalLength, bytes.length);
   const first = dissectorForLinktype(raw.linktype, bytes);
   let next: Handoff | undefined = first ? { next: first, start: 0, declaredEnd: frameEnd } : undefined;
+  if (raw.timeOutOfRange !== undefined) {
+    frame.annotations.push({
+      id: 'frame.time_out_of_range',
+      severity: 'warn',
+      message: `timestamp ${raw.timeOutOfRange} s is out of range (a huge pcapng if_tsoffset or a corrupt time): shown as 0 (1970-01-01)`,
+      proto: 'frame',
+    });
+  }
   if (!next) {
     frame.annotations.push({
       id: 'frame.unsupported_linktype',

@@ -28,6 +28,7 @@ export const PROTOCOL_DEFS: readonly ProtocolDef[] = [
 
 export const REGISTRY = new Registry().addAnnotations([
   { id: 'frame.unsupported_linktype', severity: 'note', summary: 'the link type is not decoded' },
+  { id: 'frame.time_out_of_range', severity: 'warn', summary: 'the capture file gives a time carpdump cannot show (beyond ±8.64e12 s): shown as 0' },
   { id: 'frame.too_many_layers', severity: 'note', summary: 'more nested layers than carpdump decodes (e.g. a long VLAN tag stack)' },
   { id: 'carpdump.internal_error', severity: 'error', summary: 'a dissector failed unexpectedly (a carpdump bug: please report it with the frame)' },
 ]);

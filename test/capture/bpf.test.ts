@@ -17,6 +17,7 @@ import { CaptureParser } from '../../src/capture/parser.js';
 import type { RawFrame } from '../../src/capture/types.js';
 import { CarpdumpError } from '../../src/errors.js';
 import { buildPcap, mulberry32 } from '../builders/capture.js';
+import { checkProperty } from '../fc-seed.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const samplesDir = path.join(repoRoot, 'samples');
@@ -208,7 +209,7 @@ describe('BPF property: random packets and random programs never throw', () => {
         .map((e) => compileWithTcpdump(e, 1))
     : [];
   it('compiled programs on random bytes return an unsigned 32-bit value', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(70000), fc.nat(Math.max(0, compiled.length - 1)), (data, extra, i) => {
+    checkProperty(fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(70000), fc.nat(Math.max(0, compiled.length - 1)), (data, extra, i) => {
       const p = compiled[i] ?? bpfProgram([I(BPF.LD | BPF.H | BPF.ABS, 12), I(BPF.RET | BPF.A)]);
       const r = runBpf(p, data, data.length + extra);
       return Number.isInteger(r) && r >= 0 && r <= 0xffffffff;
@@ -221,7 +222,7 @@ describe('BPF property: random packets and random programs never throw', () => {
       jf: fc.integer({ min: 0, max: 255 }),
       k: fc.oneof(fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: 0xffffffff })),
     });
-    fc.assert(fc.property(fc.array(insn, { maxLength: 40 }), fc.uint8Array({ maxLength: 80 }), (insns, data) => {
+    checkProperty(fc.property(fc.array(insn, { maxLength: 40 }), fc.uint8Array({ maxLength: 80 }), (insns, data) => {
       const p = bpfProgram(insns);
       validateBpf(p);
       const r = runBpf(p, data, data.length);

@@ -141,12 +141,12 @@ describe('reference captures', () => {
       }
     });
 
+    // Only little-endian microsecond pcap can be byte-identical: other files get no such test
+    // (rather than a test that passes without asserting anything).
+    if (readFileSync(path).subarray(0, 4).readUInt32LE(0) !== 0xa1b2c3d4) continue;
     it(`${name}: copied through PcapWriter unchanged`, { skip }, async () => {
       const original = readFileSync(path);
-      const magic = original.readUInt32LE(0);
-      if (magic !== 0xa1b2c3d4) return; // only little-endian microsecond pcap can be byte-identical
       const mine = await ours(path);
-      if (mine.error !== undefined) return;
       const copy = join(dir, 'copy.pcap');
       // Fuzzed files hold records longer than their header's snaplen: keep them whole.
       const snaplen = Math.max(original.readUInt32LE(16), ...mine.frames.map((f) => f.capturedLength));
@@ -156,6 +156,12 @@ describe('reference captures', () => {
       w.close();
       assert.equal(w.packetsWritten, mine.frames.length);
       const written = readFileSync(copy);
+      if (mine.error !== undefined) {
+        // A damaged file: the frames read before the damage are copied byte for byte.
+        assert.ok(written.length < original.length, 'an error was reported but every byte was copied');
+        assert.ok(written.subarray(24).equals(original.subarray(24, written.length)), 'records before the damage differ');
+        return;
+      }
       assert.equal(written.length, original.length);
       assert.equal(written.readUInt32LE(20), linktype);
       assert.ok(written.subarray(24).equals(original.subarray(24)), 'records differ');

@@ -15,6 +15,7 @@ export interface FrameSnapshot {
   capturedLength: number;
   originalLength: number;
   data: number[];
+  timeOutOfRange?: string;
 }
 
 export function snapshot(f: RawFrame): FrameSnapshot {
@@ -28,6 +29,7 @@ export function snapshot(f: RawFrame): FrameSnapshot {
     capturedLength: f.capturedLength,
     originalLength: f.originalLength,
     data: Array.from(f.data),
+    ...(f.timeOutOfRange !== undefined ? { timeOutOfRange: f.timeOutOfRange } : {}),
   };
 }
 

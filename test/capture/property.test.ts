@@ -14,9 +14,11 @@ import {
   type NgSectionSpec,
 } from '../builders/capture.js';
 import { parseBytes, type FrameSnapshot } from './helpers.js';
+import { checkProperty } from '../fc-seed.js';
+import { MAX_TIME_SEC } from '../../src/capture/types.js';
 
-// Fixed by default; CARPDUMP_SEED=n explores another sequence (fast-check prints the seed on failure).
-const SEED = Number(process.env.CARPDUMP_SEED ?? 0x5eed2026);
+// Fixed by default; CARPDUMP_FC_SEED=n explores another sequence (checkProperty prints the seed on failure).
+const SEED = 0x5eed2026;
 
 /** if_tsresol values: absent, decimal 0..15, binary 2^-0..2^-63. */
 const tsresol = fc.oneof(
@@ -57,7 +59,7 @@ function digitsOf(r: number | undefined): number {
 
 describe('property: pcapng round trip', () => {
   it('reads back what the builder wrote, in any chunking', () => {
-    fc.assert(
+    checkProperty(
       fc.property(fc.array(section, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 300 }), fc.nat(), (sections, max, seed) => {
         const specs: NgSectionSpec[] = [];
         const expected: FrameSnapshot[] = [];
@@ -71,10 +73,16 @@ describe('property: pcapng round trip', () => {
             const ts = p.ts % (perSecond(i.tsresol) << 52n);
             blocks.push({ kind: 'epb', interfaceId: id, ts, data: p.data, originalLength: p.data.length + p.extra, withOptions: p.withOptions });
             const t = unitsToSecNsec(ts, i.tsresol, i.tsoffset ?? 0n);
+            // Beyond ±MAX_TIME_SEC a time cannot be shown: 0, with the exact time beside it.
+            const exactSec = ts / perSecond(i.tsresol) + (i.tsoffset ?? 0n);
+            const out = exactSec > BigInt(MAX_TIME_SEC) || exactSec < -BigInt(MAX_TIME_SEC);
+            const d = digitsOf(i.tsresol);
+            const frac = Math.floor(t.nsec / 10 ** (9 - d));
             expected.push({
               number: expected.length + 1,
-              tsSec: t.sec,
-              tsNsec: t.nsec,
+              tsSec: out ? 0 : t.sec,
+              tsNsec: out ? 0 : t.nsec,
+              ...(out ? { timeOutOfRange: d > 0 ? `${exactSec}.${String(frac).padStart(d, '0')}` : `${exactSec}` } : {}),
               tsDigits: digitsOf(i.tsresol),
               linktype: i.linktype,
               interfaceId: id,
@@ -103,7 +111,7 @@ describe('property: classic pcap round trip', () => {
       frac: fc.nat({ max: 999_999_999 }),
       data: fc.uint8Array({ maxLength: 300 }),
     });
-    fc.assert(
+    checkProperty(
       fc.property(fc.constantFrom<Endian>('le', 'be'), fc.boolean(), fc.array(rec, { maxLength: 20 }), fc.integer({ min: 1, max: 100 }), (endian, nano, recs, max) => {
         const records = recs.map((r) => ({ tsSec: r.tsSec, tsFrac: nano ? r.frac : r.frac % 1_000_000, data: r.data }));
         const bytes = buildPcap({ endian, nano, linktype: 113, records });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPcap } from '../builders/capture.js';
 import { carpFrame4, ethernet, ipv4 } from '../builders/packets.js';
+import { colorLevel } from '../../src/output/color.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(repoRoot, 'bin/carpdump.js');
@@ -114,10 +115,18 @@ test('output into a closed pipe ends quietly', () => {
   assert.match(r.stderr, /^reading from file /);
 });
 
-test('--color always colours the text; auto on a pipe does not (even with FORCE_COLOR=0)', () => {
+test('--color always colours the text; auto on a pipe does not; FORCE_COLOR=1 forces it, FORCE_COLOR=0 / NO_COLOR stop it', () => {
   assert.match(run(['-r', good, '--color', 'always']).stdout, /\u001b\[/);
+  assert.match(run(['-r', good, '--color', 'always'], { FORCE_COLOR: '0', NO_COLOR: '1' }).stdout, /\u001b\[/, 'always overrides the environment');
   assert.doesNotMatch(run(['-r', good]).stdout, /\u001b\[/);
   assert.match(run(['-r', good], { FORCE_COLOR: '1' }).stdout, /\u001b\[/);
+  assert.doesNotMatch(run(['-r', good], { FORCE_COLOR: '0' }).stdout, /\u001b\[/);
+  // A pipe is never coloured on `auto`, so FORCE_COLOR=0 and NO_COLOR are checked on a terminal's behalf.
+  assert.equal(colorLevel('auto', true, {}), 1);
+  assert.equal(colorLevel('auto', true, { FORCE_COLOR: '0' }), 0);
+  assert.equal(colorLevel('auto', true, { FORCE_COLOR: 'false' }), 0);
+  assert.equal(colorLevel('auto', true, { NO_COLOR: '1' }), 0);
+  assert.equal(colorLevel('auto', true, { NO_COLOR: '' }), 1, 'an empty NO_COLOR does not disable');
   assert.doesNotMatch(run(['-r', good, '-T', 'jsonl', '--color', 'always']).stdout, /\u001b\[/, 'never in JSON');
 });
 

@@ -136,7 +136,7 @@ for (const row of p112Rows) {
     const frame = row.ip === 4
       ? B.ethernet({ type: 0x0800 }, B.ipv4({ proto: 112 }, p))
       : B.ethernet({ type: 0x86dd }, B.ipv6({ nxt: 112 }, p));
-    assert.equal(protos(decode(frame))[2] ?? 'vrrp', row.expect);
+    assert.equal(protos(decode(frame))[2], row.expect, protos(decode(frame)).join(','));
   });
 }
 

@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { auditWordlist } from '../../../src/analyze/carp/wordlist.js';
+import { checkProperty } from '../../fc-seed.js';
 
 const ref = (word: string, m: Uint8Array): Uint8Array => createHmac('sha1', Buffer.from(word, 'utf8').subarray(0, 19)).update(m).digest();
 
 test('auditWordlist finds exactly the words whose HMAC matches (property, fixed seed)', () => {
-  fc.assert(fc.property(
+  checkProperty(fc.property(
     fc.array(fc.string({ maxLength: 30, unit: 'grapheme' }), { minLength: 1, maxLength: 20 }),
     fc.uint8Array({ minLength: 11, maxLength: 200 }),
     fc.nat(),
