@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// Entry point: the compiled CLI lives in dist/ (built by `npm install` / `npm run build`).
-import { main } from '../dist/src/cli.js';
+// Entry point. Loads the esbuild bundle (dist/carpdump.js: one module, fast start-up) when it
+// was built, else the tsc output (dist/src/cli.js); `npm run build` / `npm install` build both.
+import { existsSync } from 'node:fs';
+
+const bundle = new URL('../dist/carpdump.js', import.meta.url);
+const { main } = await import(existsSync(bundle) ? bundle.href : '../dist/src/cli.js');
 
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },

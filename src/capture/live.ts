@@ -20,11 +20,11 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { CarpdumpError, EXIT } from '../errors.js';
 import { loadCap } from './cap-binding.js';
 import { CAP_MAX_SNAPLEN, nowMicros, TICK_INTERVAL_MS } from './live-clock.js';
 import type { CheckResult, WorkerConfig } from './live-worker.js';
+import { liveWorkerPath } from './worker-path.js';
 import { decodeJson, RECORD, WireParser, type WireRecord } from './live-wire.js';
 import type { CaptureSource, CaptureStats, ClockTick, FrameSink, RawFrame } from './types.js';
 
@@ -37,7 +37,7 @@ export const DEFAULT_LIVE_FILTER =
 /** Kernel ring size when none is given: 512 slots of cap's ~64 KiB frames. */
 export const DEFAULT_BUFFER_SIZE = 32 * 1024 * 1024;
 
-const WORKER = fileURLToPath(new URL('./live-worker.js', import.meta.url));
+const WORKER = liveWorkerPath();
 /** How long stop() waits for the worker's counters before killing it. */
 const STOP_TIMEOUT_MS = 5000;
 
