@@ -52,7 +52,12 @@ function errorLine(io: CliIo, message: string): void {
   io.stderr.write(`carpdump: ${message}\n`);
 }
 
+// Set by the esbuild bundle (bin/bundle.mjs) from package.json at build time; undefined
+// under tsc, where the version is read from package.json at run time.
+declare const __CARPDUMP_VERSION__: string | undefined;
+
 function version(): string {
+  if (typeof __CARPDUMP_VERSION__ === 'string') return __CARPDUMP_VERSION__;
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
     return pkg.version ?? 'unknown';

@@ -21,11 +21,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { CarpdumpError, EXIT } from '../errors.js';
 import { loadCap } from './cap-binding.js';
 import { CAP_MAX_SNAPLEN, nowMicros, TICK_INTERVAL_MS } from './live-clock.js';
 import type { CheckResult, WorkerConfig } from './live-worker.js';
+import { liveWorkerPath } from './worker-path.js';
 import { decodeJson, isWorkerStats, RECORD, WireParser, type WireRecord, type WorkerStats } from './live-wire.js';
 import { parseCounterLine } from './socket-drops.js';
 import type { CaptureSource, CaptureStats, ClockTick, FrameSink, RawFrame, StopReason } from './types.js';
@@ -197,9 +197,9 @@ export function openLiveCapture(opts: LiveCaptureOptions): LiveCaptureSource {
   return new LiveCapture(cfg, linktype, linktypeName, snaplen, filter, notes);
 }
 
-/** Where the capture worker's entry file is (next to this module once compiled or bundled). */
+/** Where the capture worker's entry file is (worker-path.ts: tsc output or the bundle). */
 export function workerPath(): string {
-  return fileURLToPath(new URL('./live-worker.js', import.meta.url));
+  return liveWorkerPath();
 }
 
 /**

@@ -470,6 +470,46 @@ function profileCarpdump(file: string, dir: string): void {
   });
 }
 
+// ------------------------------------------------------------------ start-up
+
+/** Median of `runs` runs (wall and CPU separately: a loaded machine stretches wall time most). */
+function medianOf(runs: number, f: () => Measured): { wall: number; wallMin: number; cpu: number | undefined; rssKb: number | undefined } {
+  const ms = Array.from({ length: runs }, f);
+  const med = (xs: number[]): number => { const v = [...xs].sort((a, b) => a - b); return v[Math.floor(v.length / 2)]!; };
+  const cpus = ms.map((m) => m.cpuSeconds).filter((x): x is number => x !== undefined);
+  const rss = ms.map((m) => m.peakRssKb).filter((x): x is number => x !== undefined);
+  return { wall: med(ms.map((m) => m.wallSeconds)), wallMin: Math.min(...ms.map((m) => m.wallSeconds)), cpu: cpus.length ? med(cpus) : undefined, rssKb: rss.length ? Math.max(...rss) : undefined };
+}
+
+/**
+ * Start-up: `carpdump --version` through bin (the esbuild bundle, dist/carpdump.js), through
+ * the tsc output (dist/src/cli.js, ~90 ES modules) and bare node; then the 1M file's time
+ * against tcpdump's, which start-up is a large part of.
+ */
+function startupTable(oneM: { carpdump: Measured; tcpdump: Measured } | undefined): void {
+  const RUNS = 15;
+  const tscCli = join(REPO_ROOT, 'dist/src/cli.js');
+  const viaTsc = `import { main } from ${JSON.stringify(`file://${tscCli}`)}; process.exitCode = await main(process.argv.slice(1));`;
+  const bundlePresent = existsSync(join(REPO_ROOT, 'dist/carpdump.js'));
+  const cases: [string, string[]][] = [
+    [`carpdump --version, bundle (bin -> dist/carpdump.js)${bundlePresent ? '' : ' [NO BUNDLE: bin ran dist/src]'}`, [CARPDUMP, '--version']],
+    ['carpdump --version, tsc build (dist/src/cli.js)', ['--input-type=module', '-e', viaTsc, '--', '--version']],
+    ['bare node (node -e 0)', ['-e', '0']],
+  ];
+  console.log(`\nStart-up (median of ${RUNS} runs; CPU = user+sys, the figure to trust on a loaded machine):`);
+  console.log('| what | wall median s | wall min s | CPU median s | peak RSS |');
+  console.log('|---|---|---|---|---|');
+  for (const [name, args] of cases) {
+    const r = medianOf(RUNS, () => measure(process.execPath, args));
+    console.log(`| ${name} | ${r.wall.toFixed(3)} | ${r.wallMin.toFixed(3)} | ${r.cpu?.toFixed(3) ?? 'n/a'} | ${fmtMb(r.rssKb)} |`);
+  }
+  if (oneM) {
+    const { carpdump: c, tcpdump: t } = oneM;
+    const cpu = c.cpuSeconds && t.cpuSeconds ? `, ${(c.cpuSeconds / t.cpuSeconds).toFixed(2)}x by CPU (${c.cpuSeconds.toFixed(2)} s vs ${t.cpuSeconds.toFixed(2)} s)` : '';
+    console.log(`1M file, carpdump -q -T jsonl time / tcpdump time: ${(c.wallSeconds / t.wallSeconds).toFixed(2)}x by wall (${c.wallSeconds.toFixed(2)} s vs ${t.wallSeconds.toFixed(2)} s)${cpu} (goal <= 1.0x)`);
+  }
+}
+
 // ------------------------------------------------------------------ main
 
 function have(cmd: string): boolean {
@@ -566,8 +606,7 @@ async function main(): Promise<void> {
   // Steady state: the 2x file minus the 1x file cancels process start-up (node + module loading).
   const steady = (cd2.m.wallSeconds - cdQ.m.wallSeconds) > 0 ? o.packets / (cd2.m.wallSeconds - cdQ.m.wallSeconds) : undefined;
   if (steady !== undefined) console.log(`carpdump -q steady-state rate (2x file minus 1x file, start-up cancelled): ${fmtRate(steady)} packets/s`);
-  const startup = measure(process.execPath, [CARPDUMP, '--version']);
-  console.log(`carpdump start-up alone (carpdump --version): ${startup.wallSeconds.toFixed(2)} s; bare node: ${measure(process.execPath, ['-e', '0']).wallSeconds.toFixed(2)} s`);
+  startupTable(td ? { carpdump: cdQ.m, tcpdump: td.m } : undefined);
   console.log('\nRatios of packets/s (by wall time, and by user+system CPU time):');
   const ratio = (a: Row, b: Row): number => rate(a) / rate(b);
   const cpuRatio = (a: Row, b: Row): string => {

@@ -1,0 +1,108 @@
+// The esbuild bundle (bin/bundle.mjs, built by `npm run build` / `npm test`): it exists, bin
+// loads it, the version in it was injected at build time, it prints exactly what the tsc build
+// prints, and its live worker is found where the bundle looks for it.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildPcap } from '../builders/capture.js';
+import { carpFrame4 } from '../builders/packets.js';
+import { labSkipReason } from '../netns/lab.js';
+import { liveWorkerPath } from '../../src/capture/worker-path.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const bin = path.join(repoRoot, 'bin/carpdump.js');
+const bundle = path.join(repoRoot, 'dist/carpdump.js');
+const bundleWorker = path.join(repoRoot, 'dist/live-worker.js');
+const tscCli = path.join(repoRoot, 'dist/src/cli.js');
+const pkgVersion = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+const env = { PATH: process.env['PATH'] ?? '', TZ: 'UTC' };
+
+/** Runs main() of the given module (the bundle or dist/src/cli.js) with args, as bin does. */
+function runModule(modulePath: string, args: string[], nodeArgs: string[] = []) {
+  const code = `import { main } from ${JSON.stringify(pathToFileURL(modulePath).href)}; process.exitCode = await main(process.argv.slice(1));`;
+  const r = spawnSync(process.execPath, [...nodeArgs, '--input-type=module', '-e', code, '--', ...args], { encoding: 'utf8', env, timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let dir = '';
+before(() => { dir = mkdtempSync(path.join(tmpdir(), 'carpdump-bundle-')); });
+after(() => { rmSync(dir, { recursive: true, force: true }); });
+
+test('the build emits the CLI bundle and the live worker beside it, with source maps', () => {
+  for (const f of [bundle, `${bundle}.map`, bundleWorker, `${bundleWorker}.map`]) assert.ok(existsSync(f), `${f} missing: run npm run build`);
+  const map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sources: string[] };
+  assert.ok(map.sources.some((s) => s.endsWith('src/cli.ts')), 'the source map points back at src/cli.ts');
+});
+
+test('bin/carpdump.js --version prints the package.json version, and bin loads the bundle', () => {
+  const prof = path.join(dir, 'prof');
+  const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', prof, bin, '--version'], { encoding: 'utf8', env });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, `carpdump ${pkgVersion}\n`);
+  // The profile names every script that ran: the bundle, not the tsc output.
+  const urls = readdirSync(prof).map((f) => readFileSync(path.join(prof, f), 'utf8')).join('\n');
+  assert.ok(urls.includes(pathToFileURL(bundle).href), 'bin ran dist/carpdump.js (a bundle older than dist/src/cli.js is skipped: run node bin/bundle.mjs after tsc)');
+  assert.ok(!urls.includes('/dist/src/cli.js'), 'bin did not load dist/src/cli.js');
+});
+
+test('the version is inside the bundle: a copy with no package.json at ../../ still prints it', () => {
+  // dist/<tmp>/x/carpdump.js: ../../package.json would be dist/package.json, which does not exist
+  // (the tsc build reads the version from there and prints "unknown"); yargs, external, still
+  // resolves from the project's node_modules.
+  const copyDir = path.join(mkdtempSync(path.join(repoRoot, 'dist', 'bundle-test-')), 'x');
+  mkdirSync(copyDir);
+  try {
+    copyFileSync(bundle, path.join(copyDir, 'carpdump.js'));
+    const r = runModule(path.join(copyDir, 'carpdump.js'), ['--version']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `carpdump ${pkgVersion}\n`);
+  } finally {
+    rmSync(path.dirname(copyDir), { recursive: true, force: true });
+  }
+});
+
+test('the bundle prints byte for byte what the tsc build prints (samples and a built capture)', () => {
+  const built = path.join(dir, 'built.pcap');
+  const T0 = 1700000000;
+  writeFileSync(built, buildPcap({ endian: 'le', records: [
+    { tsSec: T0, tsFrac: 1, data: carpFrame4({ vhid: 7 }) },
+    { tsSec: T0 + 2, tsFrac: 3, data: carpFrame4({ vhid: 7 }, { ttl: 64 }) },
+  ] }));
+  const samples = readdirSync(path.join(repoRoot, 'samples')).filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => path.join(repoRoot, 'samples', f));
+  assert.ok(samples.length > 0);
+  let compared = 0;
+  const runs = [...[built, ...samples].map((f) => ['-r', f, '-V']), ['-q', '-T', 'jsonl', '-r', built], ['-q', '-T', 'jsonl', '-r', samples[0]!]];
+  {
+    for (const args of runs) {
+      const a = runModule(bundle, args);
+      const b = runModule(tscCli, args);
+      assert.deepEqual(a, b, `carpdump ${args.join(' ')}`);
+      assert.ok(a.stdout.length > 0, `carpdump ${args.join(' ')} printed something`);
+      compared++;
+    }
+  }
+  // A usage error goes through yargs (external to the bundle) and the message path.
+  assert.deepEqual(runModule(bundle, ['--no-such-option']), runModule(tscCli, ['--no-such-option']));
+  assert.ok(compared >= 4);
+});
+
+test('the live worker: tsc resolves it beside worker-path.js, the bundle emits it where it resolves it', () => {
+  assert.ok(existsSync(liveWorkerPath()), liveWorkerPath());
+  assert.equal(path.dirname(liveWorkerPath()), path.join(repoRoot, 'dist/src/capture'));
+  // The bundle inlines liveWorkerPath(): `./live-worker.js` relative to dist/carpdump.js.
+  assert.equal(path.join(path.dirname(bundle), path.basename(liveWorkerPath())), bundleWorker);
+  assert.ok(existsSync(bundleWorker));
+});
+
+const liveSkip = labSkipReason();
+test('a live capture through the bundle starts its worker (lo, 1 s)', { skip: liveSkip ?? false }, () => {
+  const r = runModule(bundle, ['-i', 'lo', '-a', 'duration:1', '-q']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /worker/);
+  assert.match(r.stderr, /packets captured/);
+});
