@@ -233,7 +233,8 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
     });
   }
   // tcpdump's first line, once the file headers are read (at the first frame, or at the end).
-  let headerPrinted = o.quiet;
+  // Neither with -q nor in --check plugin mode (its output is the one status line).
+  let headerPrinted = o.quiet || o.check;
   const printHeader = (): void => {
     if (headerPrinted) return;
     headerPrinted = true;
@@ -318,7 +319,7 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
   }
   // The end line, so that an empty result is explained (-q: none, as the "reading from" line;
   // after an error, the error line says why the run ended).
-  if (!o.quiet && o.reads.length > 0 && outcome.error === undefined) io.stderr.write(`${outcome.result.frames} frame${outcome.result.frames === 1 ? '' : 's'}, ${outcome.result.shown} shown\n`);
+  if (!o.quiet && !o.check && o.reads.length > 0 && outcome.error === undefined) io.stderr.write(`${outcome.result.frames} frame${outcome.result.frames === 1 ? '' : 's'}, ${outcome.result.shown} shown\n`);
 
   const stats = source.stats?.();
   if (check) return checkOutcome(o, io, check, source.name, outcome, stats);

@@ -148,7 +148,7 @@ Output:
   completion bash            print a bash completion script
   -h, --help                 this text;  --version  the version
 Monitoring:
-  -a duration:N|packets:N    stop a live capture after N seconds / N packets (tshark's autostop)
+  -a, --autostop duration:N|packets:N  stop a live capture after N seconds / N packets (tshark's autostop)
   --metrics [ADDR:]PORT      serve Prometheus metrics on http://ADDR:PORT/metrics (ADDR 127.0.0.1;
                              0.0.0.0:PORT or [::]:PORT listen on all)
   --metrics-linger SECONDS   keep serving the metrics this long after the input ended

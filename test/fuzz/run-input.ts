@@ -28,7 +28,8 @@ export async function runInput(path: string, bytes: Uint8Array, counted?: { fram
     }
     if (![0, 1, 3].includes(status)) return `${mode.join(' ')}: exit ${status}`;
     if (/internal error|\n\s+at /.test(err.text + out.text)) return `${mode.join(' ')}: ${(err.text + out.text).match(/.*(internal error|\n\s+at ).*/)?.[0]}`;
-    if (status === 1 && err.text.trimEnd().split('\n').length !== 1) return `${mode.join(' ')}: exit 1 without one line: ${err.text.slice(0, 200)}`;
+    // tcpdump's "reading from file" header may come first; the error is then one line.
+    if (status === 1 && err.text.trimEnd().split('\n').filter((l) => !l.startsWith('reading from file ')).length !== 1) return `${mode.join(' ')}: exit 1 without one line: ${err.text.slice(0, 200)}`;
     if (/NaN/.test(out.text)) return `${mode.join(' ')}: NaN in the output`;
     const summary = mode.includes('jsonl') ? /"type":"summary","frames":(\d+)/.exec(out.text) : null;
     if (summary && counted) counted.frames += Number(summary[1]);

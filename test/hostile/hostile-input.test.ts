@@ -27,7 +27,8 @@ function file(name: string, bytes: Uint8Array): string {
   writeFileSync(p, bytes);
   return p;
 }
-const lines = (s: string): string[] => s.split('\n').filter((l) => l !== '');
+// tcpdump's "reading from file" header comes first (cli.ts); the error is the one line after it.
+const lines = (s: string): string[] => s.split('\n').filter((l) => l !== '' && !l.startsWith('reading from file '));
 function assertOneLineError(stderr: string, pattern: RegExp): void {
   const l = lines(stderr);
   assert.equal(l.length, 1, `one line on stderr: ${JSON.stringify(stderr)}`);

@@ -50,6 +50,7 @@ function finding(id: string, details: Fields, t = 0): Finding {
 
 const A = '10.0.0.1';
 const B = '10.0.0.2';
+const F = '10.0.0.66';
 const PASS = 'metric-test-secret';
 
 test('CARP failover: master_info follows the master (old series gone), changes by cause, adverts by HMAC status, gaps', async () => {
@@ -61,13 +62,16 @@ test('CARP failover: master_info follows the master (old series gone), changes b
   assert.equal(await value(r.m, 'carpdump_carp_master_changes_total', { vhid: 7, af: 'ipv4', cause: 'first_seen' }), 1);
   assert.equal(await value(r.m, 'carpdump_carp_master_changes_total', { vhid: 7, af: 'ipv4', cause: 'master_timeout' }), 0, 'every cause from 0');
 
-  // A falls silent; B (advskew 100, master-down 3.39 s) takes over at t = 8.5, signing with a wrong passphrase.
-  for (let t = 8.5; t < 12; t += 1.39) r.push(advert({ n: ++n, t, src: B, advskew: 100, pass: 'other', vip: ['10.0.0.100'] }));
+  // A falls silent; B (advskew 100, master-down 3.39 s) takes over at t = 8.5. A forger F signs
+  // with a wrong passphrase: counted as bad, and (issue 10) it never becomes master.
+  for (let t = 8.5; t < 12; t += 1.39) r.push(advert({ n: ++n, t, src: B, advskew: 100, pass: PASS, vip: ['10.0.0.100'] }));
+  r.push(advert({ n: ++n, t: 12.2, src: F, advskew: 0, pass: 'other', vip: ['10.0.0.100'] }));
   assert.deepEqual(r.findings.filter((f) => f.id === 'carp.master_changed').map((f) => f.details['cause']), ['first_seen', 'master_timeout']);
   assert.deepEqual(await series(r.m, 'carpdump_carp_master_info'), [{ labels: { vhid: '7', af: 'ipv4', master: B }, value: 1 }]);
   assert.equal(await value(r.m, 'carpdump_carp_master_changes_total', { vhid: 7, af: 'ipv4', cause: 'master_timeout' }), 1);
   assert.equal(await value(r.m, 'carpdump_carp_adverts_total', { vhid: 7, af: 'ipv4', src: A, hmac: 'ok' }), 5);
-  assert.equal(await value(r.m, 'carpdump_carp_adverts_total', { vhid: 7, af: 'ipv4', src: B, hmac: 'bad' }), 3);
+  assert.equal(await value(r.m, 'carpdump_carp_adverts_total', { vhid: 7, af: 'ipv4', src: B, hmac: 'ok' }), 3);
+  assert.equal(await value(r.m, 'carpdump_carp_adverts_total', { vhid: 7, af: 'ipv4', src: F, hmac: 'bad' }), 1);
   assert.equal(await value(r.m, 'carpdump_carp_last_advert_timestamp_seconds', { vhid: 7, af: 'ipv4', src: A }), T0 + 4);
   assert.equal(await value(r.m, 'carpdump_carp_split_brain', { vhid: 7, af: 'ipv4' }), 0);
   // Gaps of the master only: 4 of A (1 s), 2 of B (1.39 s); not the failover gap A -> B.
@@ -81,7 +85,7 @@ test('CARP failover: master_info follows the master (old series gone), changes b
   assert.equal(await value(r.m, 'carpdump_carp_master_down_seconds', { vhid: 7, af: 'ipv4' }), 3);
   assert.equal(await value(r.m, 'carpdump_findings_total', { id: 'carp.master_changed', severity: 'note' }), 2);
   assert.equal(await value(r.m, 'carpdump_findings_total', { id: 'carp.hmac_mismatch', severity: 'error' }), 1);
-  assert.equal((await series(r.m, 'carpdump_packets_total'))[0]?.value, 8);
+  assert.equal((await series(r.m, 'carpdump_packets_total'))[0]?.value, 9);
 });
 
 test('CARP without a passphrase: adverts unverified', async () => {

@@ -93,6 +93,10 @@ export function tapFindings(inner: Analyzer, listener: (f: Finding, emit: Findin
     onTick: (now, emit) => inner.onTick(now, tap(emit)),
     finish: (now, emit) => inner.finish(now, tap(emit)),
     summary: () => inner.summary(),
+    // The wrapped analyzer's optional parts too: a CARP analyzer that holds adverts until their
+    // addresses are known must still hold the pipeline's output when tapped.
+    ...(inner.holding ? { holding: () => inner.holding!() } : {}),
+    ...(inner.seesDuplicates !== undefined ? { seesDuplicates: inner.seesDuplicates } : {}),
   };
 }
 

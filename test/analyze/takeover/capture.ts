@@ -13,8 +13,9 @@ export const T0 = 1_735_689_600;
 
 export interface Pkt { at: number; bytes: Uint8Array }
 
+/** An advert of H; each node counts on its own (one counter base per node), as a real one does. */
 export const advert = (h: typeof A, at: number, advskew: number): Pkt => ({
-  at, bytes: pf.ethernet(pf.ipv4(carp({ vhid: 7, advbase: 1, advskew }), { src: h.ip, dst: '224.0.0.18', proto: 112 }), 0x0800, h.mac, '01:00:5e:00:00:12'),
+  at, bytes: pf.ethernet(pf.ipv4(carp({ vhid: 7, advbase: 1, advskew, counter: (BigInt(h.creator) << 20n) + BigInt(Math.round(at * 10)) }), { src: h.ip, dst: '224.0.0.18', proto: 112 }), 0x0800, h.mac, '01:00:5e:00:00:12'),
 });
 export const sync = (h: typeof A, at: number, sections: pf.SectionSpec[]): Pkt => ({
   at, bytes: pf.pfsyncEthFrame(pf.buildModernPfsync({ version: 6, sections }), { src: h.ip, ttl: 255 }, h.mac),

@@ -108,3 +108,16 @@ test('pfsync on other addresses than CARP: the nodes are matched by Ethernet sou
   assert.equal(r.takeovers[0]!['bulk'], 'completed');
   assert.equal(r.takeovers[0]!['old_master_pfsync_ago'], 4);
 });
+
+test('tapFindings keeps the wrapped analyzer\'s hold and duplicate policy (else held CARP verdicts are lost)', () => {
+  let holding = true;
+  const inner = {
+    name: 'x', onFrame: () => undefined, onTick: () => undefined, finish: () => undefined, summary: () => ({}),
+    holding: () => holding, seesDuplicates: true,
+  };
+  const tapped = tapFindings(inner, () => undefined);
+  assert.equal(tapped.holding?.(), true);
+  holding = false;
+  assert.equal(tapped.holding?.(), false);
+  assert.equal(tapped.seesDuplicates, true);
+});
