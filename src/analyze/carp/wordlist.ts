@@ -51,10 +51,12 @@ export const PARALLEL_MIN_HMACS = 200_000;
 export const ANNOUNCE_MIN_HMACS = 2_000_000;
 /** Words per chunk handed to a worker: about this many HMACs, so a few address sets still spread. */
 const CHUNK_HMACS = 262_144;
+/** ...and at most this many words, so the chunks in flight (two per worker) stay small. */
+const CHUNK_WORDS = 16_384;
 
 /** The words of `list` in chunks of about CHUNK_HMACS HMACs, each with the index of its first word. */
 function* chunksOf(list: Wordlist, targets: number, chunkHmacs = CHUNK_HMACS): Generator<{ base: number; words: readonly string[] }> {
-  const size = Math.max(64, Math.floor(chunkHmacs / Math.max(1, targets)));
+  const size = Math.min(CHUNK_WORDS, Math.max(64, Math.floor(chunkHmacs / Math.max(1, targets))));
   let base = 0;
   for (const block of blocksOf(list)) {
     for (let o = 0; o < block.length; o += size) {
