@@ -2,6 +2,7 @@
 //   dist/carpdump.js     the CLI (src/cli.ts and everything it imports, in one ES module)
 //   dist/live-worker.js  the live-capture worker, next to it, where src/capture/worker-path.ts
 //                        resolves it from the bundle's location
+//   dist/wordlist-worker.js  the --wordlist audit worker (src/analyze/carp/wordlist-pool.ts)
 // with source maps beside them. Start-up is the reason: node's ES module loader over ~90 files
 // cost more than the work on small captures. The version is injected from package.json.
 // External at run time: `cap` (native addon, optional dependency: loaded by cap-binding.ts
@@ -30,3 +31,5 @@ const common = {
 
 await build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/carpdump.js' });
 await build({ ...common, entryPoints: ['src/capture/live-worker.ts'], outfile: 'dist/live-worker.js' });
+// the --wordlist worker, next to the CLI where src/analyze/carp/wordlist-pool.ts resolves it
+await build({ ...common, entryPoints: ['src/analyze/carp/wordlist-worker.ts'], outfile: 'dist/wordlist-worker.js' });

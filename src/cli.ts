@@ -161,7 +161,9 @@ async function run(o: Options, io: CliIo): Promise<number> {
   // takeover first: it notes a frame's addresses before the CARP analyzer raises a change on it.
   const analyzers: Analyzer[] = [
     takeover,
-    tapFindings(createCarpAnalyzer({ passphrases: carpPass, vips: o.vips, ...(words ? { wordlist: words } : {}), showSecrets: o.showSecrets }),
+    tapFindings(createCarpAnalyzer({ passphrases: carpPass, vips: o.vips, ...(words ? { wordlist: words } : {}), showSecrets: o.showSecrets,
+      // a large audit announces its size and estimate on stderr, with -q too (stdout stays clean)
+      wordlistProgress: (line: string) => io.stderr.write(`${line}\n`) }),
       (f, emit) => takeover.onFinding(f, emit)),
     pfsyncAnalyzer,
     createVrrpAnalyzer(),

@@ -21,6 +21,7 @@ export function fileWordlist(path: string): WordlistSource {
     throw new CarpdumpError(`cannot read --wordlist ${path}: ${why}`);
   }
   return {
+    count: () => countLines(path),
     *blocks(): Iterable<readonly string[]> {
       const fd = openSync(path, 'r');
       try {
@@ -48,4 +49,21 @@ export function fileWordlist(path: string): WordlistSource {
       }
     },
   };
+}
+
+/** Lines in the file (a last line without \n counts; empty lines too: an estimate for the start line). */
+function countLines(path: string): number {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(READ_BYTES);
+    let lines = 0;
+    let last = 0x0a;
+    for (let n = readSync(fd, buf, 0, READ_BYTES, null); n > 0; n = readSync(fd, buf, 0, READ_BYTES, null)) {
+      for (let i = buf.indexOf(0x0a, 0); i !== -1 && i < n; i = buf.indexOf(0x0a, i + 1)) lines++;
+      last = buf[n - 1]!;
+    }
+    return lines + (last === 0x0a ? 0 : 1);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, runScenario, SAMPLES } from './carp-helpers.js';
 import { fileWordlist, BLOCK_WORDS } from '../../src/wordlist-file.js';
+import { wordlistChunksSent } from '../../src/analyze/carp/wordlist-pool.js';
 
 const FILE = path.join(SAMPLES, 'synthetic-freebsd-carp.pcap');
 const BIN = path.join(REPO_ROOT, 'bin/carpdump.js');
@@ -65,6 +66,42 @@ test('FreeBSD-shaped capture: --wordlist without --vip finds the passphrase thro
     assert.deepEqual(blocks.map((b) => b.length), [BLOCK_WORDS, 5]);
     assert.equal(blocks[1]![4], `w${BLOCK_WORDS + 4}`);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('FreeBSD-shaped capture: --wordlist of 10 000 (passphrase last / absent) gives the same finding and coverage on 1 and 2 threads', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'carpdump-wlt-'));
+  const saved = process.env['CARPDUMP_WORDLIST_THREADS'];
+  try {
+    const guesses = Array.from({ length: 9_999 }, (_, i) => `guess${i}`);
+    const hitList = path.join(dir, 'hit.txt');
+    writeFileSync(hitList, [...guesses, 'pass123', ''].join('\n'));
+    // the CLI, passphrase last: same stdout; the estimate line on stderr with -q, naming the thread count
+    const run = (threads: number) => spawnSync(process.execPath, [BIN, '-r', FILE, '-q', '--wordlist', hitList, '--fail-on', 'warn'],
+      { env: { ...process.env, TZ: 'UTC', NO_COLOR: '1', CARPDUMP_WORDLIST_THREADS: String(threads) }, encoding: 'utf8' });
+    const one = run(1);
+    const two = run(2);
+    assert.equal(one.status, 3);
+    assert.equal(two.status, 3);
+    assert.match(one.stdout, /carp\.weak_passphrase.*entry 10000 .*192\.168\.88\.44/);
+    assert.equal(two.stdout, one.stdout);
+    assert.match(one.stderr, /^wordlist: 10000 passphrases x 508 address sets = 5\.1 M HMACs, ~[\d.]+ M\/s on 1 thread, about \d+ s$/m);
+    assert.match(two.stderr, /^wordlist: 10000 passphrases x 508 address sets = 5\.1 M HMACs, ~[\d.]+ M\/s on 2 threads, about \d+ s$/m);
+    // in process, no match: the same coverage line on 1 and 2 threads
+    const covered = (threads: number): unknown => {
+      process.env['CARPDUMP_WORDLIST_THREADS'] = String(threads);
+      const s = runScenario(FILE, { wordlist: [...guesses, 'pass124'] });
+      assert.equal(s.byId('carp.weak_passphrase').length, 0);
+      return ((s.summary['carp'] as Record<string, unknown>)['audit'] as Array<Record<string, unknown>>).map((a) => a['covered']);
+    };
+    const c1 = covered(1);
+    const sent = wordlistChunksSent();
+    assert.match(String((c1 as unknown[])[0]), /^10000 passphrases x 508 address sets \(address search: .*\), no match$/);
+    assert.deepEqual(covered(2), c1);
+    assert.ok(wordlistChunksSent() > sent, 'the 2-thread run used the workers');
+  } finally {
+    if (saved === undefined) delete process.env['CARPDUMP_WORDLIST_THREADS']; else process.env['CARPDUMP_WORDLIST_THREADS'] = saved;
     rmSync(dir, { recursive: true, force: true });
   }
 });

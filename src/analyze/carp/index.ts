@@ -46,6 +46,8 @@ export interface CarpAnalyzerOptions {
   readonly wordlist?: Wordlist;
   /** --show-secrets: a weak passphrase found by --wordlist may be printed. */
   readonly showSecrets: boolean;
+  /** --wordlist: receives the one estimate line of a large audit (the CLI writes it to stderr). */
+  readonly wordlistProgress?: (line: string) => void;
   /** Cap on tracked (link, af, VHID) groups (default 1024). */
   readonly maxGroups?: number;
 }
@@ -171,6 +173,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
   const runAudit = (ad: AdvertFacts, auth: VhidAuth, emit: FindingSink): void => {
     const words = options.wordlist;
     if (!words || !ad.hmac) return;
+    const auditOpts = options.wordlistProgress ? { progress: options.wordlistProgress } : {};
     const gen = auth.auditGeneration;
     if (auth.auditedAt === gen || auth.auditRuns >= MAX_AUDIT_RUNS) return;
     const md = hexToBytes(ad.hmac);
@@ -182,12 +185,12 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     const known = auth.auditTargets(ad, AUDIT_TARGETS);
     let targets = known.map((t) => ({ message: t.message, md, variant: t.variant as string, addresses: t.addresses.map((x) => x.text) }));
     let scope = 'known or candidate addresses';
-    let run = targets.length > 0 ? auditWordlistBlocks(words, targets) : undefined;
+    let run = targets.length > 0 ? auditWordlistBlocks(words, targets, auditOpts) : undefined;
     if (!run?.hit && !auth.addressesKnown) {
       const search = searchTargets(ad.vhid, ad.src, counter, auth.lladdrFor(ad), auth.seen6);
       targets = search.targets.map((t) => ({ message: t.message, md, variant: t.variant as string, addresses: t.addresses.map((x) => x.text) }));
       scope = `address search: ${search.scope}`;
-      run = auditWordlistBlocks(words, targets);
+      run = auditWordlistBlocks(words, targets, auditOpts);
     }
     if (!run) return;
     const hit = run.hit;
