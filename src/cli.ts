@@ -90,13 +90,20 @@ async function openSource(o: Options): Promise<CaptureSource & { linktype?: numb
     filter.precheck();
     return filterSource(openCaptureFile(o.read), filter);
   }
-  const { openLiveCapture } = await import('./capture/live.js');
-  return openLiveCapture({
+  const live = {
     iface: o.interface ?? '', filter: o.captureFilter ?? '', snaplen: o.snaplen ?? 0, promisc: o.promiscuous,
     // --metrics: the kernel drop counters are read every second, not only at the end.
     ...(o.metrics ? { statsIntervalMs: 1000 } : {}),
     ...(o.bufferSize !== undefined ? { bufferSize: o.bufferSize } : {}),
-  });
+  };
+  // --capture-backend (live-tcpdump.ts): tcpdump -w - as the capture engine, or the cap binding.
+  const tcpdump = await import('./capture/live-tcpdump.js');
+  if (o.captureBackend === 'tcpdump' || (o.captureBackend === 'auto' && tcpdump.tcpdumpAvailable())) {
+    return tcpdump.openTcpdumpCapture({ ...live, ...(o.tsPrecision ? { tsPrecision: o.tsPrecision } : {}) });
+  }
+  if (o.tsPrecision === 'nano') throw new CarpdumpError('--time-stamp-precision nano needs the tcpdump capture backend (--capture-backend tcpdump)', EXIT.usage);
+  const { openLiveCapture } = await import('./capture/live.js');
+  return openLiveCapture(live);
 }
 
 /** The passphrases of every source: --carp-pass, CARPDUMP_CARP_PASS, --carp-pass-file. */

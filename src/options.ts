@@ -77,7 +77,14 @@ export interface Options {
   readonly report?: string;
   /** -B: live capture kernel buffer (and carpdump's queue) in bytes; given in KiB as tcpdump's. */
   readonly bufferSize?: number;
+  /** --capture-backend: what captures live (cap: libpcap in-process binding; tcpdump: tcpdump -w -). */
+  readonly captureBackend: CaptureBackend;
+  /** --time-stamp-precision: kernel timestamps in micro- or nanoseconds (tcpdump backend). */
+  readonly tsPrecision?: 'micro' | 'nano';
 }
+
+export const CAPTURE_BACKENDS = ['auto', 'cap', 'tcpdump'] as const;
+export type CaptureBackend = (typeof CAPTURE_BACKENDS)[number];
 
 export const USAGE = `Usage: carpdump [options] [-r FILE | -i IFACE] [capture-filter expression ...]
 
@@ -92,6 +99,8 @@ Input:
   -s, --snaplen N            live capture snap length (bytes)
   -p, --no-promiscuous-mode  live capture without promiscuous mode
   -B, --buffer-size KiB      live capture kernel buffer, and the bound of carpdump's queue (32768)
+  --capture-backend auto|cap|tcpdump   live capture engine (auto: tcpdump when on PATH, else cap)
+  --time-stamp-precision micro|nano    live kernel timestamps (nano: tcpdump backend only)
 Decoding and analysis:
   --decode-as carp|vrrp      force the meaning of IP protocol 112
   --carp-pass VHID:PASS      CARP passphrase (VHID may be *); repeatable
@@ -210,6 +219,7 @@ const STRING_OPTIONS = [
   'read', 'interface', 'filter', 'write', 'count', 'format', 'field', 'display-filter', 'z',
   'decode-as', 'carp-pass', 'carp-pass-file', 'vip', 'wordlist', 'fail-on', 'color', 't',
   'snaplen', 'metrics', 'metrics-linger', 'autostop', 'expect-master', 'report', 'buffer-size',
+  'capture-backend', 'time-stamp-precision',
 ] as const;
 const BOOLEAN_OPTIONS = [
   'all', 'verbose', 'hex', 'quiet', 'show-secrets', 'utc', 'l', 'list-interfaces',
@@ -390,6 +400,8 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     expectMasters,
     ...(last(a['report']) !== undefined ? { report: last(a['report'])! } : {}),
     ...(a['buffer-size'] !== undefined ? { bufferSize: positiveInt('-B', last(a['buffer-size']))! * 1024 } : {}),
+    captureBackend: oneOf('--capture-backend', last(a['capture-backend']), CAPTURE_BACKENDS) ?? 'auto',
+    ...(a['time-stamp-precision'] !== undefined ? { tsPrecision: oneOf('--time-stamp-precision', last(a['time-stamp-precision']), ['micro', 'nano'] as const)! } : {}),
   };
   return opts;
 }

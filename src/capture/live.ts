@@ -138,7 +138,7 @@ function readIfDropped(iface: string): number | undefined {
 }
 
 /** Why a capture on IFACE may have ended: 'gone', 'down' or undefined (up, or unknown). */
-function interfaceTrouble(iface: string): 'gone' | 'down' | undefined {
+export function interfaceTrouble(iface: string): 'gone' | 'down' | undefined {
   if (!safeIfaceName(iface)) return undefined;
   let flags: number;
   try {
