@@ -171,6 +171,7 @@ class TcpdumpCapture implements LiveCaptureSource {
   private lastDataMs = 0;
   /** Packet time (µs) of the last frame or tick delivered: ticks never go back. */
   private lastTimeUs = 0;
+  private ticks = 0;
 
   constructor(
     readonly name: string,
@@ -224,7 +225,15 @@ class TcpdumpCapture implements LiveCaptureSource {
   }
 
   private onTicker(): void {
-    if (!this.delivering || !this.tick || this.stopRequested) return;
+    if (this.stopRequested) return;
+    // libpcap does not always end tcpdump when the interface goes down: carpdump looks itself
+    // and stops as for Ctrl-C (every frame tcpdump wrote is kept), then reports it in one line.
+    if (++this.ticks % 5 === 0 && interfaceTrouble(this.name) === 'down') {
+      if (this.failure === undefined) this.failure = new CarpdumpError(`${this.name}: the interface went down; capture stopped`, EXIT.input);
+      this.stop('autostop');
+      return;
+    }
+    if (!this.delivering || !this.tick) return;
     if (Date.now() - this.lastDataMs < TICK_INTERVAL_MS) return;
     const us = nowMicros() - TICK_LAG_MS * 1000;
     if (us <= this.lastTimeUs) return;
