@@ -81,7 +81,7 @@ async function listInterfaces(io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
-async function openSource(o: Options): Promise<CaptureSource & { linktype?: number; snaplen?: number; notes?: readonly string[] }> {
+async function openSource(o: Options): Promise<CaptureSource & { linktype?: number; snaplen?: number; tsDigits?: number; notes?: readonly string[] }> {
   if (o.read !== undefined) {
     const expression = o.captureFilter?.trim() ?? '';
     if (expression === '') return openCaptureFile(o.read);
@@ -217,6 +217,8 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
     pcap = new PcapWriter(o.write, {
       ...(source.linktype !== undefined ? { linktype: source.linktype } : {}),
       ...(source.snaplen !== undefined ? { snaplen: source.snaplen } : {}),
+      // --time-stamp-precision nano (tcpdump backend): -w keeps the nanoseconds.
+      ...(source.tsDigits === 9 ? { nanosecond: true } : {}),
     });
   }
   // With -w - the pcap owns standard output; the decoded output goes to stderr.
