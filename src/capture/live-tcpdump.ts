@@ -120,11 +120,22 @@ export function openTcpdumpCapture(opts: TcpdumpCaptureOptions): Promise<LiveCap
     let stderr = '';
     let head = Buffer.alloc(0);
     let settled = false;
+    // A Ctrl-C before the stream began (carpdump's own handler comes with the source): stop
+    // the capture as soon as it exists, so its counters are still printed.
+    let earlySignals = 0;
+    const onEarlySignal = (): void => { earlySignals++; };
+    process.on('SIGINT', onEarlySignal);
+    process.on('SIGTERM', onEarlySignal);
+    const startDone = (): void => {
+      settled = true;
+      process.off('SIGINT', onEarlySignal);
+      process.off('SIGTERM', onEarlySignal);
+    };
     child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr = (stderr + s).slice(-8000); });
     const onData = (chunk: Buffer): void => {
       head = Buffer.concat([head, chunk]);
       if (head.length < PCAP_FILE_HEADER_BYTES || settled) return;
-      settled = true;
+      startDone();
       child.stdout.pause();
       child.stdout.off('data', onData);
       child.off('close', onEarlyClose);
@@ -132,18 +143,20 @@ export function openTcpdumpCapture(opts: TcpdumpCaptureOptions): Promise<LiveCap
       const linktype = (le === 0xa1b2c3d4 || le === 0xa1b23c4d ? head.readUInt32LE(20) : head.readUInt32BE(20)) & 0xffff;
       const tsDigits = le === 0xa1b23c4d || le === 0x4d3cb2a1 ? 9 : 6;
       const snaplen = le === 0xa1b2c3d4 || le === 0xa1b23c4d ? head.readUInt32LE(16) : head.readUInt32BE(16);
-      resolve(new TcpdumpCapture(opts.iface, child, head, linktype, snaplen, filter, tsDigits, () => stderr));
+      const capture = new TcpdumpCapture(opts.iface, child, head, linktype, snaplen, filter, tsDigits, () => stderr);
+      if (earlySignals > 0) capture.stop('signal');
+      resolve(capture);
     };
     const onEarlyClose = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (settled) return;
-      settled = true;
+      startDone();
       reject(startError(opts, filter, stderr, `tcpdump ended (${signal ?? `status ${String(code)}`})`));
     };
     child.stdout.on('data', onData);
     child.on('close', onEarlyClose);
     child.on('error', (err) => {
       if (settled) return;
-      settled = true;
+      startDone();
       reject(new CarpdumpError(`${opts.iface}: cannot run ${bin}: ${err.message} (--capture-backend cap uses libpcap directly)`, EXIT.input));
     });
   });
@@ -269,7 +282,8 @@ class TcpdumpCapture implements LiveCaptureSource {
       this.finish();
       return;
     }
-    this.child.stdout?.resume();
+    // Before run(), run() resumes the stream (its first bytes are still held).
+    if (this.sink) this.child.stdout?.resume();
     this.child.kill('SIGINT');
     this.killTimer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
   }

@@ -33,7 +33,7 @@ test('tcpdump backend: -p leaves promiscuous mode off, without -p it is on', { s
     const base = promiscuity(lab);
     for (const [args, expected] of [[['-p'], base], [[], base + 1]] as const) {
       const cd = await startCarpdump(lab, ['--capture-backend', 'tcpdump', '-i', lab.monitor.iface, '-q', ...args], `carpdump${args.join('')}`);
-      // Past startup: carpdump handles SIGINT once tcpdump's stream has begun (just after the socket opened).
+      // libpcap sets promiscuous mode just after creating the socket startCarpdump waits for.
       await sleep(1000);
       const during = promiscuity(lab);
       const status = await lab.stop(cd, 'SIGINT');
