@@ -90,10 +90,17 @@ export function parseTcpdumpCounters(stderr: string): { captured?: number; recei
   };
 }
 
+/** The latest interim counters tcpdump printed on SIGUSR1 ("tcpdump: N packets captured, N ... , N ..."). */
+export function parseInterimCounters(stderr: string): { received: number; dropped: number } | undefined {
+  const all = [...stderr.matchAll(/(\d+) packets? captured, (\d+) packets? received by filter, (\d+) packets? dropped by kernel/g)];
+  const m = all[all.length - 1];
+  return m?.[2] !== undefined && m[3] !== undefined ? { received: Number(m[2]), dropped: Number(m[3]) } : undefined;
+}
+
 /** tcpdump's own error lines ("tcpdump: ..."), without the counters and the "listening on" line. */
 function tcpdumpErrors(stderr: string): string[] {
   return stderr.split('\n').map((l) => l.trim())
-    .filter((l) => l !== '' && !/^tcpdump: (listening on|data link type|verbose output suppressed)/.test(l) && !/^\d+ packets? /.test(l) && !/^\(.*\)$/.test(l))
+    .filter((l) => l !== '' && !/^tcpdump: (listening on|data link type|verbose output suppressed|\d+ packets? captured, )/.test(l) && !/^\d+ packets? /.test(l) && !/^\(.*\)$/.test(l))
     .map((l) => l.replace(/^tcpdump: /, ''));
 }
 
@@ -143,7 +150,7 @@ export function openTcpdumpCapture(opts: TcpdumpCaptureOptions): Promise<LiveCap
       const linktype = (le === 0xa1b2c3d4 || le === 0xa1b23c4d ? head.readUInt32LE(20) : head.readUInt32BE(20)) & 0xffff;
       const tsDigits = le === 0xa1b23c4d || le === 0x4d3cb2a1 ? 9 : 6;
       const snaplen = le === 0xa1b2c3d4 || le === 0xa1b23c4d ? head.readUInt32LE(16) : head.readUInt32BE(16);
-      const capture = new TcpdumpCapture(opts.iface, child, head, linktype, snaplen, filter, tsDigits, () => stderr);
+      const capture = new TcpdumpCapture(opts.iface, child, head, linktype, snaplen, filter, tsDigits, () => stderr, opts.statsIntervalMs);
       if (earlySignals > 0) capture.stop('signal');
       resolve(capture);
     };
@@ -185,6 +192,7 @@ class TcpdumpCapture implements LiveCaptureSource {
   /** Packet time (µs) of the last frame or tick delivered: ticks never go back. */
   private lastTimeUs = 0;
   private ticks = 0;
+  private statsTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly name: string,
@@ -195,6 +203,8 @@ class TcpdumpCapture implements LiveCaptureSource {
     readonly filter: string,
     readonly tsDigits: number,
     private readonly stderr: () => string,
+    /** --metrics: ask tcpdump for its counters (SIGUSR1) this often while capturing. */
+    private readonly statsIntervalMs?: number,
   ) {
     this.linktypeName = LINKTYPE_NAMES[linktype] ?? `LINKTYPE ${linktype}`;
     this.parser = new CaptureParser((f) => {
@@ -232,6 +242,9 @@ class TcpdumpCapture implements LiveCaptureSource {
       this.pendingHead = undefined;
       if (head) this.onData(head);
       this.ticker = setInterval(() => this.onTicker(), TICK_INTERVAL_MS);
+      if (this.statsIntervalMs) {
+        this.statsTimer = setInterval(() => { if (!this.stopRequested && !this.exited) this.child.kill('SIGUSR1'); }, this.statsIntervalMs);
+      }
       if (this.exited) this.finish();
       else this.child.stdout?.resume();
     });
@@ -294,6 +307,7 @@ class TcpdumpCapture implements LiveCaptureSource {
     this.exitSignal = signal;
     if (this.killTimer) clearTimeout(this.killTimer);
     if (this.ticker) clearInterval(this.ticker);
+    if (this.statsTimer) clearInterval(this.statsTimer);
     if (!this.stopRequested) {
       this.stopRequested = true;
       if (this.failure === undefined) this.failure = this.endError();
@@ -330,7 +344,8 @@ class TcpdumpCapture implements LiveCaptureSource {
    * analysed + dropped by the kernel + dropped by carpdump, exactly, when tcpdump printed them.
    */
   stats(): LiveCaptureStats {
-    const c = this.exited ? parseTcpdumpCounters(this.stderr()) : {};
+    // While tcpdump runs: its latest SIGUSR1 counters (--metrics); the difference is in transit.
+    const c = this.exited ? parseTcpdumpCounters(this.stderr()) : (parseInterimCounters(this.stderr()) ?? {});
     if (c.received === undefined || c.dropped === undefined) {
       return { received: this.delivered, dropped: 0, ifDropped: 0, fromKernel: false, queueDropped: 0, stopDropped: 0 };
     }
