@@ -33,7 +33,7 @@ import { nowMicros, TICK_INTERVAL_MS } from './live-clock.js';
 import { CaptureParser } from './parser.js';
 import { PCAP_FILE_HEADER_BYTES } from './pcap.js';
 import type { ClockTick, FrameSink, StopReason } from './types.js';
-import { describeOpenError, DEFAULT_BUFFER_SIZE, DEFAULT_LIVE_FILTER, interfaceTrouble, type LiveCaptureOptions, type LiveCaptureSource, type LiveCaptureStats } from './live.js';
+import { describeOpenError, DEFAULT_BUFFER_SIZE, DEFAULT_LIVE_FILTER, interfaceEndError, interfaceTrouble, stopsAtOnce, type LiveCaptureOptions, type LiveCaptureSource, type LiveCaptureStats } from './live.js';
 
 /** tcpdump's maximum snap length (-s 0). */
 export const TCPDUMP_MAX_SNAPLEN = 262144;
@@ -255,7 +255,7 @@ class TcpdumpCapture implements LiveCaptureSource {
     // libpcap does not always end tcpdump when the interface goes down: carpdump looks itself
     // and stops as for Ctrl-C (every frame tcpdump wrote is kept), then reports it in one line.
     if (++this.ticks % 5 === 0 && interfaceTrouble(this.name) === 'down') {
-      if (this.failure === undefined) this.failure = new CarpdumpError(`${this.name}: the interface went down; capture stopped`, EXIT.input);
+      this.failure ??= interfaceEndError(this.name, 'down');
       this.stop('autostop');
       return;
     }
@@ -284,7 +284,7 @@ class TcpdumpCapture implements LiveCaptureSource {
    * counters are known and the frames not analysed are counted as dropped by carpdump.
    */
   stop(reason: StopReason = 'signal'): void {
-    const atOnce = reason === 'count' || reason === 'output-closed' || reason === 'error';
+    const atOnce = stopsAtOnce(reason);
     if (this.stopRequested) {
       if (reason === 'signal' || atOnce) this.delivering = false;
       return;
@@ -317,9 +317,8 @@ class TcpdumpCapture implements LiveCaptureSource {
 
   /** The one-line error for tcpdump ending without being asked to. */
   private endError(): CarpdumpError {
-    const trouble = interfaceTrouble(this.name);
-    if (trouble === 'gone') return new CarpdumpError(`interface ${this.name} went away; capture stopped`, EXIT.input);
-    if (trouble === 'down') return new CarpdumpError(`${this.name}: the interface went down; capture stopped`, EXIT.input);
+    const gone = interfaceEndError(this.name);
+    if (gone) return gone;
     const last = tcpdumpErrors(this.stderr()).pop();
     const how = this.exitSignal !== null ? `signal ${this.exitSignal}` : `status ${String(this.exitCode)}`;
     return new CarpdumpError(`${this.name}: tcpdump ended unexpectedly (${how})${last ? `: ${last}` : ''}`, EXIT.input);
