@@ -49,8 +49,13 @@ export interface TcpdumpCaptureOptions extends LiveCaptureOptions {
   readonly tcpdumpPath?: string;
 }
 
+/** The tcpdump binary: CARPDUMP_TCPDUMP, else tcpdump on PATH (as for file filters). */
+export function tcpdumpBinary(): string {
+  return process.env['CARPDUMP_TCPDUMP'] || 'tcpdump';
+}
+
 /** True when tcpdump can be run (for --capture-backend auto). */
-export function tcpdumpAvailable(path = 'tcpdump'): boolean {
+export function tcpdumpAvailable(path = tcpdumpBinary()): boolean {
   const r = spawnSync(path, ['--version'], { stdio: 'ignore', timeout: 10_000 });
   return r.error === undefined && r.status === 0;
 }
@@ -120,7 +125,7 @@ function startError(opts: TcpdumpCaptureOptions, filter: string, stderr: string,
 export function openTcpdumpCapture(opts: TcpdumpCaptureOptions): Promise<LiveCaptureSource> {
   const args = tcpdumpArgs(opts);
   const filter = args[args.length - 1] ?? '';
-  const bin = opts.tcpdumpPath ?? 'tcpdump';
+  const bin = opts.tcpdumpPath ?? tcpdumpBinary();
   return new Promise((resolve, reject) => {
     // Its own process group: Ctrl-C reaches carpdump, which decides when tcpdump stops.
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
