@@ -99,7 +99,7 @@ function filesOf(source: CaptureSource): readonly FileCaptureSource[] {
   return source instanceof MergedCaptureSource ? source.files : 'header' in source ? [source as FileCaptureSource] : [];
 }
 
-async function openSource(o: Options): Promise<CaptureSource & { linktype?: number; snaplen?: number; notes?: readonly string[] }> {
+async function openSource(o: Options): Promise<CaptureSource & { linktype?: number; snaplen?: number; tsDigits?: number; notes?: readonly string[] }> {
   if (o.reads.length > 0) {
     const expression = o.captureFilter?.trim() ?? '';
     const input = o.reads.length > 1 ? new MergedCaptureSource(o.reads, undefined, o.limits) : openCaptureFile(o.reads[0]!, o.limits);
@@ -109,13 +109,20 @@ async function openSource(o: Options): Promise<CaptureSource & { linktype?: numb
     filter.precheck();
     return Object.assign(filterSource(input, filter), { files: filesOf(input), ...(input instanceof MergedCaptureSource ? { merged: input } : {}) });
   }
-  const { openLiveCapture } = await import('./capture/live.js');
-  return openLiveCapture({
+  const live = {
     iface: o.interface ?? '', filter: o.captureFilter ?? '', snaplen: o.snaplen ?? 0, promisc: o.promiscuous,
     // --metrics: the kernel drop counters are read every second, not only at the end.
     ...(o.metrics ? { statsIntervalMs: 1000 } : {}),
     ...(o.bufferSize !== undefined ? { bufferSize: o.bufferSize } : {}),
-  });
+  };
+  // --capture-backend (live-tcpdump.ts): tcpdump -w - as the capture engine, or the cap binding.
+  const tcpdump = await import('./capture/live-tcpdump.js');
+  if (o.captureBackend === 'tcpdump' || (o.captureBackend === 'auto' && tcpdump.tcpdumpAvailable())) {
+    return tcpdump.openTcpdumpCapture({ ...live, ...(o.tsPrecision ? { tsPrecision: o.tsPrecision } : {}) });
+  }
+  if (o.tsPrecision === 'nano') throw new CarpdumpError('--time-stamp-precision nano needs the tcpdump capture backend (--capture-backend tcpdump)', EXIT.usage);
+  const { openLiveCapture } = await import('./capture/live.js');
+  return openLiveCapture(live);
 }
 
 /** The passphrases of every source: --carp-pass, CARPDUMP_CARP_PASS, --carp-pass-file. */
@@ -232,6 +239,8 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
       inputFormat: () => (files.length > 1 || files.some((f) => f.format === 'pcapng') ? 'pcapng' : files.length === 1 ? 'pcap' : undefined),
       ...(source.linktype !== undefined ? { linktype: source.linktype } : {}),
       ...(source.snaplen !== undefined ? { snaplen: source.snaplen } : {}),
+      // --time-stamp-precision nano (tcpdump backend): -w keeps the nanoseconds.
+      ...(source.tsDigits === 9 ? { nanosecond: true } : {}),
     });
   }
   // tcpdump's first line, once the file headers are read (at the first frame, or at the end).

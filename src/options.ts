@@ -96,7 +96,14 @@ export interface Options {
   readonly completionShell?: string;
   /** --limit NAME=N over the defaults of limits.ts. */
   readonly limits: Limits;
+  /** --capture-backend: what captures live (cap: libpcap in-process binding; tcpdump: tcpdump -w -). */
+  readonly captureBackend: CaptureBackend;
+  /** --time-stamp-precision: kernel timestamps in micro- or nanoseconds (tcpdump backend). */
+  readonly tsPrecision?: 'micro' | 'nano';
 }
+
+export const CAPTURE_BACKENDS = ['auto', 'cap', 'tcpdump'] as const;
+export type CaptureBackend = (typeof CAPTURE_BACKENDS)[number];
 
 export const USAGE = `Usage: carpdump [options] [-r FILE | -i IFACE] [capture-filter expression ...]
 
@@ -113,6 +120,8 @@ Input:
   -s, --snaplen N            live capture snap length (bytes; 0 = 262144, as tcpdump)
   -p, --no-promiscuous-mode  live capture without promiscuous mode
   -B, --buffer-size KiB      live capture kernel buffer, and the bound of carpdump's queue (32768)
+  --capture-backend auto|cap|tcpdump   live capture engine (auto: tcpdump when on PATH, else cap)
+  --time-stamp-precision micro|nano    live kernel timestamps (nano: tcpdump backend only)
 Decoding and analysis:
   --decode-as carp|vrrp      force the meaning of IP protocol 112
   --carp-pass VHID:PASS      CARP passphrase (VHID may be *); repeatable
@@ -250,6 +259,7 @@ const STRING_OPTIONS = [
   'read', 'interface', 'filter', 'write', 'count', 'format', 'field', 'display-filter', 'z',
   'decode-as', 'carp-pass', 'carp-pass-file', 'vip', 'wordlist', 'fail-on', 'color', 't',
   'snaplen', 'metrics', 'metrics-linger', 'autostop', 'expect-master', 'report', 'buffer-size', 'F', 'G', 'limit',
+  'capture-backend', 'time-stamp-precision',
 ] as const;
 const BOOLEAN_OPTIONS = [
   'all', 'verbose', 'hex', 'quiet', 'show-secrets', 'utc', 'l', 'list-interfaces',
@@ -462,6 +472,8 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     ...(carpMastersVhids !== undefined ? { carpMastersVhids } : {}),
     ...(completionShell !== undefined ? { completionShell } : {}),
     limits: parseLimits(list(a['limit'])),
+    captureBackend: oneOf('--capture-backend', last(a['capture-backend']), CAPTURE_BACKENDS) ?? 'auto',
+    ...(a['time-stamp-precision'] !== undefined ? { tsPrecision: oneOf('--time-stamp-precision', last(a['time-stamp-precision']), ['micro', 'nano'] as const)! } : {}),
   };
   if (opts.writeFormat !== undefined && opts.write === undefined) throw new UsageError('-F applies to -w FILE');
   return opts;

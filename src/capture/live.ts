@@ -138,7 +138,7 @@ function readIfDropped(iface: string): number | undefined {
 }
 
 /** Why a capture on IFACE may have ended: 'gone', 'down' or undefined (up, or unknown). */
-function interfaceTrouble(iface: string): 'gone' | 'down' | undefined {
+export function interfaceTrouble(iface: string): 'gone' | 'down' | undefined {
   if (!safeIfaceName(iface)) return undefined;
   let flags: number;
   try {
@@ -147,6 +147,18 @@ function interfaceTrouble(iface: string): 'gone' | 'down' | undefined {
     return 'gone';
   }
   return Number.isFinite(flags) && (flags & 0x1) === 0 ? 'down' : undefined;
+}
+
+/** The one-line error for a capture that ended because IFACE went away or down; undefined otherwise. */
+export function interfaceEndError(iface: string, trouble = interfaceTrouble(iface)): CarpdumpError | undefined {
+  if (trouble === 'gone') return new CarpdumpError(`interface ${iface} went away; capture stopped`, EXIT.input);
+  if (trouble === 'down') return new CarpdumpError(`${iface}: the interface went down; capture stopped`, EXIT.input);
+  return undefined;
+}
+
+/** Stop reasons that end the analysis at once (the others drain first); see LiveCapture.stop. */
+export function stopsAtOnce(reason: StopReason): boolean {
+  return reason === 'count' || reason === 'output-closed' || reason === 'error';
 }
 
 function isCheckResult(v: unknown): v is CheckResult {
@@ -353,7 +365,7 @@ class LiveCapture implements LiveCaptureSource {
    * (stats()), never lost silently.
    */
   stop(reason: StopReason = 'signal'): void {
-    const atOnce = reason === 'count' || reason === 'output-closed' || reason === 'error';
+    const atOnce = stopsAtOnce(reason);
     if (this.stopRequested) {
       if (reason === 'signal' || atOnce) this.stopAtOnce();
       return;
@@ -398,9 +410,8 @@ class LiveCapture implements LiveCaptureSource {
   /** The one-line error for a worker that ended without being asked to. */
   private workerEndError(code: number | null, signal: NodeJS.Signals | null): CarpdumpError {
     if (this.workerError !== undefined) return describeOpenError(this.name, this.workerError);
-    const trouble = interfaceTrouble(this.name);
-    if (trouble === 'gone') return new CarpdumpError(`interface ${this.name} went away; capture stopped`, EXIT.input);
-    if (trouble === 'down') return new CarpdumpError(`${this.name}: the interface went down; capture stopped`, EXIT.input);
+    const gone = interfaceEndError(this.name);
+    if (gone) return gone;
     if (this.parser.leftover > 0) return new CarpdumpError(`${this.name}: the capture worker's stream ended inside a record`, EXIT.input);
     const last = this.stderrTail.trim().split('\n').pop() ?? '';
     const how = signal !== null ? `signal ${signal}` : `status ${String(code)}`;

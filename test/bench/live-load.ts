@@ -35,6 +35,8 @@ interface Args {
   readonly write: boolean;
   readonly captureOnly: boolean;
   readonly capture: string;
+  /** --backends cap,tcpdump: the --capture-backend values compared, each row once per backend. */
+  readonly backends: readonly string[];
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -53,6 +55,7 @@ function parseArgs(argv: readonly string[]): Args {
     write: !argv.includes('--no-write'),
     captureOnly: argv.includes('--capture-only'),
     capture: resolve(REPO_ROOT, get('--capture') ?? 'samples/ucarp-failover.pcap'),
+    backends: (get('--backends') ?? 'cap,tcpdump').split(',').filter((b) => b !== ''),
   };
 }
 
@@ -226,8 +229,11 @@ async function main(): Promise<void> {
   try {
     for (let run = 0; run < args.runs; run++) {
       for (const rate of args.rates) {
-        rows.push(await runRow(lab, args, rate, 'carpdump -q', []));
-        if (args.write) rows.push(await runRow(lab, args, rate, 'carpdump -q -w', ['-w', join(lab.dir, 'live-load.pcap')]));
+        for (const b of args.backends) {
+          const backend = ['--capture-backend', b];
+          rows.push(await runRow(lab, args, rate, `carpdump -q (${b})`, backend));
+          if (args.write) rows.push(await runRow(lab, args, rate, `carpdump -q -w (${b})`, [...backend, '-w', join(lab.dir, 'live-load.pcap')]));
+        }
         if (args.captureOnly) rows.push(await runRow(lab, args, rate, 'capture only', []));
       }
     }

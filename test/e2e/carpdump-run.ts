@@ -127,6 +127,9 @@ export function captureIsOpen(lab: Lab, ns: string, pid: number): boolean {
   return [pid, ...childrenOf(pid)].some((p) => socketInodesOf(p).some((i) => packet.has(i)));
 }
 
+/** The live capture backends (--capture-backend) the main live tests run with, each. */
+export const LIVE_BACKENDS = ['cap', 'tcpdump'] as const;
+
 /** Start carpdump in the monitor namespace and wait until its capture is open. */
 export async function startCarpdump(lab: Lab, args: readonly string[], name = 'carpdump'): Promise<SpawnedProcess> {
   const p = lab.spawn(lab.monitor.ns, name, [process.execPath, CARPDUMP_BIN, ...args], { cwd: REPO_ROOT });

@@ -21,8 +21,7 @@ import {
   startCarpdump,
   summaryOf,
   tcpdumpCount,
-  type JsonObject,
-} from './carpdump-run.js';
+  type JsonObject, LIVE_BACKENDS } from './carpdump-run.js';
 
 const VHID = 7;
 const PASS = 'e2e-carp-secret';
@@ -48,11 +47,11 @@ function advertCount(stdout: string, src: string): number {
 
 const skip = skipReason();
 
-test('ucarp failover seen live: adverts, HMAC, master_timeout on time, -w read back by tcpdump, SIGINT counters', { skip, timeout: 90_000 }, async () => {
+for (const backend of LIVE_BACKENDS) test(`ucarp failover seen live (--capture-backend ${backend}): adverts, HMAC, master_timeout on time, -w read back by tcpdump, SIGINT counters`, { skip, timeout: 90_000 }, async () => {
   const lab = Lab.create();
   try {
     const pcapFile = join(lab.dir, 'live.pcap');
-    const common = ['-i', lab.monitor.iface, '-T', 'jsonl', '-l', '--vip', `${VHID}:${VIP}`];
+    const common = ['--capture-backend', backend, '-i', lab.monitor.iface, '-T', 'jsonl', '-l', '--vip', `${VHID}:${VIP}`];
     const good = await startCarpdump(lab, [...common, '--carp-pass', `${VHID}:${PASS}`, '-w', pcapFile], 'carpdump-good');
     const bad = await startCarpdump(lab, [...common, '--carp-pass', `${VHID}:not-the-passphrase`], 'carpdump-bad');
 

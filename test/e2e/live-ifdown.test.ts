@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Lab, waitFor, type SpawnedProcess } from '../netns/lab.js';
-import { labSkipReasonFor, liveCounters, packets, parseJsonl, startCarpdump, summaryOf, tcpdumpCount } from './carpdump-run.js';
+import { labSkipReasonFor, liveCounters, packets, parseJsonl, startCarpdump, summaryOf, tcpdumpCount, LIVE_BACKENDS } from './carpdump-run.js';
 
 function skipReason(): string | undefined {
   return labSkipReasonFor(['keepalived', 'tcpdump']);
@@ -26,13 +26,13 @@ const CONFIG = (iface: string): string => `vrrp_instance A { state MASTER
 `;
 
 /** Capture keepalived's adverts on pa, run ACTION on pa after 3 of them, check the end. */
-async function loseInterface(action: readonly string[], expectedError: string): Promise<void> {
+async function loseInterface(backend: string, action: readonly string[], expectedError: string): Promise<void> {
   const lab = Lab.create();
   try {
     lab.startKeepalived(lab.a, CONFIG(lab.a.iface));
     const pcapFile = join(lab.dir, 'ifdown.pcap');
     // Capture on A's port of the bridge, inside the monitor namespace.
-    const cd = await startCarpdump(lab, ['-i', 'pa', '-T', 'jsonl', '-l', '-w', pcapFile]);
+    const cd = await startCarpdump(lab, ['--capture-backend', backend, '-i', 'pa', '-T', 'jsonl', '-l', '-w', pcapFile]);
     await waitFor('3 VRRP adverts', () => packets(parseJsonl(cd.stdout().slice(0, cd.stdout().lastIndexOf('\n') + 1))).filter((p) => p.layers.vrrp).length >= 3, 20_000);
     lab.exec(lab.monitor.ns, ['ip', 'link', ...action]);
     await waitFor('carpdump to end', () => cd.child.exitCode !== null || cd.child.signalCode !== null, 15_000);
@@ -61,10 +61,10 @@ function checkEnd(cd: SpawnedProcess, pcapFile: string, expectedError: string): 
   assert.equal(frames + (c.kernel ?? NaN) + (c.queueFull ?? NaN) + (c.stopped ?? NaN), c.received, cd.stderr());
 }
 
-test('interface down during capture: one error line, exit 1, summary, a complete -w file, known counters', { skip: skipReason(), timeout: 60_000 }, async () => {
-  await loseInterface(['set', 'pa', 'down'], 'carpdump: pa: the interface went down; capture stopped');
+for (const backend of LIVE_BACKENDS) test(`interface down during capture (--capture-backend ${backend}): one error line, exit 1, summary, a complete -w file, known counters`, { skip: skipReason(), timeout: 60_000 }, async () => {
+  await loseInterface(backend, ['set', 'pa', 'down'], 'carpdump: pa: the interface went down; capture stopped');
 });
 
-test('interface deleted during capture: "interface pa went away", exit 1, frames up to it kept, known counters', { skip: skipReason(), timeout: 60_000 }, async () => {
-  await loseInterface(['del', 'pa'], 'carpdump: interface pa went away; capture stopped');
+for (const backend of LIVE_BACKENDS) test(`interface deleted during capture (--capture-backend ${backend}): "interface pa went away", exit 1, frames up to it kept, known counters`, { skip: skipReason(), timeout: 60_000 }, async () => {
+  await loseInterface(backend, ['del', 'pa'], 'carpdump: interface pa went away; capture stopped');
 });

@@ -84,7 +84,9 @@ test('keepalived VRRPv2/v3 live on Ethernet and on `any`; priority 0 on SIGTERM;
   const lab = Lab.create();
   try {
     const eth = await startCarpdump(lab, ['-i', lab.monitor.iface, '-T', 'jsonl', '-l'], 'carpdump-br0');
-    const any = await startCarpdump(lab, ['-i', 'any', '-T', 'jsonl', '-l'], 'carpdump-any');
+    // `any` with each capture backend: cap gives Linux cooked v1, tcpdump (-y LINUX_SLL2) v2 with the interface index.
+    const any = await startCarpdump(lab, ['--capture-backend', 'cap', '-i', 'any', '-T', 'jsonl', '-l'], 'carpdump-any');
+    const any2 = await startCarpdump(lab, ['--capture-backend', 'tcpdump', '-i', 'any', '-T', 'jsonl', '-l'], 'carpdump-any-sll2');
     const piped = lab.spawn(lab.monitor.ns, 'carpdump|head', [
       'bash', '-c',
       `"$0" "$1" -i ${lab.monitor.iface} -l | head -n 3 >/dev/null; echo "carpdump status \${PIPESTATUS[0]}"`,
@@ -102,8 +104,9 @@ test('keepalived VRRPv2/v3 live on Ethernet and on `any`; priority 0 on SIGTERM;
     await waitFor('priority-0 adverts after SIGTERM', () => stopping(eth.stdout()) >= 3, 10_000);
     assert.equal(await lab.stop(eth, 'SIGINT'), 0, eth.stderr());
     assert.equal(await lab.stop(any, 'SIGINT'), 0, any.stderr());
+    assert.equal(await lab.stop(any2, 'SIGINT'), 0, any2.stderr());
 
-    for (const [where, out] of [['br0', eth.stdout()], ['any', any.stdout()]] as const) {
+    for (const [where, out] of [['br0', eth.stdout()], ['any', any.stdout()], ['any (tcpdump)', any2.stdout()]] as const) {
       const all = packets(parseJsonl(out));
       const vrrp = all.filter((p) => p.layers.vrrp !== undefined);
       assert.ok(all.every((p) => p.layers.carp === undefined), `${where}: keepalived's adverts are not CARP`);
@@ -132,6 +135,11 @@ test('keepalived VRRPv2/v3 live on Ethernet and on `any`; priority 0 on SIGTERM;
       new Set(parseJsonl(out).filter((o) => o.type === 'packet').map((o) => (o.frame as { linktype: unknown }).linktype));
     assert.deepEqual([...linktypes(eth.stdout())], [1]);
     assert.deepEqual([...linktypes(any.stdout())], [113]);
+    assert.deepEqual([...linktypes(any2.stdout())], [276]);
+    // SLL2 names the interface each frame was captured on: br0 and its ports, by index.
+    const ifindexes = new Set(packets(parseJsonl(any2.stdout())).map((p) => p.layers.sll2?.['sll.ifindex']));
+    const brIndex = Number(lab.exec(lab.monitor.ns, ['cat', `/sys/class/net/${lab.monitor.iface}/ifindex`]).trim());
+    assert.ok(ifindexes.has(brIndex), `frames captured on br0 (ifindex ${brIndex}) named so: ${[...ifindexes].join(',')}`);
 
     // Piped into head: carpdump ends by itself, quietly, with status 0.
     await waitFor('carpdump | head to end', () => piped.child.exitCode !== null, 15_000);
