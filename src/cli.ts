@@ -204,6 +204,15 @@ async function run(o: Options, io: CliIo): Promise<number> {
   }
 }
 
+let lateSignalsIgnored = false;
+/** Installed once, after a live capture ended: SIGINT/SIGTERM no longer end the process mid-write. */
+function ignoreLateSignals(): void {
+  if (lateSignalsIgnored) return;
+  lateSignalsIgnored = true;
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => undefined);
+}
+
 /** --metrics-linger: keep serving after the end of input, until the time is up or a signal comes. */
 function linger(seconds: number): Promise<void> {
   return new Promise((resolve) => {
@@ -317,6 +326,9 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
     });
   } finally {
     if (autostop) clearTimeout(autostop);
+    // Live: a further Ctrl-C while the counters and summaries are written must not kill the
+    // process half-way (the capture has already stopped; tcpdump's backend stops fast).
+    if (source.stats) ignoreLateSignals();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
