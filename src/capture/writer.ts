@@ -28,30 +28,71 @@ export interface PcapWriterOptions {
   nanosecond?: boolean;
 }
 
-export class PcapWriter {
+/**
+ * A file ('-' = standard output) written through a 1 MiB buffer: the pcapng writer's output,
+ * and the base of PcapWriter (which builds its records in place in `buf`).
+ */
+export class FileOutput {
+  closed = false;
+  private readonly fd: number;
+  protected readonly buf = new Uint8Array(BUFFER_BYTES);
+  protected used = 0;
+
+  /** Opens (creates/truncates) `path`, or standard output for '-'. Throws CarpdumpError. */
+  constructor(readonly path: string) {
+    this.fd = openOutput(path);
+  }
+
+  write(bytes: Uint8Array): void {
+    if (this.used + bytes.length > this.buf.length) this.flush();
+    if (bytes.length > this.buf.length) { this.writeAll(bytes); return; }
+    this.buf.set(bytes, this.used);
+    this.used += bytes.length;
+  }
+
+  /** Writes the buffered bytes out (for -l, and before close). */
+  flush(): void {
+    if (this.used === 0) return;
+    const n = this.used;
+    this.used = 0;
+    this.writeAll(this.buf.subarray(0, n));
+  }
+
+  /** Flushes and closes; the file is complete afterwards. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    closeOutput(this.fd, this.path);
+  }
+
+  protected writeAll(bytes: Uint8Array): void {
+    try {
+      writeAllSync(this.fd, bytes, this.path);
+    } catch (error) {
+      this.closed = true;
+      throw error;
+    }
+  }
+}
+
+export class PcapWriter extends FileOutput {
   /** Frames written. */
   packetsWritten = 0;
   /** Frames skipped because their link type differs from the file's. */
   skippedOtherLinktype = 0;
-  private readonly fd: number;
-  private readonly buf = new Uint8Array(BUFFER_BYTES);
   private readonly view = new DataView(this.buf.buffer);
-  private used = 0;
   private linktype: number | undefined;
   private readonly snaplen: number;
   private readonly nanosecond: boolean;
   private headerWritten = false;
-  private closed = false;
 
   /** Opens (creates/truncates) `path`, or standard output for '-'. Throws CarpdumpError. */
-  constructor(
-    readonly path: string,
-    options: PcapWriterOptions = {},
-  ) {
+  constructor(path: string, options: PcapWriterOptions = {}) {
+    super(path);
     this.snaplen = options.snaplen ?? DEFAULT_SNAPLEN;
     this.nanosecond = options.nanosecond ?? false;
     this.linktype = options.linktype;
-    this.fd = openOutput(path);
     if (this.linktype !== undefined) this.writeHeader(this.linktype);
   }
 
@@ -88,21 +129,11 @@ export class PcapWriter {
     this.packetsWritten++;
   }
 
-  /** Writes the buffered records out (for -l, and before close). */
-  flush(): void {
-    if (this.used === 0) return;
-    const n = this.used;
-    this.used = 0;
-    this.writeAll(this.buf.subarray(0, n));
-  }
-
-  /** Flushes and closes; the file is complete afterwards. Idempotent. */
-  close(): void {
+  /** Flushes and closes (a file with no frame still gets its header). Idempotent. */
+  override close(): void {
     if (this.closed) return;
     if (!this.headerWritten) this.writeHeader(this.linktype ?? LINKTYPE_ETHERNET);
-    this.flush();
-    this.closed = true;
-    closeOutput(this.fd, this.path);
+    super.close();
   }
 
   private writeHeader(linktype: number): void {
@@ -117,15 +148,6 @@ export class PcapWriter {
     v.setUint32(at + 20, linktype, true);
     this.used += PCAP_FILE_HEADER_BYTES;
     this.headerWritten = true;
-  }
-
-  private writeAll(bytes: Uint8Array): void {
-    try {
-      writeAllSync(this.fd, bytes, this.path);
-    } catch (error) {
-      this.closed = true;
-      throw error;
-    }
   }
 }
 
@@ -162,48 +184,6 @@ export function writeAllSync(fd: number, bytes: Uint8Array, path: string): void 
         continue;
       }
       throw new CarpdumpError(`cannot write ${path === '-' ? 'standard output' : path}: ${describeFsError(error)}`);
-    }
-  }
-}
-
-/** A file ('-' = standard output) written through a 1 MiB buffer: for the pcapng writer. */
-export class FileOutput {
-  closed = false;
-  private readonly fd: number;
-  private readonly buf = new Uint8Array(BUFFER_BYTES);
-  private used = 0;
-
-  constructor(readonly path: string) {
-    this.fd = openOutput(path);
-  }
-
-  write(bytes: Uint8Array): void {
-    if (this.used + bytes.length > this.buf.length) this.flush();
-    if (bytes.length > this.buf.length) { this.writeAll(bytes); return; }
-    this.buf.set(bytes, this.used);
-    this.used += bytes.length;
-  }
-
-  flush(): void {
-    if (this.used === 0) return;
-    const n = this.used;
-    this.used = 0;
-    this.writeAll(this.buf.subarray(0, n));
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.flush();
-    this.closed = true;
-    closeOutput(this.fd, this.path);
-  }
-
-  private writeAll(bytes: Uint8Array): void {
-    try {
-      writeAllSync(this.fd, bytes, this.path);
-    } catch (error) {
-      this.closed = true;
-      throw error;
     }
   }
 }
