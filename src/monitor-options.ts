@@ -5,24 +5,14 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { UsageError } from './errors.js';
 
-/** Where --metrics listens. */
-export interface MetricsAddress {
-  /** 127.0.0.1 unless given; "::" or "0.0.0.0" listen on all. */
-  readonly host: string;
-  /** 0 = any free port (carpdump prints the one it got). */
-  readonly port: number;
-}
+// The parsed values' types belong to output/, which uses them (output/options.ts).
+import type { ExpectMaster, MetricsAddress } from './output/options.js';
+export type { ExpectMaster, MetricsAddress };
 
 /** tshark's -a: the capture ends by itself once a condition is met. */
 export interface Autostop {
   readonly durationSeconds?: number;
   readonly packets?: number;
-}
-
-/** --expect-master VHID:ADDR: under --check, CRITICAL when another source is master. */
-export interface ExpectMaster {
-  readonly vhid: number;
-  readonly address: string;
 }
 
 export const DEFAULT_METRICS_HOST = '127.0.0.1';

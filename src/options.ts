@@ -17,14 +17,11 @@ import {
 } from './monitor-options.js';
 import { parseLimits, type Limits } from './limits.js';
 
-export const FORMATS = ['text', 'jsonl', 'json', 'fields', 'ek'] as const;
-export type OutputFormat = (typeof FORMATS)[number];
-export const TIMESTAMP_STYLES = ['a', 'ad', 'r', 'd', 'e'] as const;
-export type TimestampStyle = (typeof TIMESTAMP_STYLES)[number];
-export const COLOR_MODES = ['auto', 'always', 'never'] as const;
-export type ColorMode = (typeof COLOR_MODES)[number];
-export const SUMMARIES = ['carp,masters', 'pfsync,states', 'findings', 'vrrp,masters'] as const;
-export type SummaryName = (typeof SUMMARIES)[number];
+import {
+  COLOR_MODES, FORMATS, SUMMARIES, TIMESTAMP_STYLES, type ColorMode, type OutputFormat, type SummaryName, type TimestampStyle,
+} from './output/options.js';
+// The output's option lists and types are output/'s (output/options.ts); re-exported for the CLI and listings.
+export { COLOR_MODES, FORMATS, SUMMARIES, TIMESTAMP_STYLES, type ColorMode, type OutputFormat, type SummaryName, type TimestampStyle };
 export const FAIL_ON = ['chat', 'note', 'warn', 'error'] as const;
 export const WRITE_FORMATS = ['pcap', 'pcapng'] as const;
 export type WriteFormat = (typeof WRITE_FORMATS)[number];

@@ -297,7 +297,7 @@ export class Pipeline {
       const last = this.lastFrame;
       const digits = last?.tsDigits ?? 6;
       const now = this.skippedAfterLast ? { sec: this.skippedSec, nsec: this.skippedNsec, digits }
-        : last ? { sec: last.tsSec, nsec: last.tsNsec, digits } : this.lastTime ?? { sec: 0, nsec: 0, digits: 6 };
+        : last ? timeOf(last) : this.lastTime ?? { sec: 0, nsec: 0, digits: 6 };
       for (const a of cfg.analyzers) {
         this.guard(a, 0, now, () => a.finish(now, (f) => this.emitLoose(f)), (f) => this.emitLoose(f));
       }

@@ -2,7 +2,8 @@
 // history of master periods in packet time, and when an advert counts as late.
 
 import type { Fields } from '../decode/types.js';
-import { formatEpoch, type PacketTime } from './types.js';
+import type { PacketTime } from './types.js';
+import { formatEpoch } from '../kernel/time.js';
 
 export interface MasterPeriod<Cause extends string> {
   master: string;

@@ -3,34 +3,10 @@
 
 import type { DecodedFrame, Fields, Severity } from '../decode/types.js';
 import type { FindingId } from './findings.js';
+import { timeOf, toSeconds, type PacketTime } from '../kernel/time.js';
 
-/** A point in packet time. `digits` is the precision to print it with (6 or 9). */
-export interface PacketTime {
-  readonly sec: number;
-  readonly nsec: number;
-  readonly digits: number;
-}
-
-export function timeOf(frame: DecodedFrame): PacketTime {
-  return { sec: frame.raw.tsSec, nsec: frame.raw.tsNsec, digits: frame.raw.tsDigits };
-}
-
-/** Seconds as a double, for interval arithmetic (microsecond-exact for current dates). */
-export function toSeconds(t: PacketTime): number {
-  return t.sec + t.nsec / 1e9;
-}
-
-/** ".000123": nanoseconds cut to `digits` decimals (0..9); '' for no decimals. */
-export function fractionText(nsec: number, digits: number): string {
-  const d = Math.max(0, Math.min(9, digits));
-  if (d === 0) return '';
-  return `.${String(nsec).padStart(9, '0').slice(0, d)}`;
-}
-
-/** The SPEC's timestamp string: decimal epoch seconds with the source's precision. */
-export function formatEpoch(t: PacketTime): string {
-  return `${t.sec}${fractionText(t.nsec, t.digits)}`;
-}
+/** Packet time is the shared kernel's (kernel/time.ts); re-exported as part of the analyzer API. */
+export { timeOf, toSeconds, type PacketTime };
 
 export interface Finding {
   readonly id: FindingId;

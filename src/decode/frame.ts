@@ -3,7 +3,7 @@
 // descending; anything else is a bug, recorded as `carpdump.internal_error` and counted so the
 // run exits non-zero. Nothing escapes.
 
-import type { RawFrame } from '../capture/types.js';
+import type { RawFrame } from '../kernel/frame.js';
 import { Cursor, DecodeStop } from './cursor.js';
 import { LayerWriter, type DissectContext, type Handoff } from './dissector.js';
 import { DISSECTORS, dissectorForLinktype } from './dispatch.js';

@@ -8,7 +8,7 @@
 // carp/vrrp/pfsync/arp/icmpv6 layer. So the peek follows the decoder's dispatch and errs on
 // the side of true (tunnels, AH and deep tag stacks answer true without looking further).
 
-import type { RawFrame } from '../capture/types.js';
+import type { RawFrame } from '../kernel/frame.js';
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPPROTO_AH, IPPROTO_CARP, IPPROTO_ICMPV6, IPPROTO_IPV4, IPPROTO_IPV6, IPPROTO_PFSYNC } from './dispatch-tables.js';
 import { dissectorForFamily, readFamily } from './link/null.js';
 import { rawIpDissector } from './link/raw.js';

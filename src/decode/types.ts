@@ -2,7 +2,7 @@
 // Decoders fill layers with typed field values keyed by stable field ids (decode/registry.ts);
 // analyzers read those values, never bytes; renderers only read.
 
-import type { RawFrame } from '../capture/types.js';
+import type { RawFrame } from '../kernel/frame.js';
 
 /**
  * A field value as it appears in JSON output: numbers where they fit in 2^53, decimal strings

@@ -12,7 +12,7 @@
 
 import type { Finding } from '../analyze/types.js';
 import type { DecodedFrame, Fields, FieldValue, Severity } from '../decode/types.js';
-import type { ExpectMaster } from '../monitor-options.js';
+import type { ExpectMaster } from './options.js';
 import type { RunTotals } from './json.js';
 import type { Renderer } from './renderer.js';
 

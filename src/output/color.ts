@@ -3,7 +3,7 @@
 // `always` and `never` override both. Only the basic 16 colours are used.
 
 import { Chalk } from 'chalk';
-import type { ColorMode } from '../options.js';
+import type { ColorMode } from './options.js';
 import type { Severity } from '../decode/types.js';
 
 export function colorLevel(mode: ColorMode, isTTY: boolean, env: Readonly<Record<string, string | undefined>>): 0 | 1 {

@@ -13,7 +13,8 @@
 // the ids of the findings the frame raised; findings raised by no frame (timers, end of input)
 // are documents with only that layer.
 
-import { formatEpoch, type Finding } from '../analyze/types.js';
+import type { Finding } from '../analyze/types.js';
+import { formatEpoch, timeOf } from '../kernel/time.js';
 import type { DecodedFrame, FieldValue, Fields } from '../decode/types.js';
 import { REGISTRY } from '../decode/protocols.js';
 import { shownLayers } from './layers.js';
@@ -79,7 +80,7 @@ export function renderEkFrame(frame: DecodedFrame, findings: readonly Finding[],
   const shown = shownLayers(frame);
   const names = shown.map((l) => layerName(l.proto, l.fields));
   layers['frame'] = {
-    frame_frame_time_epoch: formatEpoch({ sec: raw.tsSec, nsec: raw.tsNsec, digits: 9 }),
+    frame_frame_time_epoch: formatEpoch({ ...timeOf(raw), digits: 9 }),
     frame_frame_number: String(raw.number),
     frame_frame_len: String(raw.originalLength),
     frame_frame_cap_len: String(raw.capturedLength),

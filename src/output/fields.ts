@@ -3,7 +3,7 @@
 // is an empty column; objects are written as JSON.
 
 import type { DecodedFrame, FieldValue } from '../decode/types.js';
-import { formatEpoch } from '../analyze/types.js';
+import { formatEpoch, timeOf } from '../kernel/time.js';
 import { collectFieldValues, frameFieldValue } from '../filter/display-filter.js';
 
 function text(v: FieldValue): string {
@@ -17,7 +17,7 @@ function text(v: FieldValue): string {
 /** frame.time_epoch keeps the capture's precision as text; other frame.* fields are numbers. */
 function frameField(frame: DecodedFrame, id: string): string | undefined {
   const raw = frame.raw;
-  if (id === 'frame.time_epoch') return formatEpoch({ sec: raw.tsSec, nsec: raw.tsNsec, digits: raw.tsDigits });
+  if (id === 'frame.time_epoch') return formatEpoch(timeOf(raw));
   const v = frameFieldValue(frame, id);
   return v === undefined ? undefined : String(v);
 }

@@ -2,7 +2,8 @@
 // writes the packet objects as one array. Layers are keyed by protocol; a protocol that occurs
 // more than once in a frame (QinQ vlan tags, IP in IP) becomes an array of layer objects.
 
-import { formatEpoch, type Finding } from '../analyze/types.js';
+import type { Finding } from '../analyze/types.js';
+import { formatEpoch, timeOf } from '../kernel/time.js';
 import type { DecodedFrame, FieldValue, Fields } from '../decode/types.js';
 import { shownLayers } from './layers.js';
 
@@ -36,7 +37,7 @@ export function packetObject(frame: DecodedFrame, findings: readonly Finding[]):
     type: 'packet',
     frame: {
       number: raw.number,
-      ts: formatEpoch({ sec: raw.tsSec, nsec: raw.tsNsec, digits: raw.tsDigits }),
+      ts: formatEpoch(timeOf(raw)),
       caplen: raw.capturedLength,
       len: raw.originalLength,
       linktype: raw.linktype,

@@ -4,7 +4,7 @@
 
 import { createServer, type Server } from 'node:http';
 import { CarpdumpError, EXIT } from '../errors.js';
-import type { MetricsAddress } from '../monitor-options.js';
+import type { MetricsAddress } from './options.js';
 import type { CarpdumpMetrics } from './metrics.js';
 
 export interface MetricsServer {

@@ -3,7 +3,8 @@
 
 import type { Finding } from '../analyze/types.js';
 import type { DecodedFrame, FieldValue, Fields } from '../decode/types.js';
-import type { OutputFormat, SummaryName } from '../options.js';
+import type { OutputFormat, SummaryName } from './options.js';
+import { timeOf } from '../kernel/time.js';
 import type { Palette } from './color.js';
 import { renderFieldsLine } from './fields.js';
 import { renderFindingLine, renderFindingsTable, renderFindingUnderFrame } from './findings-text.js';
@@ -41,10 +42,6 @@ export interface RenderOptions {
   readonly hexAscii?: boolean;
   /** -z carp,masters,VHID: only these VHIDs. */
   readonly carpMastersVhids?: readonly number[];
-}
-
-function instantOf(frame: DecodedFrame): { sec: number; nsec: number; digits: number } {
-  return { sec: frame.raw.tsSec, nsec: frame.raw.tsNsec, digits: frame.raw.tsDigits };
 }
 
 /** The -z tables, in the order they were asked for. */
@@ -102,7 +99,7 @@ class TextRenderer implements Renderer {
       for (const f of findings) this.finding(f);
       return;
     }
-    let s = `${this.o.timestamps.frame(instantOf(frame))} ${pointPrefix(frame)}${renderFrameSummary(frame, palette)}\n`;
+    let s = `${this.o.timestamps.frame(timeOf(frame))} ${pointPrefix(frame)}${renderFrameSummary(frame, palette)}\n`;
     for (const f of findings) s += renderFindingUnderFrame(f, palette);
     if (this.o.verbose) s += `${renderTree(frame).join('\n')}\n`;
     if (this.o.hexAscii) s += renderHexAsciiDump(frame.raw.data);

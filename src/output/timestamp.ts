@@ -7,8 +7,8 @@
 // The fraction has the source's precision (6 digits for microsecond captures, 9 for nano).
 // Local time unless --utc (the TZ environment variable is honoured by the Date API).
 
-import { formatEpoch, fractionText } from '../analyze/types.js';
-import type { TimestampStyle } from '../options.js';
+import { formatEpoch, fractionText } from '../kernel/time.js';
+import type { TimestampStyle } from './options.js';
 
 export interface Instant {
   readonly sec: number;

@@ -5,7 +5,7 @@
 import { REGISTRY } from '../decode/protocols.js';
 import type { FieldDef } from '../decode/registry.js';
 import type { DecodedFrame, FieldValue } from '../decode/types.js';
-import { formatEpoch } from '../analyze/types.js';
+import { formatEpoch, timeOf } from '../kernel/time.js';
 import { renderPfsyncTree } from './pfsync-text.js';
 import { shownLayers } from './layers.js';
 
@@ -70,7 +70,7 @@ export function renderTree(frame: DecodedFrame, baseDepth = 1): string[] {
   const pad = INDENT.repeat(baseDepth);
   const out: string[] = [
     `${pad}Frame ${raw.number}: ${raw.originalLength} bytes on wire, ${raw.capturedLength} bytes captured, interface ${raw.interfaceId}, link type ${raw.linktype}`,
-    `${pad}${INDENT}Epoch Time: ${formatEpoch({ sec: raw.tsSec, nsec: raw.tsNsec, digits: raw.tsDigits })} seconds`,
+    `${pad}${INDENT}Epoch Time: ${formatEpoch(timeOf(raw))} seconds`,
   ];
   for (const shown of shownLayers(frame)) {
     const name = REGISTRY.protocol(shown.proto as never)?.name ?? shown.proto;

@@ -20,7 +20,8 @@
 // (ucarp's new master adopts the counter it last heard, so old and new master may send the same
 // pair once: both are members then, and that is not a replay).
 
-import { formatEpoch, type FindingSink, type PacketTime } from '../types.js';
+import type { FindingSink, PacketTime } from '../types.js';
+import { formatEpoch } from '../../kernel/time.js';
 import { MasterHistory, round } from '../election.js';
 import type { FieldValue, Fields } from '../../decode/types.js';
 import { vhidOfVirtualMac } from './addresses.js';

@@ -19,7 +19,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Analyzer, FindingSink, PacketTime } from '../types.js';
-import { toSeconds } from '../types.js';
+import { timeOf, toSeconds } from '../types.js';
 import type { DecodedFrame, Fields, FieldValue } from '../../decode/types.js';
 import { parseVirtualAddress, vhidOfVirtualMac, type VirtualAddress } from './addresses.js';
 import { passphraseMismatch } from './mismatch.js';
@@ -128,7 +128,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     dropped++;
     if (capReported) return;
     capReported = true;
-    emit(makeFinding('carp.vhid_cap', { sec: frame.raw.tsSec, nsec: frame.raw.tsNsec, digits: frame.raw.tsDigits }, [frame.raw.number],
+    emit(makeFinding('carp.vhid_cap', timeOf(frame), [frame.raw.number],
       `more CARP ${what} than carpdump tracks (${maxGroups} groups, 16 sources each): the rest are not analysed`,
       { cap: maxGroups, what }));
   };
@@ -164,7 +164,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     const key = `${link}#${vhid}#${vrrpSrc}`;
     if (vrrpConflicts.has(key)) return;
     vrrpConflicts.add(key);
-    emit(makeFinding('carp.vhid_conflict', { sec: frame.raw.tsSec, nsec: frame.raw.tsNsec, digits: frame.raw.tsDigits }, [frame.raw.number],
+    emit(makeFinding('carp.vhid_conflict', timeOf(frame), [frame.raw.number],
       `VHID ${vhid}: VRRP${version !== undefined ? `v${version}` : ''} router ${vrrpSrc} uses VRID ${vhid} on the same link as CARP: both protocols read each other's adverts on IP protocol 112` +
         (af === 'ipv4' ? ` and claim the virtual MAC 00:00:5e:00:01:${vhid.toString(16).padStart(2, '0')}` : ''),
       { vhid, src: vrrpSrc, reason: 'vrrp', af, link }));

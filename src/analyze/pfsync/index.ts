@@ -8,7 +8,8 @@
 // ../shared/reference/pfsync.md 10 (behaviour), 11.3-11.4 (receiver checks, stale rule), 12.
 
 import type { Analyzer, Finding, FindingSink, PacketTime } from '../types.js';
-import { formatEpoch, timeOf, toSeconds } from '../types.js';
+import { timeOf, toSeconds } from '../types.js';
+import { formatEpoch } from '../../kernel/time.js';
 import { FINDINGS, type FindingId } from '../findings.js';
 import type { DecodedFrame, FieldValue, Fields, Layer } from '../../decode/types.js';
 import { actionDef } from '../../decode/pfsync/actions.js';

@@ -12,7 +12,7 @@
 // has its held actions dropped.
 
 import type { Finding, FindingSink, PacketTime } from '../types.js';
-import { formatEpoch } from '../types.js';
+import { formatEpoch } from '../../kernel/time.js';
 import { FINDINGS } from '../findings.js';
 import type { Peer, PeerRegistry } from './peers.js';
 

@@ -14,7 +14,8 @@
 // that it knows the addresses of the advert that raises a change.
 
 import type { Analyzer, Finding, FindingSink, PacketTime } from '../types.js';
-import { formatEpoch, timeOf, toSeconds } from '../types.js';
+import { timeOf, toSeconds } from '../types.js';
+import { formatEpoch } from '../../kernel/time.js';
 import { findLayer, type DecodedFrame, type FieldValue, type Fields, type Layer } from '../../decode/types.js';
 import { FINDINGS } from '../findings.js';
 

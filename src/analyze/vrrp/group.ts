@@ -16,7 +16,8 @@ import type { FieldValue, Fields } from '../../decode/types.js';
 import { lateThreshold, MasterHistory, round } from '../election.js';
 import type { AddressFamily, VrrpFacts } from '../facts.js';
 import { makeFinding } from '../finding.js';
-import { formatEpoch, type FindingSink, type PacketTime } from '../types.js';
+import type { FindingSink, PacketTime } from '../types.js';
+import { formatEpoch } from '../../kernel/time.js';
 import { compareRouters, masterDownInterval } from './timing.js';
 
 export type VrrpCause = 'first_seen' | 'resign' | 'master_timeout' | 'preempted';

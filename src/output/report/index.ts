@@ -4,12 +4,12 @@
 // finding. Written at the end of the run (files and live), whatever the other output options.
 
 import { writeSync, closeSync } from 'node:fs';
-import type { Finding, PacketTime } from '../../analyze/types.js';
-import { formatEpoch, toSeconds } from '../../analyze/types.js';
+import type { Finding } from '../../analyze/types.js';
+import { formatEpoch, toSeconds, type PacketTime } from '../../kernel/time.js';
 import { masterDownInterval } from '../../analyze/carp/timing.js';
 import type { SeriesData } from '../../analyze/series/index.js';
 import { severityRank, type DecodedFrame, type FieldValue, type Fields } from '../../decode/types.js';
-import type { TimestampStyle } from '../../options.js';
+import type { TimestampStyle } from '../options.js';
 import type { RunTotals } from '../json.js';
 import type { Renderer } from '../renderer.js';
 import { parseEpoch, TimestampFormatter } from '../timestamp.js';

@@ -1,7 +1,7 @@
 // Hand-written SVG for the report: escaping, the time scale shared by every chart, axis ticks,
 // the colour-blind-safe palette (Okabe & Ito 2008) and the severity marker shapes.
 
-import type { PacketTime } from '../../analyze/types.js';
+import type { PacketTime } from '../../kernel/time.js';
 import type { Severity } from '../../decode/types.js';
 
 export function esc(s: string): string {

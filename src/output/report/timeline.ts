@@ -6,8 +6,8 @@
 // data-master, data-start, data-end ('' while still master) and data-cause; each marker carries
 // data-finding-id and data-frames.
 
-import type { Finding, PacketTime } from '../../analyze/types.js';
-import { formatEpoch, toSeconds } from '../../analyze/types.js';
+import type { Finding } from '../../analyze/types.js';
+import { formatEpoch, toSeconds, type PacketTime } from '../../kernel/time.js';
 import type { GapSeries } from '../../analyze/series/index.js';
 import type { FieldValue, Fields } from '../../decode/types.js';
 import { axis, esc, LEFT, markerShape, short, TimeScale, WIDTH, RIGHT, yOf } from './svg.js';

@@ -1,0 +1,35 @@
+// The shared kernel: the few types every layer uses (capture/, decode/, analyze/, output/ import
+// them from here; the kernel imports nothing of the project). What a capture source yields: one
+// raw frame at a time.
+
+export interface RawFrame {
+  /** 1-based position in the capture. */
+  readonly number: number;
+  /** Seconds since the epoch (integer). */
+  readonly tsSec: number;
+  /** Nanoseconds within the second, 0..999_999_999. */
+  readonly tsNsec: number;
+  /** Decimal digits of the source's timestamp precision (6 for microsecond pcap, 9 for nanosecond). */
+  readonly tsDigits: number;
+  /** LINKTYPE_* value of the interface the frame was captured on. */
+  readonly linktype: number;
+  /** Interface index (pcapng IDB number; 0 for pcap and live capture). */
+  readonly interfaceId: number;
+  /** Bytes actually captured (== data.length). */
+  readonly capturedLength: number;
+  /** Length of the packet on the wire. */
+  readonly originalLength: number;
+  /**
+   * The captured bytes. May be a view into a reader buffer that is reused after the
+   * frame callback returns: copy it to keep it.
+   */
+  readonly data: Uint8Array;
+  /** Where it was captured, when several captures are merged (-r a -r b): the file's name. */
+  readonly capturePoint?: string;
+  /**
+   * Set when the file's timestamp lies outside what carpdump can show (beyond ±MAX_TIME_SEC of
+   * capture/types.ts, e.g. a huge pcapng if_tsoffset): the exact time in decimal seconds; tsSec
+   * and tsNsec are then 0.
+   */
+  readonly timeOutOfRange?: string;
+}
