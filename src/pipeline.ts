@@ -6,6 +6,8 @@
 //    pfsync.bad_ttl, carpdump.internal_error, ...), raised on the frame that carries them;
 //  - which frames are shown: -A, else frames with a SHOWN_PROTOCOLS layer, with values the
 //    analyzers derived, or with findings; then the -Y filter.
+// The decoded frame is never written to: what the analyzers derive for it is collected beside it
+// and handed on with it (AnalyzedFrame) to the -Y filter, the renderer and the observer.
 // While an analyzer holds frames (Analyzer.holding: a verdict waits for later evidence, bounded
 // by the analyzer) the output of every frame is queued in capture order and rendered, findings
 // counted, once no analyzer holds; at the end of input everything held is rendered.
@@ -13,12 +15,12 @@
 // end) and never end the run.
 
 import { FINDINGS, isFindingId } from './analyze/findings.js';
-import { timeOf, type Analyzer, type Finding, type PacketTime } from './analyze/types.js';
+import { timeOf, type AnalyzedFrame, type Analyzer, type DeriveSink, type Finding, type PacketTime } from './analyze/types.js';
 import type { CaptureSource, ClockTick, RawFrame, RecordPrefilter } from './capture/types.js';
 import { decodeFrame } from './decode/frame.js';
 import { severityRank, type DecodedFrame, type DecodeOptions, type Fields, type Severity } from './decode/types.js';
 import { evaluateFilter, type FilterNode } from './filter/display-filter.js';
-import type { Renderer } from './output/renderer.js';
+import type { PipelineObserver, Renderer } from './output/renderer.js';
 import type { RunTotals } from './output/json.js';
 import type { CrossPointDuplicates } from './capture/duplicates.js';
 import { FindingCap } from './finding-cap.js';
@@ -63,10 +65,8 @@ export interface PipelineConfig {
   readonly limits?: Pick<Limits, 'findings-per-key' | 'findings-per-id'>;
 }
 
-export interface PipelineObserver {
-  frame(frame: DecodedFrame, findings: readonly Finding[]): void;
-  finding(f: Finding): void;
-}
+/** Declared beside Renderer (output/renderer.ts), which output/metrics.ts implements. */
+export type { PipelineObserver };
 
 export interface InternalError {
   readonly frame: number;
@@ -109,8 +109,8 @@ export class Pipeline {
   private skippedNsec = 0;
   /** The source runs `prefilter`: every frame that reaches onFrame already passed the probe. */
   private prefiltering = false;
-  /** Frames (with their findings, still growing) whose output waits for a holding analyzer. */
-  private readonly held: { frame?: DecodedFrame; findings: Finding[]; previousEpoch?: number }[] = [];
+  /** Frames (with their findings and derived values, still growing) whose output waits for a holding analyzer. */
+  private readonly held: { frame?: DecodedFrame; derived?: Fields; findings: Finding[]; previousEpoch?: number }[] = [];
   /** Epoch seconds of the first and of the previous frame (frame.time_relative / time_delta). */
   private firstEpoch: number | undefined;
   private previousEpoch: number | undefined;
@@ -191,10 +191,12 @@ export class Pipeline {
     const t = timeOf(frame);
     const findings: Finding[] = [];
     const emit = (f: Finding): void => { findings.push(f); };
+    const derived: Fields = {};
+    const derive: DeriveSink = (id, value) => { derived[id] = value; };
     const copy = raw.capturePoint !== undefined && cfg.crossPointDuplicates?.isCopy(raw) === true;
     for (const a of cfg.analyzers) {
       if (copy && a.seesDuplicates !== true) continue;
-      this.guard(a, raw.number, t, () => a.onFrame(frame, emit), emit);
+      this.guard(a, raw.number, t, () => a.onFrame(frame, emit, derive), emit);
     }
     // Decoder annotations that are findings (unless an analyzer already raised that id here).
     const fromAnalyzers = findings.length;
@@ -205,7 +207,7 @@ export class Pipeline {
         details: ann.details ?? {},
       });
     }
-    this.held.push({ frame, findings, ...(previousEpoch !== undefined ? { previousEpoch } : {}) });
+    this.held.push({ frame, derived, findings, ...(previousEpoch !== undefined ? { previousEpoch } : {}) });
     this.flushHeld();
   }
 
@@ -218,12 +220,12 @@ export class Pipeline {
   private flushHeld(force = false): void {
     if (this.held.length === 0 || (!force && this.anyHolding())) return;
     for (const h of this.held.splice(0)) {
-      if (h.frame) this.render(h.frame, h.findings, h.previousEpoch);
+      if (h.frame) this.render({ ...h.frame, derived: h.derived ?? {} }, h.findings, h.previousEpoch);
       else for (const f of h.findings) this.printLoose(f);
     }
   }
 
-  private render(frame: DecodedFrame, findings: Finding[], previousEpoch: number | undefined): void {
+  private render(frame: AnalyzedFrame, findings: Finding[], previousEpoch: number | undefined): void {
     const cfg = this.config;
     const raw = frame.raw;
     for (const f of findings) this.count(f);

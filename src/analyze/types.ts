@@ -1,7 +1,7 @@
 // Analyzers turn decoded frames into findings. They never read bytes and never read the wall
 // clock: time is packet time, and live capture feeds the passage of time as ticks.
 
-import type { DecodedFrame, Fields, Severity } from '../decode/types.js';
+import type { DecodedFrame, FieldValue, Fields, Severity } from '../decode/types.js';
 import type { FindingId } from './findings.js';
 import { timeOf, toSeconds, type PacketTime } from '../kernel/time.js';
 
@@ -21,10 +21,29 @@ export interface Finding {
 
 export type FindingSink = (finding: Finding) => void;
 
+/**
+ * Where an analyzer puts a value it derives for the frame at hand ('carp.hmac.status',
+ * 'carp.vip', 'arp.carp.vip_candidate', ...): beside the frame, never into it. Ids are
+ * declared in the registry of the layer they are shown in (decode/carp.ts).
+ */
+export type DeriveSink = (id: string, value: FieldValue) => void;
+
+/**
+ * A frame as the pipeline hands it to renderers, the -Y filter and observers: the decoded frame,
+ * unchanged since decoding, with the values the analyzers derived for it beside its layers.
+ * Renderers show a derived field inside the layer its id names (output/layers.ts).
+ */
+export interface AnalyzedFrame extends DecodedFrame {
+  readonly derived: Readonly<Fields>;
+}
+
 export interface Analyzer {
   readonly name: string;
-  /** Called for every frame, in capture order. */
-  onFrame(frame: DecodedFrame, emit: FindingSink): void;
+  /**
+   * Called for every frame, in capture order. Findings go to `emit`, values derived for the frame
+   * to `derive` (both stay valid for that frame while the analyzer holds it).
+   */
+  onFrame(frame: DecodedFrame, emit: FindingSink, derive: DeriveSink): void;
   /** Live capture: packet time has advanced to `now` with no packet (timers may fire). */
   onTick(now: PacketTime, emit: FindingSink): void;
   /** End of input at packet time `now` (last frame's time, or the tick when stopped). */
@@ -35,7 +54,7 @@ export interface Analyzer {
    * True while the analyzer holds frames whose verdict waits for later evidence (bounded by the
    * analyzer in count and packet time). The pipeline then holds the output of every frame, in
    * order, and renders them once no analyzer holds; the analyzer completes a held frame's
-   * derived values and findings (through the emit it was given for that frame) before releasing.
+   * derived values and findings (through the derive and emit it was given for that frame) before releasing.
    */
   holding?(): boolean;
   /**

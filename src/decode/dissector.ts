@@ -1,7 +1,7 @@
 // The contract between the frame decoder (decode/frame.ts) and one protocol's dissector.
 
 import type { Cursor } from './cursor.js';
-import type { Annotation, DecodedFrame, DecodeOptions, FieldValue, IpContext, Layer, ProtoId } from './types.js';
+import type { Annotation, DecodeOptions, FieldValue, FrameUnderDecode, IpContext, Layer, ProtoId } from './types.js';
 import type { Registry } from './registry.js';
 
 /** Where decoding continues after a layer: a dissector name from the dispatch tables. */
@@ -17,7 +17,7 @@ export interface Handoff {
 export interface DissectContext {
   readonly options: DecodeOptions;
   readonly linktype: number;
-  readonly frame: DecodedFrame;
+  readonly frame: FrameUnderDecode;
   /** Set by the IP dissectors before handing off to an upper layer. */
   ip?: IpContext;
 }
@@ -31,7 +31,7 @@ export interface DissectContext {
 export class LayerWriter {
   constructor(
     readonly layer: Layer,
-    private readonly frame: DecodedFrame,
+    private readonly frame: FrameUnderDecode,
     private readonly registry: Registry,
   ) {}
 

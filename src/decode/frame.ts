@@ -8,12 +8,12 @@ import { Cursor, DecodeStop } from './cursor.js';
 import { LayerWriter, type DissectContext, type Handoff } from './dissector.js';
 import { DISSECTORS, dissectorForLinktype } from './dispatch.js';
 import { REGISTRY } from './protocols.js';
-import type { DecodedFrame, DecodeOptions, Layer } from './types.js';
+import type { DecodedFrame, DecodeOptions, FrameUnderDecode, Layer } from './types.js';
 
 const MAX_LAYERS = 24;
 
 export function decodeFrame(raw: RawFrame, options: DecodeOptions = {}): DecodedFrame {
-  const frame: DecodedFrame = { raw, layers: [], annotations: [], derived: {} };
+  const frame: FrameUnderDecode = { raw, layers: [], annotations: [] };
   const ctx: DissectContext = { options, linktype: raw.linktype, frame };
   const bytes = raw.data;
   const frameEnd = Math.max(raw.originalLength, bytes.length);

@@ -1,6 +1,7 @@
 // The decoded-frame model shared by decoders, analyzers and renderers.
 // Decoders fill layers with typed field values keyed by stable field ids (decode/registry.ts);
-// analyzers read those values, never bytes; renderers only read.
+// analyzers read those values, never bytes, and never write into the frame (what they derive
+// travels beside it: analyze/types.ts AnalyzedFrame); renderers only read.
 
 import type { RawFrame } from '../kernel/frame.js';
 
@@ -81,34 +82,27 @@ export interface DecodeOptions {
   readonly pfsyncAnalysisOnly?: boolean;
 }
 
+/** A decoded frame: immutable once decodeFrame has returned it (analyzers and renderers only read). */
 export interface DecodedFrame {
   readonly raw: RawFrame;
+  readonly layers: readonly Layer[];
+  readonly annotations: readonly Annotation[];
+  /** The innermost IP layer's context, when there is one. */
+  readonly ip?: IpContext;
+  /** Set when a decoder threw something unexpected (a bug): the run exits non-zero. */
+  readonly internalError?: string;
+}
+
+/** The same frame while decode/ builds it (decode/frame.ts and the dissectors only). */
+export interface FrameUnderDecode extends DecodedFrame {
   readonly layers: Layer[];
   readonly annotations: Annotation[];
-  /** The innermost IP layer's context, when there is one. */
   ip?: IpContext;
-  /**
-   * Values the analyzers derive for this frame (e.g. 'carp.hmac.status'), written once, before
-   * the frame is rendered. Renderers show a derived field inside the layer its id names.
-   */
-  readonly derived: Fields;
-  /** Set when a decoder threw something unexpected (a bug): the run exits non-zero. */
   internalError?: string;
 }
 
 /** First layer of a protocol, if present. */
 export function findLayer(frame: DecodedFrame, proto: ProtoId): Layer | undefined {
   for (const l of frame.layers) if (l.proto === proto) return l;
-  return undefined;
-}
-
-/** A field by id, searched in every layer (innermost first); undefined when absent. */
-export function getField(frame: DecodedFrame, id: string): FieldValue | undefined {
-  const d = frame.derived[id];
-  if (d !== undefined) return d;
-  for (let i = frame.layers.length - 1; i >= 0; i--) {
-    const v = frame.layers[i]!.fields[id];
-    if (v !== undefined) return v;
-  }
   return undefined;
 }

@@ -21,6 +21,7 @@
 
 import { isIPv4, isIPv6 } from 'node:net';
 import { UsageError } from '../errors.js';
+import type { AnalyzedFrame } from '../analyze/types.js';
 import type { DecodedFrame, FieldValue } from '../decode/types.js';
 
 export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'contains';
@@ -203,7 +204,7 @@ export const FRAME_FIELDS: readonly { readonly id: string; readonly kind: 'uint'
 ];
 
 /** Frame-level pseudo-fields, as tshark names them (frame.time_epoch as a number here). */
-export function frameFieldValue(frame: DecodedFrame, id: string, ctx: FilterContext = {}): FieldValue | undefined {
+export function frameFieldValue(frame: AnalyzedFrame, id: string, ctx: FilterContext = {}): FieldValue | undefined {
   const raw = frame.raw;
   const epoch = raw.tsSec + raw.tsNsec / 1e9;
   switch (id) {
@@ -221,7 +222,7 @@ export function frameFieldValue(frame: DecodedFrame, id: string, ctx: FilterCont
 }
 
 /** Every value of a field in a frame: derived values, then every layer, searching nested objects. */
-export function collectFieldValues(frame: DecodedFrame, id: string, ctx: FilterContext = {}): FieldValue[] {
+export function collectFieldValues(frame: AnalyzedFrame, id: string, ctx: FilterContext = {}): FieldValue[] {
   if (id.startsWith('frame.')) {
     const v = frameFieldValue(frame, id, ctx);
     return v === undefined ? [] : [v];
@@ -369,7 +370,7 @@ function inSet(v: FieldValue, items: readonly SetItem[]): boolean {
     : matchOne(v, '>=', item.lo) && matchOne(v, '<=', item.hi)));
 }
 
-export function evaluateFilter(node: FilterNode, frame: DecodedFrame, ctx: FilterContext = {}): boolean {
+export function evaluateFilter(node: FilterNode, frame: AnalyzedFrame, ctx: FilterContext = {}): boolean {
   switch (node.kind) {
     case 'and': return evaluateFilter(node.left, frame, ctx) && evaluateFilter(node.right, frame, ctx);
     case 'or': return evaluateFilter(node.left, frame, ctx) || evaluateFilter(node.right, frame, ctx);

@@ -10,8 +10,8 @@
 // The CheckRenderer is the renderer of a --check run: it prints nothing per frame, counts what
 // was heard and the findings, and keeps the analyzers' summary for the line.
 
-import type { Finding } from '../analyze/types.js';
-import type { DecodedFrame, Fields, FieldValue, Severity } from '../decode/types.js';
+import type { AnalyzedFrame, Finding } from '../analyze/types.js';
+import type { Fields, FieldValue, Severity } from '../decode/types.js';
 import type { ExpectMaster } from './options.js';
 import type { RunTotals } from './json.js';
 import type { Renderer } from './renderer.js';
@@ -37,7 +37,7 @@ export class CheckRenderer implements Renderer {
   totals: RunTotals | undefined;
   summary: Fields = {};
 
-  frame(frame: DecodedFrame, findings: readonly Finding[]): void {
+  frame(frame: AnalyzedFrame, findings: readonly Finding[]): void {
     for (const l of frame.layers) {
       if (l.proto === 'carp' || l.proto === 'vrrp' || l.proto === 'pfsync') this.heard[l.proto]++;
     }

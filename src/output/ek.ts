@@ -13,7 +13,7 @@
 // the ids of the findings the frame raised; findings raised by no frame (timers, end of input)
 // are documents with only that layer.
 
-import type { Finding } from '../analyze/types.js';
+import type { AnalyzedFrame, Finding } from '../analyze/types.js';
 import { formatEpoch, timeOf } from '../kernel/time.js';
 import type { DecodedFrame, FieldValue, Fields } from '../decode/types.js';
 import { REGISTRY } from '../decode/protocols.js';
@@ -74,7 +74,7 @@ function layerName(proto: string, fields: Fields): string {
   return proto;
 }
 
-export function renderEkFrame(frame: DecodedFrame, findings: readonly Finding[], capturePoint?: string): string {
+export function renderEkFrame(frame: AnalyzedFrame, findings: readonly Finding[], capturePoint?: string): string {
   const raw = frame.raw;
   const layers: Record<string, EkLayer> = {};
   const shown = shownLayers(frame);

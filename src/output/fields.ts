@@ -2,7 +2,8 @@
 // occurs several times (arrays, repeated layers) has its values joined by ','; an absent field
 // is an empty column; objects are written as JSON.
 
-import type { DecodedFrame, FieldValue } from '../decode/types.js';
+import type { AnalyzedFrame } from '../analyze/types.js';
+import type { FieldValue } from '../decode/types.js';
 import { formatEpoch, timeOf } from '../kernel/time.js';
 import { collectFieldValues, frameFieldValue } from '../filter/display-filter.js';
 
@@ -15,14 +16,14 @@ function text(v: FieldValue): string {
 }
 
 /** frame.time_epoch keeps the capture's precision as text; other frame.* fields are numbers. */
-function frameField(frame: DecodedFrame, id: string): string | undefined {
+function frameField(frame: AnalyzedFrame, id: string): string | undefined {
   const raw = frame.raw;
   if (id === 'frame.time_epoch') return formatEpoch(timeOf(raw));
   const v = frameFieldValue(frame, id);
   return v === undefined ? undefined : String(v);
 }
 
-export function renderFieldsLine(frame: DecodedFrame, columns: readonly string[]): string {
+export function renderFieldsLine(frame: AnalyzedFrame, columns: readonly string[]): string {
   let line = '';
   for (let i = 0; i < columns.length; i++) {
     const id = columns[i]!;

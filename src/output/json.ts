@@ -2,7 +2,7 @@
 // writes the packet objects as one array. Layers are keyed by protocol; a protocol that occurs
 // more than once in a frame (QinQ vlan tags, IP in IP) becomes an array of layer objects.
 
-import type { Finding } from '../analyze/types.js';
+import type { AnalyzedFrame, Finding } from '../analyze/types.js';
 import { formatEpoch, timeOf } from '../kernel/time.js';
 import type { DecodedFrame, FieldValue, Fields } from '../decode/types.js';
 import { shownLayers } from './layers.js';
@@ -24,7 +24,7 @@ export interface PacketObject {
   readonly findings: readonly string[];
 }
 
-export function packetObject(frame: DecodedFrame, findings: readonly Finding[]): PacketObject {
+export function packetObject(frame: AnalyzedFrame, findings: readonly Finding[]): PacketObject {
   const raw = frame.raw;
   const layers: Record<string, FieldValue> = {};
   for (const l of shownLayers(frame)) {

@@ -1,8 +1,9 @@
-// The layers as renderers show them: each layer's fields plus the derived fields (written by
-// the analyzers) whose id prefix names that layer (`carp.hmac.status` goes into the carp layer).
+// The layers as renderers show them: each layer's fields plus the derived fields (derived by
+// the analyzers, carried beside the frame) whose id prefix names that layer (`carp.hmac.status` goes into the carp layer).
 // No protocol knowledge: a layer owns a prefix when its protocol id is that prefix or one of
 // its fields starts with it (`ip.*` fields live in the ipv4 layer).
 
+import type { AnalyzedFrame } from '../analyze/types.js';
 import type { DecodedFrame, Fields, Layer, ProtoId } from '../decode/types.js';
 
 export interface ShownLayer {
@@ -32,7 +33,7 @@ export function ownerOf(frame: DecodedFrame, id: string): number {
   return -1;
 }
 
-export function shownLayers(frame: DecodedFrame): ShownLayer[] {
+export function shownLayers(frame: AnalyzedFrame): ShownLayer[] {
   const layers = frame.layers;
   const derived = frame.derived;
   let merged: Map<number, { fields: Fields; derived: string[] }> | undefined;

@@ -22,10 +22,10 @@ import { isIP } from 'node:net';
 import client from 'prom-client';
 import { advertOf } from '../analyze/carp/facts.js';
 import { masterDownInterval } from '../analyze/carp/timing.js';
-import type { Finding } from '../analyze/types.js';
+import type { AnalyzedFrame, Finding } from '../analyze/types.js';
 import type { CaptureSource, ClockTick, RawFrame } from '../capture/types.js';
 import { SEVERITIES, type DecodedFrame, type FieldValue, type Fields } from '../decode/types.js';
-import type { PipelineObserver } from '../pipeline.js';
+import type { PipelineObserver } from './renderer.js';
 
 export const MAX_METRIC_GROUPS = 1024;
 export const MAX_METRIC_SOURCES = 16;
@@ -338,7 +338,7 @@ export class CarpdumpMetrics implements PipelineObserver {
     if (t > this.nowSeconds) this.nowSeconds = t;
   }
 
-  frame(frame: DecodedFrame, findings: readonly Finding[]): void {
+  frame(frame: AnalyzedFrame, findings: readonly Finding[]): void {
     const ad = advertOf(frame);
     const group = ad ? this.carpGroup(ad.vhid, ad.af) : undefined;
     const masterBefore = group?.master;

@@ -1,7 +1,7 @@
 // The output side of the pipeline: one Renderer per format (text, jsonl, json, fields), all
 // built on the same decoded frames and findings, writing through one BufferedWriter.
 
-import type { Finding } from '../analyze/types.js';
+import type { AnalyzedFrame, Finding } from '../analyze/types.js';
 import type { DecodedFrame, FieldValue, Fields } from '../decode/types.js';
 import type { OutputFormat, SummaryName } from './options.js';
 import { timeOf } from '../kernel/time.js';
@@ -21,12 +21,21 @@ import { renderPfsyncStates } from './pfsync-summary.js';
 import { renderPresence } from './presence-summary.js';
 
 export interface Renderer {
-  /** A frame to show, with the findings it raised. */
-  frame(frame: DecodedFrame, findings: readonly Finding[]): void;
+  /** A frame to show (with the values the analyzers derived for it), with the findings it raised. */
+  frame(frame: AnalyzedFrame, findings: readonly Finding[]): void;
   /** A finding on its own: raised by a timer, at the end of input, or by a frame not shown. */
   finding(f: Finding): void;
   /** End of the run: summaries. */
   end(totals: RunTotals, analyzerSummary: Fields): void;
+}
+
+/**
+ * Sees every analysed frame with the findings it raised (shown or not, -Y or not), and every
+ * finding raised on its own: the metrics of --metrics (output/metrics.ts) are built from these.
+ */
+export interface PipelineObserver {
+  frame(frame: AnalyzedFrame, findings: readonly Finding[]): void;
+  finding(f: Finding): void;
 }
 
 export interface RenderOptions {
@@ -93,7 +102,7 @@ function pointPrefix(frame: DecodedFrame): string {
 class TextRenderer implements Renderer {
   constructor(private readonly out: BufferedWriter, private readonly o: RenderOptions) {}
 
-  frame(frame: DecodedFrame, findings: readonly Finding[]): void {
+  frame(frame: AnalyzedFrame, findings: readonly Finding[]): void {
     const { palette } = this.o;
     if (this.o.quiet) {
       for (const f of findings) this.finding(f);
@@ -120,7 +129,7 @@ class TextRenderer implements Renderer {
 class JsonlRenderer implements Renderer {
   constructor(private readonly out: BufferedWriter, private readonly o: RenderOptions) {}
 
-  frame(frame: DecodedFrame, findings: readonly Finding[]): void {
+  frame(frame: AnalyzedFrame, findings: readonly Finding[]): void {
     let s = this.o.quiet ? '' : `${JSON.stringify(packetObject(frame, findings))}\n`;
     for (const f of findings) s += `${JSON.stringify(findingObject(f))}\n`;
     this.out.write(s);
@@ -150,7 +159,7 @@ class JsonRenderer implements Renderer {
     this.count++;
   }
 
-  frame(frame: DecodedFrame, findings: readonly Finding[]): void {
+  frame(frame: AnalyzedFrame, findings: readonly Finding[]): void {
     if (!this.o.quiet) this.element(packetObject(frame, findings) as unknown as Fields);
     for (const f of findings) this.element(findingObject(f));
   }
@@ -169,7 +178,7 @@ class JsonRenderer implements Renderer {
 class EkRenderer implements Renderer {
   constructor(private readonly out: BufferedWriter, private readonly o: RenderOptions) {}
 
-  frame(frame: DecodedFrame, findings: readonly Finding[]): void {
+  frame(frame: AnalyzedFrame, findings: readonly Finding[]): void {
     if (!this.o.quiet) this.out.write(renderEkFrame(frame, findings, frame.raw.capturePoint));
     else for (const f of findings) this.finding(f);
   }
@@ -186,7 +195,7 @@ class EkRenderer implements Renderer {
 class FieldsRenderer implements Renderer {
   constructor(private readonly out: BufferedWriter, private readonly o: RenderOptions) {}
 
-  frame(frame: DecodedFrame): void {
+  frame(frame: AnalyzedFrame): void {
     if (!this.o.quiet) this.out.write(renderFieldsLine(frame, this.o.fields));
   }
 

@@ -2,6 +2,7 @@
 // The summary comes from the renderer registered for the innermost layer that has one
 // (LINE_RENDERERS); frames without one get tcpdump's generic forms.
 
+import type { AnalyzedFrame } from '../analyze/types.js';
 import type { DecodedFrame, Layer, ProtoId } from '../decode/types.js';
 import type { Palette } from './color.js';
 import { renderPfsyncLine } from './pfsync-text.js';
@@ -38,7 +39,7 @@ function addresses(frame: DecodedFrame, upTo: number): { src: string; dst: strin
   return undefined;
 }
 
-function fallback(frame: DecodedFrame, palette: Palette): string {
+function fallback(frame: AnalyzedFrame, palette: Palette): string {
   const len = frame.raw.originalLength;
   const ip = addresses(frame, frame.layers.length);
   const last = frame.layers[frame.layers.length - 1];
@@ -60,7 +61,7 @@ function fallback(frame: DecodedFrame, palette: Palette): string {
 }
 
 /** The frame's one-line summary without the time stamp. */
-export function renderFrameSummary(frame: DecodedFrame, palette: Palette): string {
+export function renderFrameSummary(frame: AnalyzedFrame, palette: Palette): string {
   for (let i = frame.layers.length - 1; i >= 0; i--) {
     const layer = frame.layers[i]!;
     const render = LINE_RENDERERS[layer.proto];

@@ -4,7 +4,8 @@
 
 import { REGISTRY } from '../decode/protocols.js';
 import type { FieldDef } from '../decode/registry.js';
-import type { DecodedFrame, FieldValue } from '../decode/types.js';
+import type { AnalyzedFrame } from '../analyze/types.js';
+import type { FieldValue } from '../decode/types.js';
 import { formatEpoch, timeOf } from '../kernel/time.js';
 import { renderPfsyncTree } from './pfsync-text.js';
 import { shownLayers } from './layers.js';
@@ -65,7 +66,7 @@ function objectLines(obj: { readonly [k: string]: FieldValue }, depth: number, o
 }
 
 /** The tree lines of a frame (no trailing newline), each indented by `baseDepth` levels. */
-export function renderTree(frame: DecodedFrame, baseDepth = 1): string[] {
+export function renderTree(frame: AnalyzedFrame, baseDepth = 1): string[] {
   const raw = frame.raw;
   const pad = INDENT.repeat(baseDepth);
   const out: string[] = [

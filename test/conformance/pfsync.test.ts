@@ -18,6 +18,7 @@ import { readPcap } from './pcap-read.js';
 import { createPfsyncAnalyzer } from '../../src/analyze/pfsync/index.js';
 import type { Finding } from '../../src/analyze/types.js';
 import { buildBus, buildLegacyPfsync, buildModernPfsync, pfsyncEthFrame } from '../builders/pfsync.js';
+import { IGNORE_DERIVED } from '../analyze/derived.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
@@ -91,7 +92,7 @@ function bangLines(): Map<string, { frame: number; state: string }[]> {
 function unknownUpdC(frames: RawFrame[], offset: number): { frame: number; state: string }[] {
   const a = createPfsyncAnalyzer();
   const found: Finding[] = [];
-  for (const raw of frames) a.onFrame(decodeFrame(raw), (f) => found.push(f));
+  for (const raw of frames) a.onFrame(decodeFrame(raw), (f) => found.push(f), IGNORE_DERIVED);
   return found.filter((f) => f.id === 'pfsync.unknown_state' && f.message.startsWith('UPD_C'))
     .map((f) => ({ frame: f.frames[0]! - offset, state: `${String(f.details['state_id'])}/${String(f.details['creatorid'])}` }));
 }

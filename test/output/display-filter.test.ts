@@ -58,11 +58,11 @@ test('a repeated field matches when any value does; != means none equal', () => 
 });
 
 test('fields nested in objects and arrays are found (pfsync messages)', () => {
-  const f = carpFrame();
-  f.layers.push({
-    proto: 'pfsync', offset: 70, length: 0, status: 'ok',
+  const c = carpFrame();
+  const f = { ...c, layers: [...c.layers, {
+    proto: 'pfsync' as const, offset: 70, length: 0, status: 'ok' as const,
     fields: { 'pfsync.subheaders': [{ 'pfsync.action': 2, 'pfsync.messages': [{ 'pfsync.state.creatorid': '0a0a0a01' }] }] },
-  });
+  }] };
   assert.equal(evaluateFilter(parseDisplayFilter('pfsync.state.creatorid == 0a0a0a01'), f), true);
   assert.equal(evaluateFilter(parseDisplayFilter('pfsync.action == 2'), f), true);
   assert.equal(evaluateFilter(parseDisplayFilter('pfsync.action == 3'), f), false);

@@ -2,7 +2,8 @@
 // and filter tests do not depend on the byte decoders. One comment per field.
 
 import type { RawFrame } from '../../src/capture/types.js';
-import type { Annotation, DecodedFrame, Fields, Layer, ProtoId } from '../../src/decode/types.js';
+import type { AnalyzedFrame } from '../../src/analyze/types.js';
+import type { Annotation, Fields, Layer, ProtoId } from '../../src/decode/types.js';
 
 export function layer(proto: ProtoId, fields: Fields, offset = 0, status: Layer['status'] = 'ok'): Layer {
   return { proto, offset, length: 0, status, fields };
@@ -38,7 +39,7 @@ export interface CarpFrameSpec {
 }
 
 /** Ethernet / IPv4 / CARP advert as the dissectors decode it. */
-export function carpFrame(s: CarpFrameSpec = {}): DecodedFrame {
+export function carpFrame(s: CarpFrameSpec = {}): AnalyzedFrame {
   const eth = layer('eth', {
     'eth.dst': '01:00:5e:00:00:12', // IPv4 multicast MAC of 224.0.0.18
     'eth.src': '00:00:5e:00:01:07', // CARP virtual MAC of VHID 7
@@ -72,7 +73,7 @@ export function carpFrame(s: CarpFrameSpec = {}): DecodedFrame {
 }
 
 /** Ethernet / IPv4 / VRRPv2 with two addresses (keepalived). */
-export function vrrpFrame(number = 1): DecodedFrame {
+export function vrrpFrame(number = 1): AnalyzedFrame {
   return {
     raw: raw(number),
     layers: [

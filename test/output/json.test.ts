@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Finding } from '../../src/analyze/types.js';
+import type { AnalyzedFrame, Finding } from '../../src/analyze/types.js';
 import { decodeFrame } from '../../src/decode/frame.js';
 import { NO_COLOR_PALETTE } from '../../src/output/color.js';
 import { findingObject, packetObject, summaryObject } from '../../src/output/json.js';
@@ -12,8 +12,9 @@ import { TimestampFormatter } from '../../src/output/timestamp.js';
 import { BufferedWriter, MemoryStream } from '../../src/output/writer.js';
 import { carpFrame4, ethernetTagged, ipv4, carp, rawFrame, vrrp2Frame } from '../builders/packets.js';
 
-function decoded(data: Uint8Array, number = 1, tsNsec = 123000, tsDigits = 6) {
-  return decodeFrame({ ...rawFrame(data), number, tsSec: 1700000000, tsNsec, tsDigits });
+/** Decoded from the bytes, with nothing derived beside it (as the pipeline hands it on without analyzers). */
+function decoded(data: Uint8Array, number = 1, tsNsec = 123000, tsDigits = 6): AnalyzedFrame {
+  return { ...decodeFrame({ ...rawFrame(data), number, tsSec: 1700000000, tsNsec, tsDigits }), derived: {} };
 }
 
 const finding: Finding = {
@@ -22,8 +23,7 @@ const finding: Finding = {
 };
 
 test('packet object: frame block, layers keyed by protocol, typed values, derived fields in their layer', () => {
-  const f = decoded(carpFrame4({ vhid: 9, counter: 0x0102030405060708n }));
-  f.derived['carp.hmac.status'] = 'unverified';
+  const f = { ...decoded(carpFrame4({ vhid: 9, counter: 0x0102030405060708n })), derived: { 'carp.hmac.status': 'unverified' } };
   const o = packetObject(f, [finding]);
   assert.deepEqual(o.frame, { number: 1, ts: '1700000000.000123', caplen: 70, len: 70, linktype: 1, interface: 0 });
   assert.deepEqual(Object.keys(o.layers), ['eth', 'ipv4', 'carp']);

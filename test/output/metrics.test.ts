@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createCarpAnalyzer } from '../../src/analyze/carp/index.js';
 import { FINDINGS } from '../../src/analyze/findings.js';
-import type { Finding } from '../../src/analyze/types.js';
+import type { AnalyzedFrame, Finding } from '../../src/analyze/types.js';
 import type { DecodedFrame, Fields, Layer } from '../../src/decode/types.js';
 import { CarpdumpMetrics, MAX_METRIC_SOURCES, MAX_PFSYNC_SENDERS } from '../../src/output/metrics.js';
 import { advert, T0 } from '../analyze/carp/frames.js';
+import { analyzed, deriveFor } from '../analyze/derived.js';
 
 type Labels = Record<string, string | number>;
 
@@ -35,9 +36,9 @@ function feed(frames: DecodedFrame[], passphrases: { vhid: number; passphrase: s
   const push = (frame: DecodedFrame): void => {
     const findings: Finding[] = [];
     m.packet(frame.raw);
-    analyzer.onFrame(frame, (f) => findings.push(f));
+    analyzer.onFrame(frame, (f) => findings.push(f), deriveFor(frame));
     all.push(...findings);
-    m.frame(frame, findings);
+    m.frame(analyzed(frame), findings);
   };
   frames.forEach(push);
   return { m, analyzer, findings: all, push };
@@ -109,8 +110,8 @@ test('CARP split brain: 1 while both sides advertise, 0 once one of them has bee
     const f = advert({ n: ++n, t, src: A });
     r.m.packet(f.raw);
     const found: Finding[] = [];
-    r.analyzer.onFrame(f, (x) => found.push(x));
-    r.m.frame(f, found);
+    r.analyzer.onFrame(f, (x) => found.push(x), deriveFor(f));
+    r.m.frame(analyzed(f), found);
   }
   assert.equal(await value(r.m, 'carpdump_carp_split_brain', { vhid: 7, af: 'ipv4' }), 0);
 });
@@ -153,7 +154,7 @@ test('VRRP: master_info and master_changes_total from vrrp.master_changed, split
   assert.equal(await value(m, 'carpdump_vrrp_master_changes_total', { ...base, cause: 'other' }), 1);
 });
 
-function pfsyncFrame(n: number, src: string, sections: Fields[], ignored?: string): DecodedFrame {
+function pfsyncFrame(n: number, src: string, sections: Fields[], ignored?: string): AnalyzedFrame {
   const layer: Layer = {
     proto: 'pfsync', offset: 0, length: 0, status: 'ok',
     fields: { 'pfsync.subheaders': sections as unknown as Fields[string], ...(ignored ? { 'pfsync.ignored': ignored } : {}) },
@@ -206,7 +207,7 @@ test('no label value is ever a passphrase, whatever the findings carry', async (
     m.finding(finding(id, everywhere));
   }
   m.finding({ ...finding('carp.weak_passphrase', everywhere), id: secret as Finding['id'] });
-  m.frame(advert({ n: 1, t: 0, src: secret }), []);
+  m.frame(analyzed(advert({ n: 1, t: 0, src: secret })), []);
   m.frame(pfsyncFrame(2, secret, [section(secret, [{}])]), []);
   const text = await m.exposition();
   assert.ok(text.includes('carpdump_carp_master_info{vhid="7",af="ipv4",master="unknown"} 1'), text);

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Analyzer, Finding } from '../../src/analyze/types.js';
+import type { AnalyzedFrame, Analyzer, DeriveSink, Finding } from '../../src/analyze/types.js';
 import type { CaptureSource, RawFrame } from '../../src/capture/types.js';
 import type { DecodedFrame, Fields } from '../../src/decode/types.js';
 import { isInterestingFrame } from '../../src/decode/probe.js';
@@ -18,10 +18,13 @@ function numbered(data: Uint8Array, number: number): RawFrame {
 
 class RecordingRenderer implements Renderer {
   shown: { number: number; findings: string[] }[] = [];
+  /** carp.hmac.status as derived beside each shown frame. */
+  status: unknown[] = [];
   loose: string[] = [];
   ended: { frames: number; shown: number; findings: Record<string, number>; summary: Fields } | undefined;
-  frame(frame: DecodedFrame, findings: readonly Finding[]): void {
+  frame(frame: AnalyzedFrame, findings: readonly Finding[]): void {
     this.shown.push({ number: frame.raw.number, findings: findings.map((f) => f.id) });
+    this.status.push(frame.derived['carp.hmac.status']);
   }
   finding(f: Finding): void {
     this.loose.push(`${f.id}@${f.frames.join(',')}`);
@@ -37,10 +40,10 @@ function scripted(raiseOn: Record<number, Finding['id']>, opts: { throwOn?: numb
   return {
     name: 'scripted',
     seen,
-    onFrame(frame, emit) {
+    onFrame(frame, emit, derive) {
       seen.push(frame.raw.number);
       if (frame.raw.number === opts.throwOn) throw new Error('boom');
-      if (frame.raw.number === opts.derive) frame.derived['carp.hmac.status'] = 'good';
+      if (frame.raw.number === opts.derive) derive('carp.hmac.status', 'good');
       const id = raiseOn[frame.raw.number];
       if (id) emit({ id, severity: 'note', ts: { sec: frame.raw.tsSec, nsec: 0, digits: 6 }, frames: [frame.raw.number], message: 'm', details: {} });
     },
@@ -190,16 +193,16 @@ test('-w gets every frame, decoded or not', () => {
 
 test('held frames: output waits while an analyzer holds, then comes in capture order with late findings and derived values', () => {
   const r = new RecordingRenderer();
-  const heldEmits: Array<{ frame: DecodedFrame; emit: (f: Finding) => void }> = [];
+  const heldEmits: Array<{ frame: DecodedFrame; emit: (f: Finding) => void; derive: DeriveSink }> = [];
   let holding = false;
   const holder: Analyzer = {
     name: 'holder',
-    onFrame(frame, emit) {
+    onFrame(frame, emit, derive) {
       const n = frame.raw.number;
-      if (n === 1 || n === 2) { holding = true; heldEmits.push({ frame, emit }); return; }
+      if (n === 1 || n === 2) { holding = true; heldEmits.push({ frame, emit, derive }); return; }
       if (n === 4 && holding) {
         for (const h of heldEmits) {
-          h.frame.derived['carp.hmac.status'] = 'bad';
+          h.derive('carp.hmac.status', 'bad');
           h.emit({ id: 'carp.hmac_mismatch', severity: 'error', ts: { sec: h.frame.raw.tsSec, nsec: 0, digits: 6 }, frames: [h.frame.raw.number], message: 'late', details: {} });
         }
         holding = false;
@@ -218,6 +221,7 @@ test('held frames: output waits while an analyzer holds, then comes in capture o
   assert.equal(r.shown.length, 0);                             // nothing rendered while held
   p.onFrame(numbered(carpFrame4(), 4));
   assert.deepEqual(r.shown.map((s) => [s.number, s.findings]), [[1, ['carp.hmac_mismatch']], [2, ['carp.hmac_mismatch']], [3, []], [4, []]]);
+  assert.deepEqual(r.status, ['bad', 'bad', undefined, undefined]);  // derived late, beside frames 1 and 2 only
   p.finish();
   assert.deepEqual(r.ended!.findings, { 'carp.hmac_mismatch': 2 });
   // still holding at the end: everything is rendered by finish(), loose findings after the frames

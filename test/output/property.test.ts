@@ -12,7 +12,7 @@ import { evaluateFilter, parseDisplayFilter } from '../../src/filter/display-fil
 import { createPalette } from '../../src/output/color.js';
 import { createRenderer } from '../../src/output/renderer.js';
 import { shownLayers } from '../../src/output/layers.js';
-import type { DecodedFrame } from '../../src/decode/types.js';
+import type { AnalyzedFrame } from '../../src/analyze/types.js';
 import { TimestampFormatter } from '../../src/output/timestamp.js';
 import { BufferedWriter, MemoryStream } from '../../src/output/writer.js';
 import { carpFrame4, carpFrame6, vrrp2Frame, vrrp3Frame6, arpFrame } from '../builders/packets.js';
@@ -42,7 +42,7 @@ function packetObjects(doc: unknown): Record<string, unknown>[] {
   return o['type'] === 'packet' ? [o] : Object.values(o).flatMap(packetObjects);
 }
 
-function checkPacket(p: Record<string, unknown> | undefined, frame: DecodedFrame): void {
+function checkPacket(p: Record<string, unknown> | undefined, frame: AnalyzedFrame): void {
   assert.ok(p, 'no packet object');
   const f = p['frame'] as Record<string, unknown>;
   assert.equal(f['number'], 1);
@@ -52,7 +52,7 @@ function checkPacket(p: Record<string, unknown> | undefined, frame: DecodedFrame
   assert.deepEqual((p['annotations'] as { id: string }[]).map((a) => a.id), frame.annotations.map((a) => a.id));
 }
 
-function checkOutput(format: 'text' | 'jsonl' | 'json' | 'fields', text: string, frame: DecodedFrame): void {
+function checkOutput(format: 'text' | 'jsonl' | 'json' | 'fields', text: string, frame: AnalyzedFrame): void {
   assert.doesNotMatch(text, /\bNaN\b|\bundefined\b/, `${format} output`);
   if (format === 'jsonl') {
     const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -80,7 +80,7 @@ function raw(data: Uint8Array, linktype: number): RawFrame {
 test('random and mutated frames render in every format without an exception', () => {
   checkProperty(
     fc.property(frameArb, fc.constantFrom(1, 0, 101, 113, 276, 228, 229, 246, 18, 12), (data, linktype) => {
-      const frame = decodeFrame(raw(data, linktype));
+      const frame: AnalyzedFrame = { ...decodeFrame(raw(data, linktype)), derived: {} };
       for (const format of ['text', 'jsonl', 'json', 'fields'] as const) {
         const stream = new MemoryStream();
         const out = new BufferedWriter(stream);

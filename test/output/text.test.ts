@@ -195,8 +195,8 @@ test('IPsec: ESP line, and AH as a prefix of the protected protocol', () => {
   const ip = layer('ipv4', { 'ip.src': '10.0.0.1', 'ip.dst': '10.0.0.2', 'ip.proto': 50 }, 14);
   const esp = { raw: raw(1, { data: new Uint8Array(150) }), layers: [layer('eth', {}), ip, layer('esp', { 'esp.spi': 0x1000, 'esp.sequence': 26 }, 34)], annotations: [], derived: {} };
   assert.equal(renderFrameSummary(esp, P), '10.0.0.1 > 10.0.0.2: ESP(spi=0x00001000,seq=0x1a), length 116');
-  const ah = carpFrame();
-  ah.layers.splice(2, 0, layer('ah', { 'ah.spi': 0x2000, 'ah.sequence': 1 }, 34));
+  const c = carpFrame();
+  const ah = { ...c, layers: [...c.layers.slice(0, 2), layer('ah', { 'ah.spi': 0x2000, 'ah.sequence': 1 }, 34), ...c.layers.slice(2)] };
   assert.match(renderFrameSummary(ah, P), /^10\.77\.0\.1 > 224\.0\.0\.18: AH\(spi=0x00002000,seq=0x1\): CARPv2 advertise vhid 7 /);
 });
 

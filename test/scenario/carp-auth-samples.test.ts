@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { masterStory, REPO_ROOT, runScenario, SAMPLES, type Scenario } from './carp-helpers.js';
+import { derivedOf } from '../analyze/derived.js';
 
 const sample = (name: string): string => path.join(SAMPLES, name);
 const BIN = path.join(REPO_ROOT, 'bin/carpdump.js');
 const statusBySrc = (s: Scenario, src: string): string[] =>
-  s.adverts().filter((f) => f.ip?.src === src).map((f) => String(f.derived['carp.hmac.status']));
+  s.adverts().filter((f) => f.ip?.src === src).map((f) => String(derivedOf(f)['carp.hmac.status']));
 function exitOf(args: string[]): { status: number | null; stdout: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, TZ: 'UTC', NO_COLOR: '1' }, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout };
@@ -90,7 +91,7 @@ test('carp-intruder: forged adverts bad, replays reported, the intruder never ma
   for (const n of originals) assert.equal(s.frames[n - 1]!.ip?.src, '10.77.0.1');
   assert.deepEqual(masterStory(s).map((m) => m.slice(0, 2)), [['10.77.0.1', 'first_seen']]);
   assert.equal(s.vhid(20)['master'], '10.77.0.1');
-  const replayFrames = new Set(s.adverts().filter((f) => f.ip?.src === '10.77.0.3' && f.derived['carp.hmac.status'] === 'good').map((f) => f.raw.number));
+  const replayFrames = new Set(s.adverts().filter((f) => f.ip?.src === '10.77.0.3' && derivedOf(f)['carp.hmac.status'] === 'good').map((f) => f.raw.number));
   for (const sb of s.byId('carp.split_brain')) {
     assert.equal(sb.details['src_verified'], false);
     assert.ok(!replayFrames.has(sb.frames.at(-1)!));

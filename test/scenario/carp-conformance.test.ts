@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { masterStory, runScenario, sharedCapture } from './carp-helpers.js';
+import { derivedOf } from '../analyze/derived.js';
 
 const cap = sharedCapture('ucarp-ipv4-vhid7.pcap');
 const PASS = [{ vhid: 7 as const, passphrase: 'carpsecret' }];
@@ -13,7 +14,7 @@ test('ucarp capture verifies on every frame with carpsecret and 10.77.0.100', { 
   const s = runScenario(cap.file!, { pass: PASS, vips: { 7: ['10.77.0.100'] } });
   assert.equal(s.adverts().length, 8);
   assert.deepEqual(s.status(), { good: 8 });
-  for (const f of s.adverts()) assert.equal(f.derived['carp.hmac.variant'], 'sorted');
+  for (const f of s.adverts()) assert.equal(derivedOf(f)['carp.hmac.variant'], 'sorted');
   assert.equal(s.vhid(7)['hmac'], 'good');
 });
 

@@ -10,6 +10,7 @@ import { decodeFrame } from '../../src/decode/frame.js';
 import type { DecodedFrame, Fields } from '../../src/decode/types.js';
 import { createCarpAnalyzer, type CarpAnalyzerOptions, type CarpPassphrase } from '../../src/analyze/carp/index.js';
 import type { Finding } from '../../src/analyze/types.js';
+import { deriveFor, derivedOf } from '../analyze/derived.js';
 
 /** The repository root (this file runs from dist/test/scenario/). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -49,7 +50,7 @@ export function runScenario(file: string, opts: { pass?: CarpPassphrase[]; vips?
   };
   const analyzer = createCarpAnalyzer(options);
   const findings: Finding[] = [];
-  for (const f of frames) analyzer.onFrame(f, (x) => findings.push(x));
+  for (const f of frames) analyzer.onFrame(f, (x) => findings.push(x), deriveFor(f));
   const last = frames[frames.length - 1]!.raw;
   analyzer.finish({ sec: last.tsSec, nsec: last.tsNsec, digits: last.tsDigits }, (x) => findings.push(x));
   const summary = analyzer.summary();
@@ -61,7 +62,7 @@ export function runScenario(file: string, opts: { pass?: CarpPassphrase[]; vips?
     adverts,
     status: () => {
       const out: Record<string, number> = {};
-      for (const f of adverts()) { const s = String(f.derived['carp.hmac.status']); out[s] = (out[s] ?? 0) + 1; }
+      for (const f of adverts()) { const s = String(derivedOf(f)['carp.hmac.status']); out[s] = (out[s] ?? 0) + 1; }
       return out;
     },
     vhid: (vhid, af = 'ipv4') => {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { masterStory, runScenario, SAMPLES } from './carp-helpers.js';
 import { renderCarpMasters } from '../../src/output/carp-summary.js';
 import type { Fields } from '../../src/decode/types.js';
+import { derivedOf } from '../analyze/derived.js';
 
 const sample = (name: string): string => path.join(SAMPLES, name);
 const ELECTION_PROBLEMS = ['carp.split_brain', 'carp.replayed_advert', 'carp.vhid_conflict', 'carp.late_advert', 'carp.hmac_mismatch'];
@@ -36,8 +37,8 @@ test('ucarp-failover: VIP inferred from the gratuitous ARPs; other passphrase ba
   const inferred = runScenario(sample('ucarp-failover.pcap'), { pass: [{ vhid: 7, passphrase: 'carpsecret' }] });
   assert.deepEqual(inferred.status(), { good: 11 });
   const first = inferred.adverts()[0]!;
-  assert.deepEqual(first.derived['carp.vip'], ['10.77.0.100']);
-  assert.equal(first.derived['carp.vip.inferred'], true);
+  assert.deepEqual(derivedOf(first)['carp.vip'], ['10.77.0.100']);
+  assert.equal(derivedOf(first)['carp.vip.inferred'], true);
   const wrong = runScenario(sample('ucarp-failover.pcap'), { pass: [{ vhid: 7, passphrase: 'not-it' }], vips: { 7: ['10.77.0.100'] } });
   assert.deepEqual(wrong.status(), { bad: 11 });
   assert.ok(wrong.byId('carp.hmac_mismatch').length >= 1);
@@ -62,7 +63,7 @@ for (const [mine, theirs] of [['secret-one', 'secret-two'], ['secret-two', 'secr
   test(`ucarp-split-brain with ${mine === 'secret-one' ? "a's" : "b's"} passphrase: split brain and a VHID conflict`, () => {
     const s = runScenario(sample('ucarp-split-brain.pcap'), { pass: [{ vhid: 5, passphrase: mine }], vips: { 5: ['10.77.0.105'] } });
     assert.equal(s.adverts().length, 11);
-    const bySrc = (src: string): string[] => s.adverts().filter((f) => f.ip?.src === src).map((f) => String(f.derived['carp.hmac.status']));
+    const bySrc = (src: string): string[] => s.adverts().filter((f) => f.ip?.src === src).map((f) => String(derivedOf(f)['carp.hmac.status']));
     const a = bySrc('10.77.0.1'), b = bySrc('10.77.0.2');
     assert.equal(a.length, 7);
     assert.equal(b.length, 4);

@@ -10,10 +10,11 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { runScenario, SAMPLES } from './carp-helpers.js';
 import type { Fields } from '../../src/decode/types.js';
+import { derivedOf } from '../analyze/derived.js';
 
 test('synthetic-carp-edge: HMAC, demotion, replay and VLAN segments', () => {
   const s = runScenario(path.join(SAMPLES, 'synthetic-carp-edge.pcap'), { pass: [{ vhid: 10, passphrase: 'edge-pass' }] });
-  const statusOf = (n: number): unknown => s.frames[n - 1]!.derived['carp.hmac.status'];
+  const statusOf = (n: number): unknown => derivedOf(s.frames[n - 1]!)['carp.hmac.status'];
   for (const n of [2, 3, 4, 5, 6, 7, 12, 14, 15, 16, 17, 22]) assert.equal(statusOf(n), 'good', `frame ${n}`);
   assert.equal(s.status()['bad'] ?? 0, 0);
   assert.equal(s.byId('carp.hmac_mismatch').length, 0);

@@ -12,13 +12,14 @@ import { createCarpAnalyzer } from '../../src/analyze/carp/index.js';
 import { vrrpOf } from '../../src/analyze/facts.js';
 import type { Analyzer, Finding } from '../../src/analyze/types.js';
 import type { DecodedFrame, Fields } from '../../src/decode/types.js';
+import { deriveFor } from '../analyze/derived.js';
 
 interface Run { frames: DecodedFrame[]; findings: Finding[]; summary: Fields }
 
 function run(name: string, analyzers: Analyzer[] = [createVrrpAnalyzer()]): Run {
   const frames = readCapture(path.join(SAMPLES, name));
   const findings: Finding[] = [];
-  for (const f of frames) for (const a of analyzers) a.onFrame(f, (x) => findings.push(x));
+  for (const f of frames) for (const a of analyzers) a.onFrame(f, (x) => findings.push(x), deriveFor(f));
   const last = frames[frames.length - 1]!.raw;
   for (const a of analyzers) a.finish({ sec: last.tsSec, nsec: last.tsNsec, digits: last.tsDigits }, (x) => findings.push(x));
   return { frames, findings, summary: Object.assign({}, ...analyzers.map((a) => a.summary())) as Fields };

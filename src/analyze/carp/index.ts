@@ -3,7 +3,7 @@
 // Per frame, in capture order:
 //   ARP / unsolicited NA  -> candidate virtual addresses (per VHID from the virtual MAC, else per link)
 //   VRRP advert           -> VRID remembered per link (conflict with a CARP VHID of the same number)
-//   CARP advert           -> HMAC status into frame.derived ('carp.hmac.status', '.variant', '.reason',
+//   CARP advert           -> HMAC status derived for the frame ('carp.hmac.status', '.variant', '.reason',
 //                            'carp.vip', 'carp.vip.inferred'), passphrase audit, then the election
 //                            tracker of (link, address family, VHID) (group.ts).
 // Held adverts: while a passphrase is known for a VHID but its addresses are not, its adverts
@@ -18,7 +18,7 @@
 // beyond that carp.vhid_cap is raised once and the rest is not analysed.
 
 import { createHash } from 'node:crypto';
-import type { Analyzer, FindingSink, PacketTime } from '../types.js';
+import type { Analyzer, DeriveSink, FindingSink, PacketTime } from '../types.js';
 import { timeOf, toSeconds } from '../types.js';
 import type { DecodedFrame, Fields, FieldValue } from '../../decode/types.js';
 import { parseVirtualAddress, vhidOfVirtualMac, type VirtualAddress } from './addresses.js';
@@ -63,6 +63,7 @@ interface HeldAdvert {
   readonly ad: AdvertFacts;
   readonly group: VhidGroup;
   readonly emit: FindingSink;
+  readonly derive: DeriveSink;
 }
 const MAX_AUDIT_RUNS = 3;
 
@@ -133,7 +134,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
       { cap: maxGroups, what }));
   };
 
-  const onAnnouncement = (frame: DecodedFrame): void => {
+  const onAnnouncement = (frame: DecodedFrame, derive: DeriveSink): void => {
     const ann = announcementOf(frame);
     if (!ann) return;
     const addr = parseVirtualAddress(ann.address);
@@ -144,9 +145,8 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     else return;
     // The frame is evidence the analysis used: mark it, so it is shown by default (SPEC -A).
     const proto = ann.how === 'unsolicited_na' ? 'icmpv6' : 'arp';
-    const d = frame.derived as Fields;
-    d[`${proto}.carp.vip_candidate`] = ann.address;
-    if (v) d[`${proto}.carp.vhid`] = v.vhid;
+    derive(`${proto}.carp.vip_candidate`, ann.address);
+    if (v) derive(`${proto}.carp.vhid`, v.vhid);
   };
 
   const onVrrp = (frame: DecodedFrame, emit: FindingSink): void => {
@@ -209,19 +209,18 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
       { vhid: ad.vhid, src: ad.src, af: ad.af, variant: target.variant, wordlist_line: hit.index + 1, ...(options.showSecrets ? { passphrase: hit.word } : {}) }));
   };
 
-  const writeDerived = (frame: DecodedFrame, r: VerifyResult): void => {
-    const d = frame.derived as Fields;
-    d['carp.hmac.status'] = r.status;
-    if (r.variant) d['carp.hmac.variant'] = r.variant;
-    if (r.reason) d['carp.hmac.reason'] = r.reason;
-    if (r.key && r.status === 'good') d['carp.hmac.key'] = r.key.origin;
+  const deriveVerdict = (derive: DeriveSink, r: VerifyResult): void => {
+    derive('carp.hmac.status', r.status);
+    if (r.variant) derive('carp.hmac.variant', r.variant);
+    if (r.reason) derive('carp.hmac.reason', r.reason);
+    if (r.key && r.status === 'good') derive('carp.hmac.key', r.key.origin);
     if (r.addresses.length > 0) {
-      d['carp.vip'] = [...r.addresses] as FieldValue;
-      d['carp.vip.inferred'] = r.inferred;
+      derive('carp.vip', [...r.addresses] as FieldValue);
+      derive('carp.vip.inferred', r.inferred);
     }
   };
 
-  const onAdvert = (frame: DecodedFrame, ad: AdvertFacts, emit: FindingSink): void => {
+  const onAdvert = (frame: DecodedFrame, ad: AdvertFacts, emit: FindingSink, derive: DeriveSink): void => {
     let vhids = carpVhidsByLink.get(ad.link);
     if (!vhids) { vhids = new Set(); carpVhidsByLink.set(ad.link, vhids); }
     if (!vhids.has(ad.vhid)) {
@@ -248,12 +247,12 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     if (r.status === 'unverified' && r.keyKnown && !auth.addressesKnown && ad.hmac !== undefined) {
       const q = queue ?? [];
       if (!queue) held.set(authKey, q);
-      q.push({ frame, ad, group, emit });
+      q.push({ frame, ad, group, emit, derive });
       if (q.length >= HOLD_ADVERTS || ad.t - q[0]!.ad.t >= HOLD_SECONDS) release(authKey);
       return;
     }
     if (queue) release(authKey);
-    conclude(frame, ad, r, group, emit);
+    conclude(frame, ad, r, group, emit, derive);
   };
 
   /** Verify the held adverts of a VHID again (the addresses may be known now) and analyse them in order. */
@@ -263,7 +262,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     held.delete(authKey);
     const [link, vhid] = authKey.split('#');
     const auth = authOf(link!, Number(vhid));
-    for (const h of q) conclude(h.frame, h.ad, auth.verify(h.ad), h.group, h.emit);
+    for (const h of q) conclude(h.frame, h.ad, auth.verify(h.ad), h.group, h.emit, h.derive);
   };
 
   const seen6 = new Map<string, Map<string, VirtualAddress>>();
@@ -277,8 +276,8 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
   const seen6Of = (link: string): VirtualAddress[] => [...(seen6.get(link)?.values() ?? [])];
 
   /** The verdict is final: derived fields, authentication findings, then the election. */
-  const conclude = (frame: DecodedFrame, ad: AdvertFacts, r: VerifyResult, group: VhidGroup, emit: FindingSink): void => {
-    writeDerived(frame, r);
+  const conclude = (frame: DecodedFrame, ad: AdvertFacts, r: VerifyResult, group: VhidGroup, emit: FindingSink, derive: DeriveSink): void => {
+    deriveVerdict(derive, r);
     const authKey = `${ad.link}#${ad.vhid}`;
     const gk = `${ad.link}#${ad.af}#${ad.vhid}`;
     if (r.status === 'good' && r.key?.origin === 'empty' && !noPassReported.has(authKey)) {
@@ -336,18 +335,18 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
 
   return {
     name: 'carp',
-    onFrame(frame: DecodedFrame, emit: FindingSink): void {
-      onAnnouncement(frame);
+    onFrame(frame: DecodedFrame, emit: FindingSink, derive: DeriveSink): void {
+      onAnnouncement(frame, derive);
       onVrrp(frame, emit);
       const ad = advertOf(frame);
       if (!ad) return;
       if (ad.vhid === 0) {
         // never valid for a running vhid (carp.md 2): receivers drop it; not a group of its own
-        (frame.derived as Fields)['carp.hmac.status'] = 'unverified';
-        (frame.derived as Fields)['carp.hmac.reason'] = 'vhid 0 is never used by a running virtual host';
+        derive('carp.hmac.status', 'unverified');
+        derive('carp.hmac.reason', 'vhid 0 is never used by a running virtual host');
         return;
       }
-      onAdvert(frame, ad, emit);
+      onAdvert(frame, ad, emit, derive);
     },
     onTick(now: PacketTime, emit: FindingSink): void {
       const t = toSeconds(now);

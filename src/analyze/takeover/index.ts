@@ -90,7 +90,7 @@ export function tapFindings(inner: Analyzer, listener: (f: Finding, emit: Findin
   const tap = (emit: FindingSink): FindingSink => (f) => { emit(f); listener(f, emit); };
   return {
     name: inner.name,
-    onFrame: (frame, emit) => inner.onFrame(frame, tap(emit)),
+    onFrame: (frame, emit, derive) => inner.onFrame(frame, tap(emit), derive),
     onTick: (now, emit) => inner.onTick(now, tap(emit)),
     finish: (now, emit) => inner.finish(now, tap(emit)),
     summary: () => inner.summary(),

@@ -1,10 +1,11 @@
 // Helpers shared by the one-line renderers: typed field reads and the inline problem marks.
 
+import type { AnalyzedFrame } from '../../analyze/types.js';
 import type { Annotation, DecodedFrame, FieldValue, Layer } from '../../decode/types.js';
 import type { Palette } from '../color.js';
 
 export interface LineContext {
-  readonly frame: DecodedFrame;
+  readonly frame: AnalyzedFrame;
   readonly layer: Layer;
   readonly palette: Palette;
 }

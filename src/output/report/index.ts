@@ -4,11 +4,11 @@
 // finding. Written at the end of the run (files and live), whatever the other output options.
 
 import { writeSync, closeSync } from 'node:fs';
-import type { Finding } from '../../analyze/types.js';
+import type { AnalyzedFrame, Finding } from '../../analyze/types.js';
 import { formatEpoch, toSeconds, type PacketTime } from '../../kernel/time.js';
 import { masterDownInterval } from '../../analyze/carp/timing.js';
 import type { SeriesData } from '../../analyze/series/index.js';
-import { severityRank, type DecodedFrame, type FieldValue, type Fields } from '../../decode/types.js';
+import { severityRank, type FieldValue, type Fields } from '../../decode/types.js';
 import type { TimestampStyle } from '../options.js';
 import type { RunTotals } from '../json.js';
 import type { Renderer } from '../renderer.js';
@@ -260,7 +260,7 @@ export class ReportRenderer implements Renderer {
   constructor(private readonly fd: number, private readonly base: Omit<ReportInput, 'totals' | 'summary' | 'findings' | 'findingsDropped' | 'series'>,
     private readonly series: () => SeriesData) {}
 
-  frame(_frame: DecodedFrame, findings: readonly Finding[]): void {
+  frame(_frame: AnalyzedFrame, findings: readonly Finding[]): void {
     for (const f of findings) this.finding(f);
   }
 

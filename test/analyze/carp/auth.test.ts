@@ -6,12 +6,13 @@ import assert from 'node:assert/strict';
 import { advert, arpReply, garp, unsolicitedNa } from './frames.js';
 import { runCarp, type Run } from './run.js';
 import type { Fields } from '../../../src/decode/types.js';
+import { deriveFor, derivedOf } from '../derived.js';
 
 const VIP = ['10.77.0.100'];
 const vips = (m: Record<number, string[]>): Map<number, string[]> => new Map(Object.entries(m).map(([k, v]) => [Number(k), v]));
-const status = (r: Run): unknown[] => r.frames.filter((f) => f.layers.some((l) => l.proto === 'carp')).map((f) => f.derived['carp.hmac.status']);
+const status = (r: Run): unknown[] => r.frames.filter((f) => f.layers.some((l) => l.proto === 'carp')).map((f) => derivedOf(f)['carp.hmac.status']);
 function noSecret(r: Run, ...secrets: string[]): void {
-  const text = JSON.stringify(r.findings) + JSON.stringify(r.analyzer.summary()) + JSON.stringify(r.frames.map((f) => f.derived));
+  const text = JSON.stringify(r.findings) + JSON.stringify(r.analyzer.summary()) + JSON.stringify(r.frames.map((f) => derivedOf(f)));
   for (const s of secrets) assert.ok(!text.includes(s), `secret ${s.length} chars leaked`);
 }
 
@@ -19,9 +20,9 @@ test('good with the passphrase and --vip; variant and addresses in derived field
   const frames = [0, 1, 2].map((t) => advert({ n: t + 1, t, src: '10.77.0.1', pass: 'carpsecret', vip: VIP }));
   const r = runCarp(frames, { passphrases: [{ vhid: 7, passphrase: 'carpsecret' }], vips: vips({ 7: VIP }) });
   assert.deepEqual(status(r), ['good', 'good', 'good']);
-  assert.equal(frames[0]!.derived['carp.hmac.variant'], 'sorted');
-  assert.deepEqual(frames[0]!.derived['carp.vip'], VIP);
-  assert.equal(frames[0]!.derived['carp.vip.inferred'], false);
+  assert.equal(derivedOf(frames[0]!)['carp.hmac.variant'], 'sorted');
+  assert.deepEqual(derivedOf(frames[0]!)['carp.vip'], VIP);
+  assert.equal(derivedOf(frames[0]!)['carp.vip.inferred'], false);
   assert.equal((r.carp()['vhids'] as Fields[])[0]!['hmac'], 'good');
   assert.deepEqual(r.ids(), ['carp.master_changed']);
   noSecret(r, 'carpsecret');
@@ -45,10 +46,10 @@ test('bad with a wrong passphrase: carp.hmac_mismatch once per source, no secret
 test('unverified, with the reason: no addresses (VIP outside the searched candidates); no passphrase', () => {
   const a = runCarp([advert({ n: 1, t: 0, src: '10.77.0.1', pass: 'carpsecret', vip: ['192.0.2.9'] })], { passphrases: [{ vhid: 7, passphrase: 'carpsecret' }] });
   assert.deepEqual(status(a), ['unverified']);
-  assert.match(String(a.frames[0]!.derived['carp.hmac.reason']), /virtual addresses of VHID 7 not known .*searched/);
+  assert.match(String(derivedOf(a.frames[0]!)['carp.hmac.reason']), /virtual addresses of VHID 7 not known .*searched/);
   const b = runCarp([advert({ n: 1, t: 0, src: '10.77.0.1', pass: 'carpsecret', vip: VIP })], { vips: vips({ 7: VIP }) });
   assert.deepEqual(status(b), ['unverified']);
-  assert.match(String(b.frames[0]!.derived['carp.hmac.reason']), /no passphrase for VHID 7/);
+  assert.match(String(derivedOf(b.frames[0]!)['carp.hmac.reason']), /no passphrase for VHID 7/);
   assert.deepEqual(a.ids(), ['carp.hmac_unverifiable', 'carp.master_changed']);
   assert.deepEqual(b.ids(), ['carp.master_changed']);
 });
@@ -57,7 +58,7 @@ test('empty passphrase verifies: carp.no_passphrase once per VHID', () => {
   const frames = [0, 1].map((t) => advert({ n: t + 1, t, src: '10.77.0.1', pass: '', vip: VIP }));
   const r = runCarp(frames, { vips: vips({ 7: VIP }) });
   assert.deepEqual(status(r), ['good', 'good']);
-  assert.equal(frames[0]!.derived['carp.hmac.key'], 'empty');
+  assert.equal(derivedOf(frames[0]!)['carp.hmac.key'], 'empty');
   assert.equal(r.byId('carp.no_passphrase').length, 1);
   assert.equal(r.byId('carp.no_passphrase')[0]!.details['vhid'], 7);
 });
@@ -73,12 +74,12 @@ test('inferred addresses: gratuitous ARP from the virtual MAC; earlier adverts h
   ];
   const r = runCarp(frames.slice(0, 2), opts, false);
   assert.equal(r.analyzer.holding?.(), true);
-  assert.equal(frames[0]!.derived['carp.hmac.status'], undefined);   // held: no verdict yet
-  for (const f of frames.slice(2)) r.analyzer.onFrame(f, (x) => r.findings.push(x));
+  assert.equal(derivedOf(frames[0]!)['carp.hmac.status'], undefined);   // held: no verdict yet
+  for (const f of frames.slice(2)) r.analyzer.onFrame(f, (x) => r.findings.push(x), deriveFor(f));
   assert.equal(r.analyzer.holding?.(), false);
   assert.deepEqual(status(runCarpView(r, frames)), ['good', 'good', 'good']);
-  assert.deepEqual(frames[3]!.derived['carp.vip'], VIPX);
-  assert.equal(frames[3]!.derived['carp.vip.inferred'], true);
+  assert.deepEqual(derivedOf(frames[3]!)['carp.vip'], VIPX);
+  assert.equal(derivedOf(frames[3]!)['carp.vip.inferred'], true);
   const v = (r.carp()['vhids'] as Fields[])[0]!;
   assert.deepEqual(v['vips'], VIPX);
   assert.equal(v['vips_inferred'], true);
@@ -98,7 +99,7 @@ test('inferred addresses: ucarp gratuitous ARP from the real MAC among other hos
   ];
   const r = runCarp(frames, { passphrases: [{ vhid: 7, passphrase: 'carpsecret' }] });
   assert.deepEqual(status(r), ['good']);
-  assert.deepEqual(frames[3]!.derived['carp.vip'], VIP);
+  assert.deepEqual(derivedOf(frames[3]!)['carp.vip'], VIP);
   assert.equal((r.carp()['vhids'] as Fields[])[0]!['ucarp_mac'], true);
 });
 
@@ -110,7 +111,7 @@ test('inferred candidates that do not verify: unverified, never bad; passphrase_
   ];
   const r = runCarp(frames, { passphrases: [{ vhid: 7, passphrase: 'carpsecret' }] });
   assert.deepEqual(status(r), ['unverified', 'unverified']);
-  assert.match(String(frames[1]!.derived['carp.hmac.reason']), /no candidate address set verifies/);
+  assert.match(String(derivedOf(frames[1]!)['carp.hmac.reason']), /no candidate address set verifies/);
   assert.equal(r.byId('carp.hmac_mismatch').length, 0);
   const pm = r.byId('carp.passphrase_mismatch');
   assert.equal(pm.length, 1);
@@ -126,8 +127,8 @@ test('IPv6: unsolicited NA from the virtual MAC supplies the VIP of an IPv6 adve
   ];
   const r = runCarp(frames, { passphrases: [{ vhid: 9, passphrase: 'x' }] });
   // the builder's reference HMAC is IPv4-only: here only the inference is checked
-  assert.deepEqual(frames[1]!.derived['carp.vip'], v6);
-  assert.equal(frames[1]!.derived['carp.vip.inferred'], true);
+  assert.deepEqual(derivedOf(frames[1]!)['carp.vip'], v6);
+  assert.equal(derivedOf(frames[1]!)['carp.vip.inferred'], true);
   assert.deepEqual(status(r), ['unverified']);
 });
 

@@ -90,7 +90,6 @@ export function advert(s: AdvertSpec): DecodedFrame {
       srcBytes: new Uint8Array(af === 'ipv6' ? 16 : 4), dstBytes: new Uint8Array(af === 'ipv6' ? 16 : 4),
       src: s.src, dst, ttl, payloadLength: 36, fragmented: false,
     },
-    derived: {},
   };
 }
 
@@ -109,7 +108,6 @@ export function garp(n: number, t: number, ip: string, mac: string): DecodedFram
       }),
     ],
     annotations: [],
-    derived: {},
   };
 }
 
@@ -128,7 +126,6 @@ export function arpReply(n: number, t: number, ip: string, mac: string): Decoded
       }),
     ],
     annotations: [],
-    derived: {},
   };
 }
 
@@ -147,7 +144,6 @@ export function unsolicitedNa(n: number, t: number, target: string, mac: string)
       }),
     ],
     annotations: [],
-    derived: {},
   };
 }
 
@@ -166,6 +162,5 @@ export function vrrp(n: number, t: number, src: string, vrid: number, version = 
       }),
     ],
     annotations: [],
-    derived: {},
   };
 }

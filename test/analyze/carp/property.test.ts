@@ -9,6 +9,7 @@ import { advert } from './frames.js';
 import { runCarp } from './run.js';
 import type { Fields } from '../../../src/decode/types.js';
 import { checkProperty } from '../../fc-seed.js';
+import { derivedOf } from '../derived.js';
 
 const step = fc.record({
   dt: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 6, noNaN: true })),
@@ -86,7 +87,7 @@ test('random sequences with forgers and replayers: no master change or split bra
     const r = runCarp(frames, { passphrases: [{ vhid: 7, passphrase: 'carpsecret' }], vips: new Map([[7, ['10.77.0.100']]]) });
     for (const f of frames) {
       const k = kind.get(f.raw.number);
-      if (k === 'bad') assert.equal(f.derived['carp.hmac.status'], 'bad');
+      if (k === 'bad') assert.equal(derivedOf(f)['carp.hmac.status'], 'bad');
     }
     for (const m of r.byId('carp.master_changed')) {
       const trigger = m.frames.at(-1)!;

@@ -4,6 +4,7 @@ import { createCarpAnalyzer, type CarpAnalyzerOptions } from '../../../src/analy
 import type { Analyzer, Finding } from '../../../src/analyze/types.js';
 import type { DecodedFrame, Fields } from '../../../src/decode/types.js';
 import { T0 } from './frames.js';
+import { deriveFor } from '../derived.js';
 
 export interface Run {
   readonly analyzer: Analyzer;
@@ -17,7 +18,7 @@ export interface Run {
 export function runCarp(frames: DecodedFrame[], options: Partial<CarpAnalyzerOptions> = {}, finish = true): Run {
   const analyzer = createCarpAnalyzer({ passphrases: [], vips: new Map(), showSecrets: false, ...options });
   const findings: Finding[] = [];
-  for (const f of frames) analyzer.onFrame(f, (x) => findings.push(x));
+  for (const f of frames) analyzer.onFrame(f, (x) => findings.push(x), deriveFor(f));
   if (finish && frames.length > 0) {
     const last = frames[frames.length - 1]!.raw;
     analyzer.finish({ sec: last.tsSec, nsec: last.tsNsec, digits: 6 }, (x) => findings.push(x));

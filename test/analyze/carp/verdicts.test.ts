@@ -9,9 +9,10 @@ import { advert, garp, referenceHmac } from './frames.js';
 import { runCarp, type Run } from './run.js';
 import { HOLD_ADVERTS, HOLD_SECONDS } from '../../../src/analyze/carp/index.js';
 import type { DecodedFrame } from '../../../src/decode/types.js';
+import { deriveFor, derivedOf } from '../derived.js';
 
 const PASS = [{ vhid: 7, passphrase: 'carpsecret' }];
-const status = (r: Run): unknown[] => r.frames.filter((f) => f.layers.some((l) => l.proto === 'carp')).map((f) => f.derived['carp.hmac.status']);
+const status = (r: Run): unknown[] => r.frames.filter((f) => f.layers.some((l) => l.proto === 'carp')).map((f) => derivedOf(f)['carp.hmac.status']);
 const vips = (m: Record<number, string[]>): Map<number, string[]> => new Map(Object.entries(m).map(([k, v]) => [Number(k), v]));
 
 /** HMAC of 02 01 [lladdr] vhid addr-bytes counter (the caller orders the addresses). */
@@ -31,7 +32,7 @@ test('discovery: a single VIP in the sender\'s /24 is found with the passphrase 
   assert.deepEqual(d[0]!.details['addresses'], ['192.168.88.44']);
   assert.equal(d[0]!.details['searched'], 44);
   assert.match(d[0]!.message, /--vip 7:192\.168\.88\.44/);
-  assert.equal(frames[2]!.derived['carp.vip.inferred'], true);
+  assert.equal(derivedOf(frames[2]!)['carp.vip.inferred'], true);
 });
 
 test('discovery: a pair in the /24, and a single in the other half of the /23', () => {
@@ -50,7 +51,7 @@ test('discovery: IPv6 link-local VIP among the addresses seen on the segment; pr
   const a = advert({ n: 1, t: 0, src: 'fe80::42', af: 'ipv6', hmac: mac('carpsecret', 7, [ll], counterOf(1)), counter: counterOf(1) });
   const r = runCarp([a], { passphrases: PASS });
   assert.deepEqual(status(r), ['good']);
-  assert.equal(a.derived['carp.hmac.variant'], 'sorted-v6ll');
+  assert.equal(derivedOf(a)['carp.hmac.variant'], 'sorted-v6ll');
   assert.deepEqual(r.byId('carp.vip_discovered')[0]!.details['addresses'], ['fe80::42']);
   const g = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b];
   const b = advert({ n: 1, t: 0, src: '2001:db8::5', af: 'ipv6', hmac: mac('carpsecret', 7, [g], counterOf(1)), counter: counterOf(1) });
@@ -105,7 +106,7 @@ test('passphrase_mismatch likely_cause variant: same passphrase and VIP, hashed 
   const m2 = advert({ n: 2, t: 0.5, src: '10.77.0.2', advskew: 100, mac: '02:00:00:77:00:02', counter: counterOf(2), hmac: mac('carpsecret', 7, [vip], counterOf(2), ll) });
   const r = runCarp([m1, m2], { passphrases: PASS, vips: vips({ 7: ['10.77.0.100'] }) });
   assert.deepEqual(status(r), ['good', 'good']);
-  assert.equal(m2.derived['carp.hmac.variant'], 'lladdr');
+  assert.equal(derivedOf(m2)['carp.hmac.variant'], 'lladdr');
   const pm = r.byId('carp.passphrase_mismatch');
   assert.deepEqual(pm.map((f) => [f.details['likely_cause'], f.details['variant'], f.details['vhid_variant']]), [['variant', 'lladdr', 'sorted']]);
 });
@@ -122,15 +123,15 @@ test('held: another sender\'s first adverts wait for the address set, then are b
   const seen: Array<[number, string]> = [];
   const r = runCarp([], { passphrases: PASS });
   const emitFor = (n: number) => (f: { id: string }): void => { seen.push([n, f.id]); };
-  r.analyzer.onFrame(frames[0]!, emitFor(1));
+  r.analyzer.onFrame(frames[0]!, emitFor(1), deriveFor(frames[0]!));
   assert.equal(r.analyzer.holding?.(), true);
-  r.analyzer.onFrame(frames[1]!, emitFor(2));
-  r.analyzer.onFrame(frames[2]!, emitFor(3));
-  assert.equal(frames[0]!.derived['carp.hmac.status'], undefined);
-  r.analyzer.onFrame(frames[3]!, emitFor(4));
+  r.analyzer.onFrame(frames[1]!, emitFor(2), deriveFor(frames[1]!));
+  r.analyzer.onFrame(frames[2]!, emitFor(3), deriveFor(frames[2]!));
+  assert.equal(derivedOf(frames[0]!)['carp.hmac.status'], undefined);
+  r.analyzer.onFrame(frames[3]!, emitFor(4), deriveFor(frames[3]!));
   assert.equal(r.analyzer.holding?.(), false);
-  r.analyzer.onFrame(frames[4]!, emitFor(5));
-  assert.deepEqual([1, 2, 4, 5].map((n) => frames[n - 1]!.derived['carp.hmac.status']), ['bad', 'bad', 'good', 'bad']);
+  r.analyzer.onFrame(frames[4]!, emitFor(5), deriveFor(frames[4]!));
+  assert.deepEqual([1, 2, 4, 5].map((n) => derivedOf(frames[n - 1]!)['carp.hmac.status']), ['bad', 'bad', 'good', 'bad']);
   // the held frames' findings went to their own frames, and before frame 4's
   assert.deepEqual(seen.filter(([, id]) => id === 'carp.hmac_mismatch' || id === 'carp.passphrase_mismatch').map(([n]) => n), [1, 1]);
   assert.ok(seen.findIndex(([n]) => n === 4) > seen.findIndex(([n]) => n === 1));
@@ -143,20 +144,20 @@ test(`held: bounded to ${HOLD_ADVERTS} adverts and ${HOLD_SECONDS} s of packet t
   const r = runCarp([], { passphrases: PASS });
   let releasedAt = 0;
   for (const f of many) {
-    r.analyzer.onFrame(f, (x) => r.findings.push(x));
+    r.analyzer.onFrame(f, (x) => r.findings.push(x), deriveFor(f));
     if (!r.analyzer.holding?.() && releasedAt === 0) releasedAt = f.raw.number;
   }
   assert.equal(releasedAt, HOLD_ADVERTS);
-  assert.ok(many.slice(0, HOLD_ADVERTS).every((f) => f.derived['carp.hmac.status'] === 'unverified'));
+  assert.ok(many.slice(0, HOLD_ADVERTS).every((f) => derivedOf(f)['carp.hmac.status'] === 'unverified'));
   const slow = [0, 4, 8, 12].map((t, i) => advert({ n: i + 1, t, src: '10.77.0.1', pass: 'carpsecret', vip: ['172.16.5.5'] }));
   const s = runCarp([], { passphrases: PASS });
   const holding: boolean[] = [];
-  for (const f of slow) { s.analyzer.onFrame(f, () => undefined); holding.push(s.analyzer.holding?.() ?? false); }
+  for (const f of slow) { s.analyzer.onFrame(f, () => undefined, deriveFor(f)); holding.push(s.analyzer.holding?.() ?? false); }
   assert.deepEqual(holding, slow.map((f) => f.raw.tsSec - slow[0]!.raw.tsSec < HOLD_SECONDS));
-  assert.equal(slow[0]!.derived['carp.hmac.status'], 'unverified');     // released by the time bound
+  assert.equal(derivedOf(slow[0]!)['carp.hmac.status'], 'unverified');     // released by the time bound
   // a live tick past the bound releases too
   const t = runCarp([], { passphrases: PASS });
-  t.analyzer.onFrame(slow[0]!, () => undefined);
+  t.analyzer.onFrame(slow[0]!, () => undefined, deriveFor(slow[0]!));
   assert.equal(t.analyzer.holding?.(), true);
   t.analyzer.onTick({ sec: slow[0]!.raw.tsSec + HOLD_SECONDS + 1, nsec: 0, digits: 6 }, () => undefined);
   assert.equal(t.analyzer.holding?.(), false);

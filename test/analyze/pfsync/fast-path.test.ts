@@ -20,6 +20,7 @@ import { readPcap } from '../../conformance/pcap-read.js';
 import { writeBuilderCaptures } from '../../conformance/pfsync-builder-captures.js';
 import { rawFrame } from '../../builders/pfsync.js';
 import { C, CREATOR_A, delC, healthySession, range, then, updC } from './harness.js';
+import { deriveFor } from '../derived.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../../..');
@@ -41,7 +42,7 @@ function analyze(frames: readonly RawFrame[], options: DecodeOptions): { finding
         }
       }
     }
-    a.onFrame(frame, (f) => findings.push(f));
+    a.onFrame(frame, (f) => findings.push(f), deriveFor(frame));
     for (const ann of frame.annotations) findings.push({ id: ann.id as Finding['id'], severity: 'note', ts: { sec: 0, nsec: 0, digits: 6 }, frames: [raw.number], message: ann.message, details: ann.details ?? {} });
   }
   const last = frames[frames.length - 1];

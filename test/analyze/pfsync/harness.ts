@@ -12,6 +12,7 @@ import {
   ah, buildBus, buildIdCreator, buildModernPfsync, buildState, buildUpdC, ethernet, ipv4, pfsyncEthFrame, rawFrame,
   type ModernSpec, type SectionSpec, type StateSpec,
 } from '../../builders/pfsync.js';
+import { deriveFor } from '../derived.js';
 
 export const A = '192.0.2.1';
 export const B = '192.0.2.2';
@@ -42,7 +43,7 @@ export function run(packets: readonly Packet[], options: PfsyncAnalyzerOptions =
     const frame = decodeFrame(rawFrame(p.bytes, i + 1, sec, 1, nsec));
     if (frame.internalError !== undefined) throw new Error(`frame ${i + 1}: ${frame.internalError}`);
     const emitted: Finding[] = [];
-    analyzer.onFrame(frame, (f) => emitted.push(f));
+    analyzer.onFrame(frame, (f) => emitted.push(f), deriveFor(frame));
     const raised = new Set(emitted.map((f) => f.id));
     for (const a of frame.annotations) {
       if (isFindingId(a.id) && !raised.has(a.id)) {

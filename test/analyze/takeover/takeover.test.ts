@@ -13,6 +13,7 @@ import type { Finding } from '../../../src/analyze/types.js';
 import type { Fields } from '../../../src/decode/types.js';
 import * as pf from '../../builders/pfsync.js';
 import { A, ACT, B, bulkEnd, bulkRequest, bulkStart, data, failover, state, sync, T0, type Pkt } from './capture.js';
+import { deriveFor } from '../derived.js';
 
 function run(packets: Pkt[]): { findings: Finding[]; takeovers: Fields[] } {
   const takeover = createTakeoverAnalyzer();
@@ -26,7 +27,7 @@ function run(packets: Pkt[]): { findings: Finding[]; takeovers: Fields[] } {
     const sec = T0 + Math.floor(p.at);
     const frame = decodeFrame(pf.rawFrame(p.bytes, i + 1, sec, 1, Math.round((p.at % 1) * 1e9)));
     assert.equal(frame.internalError, undefined);
-    for (const a of analyzers) a.onFrame(frame, (f) => findings.push(f));
+    for (const a of analyzers) a.onFrame(frame, (f) => findings.push(f), deriveFor(frame));
   });
   const summary = takeover.summary();
   return { findings, takeovers: (summary['takeovers'] ?? []) as Fields[] };

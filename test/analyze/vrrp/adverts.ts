@@ -6,6 +6,7 @@ import type { DecodedFrame, Fields } from '../../../src/decode/types.js';
 import { createVrrpAnalyzer, type VrrpAnalyzerOptions } from '../../../src/analyze/vrrp/index.js';
 import type { Analyzer, Finding } from '../../../src/analyze/types.js';
 import { rawFrame, vrrp2Frame, vrrp3Frame4, vrrp3Frame6 } from '../../builders/packets.js';
+import { deriveFor } from '../derived.js';
 
 export const T0 = 1_700_000_000;
 
@@ -66,7 +67,7 @@ export interface VrrpRun {
 export function runVrrp(frames: readonly DecodedFrame[], options: VrrpAnalyzerOptions = {}): VrrpRun {
   const analyzer = createVrrpAnalyzer(options);
   const findings: Finding[] = [];
-  for (const f of frames) analyzer.onFrame(f, (x) => findings.push(x));
+  for (const f of frames) analyzer.onFrame(f, (x) => findings.push(x), deriveFor(f));
   const last = frames[frames.length - 1]?.raw;
   if (last) analyzer.finish({ sec: last.tsSec, nsec: last.tsNsec, digits: 6 }, (x) => findings.push(x));
   const vrrp = (): Fields => analyzer.summary()['vrrp'] as Fields;
