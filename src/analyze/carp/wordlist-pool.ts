@@ -20,7 +20,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import type { AuditResult, AuditTarget } from './wordlist.js';
+import type { AuditResult, AuditTarget } from './audit-types.js';
 
 export const WORDLIST_WORKER_FILE = 'wordlist-worker.js';
 /** Shared Int32 slots: replies posted (notified), lowest chunk with a hit, current run id. */

@@ -12,6 +12,9 @@ import { CARP_KEY_BYTES } from './hmac.js';
 import { availableParallelism } from 'node:os';
 import { compress, innerBlocks, SHA1_IV as IV } from './sha1.js';
 import { wordlistPool } from './wordlist-pool.js';
+import type { AuditHit, AuditResult, AuditTarget, StreamHit } from './audit-types.js';
+
+export type { AuditHit, AuditResult, AuditTarget, StreamHit };
 
 /** A wordlist read in blocks (the CLI streams the file; tests pass arrays). */
 export interface WordlistSource {
@@ -29,10 +32,6 @@ function countOf(list: Wordlist): number | undefined {
   return Array.isArray(list) ? list.length : (list as WordlistSource).count?.();
 }
 
-export interface StreamHit extends AuditHit {
-  readonly word: string;
-}
-export interface AuditResult { readonly hit: StreamHit | undefined; readonly words: number }
 
 /** How a run is spread over threads and announced. */
 export interface AuditRunOptions {
@@ -113,19 +112,6 @@ export function auditWordlistBlocks(list: Wordlist, targets: readonly AuditTarge
     words = c.base + c.words.length;
   }
   return { hit: undefined, words };
-}
-
-export interface AuditTarget {
-  readonly message: Uint8Array;
-  /** The advert's 20-byte md. */
-  readonly md: Uint8Array;
-}
-
-export interface AuditHit {
-  /** Index into the wordlist. */
-  readonly index: number;
-  /** Index into the targets. */
-  readonly target: number;
 }
 
 /** Encode the first 19 UTF-8 bytes of `word` into `key` (zeroed first); returns false if empty. */
