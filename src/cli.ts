@@ -29,11 +29,11 @@ import { CarpdumpError, EXIT, UsageError } from './errors.js';
 import { MAX_SNAPLEN, parseCarpPassFile, parseOptions, USAGE, type CarpPass, type Options } from './options.js';
 import { colorLevel, createPalette, NO_COLOR_PALETTE } from './output/color.js';
 import { renderFindingsList } from './output/findings-text.js';
-import { createRenderer } from './output/renderer.js';
+import { createRenderer, type Renderer } from './output/renderer.js';
 import { ReportRenderer, teeRenderers } from './output/report/index.js';
 import { TimestampFormatter } from './output/timestamp.js';
 import { BufferedWriter, type OutputStream } from './output/writer.js';
-import { runPipeline, type PipelineResult } from './pipeline.js';
+import { runPipeline, type PipelineConfig, type PipelineResult } from './pipeline.js';
 import { CheckRenderer, checkExitStatus, checkStatus } from './output/check.js';
 import { CarpdumpMetrics, observeSource } from './output/metrics.js';
 import { startMetricsServer, type MetricsServer } from './output/metrics-server.js';
@@ -157,9 +157,38 @@ export function completedStatus(failOn: Options['failOn'], result: PipelineResul
   return { status: EXIT.ok };
 }
 
+// A run, step by step (main() has parsed the options):
+//   checkRunOptions -> createAnalyzers -> openReport (--report) -> startMetrics -> capture:
+//   openRunSource -> openFrameWriter -> createOutput -> pipelineConfig -> runCapture -> finishRun.
+
 async function run(o: Options, io: CliIo): Promise<number> {
+  checkRunOptions(o);
+  const { analyzers, pfsync, series } = createAnalyzers(o, io);
+  // Opened before the capture starts, so that an unwritable path is a one-line error up front.
+  const report = o.report !== undefined && series ? { fd: openReport(o.report), series } : undefined;
+  const monitor = await startMetrics(o, io, pfsync);
+  try {
+    return await capture(o, io, analyzers, monitor, report);
+  } finally {
+    await monitor.stop();
+  }
+}
+
+/** -Y values and -e field ids, checked against the registry before anything is opened. */
+function checkRunOptions(o: Options): void {
   if (o.displayFilter) checkFilterValues(o.displayFilter, REGISTRY);
   checkFieldIds(o.fields, REGISTRY, '-e');
+}
+
+interface RunAnalyzers {
+  readonly analyzers: Analyzer[];
+  /** Read by --metrics (states, peers) and the --report series. */
+  readonly pfsync: Analyzer;
+  /** --report: the time series it draws. */
+  readonly series: SeriesAnalyzer | undefined;
+}
+
+function createAnalyzers(o: Options, io: CliIo): RunAnalyzers {
   const carpPass = passphrases(o);
   const words = wordlist(o);
   // The takeover analyzer sees the CARP analyzer's findings (master changes) as they are raised.
@@ -178,8 +207,19 @@ async function run(o: Options, io: CliIo): Promise<number> {
   ];
   const series = o.report !== undefined ? createSeriesAnalyzer(pfsyncAnalyzer) : undefined;
   if (series) analyzers.push(series);
-  // Opened before the capture starts, so that an unwritable path is a one-line error up front.
-  const report = o.report !== undefined && series ? { fd: openReport(o.report), series } : undefined;
+  return { analyzers, pfsync: pfsyncAnalyzer, series };
+}
+
+/** --metrics: the registry, its server, and what the run tells it (source up, live drop counters). */
+interface Monitor {
+  readonly metrics: CarpdumpMetrics | undefined;
+  /** The capture has opened: the kernel's counters are read from `stats` from now on. */
+  captureOpened(stats: () => { dropped: number; fromKernel?: boolean } | undefined): void;
+  /** End of the run: down, linger (--metrics-linger, after a capture only), close the server. */
+  stop(): Promise<void>;
+}
+
+async function startMetrics(o: Options, io: CliIo, pfsyncAnalyzer: Analyzer): Promise<Monitor> {
   // --metrics listens before the capture opens: a port in use ends the run before it starts.
   let liveStats: (() => { dropped: number; fromKernel?: boolean } | undefined) = () => undefined;
   const metrics = o.metrics ? new CarpdumpMetrics({
@@ -192,16 +232,18 @@ async function run(o: Options, io: CliIo): Promise<number> {
     server = await startMetricsServer(o.metrics, metrics);
     errorLine(io, `serving metrics on ${server.url}`);
   }
-  try {
-    return await capture(o, io, analyzers, metrics, (fn) => { liveStats = fn; captured = true; }, report);
-  } finally {
-    metrics?.setUp(false);
-    if (server) {
-      // Linger after a capture, not after a source that could not even be opened.
-      if (o.metricsLingerSeconds > 0 && captured) await linger(o.metricsLingerSeconds);
-      await server.close();
-    }
-  }
+  return {
+    metrics,
+    captureOpened: (fn) => { liveStats = fn; captured = true; },
+    stop: async () => {
+      metrics?.setUp(false);
+      if (server) {
+        // Linger after a capture, not after a source that could not even be opened.
+        if (o.metricsLingerSeconds > 0 && captured) await linger(o.metricsLingerSeconds);
+        await server.close();
+      }
+    },
+  };
 }
 
 let lateSignalsIgnored = false;
@@ -228,30 +270,58 @@ function linger(seconds: number): Promise<void> {
   });
 }
 
-async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: CarpdumpMetrics | undefined,
-  setLiveStats: (fn: () => { dropped: number; fromKernel?: boolean } | undefined) => void,
+async function capture(o: Options, io: CliIo, analyzers: Analyzer[], monitor: Monitor,
   report: { fd: number; series: SeriesAnalyzer } | undefined): Promise<number> {
+  const source = await openRunSource(o, io, analyzers, monitor);
+  const files = (source as { files?: readonly FileCaptureSource[] }).files ?? filesOf(source);
+  const pcap = openFrameWriter(o, source, files);
+  const output = createOutput(o, io, files, report);
+  const outcome = await runCapture(o, source, pipelineConfig(o, analyzers, output, pcap, monitor.metrics), output.out);
+  return finishRun(o, io, source, output, pcap, outcome);
+}
+
+type RunSource = Awaited<ReturnType<typeof openSource>>;
+
+/** Opens the files or the interface; the analyzers and --metrics learn what they need of it. */
+async function openRunSource(o: Options, io: CliIo, analyzers: Analyzer[], monitor: Monitor): Promise<RunSource> {
   const opened = await openSource(o);
+  const metrics = monitor.metrics;
   const source = metrics ? observeSource(opened, metrics) : opened;
   const merged = opened instanceof MergedCaptureSource ? opened : (opened as { merged?: MergedCaptureSource }).merged;
   // Several -r: which capture point heard which sender (a finding when one did not).
   if (o.reads.length > 1) analyzers.push(createPresenceAnalyzer(merged ? () => merged.spans : undefined));
-  setLiveStats(() => source.stats?.());
+  monitor.captureOpened(() => source.stats?.());
   metrics?.setUp(true);
   // Live capture: options the capture cannot honour (e.g. -p with the cap binding), one line each.
   for (const note of source.notes ?? []) errorLine(io, note);
-  const files = (source as { files?: readonly FileCaptureSource[] }).files ?? filesOf(source);
-  let pcap: CaptureWriter | undefined;
-  if (o.write !== undefined) {
-    pcap = new CaptureWriter(o.write, {
-      ...(o.writeFormat !== undefined ? { format: o.writeFormat } : {}),
-      inputFormat: () => (files.length > 1 || files.some((f) => f.format === 'pcapng') ? 'pcapng' : files.length === 1 ? 'pcap' : undefined),
-      ...(source.linktype !== undefined ? { linktype: source.linktype } : {}),
-      ...(source.snaplen !== undefined ? { snaplen: source.snaplen } : {}),
-      // --time-stamp-precision nano (tcpdump backend): -w keeps the nanoseconds.
-      ...(source.tsDigits === 9 ? { nanosecond: true } : {}),
-    });
-  }
+  return source;
+}
+
+/** -w: every captured frame is written (pcap, or pcapng when the input needs it or -F asks). */
+function openFrameWriter(o: Options, source: RunSource, files: readonly FileCaptureSource[]): CaptureWriter | undefined {
+  if (o.write === undefined) return undefined;
+  return new CaptureWriter(o.write, {
+    ...(o.writeFormat !== undefined ? { format: o.writeFormat } : {}),
+    inputFormat: () => (files.length > 1 || files.some((f) => f.format === 'pcapng') ? 'pcapng' : files.length === 1 ? 'pcap' : undefined),
+    ...(source.linktype !== undefined ? { linktype: source.linktype } : {}),
+    ...(source.snaplen !== undefined ? { snaplen: source.snaplen } : {}),
+    // --time-stamp-precision nano (tcpdump backend): -w keeps the nanoseconds.
+    ...(source.tsDigits === 9 ? { nanosecond: true } : {}),
+  });
+}
+
+/** Where the decoded output goes and how it is rendered. */
+interface RunOutput {
+  readonly out: BufferedWriter;
+  readonly renderer: Renderer;
+  /** --check: the renderer that makes the plugin's status line. */
+  readonly check: CheckRenderer | undefined;
+  readonly lineBuffered: boolean;
+  /** tcpdump's "reading from file" lines, once. */
+  printHeader(): void;
+}
+
+function createOutput(o: Options, io: CliIo, files: readonly FileCaptureSource[], report: { fd: number; series: SeriesAnalyzer } | undefined): RunOutput {
   // tcpdump's first line, once the file headers are read (at the first frame, or at the end).
   // Neither with -q nor in --check plugin mode (its output is the one status line).
   let headerPrinted = o.quiet || o.check;
@@ -282,12 +352,45 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
     timestampStyle: o.timestampStyle, utc: o.utc, version: version(),
   }, () => report.series.series())) : inner;
   // The "reading from" line goes out before the first output (the headers are read by then).
-  const renderer: typeof inner = check ?? {
+  const renderer: Renderer = check ?? {
     frame: (f, findings) => { printHeader(); withReport.frame(f, findings); },
     finding: (f) => { printHeader(); withReport.finding(f); },
     end: (totals, summary) => { printHeader(); withReport.end(totals, summary); },
   };
+  return { out, renderer, check, lineBuffered, printHeader };
+}
 
+/** The pipeline: what is decoded (-A, -Y, --decode-as, -q), analysed, shown, written and flushed. */
+function pipelineConfig(o: Options, analyzers: Analyzer[], output: RunOutput, pcap: CaptureWriter | undefined,
+  metrics: CarpdumpMetrics | undefined): PipelineConfig {
+  const { out, lineBuffered } = output;
+  // -q decodes pfsync for the analyzers only, unless -Y reads fields or -A decodes the data side
+  // (the takeover analyzer then matches flows against the synced states' addresses).
+  return {
+    decodeOptions: { ...(o.decodeAs ? { decodeAs: o.decodeAs } : {}), ...(o.quiet && !o.displayFilter && !o.all ? { pfsyncAnalysisOnly: true } : {}) },
+    all: o.all,
+    ...(o.displayFilter ? { displayFilter: o.displayFilter } : {}),
+    ...(o.count !== undefined ? { count: o.count } : {}),
+    analyzers,
+    renderer: output.renderer,
+    limits: o.limits,
+    ...(pcap ? { frameWriter: pcap } : {}),
+    isInteresting: isInterestingFrame,
+    ...(o.reads.length > 1 ? { crossPointDuplicates: new CrossPointDuplicates() } : {}),
+    isInterestingRecord,
+    afterFrame: lineBuffered ? () => { out.endFrame(); if (o.lineBuffered) pcap?.flush(); } : undefined,
+    afterTick: () => { out.flush(); if (o.lineBuffered) pcap?.flush(); },
+    ...(metrics ? { observer: metrics } : {}),
+  };
+}
+
+type RunOutcome = Awaited<ReturnType<typeof runPipeline>> & {
+  /** The reader of the output went away (EPIPE), during the run or at the last flush: the run ends quietly with status 0. */
+  outputClosed(): boolean;
+};
+
+/** Runs the pipeline until the input ends or a stop comes: Ctrl-C / SIGTERM, -a duration, a closed output. */
+async function runCapture(o: Options, source: RunSource, config: PipelineConfig, out: BufferedWriter): Promise<RunOutcome> {
   let interrupted = 0;
   const onSignal = (): void => {
     interrupted++;
@@ -303,27 +406,9 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
   // -a duration:N (tshark's autostop): the capture's own stop, as for Ctrl-C.
   const autostop = o.autostop.durationSeconds !== undefined
     ? setTimeout(() => source.stop('autostop'), o.autostop.durationSeconds * 1000) : undefined;
-
-  let outcome: Awaited<ReturnType<typeof runPipeline>>;
   try {
-    // -q decodes pfsync for the analyzers only, unless -Y reads fields or -A decodes the data side
-    // (the takeover analyzer then matches flows against the synced states' addresses).
-    outcome = await runPipeline(source, {
-      decodeOptions: { ...(o.decodeAs ? { decodeAs: o.decodeAs } : {}), ...(o.quiet && !o.displayFilter && !o.all ? { pfsyncAnalysisOnly: true } : {}) },
-      all: o.all,
-      ...(o.displayFilter ? { displayFilter: o.displayFilter } : {}),
-      ...(o.count !== undefined ? { count: o.count } : {}),
-      analyzers,
-      renderer,
-      limits: o.limits,
-      ...(pcap ? { frameWriter: pcap } : {}),
-      isInteresting: isInterestingFrame,
-      ...(o.reads.length > 1 ? { crossPointDuplicates: new CrossPointDuplicates() } : {}),
-      isInterestingRecord,
-      afterFrame: lineBuffered ? () => { out.endFrame(); if (o.lineBuffered) pcap?.flush(); } : undefined,
-      afterTick: () => { out.flush(); if (o.lineBuffered) pcap?.flush(); },
-      ...(metrics ? { observer: metrics } : {}),
-    });
+    const outcome = await runPipeline(source, config);
+    return { ...outcome, outputClosed: () => epipe };
   } finally {
     if (autostop) clearTimeout(autostop);
     // Live: a further Ctrl-C while the counters and summaries are written must not kill the
@@ -332,10 +417,14 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  out.flush();
-  printHeader();
+}
+
+/** The end of a run: flush, the end and counter lines, the exit status (or --check's status line). */
+function finishRun(o: Options, io: CliIo, source: RunSource, output: RunOutput, pcap: CaptureWriter | undefined, outcome: RunOutcome): number {
+  output.out.flush();
+  output.printHeader();
   pcap?.close();
-  if (epipe) return EXIT.ok;
+  if (outcome.outputClosed()) return EXIT.ok;
   if (pcap && pcap.skippedOtherLinktype > 0) {
     const n = pcap.skippedOtherLinktype;
     errorLine(io, `warning: ${n} frame${n === 1 ? '' : 's'} not written to ${o.write}: a pcap file holds one link type (use -F pcapng)`);
@@ -345,7 +434,7 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
   if (!o.quiet && !o.check && o.reads.length > 0 && outcome.error === undefined) io.stderr.write(`${outcome.result.frames} frame${outcome.result.frames === 1 ? '' : 's'}, ${outcome.result.shown} shown\n`);
 
   const stats = source.stats?.();
-  if (check) return checkOutcome(o, io, check, source.name, outcome, stats);
+  if (output.check) return checkOutcome(o, io, output.check, source.name, outcome, stats);
   if (stats) {
     const captured = outcome.result.frames;
     io.stderr.write(`${captured} packet${captured === 1 ? '' : 's'} captured\n`);
