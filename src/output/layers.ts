@@ -1,5 +1,6 @@
 // The layers as renderers show them: each layer's fields plus the derived fields (derived by
-// the analyzers, carried beside the frame) whose id prefix names that layer (`carp.hmac.status` goes into the carp layer).
+// the analyzers, carried beside the frame in AnalyzedFrame.derived) whose id prefix names that
+// layer (`carp.hmac.status` goes into the carp layer).
 // No protocol knowledge: a layer owns a prefix when its protocol id is that prefix or one of
 // its fields starts with it (`ip.*` fields live in the ipv4 layer).
 
