@@ -35,11 +35,6 @@ export type StateFormat =
   | 'legacy-v1' | 'legacy-v2' | 'legacy-v3' | 'legacy-v4'
   | 'openbsd-v5' | 'openbsd-v6' | 'freebsd-1301' | 'freebsd-1400' | 'freebsd-1500';
 
-export const STATE_SIZES: Readonly<Record<StateFormat, number>> = {
-  'legacy-v1': 144, 'legacy-v2': 224, 'legacy-v3': 240, 'legacy-v4': 240, 'openbsd-v5': 240,
-  'openbsd-v6': 264, 'freebsd-1301': 242, 'freebsd-1400': 277, 'freebsd-1500': 360,
-};
-
 function peers(c: Cursor, m: Message): void {
   decodePeer(c, m, 'src');
   decodePeer(c, m, 'dst');
