@@ -5,7 +5,7 @@ import { findLayer, type DecodedFrame } from '../../decode/types.js';
 import { advertLayerOf, linkOf, num, str, ttlDropped, type AdvertBase } from '../facts.js';
 
 // Shared with the VRRP analyzer (analyze/facts.ts); re-exported for the CARP modules.
-export { linkOf, vrrpOf, type AddressFamily, type VrrpFacts } from '../facts.js';
+export { linkOf, vrrpOf, type AddressFamily } from '../facts.js';
 
 export interface AdvertFacts extends AdvertBase {
   readonly vhid: number;

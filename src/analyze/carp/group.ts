@@ -401,7 +401,6 @@ export class VhidGroup extends Election<MasterCause> {
   }
 }
 
-export { round };
 
 /** `next` is `last` + 1 (decimal u64 texts). */
 function follows(last: string, next: string): boolean {
