@@ -38,6 +38,32 @@ export class MasterHistory<Cause extends string> {
   }
 }
 
+/** What an election keeps per sender about advertising as master beside the master (split brain). */
+export interface Contender {
+  contendSince: number | undefined;
+  contendFrame: number | undefined;
+  splitReported: boolean;
+}
+
+/** A group's election state (CARP VHID, VRRP VRID): the master, since when, how often it changed, the periods. */
+export abstract class Election<Cause extends string> {
+  master: string | undefined;
+  since: PacketTime | undefined;
+  transitions = 0;
+  readonly history = new MasterHistory<Cause>();
+
+  /** `src` becomes master at `ts` (a new period; contention starts over for every sender). Returns the previous master. */
+  protected beginMaster(src: string, ts: PacketTime, cause: Cause, frame: number, senders: Iterable<Contender>): string | undefined {
+    const previous = this.master;
+    this.history.begin(src, ts, cause, frame);
+    this.master = src;
+    this.since = ts;
+    if (previous !== undefined) this.transitions++;
+    for (const o of senders) { o.contendSince = undefined; o.contendFrame = undefined; o.splitReported = false; }
+    return previous;
+  }
+}
+
 /** An advert is late when it comes more than a quarter interval after it was due. */
 export function lateThreshold(interval: number): number {
   return interval * 1.25 + 0.002;

@@ -72,7 +72,29 @@ export function ipFactsOf(frame: DecodedFrame): IpFacts {
   };
 }
 
-export interface VrrpFacts extends IpFacts {
+/**
+ * Multicast adverts (CARP, VRRP) must arrive with TTL / hop limit 255 or receivers drop them;
+ * unicast peers (keepalived unicast_peer, carp peer) may be routed.
+ */
+export function ttlDropped(ip: IpFacts): boolean {
+  return ip.ttl !== undefined && ip.ttl !== 255 && isMulticast(ip.dst);
+}
+
+/** The advert layer (carp, vrrp), its group number (VHID, VRID) and the IP facts; undefined without the layer or the number. */
+export function advertLayerOf(frame: DecodedFrame, proto: 'carp' | 'vrrp', groupField: string): { layer: Layer; group: number; ip: IpFacts } | undefined {
+  const layer = findLayer(frame, proto);
+  const group = num(layer, groupField);
+  if (layer === undefined || group === undefined) return undefined;
+  return { layer, group, ip: ipFactsOf(frame) };
+}
+
+/** What every advert (CARP, VRRP) tells beside the IP facts. */
+export interface AdvertBase extends IpFacts {
+  /** False for adverts receivers drop before the state machine (the reasons: advertOf, vrrpOf). */
+  readonly acceptable: boolean;
+}
+
+export interface VrrpFacts extends AdvertBase {
   readonly vrid: number;
   readonly version: number | undefined;
   readonly addresses: readonly string[];
@@ -80,25 +102,22 @@ export interface VrrpFacts extends IpFacts {
   readonly priority: number | undefined;
   /** v2 Adver Int (s); v3 Max Adver Int (centiseconds) / 100. */
   readonly intervalSeconds: number | undefined;
-  /** False for adverts receivers drop before the state machine (checksum, multicast TTL, version, type, cut short, fragment). */
-  readonly acceptable: boolean;
 }
 
+/** Not acceptable: bad checksum, multicast TTL other than 255, version, type, cut short, fragment. */
 export function vrrpOf(frame: DecodedFrame): VrrpFacts | undefined {
-  const vrrp = findLayer(frame, 'vrrp');
-  if (!vrrp) return undefined;
-  const vrid = num(vrrp, 'vrrp.virt_rtr_id');
-  if (vrid === undefined) return undefined;
+  const advert = advertLayerOf(frame, 'vrrp', 'vrrp.virt_rtr_id');
+  if (!advert) return undefined;
+  const { layer: vrrp, group: vrid, ip } = advert;
   const raw = vrrp.fields['vrrp.ip_addr'];
   const addresses = Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : typeof raw === 'string' ? [raw] : [];
-  const ip = ipFactsOf(frame);
   const version = num(vrrp, 'vrrp.version');
   const v2Interval = num(vrrp, 'vrrp.adver_int');
   const v3Centis = num(vrrp, 'vrrp.short_adver_int');
   const intervalSeconds = version === 2 ? v2Interval : version === 3 && v3Centis !== undefined ? v3Centis / 100 : undefined;
   const priority = num(vrrp, 'vrrp.prio');
   const acceptable = vrrp.status === 'ok' && vrrp.fields['vrrp.checksum.status'] !== 'bad'
-    && !(ip.ttl !== undefined && ip.ttl !== 255 && isMulticast(ip.dst)) // unicast peers (keepalived unicast_peer) may be routed
+    && !ttlDropped(ip)
     && (version === 2 || version === 3) && num(vrrp, 'vrrp.type') === 1 && priority !== undefined
     && intervalSeconds !== undefined && intervalSeconds > 0 && !(frame.ip?.fragmented ?? false);
   return { ...ip, vrid, version, addresses, priority, intervalSeconds, acceptable };

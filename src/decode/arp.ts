@@ -9,7 +9,8 @@
 
 import type { Dissector } from './dissector.js';
 import type { ProtocolDef } from './registry.js';
-import { formatIPv4, formatMac, toHex } from './cursor.js';
+import type { Fields } from './types.js';
+import { formatIPv4, formatMac, toHex, type Cursor } from './cursor.js';
 
 export const ARP_PROTOCOL: ProtocolDef = {
   id: 'arp',
@@ -36,6 +37,25 @@ export const ARP_PROTOCOL: ProtocolDef = {
   annotations: [],
 };
 
+/** The field ids of one side's addresses (Ethernet MAC / IPv4 as text, other sizes as hex). */
+const SENDER = { name: 'sender', mac: 'arp.src.hw_mac', hw: 'arp.src.hw', ipv4: 'arp.src.proto_ipv4', proto: 'arp.src.proto' } as const;
+const TARGET = { name: 'target', mac: 'arp.dst.hw_mac', hw: 'arp.dst.hw', ipv4: 'arp.dst.proto_ipv4', proto: 'arp.dst.proto' } as const;
+
+/** sha/spa or tha/tpa: hlen hardware then plen protocol bytes. Returns where the protocol address starts. */
+function readAddresses(c: Cursor, fields: Fields, side: typeof SENDER | typeof TARGET, hlen: number, plen: number, ipv4: boolean): number {
+  const b = c.bytes;
+  c.need(hlen, `ARP ${side.name} hardware address`);
+  if (hlen === 6) fields[side.mac] = formatMac(b, c.pos);
+  else fields[side.hw] = toHex(b, c.pos, c.pos + hlen);
+  c.pos += hlen;
+  const at = c.pos;
+  c.need(plen, `ARP ${side.name} protocol address`);
+  if (ipv4) fields[side.ipv4] = formatIPv4(b, at);
+  else fields[side.proto] = toHex(b, at, at + plen);
+  c.pos += plen;
+  return at;
+}
+
 export const ARP_DISSECTOR: Dissector = {
   proto: 'arp',
   decode(c, out) {
@@ -48,27 +68,10 @@ export const ARP_DISSECTOR: Dissector = {
     fields['arp.hw.size'] = hlen;
     fields['arp.proto.size'] = plen;
     fields['arp.opcode'] = c.u16be('ARP opcode');
-    const macs = hlen === 6;
     const ipv4 = plen === 4 && protoType === 0x0800;
+    const spaAt = readAddresses(c, fields, SENDER, hlen, plen, ipv4);
+    const tpaAt = readAddresses(c, fields, TARGET, hlen, plen, ipv4);
     const b = c.bytes;
-    c.need(hlen, 'ARP sender hardware address');
-    if (macs) fields['arp.src.hw_mac'] = formatMac(b, c.pos);
-    else fields['arp.src.hw'] = toHex(b, c.pos, c.pos + hlen);
-    c.pos += hlen;
-    const spaAt = c.pos;
-    c.need(plen, 'ARP sender protocol address');
-    if (ipv4) fields['arp.src.proto_ipv4'] = formatIPv4(b, spaAt);
-    else fields['arp.src.proto'] = toHex(b, spaAt, spaAt + plen);
-    c.pos += plen;
-    c.need(hlen, 'ARP target hardware address');
-    if (macs) fields['arp.dst.hw_mac'] = formatMac(b, c.pos);
-    else fields['arp.dst.hw'] = toHex(b, c.pos, c.pos + hlen);
-    c.pos += hlen;
-    const tpaAt = c.pos;
-    c.need(plen, 'ARP target protocol address');
-    if (ipv4) fields['arp.dst.proto_ipv4'] = formatIPv4(b, tpaAt);
-    else fields['arp.dst.proto'] = toHex(b, tpaAt, tpaAt + plen);
-    c.pos += plen;
     let same = true;
     for (let i = 0; i < plen; i++) if (b[spaAt + i] !== b[tpaAt + i]) { same = false; break; }
     fields['arp.isgratuitous'] = same;

@@ -23,6 +23,7 @@ import type { IpContext } from './types.js';
 import { DecodeStop, formatIPv4 } from './cursor.js';
 import { checksumVerifies, expectedChecksum } from './checksum.js';
 import { handOffIpPayload } from './dispatch-tables.js';
+import { DLT_PFSYNC_OPENBSD, LINKTYPE_PFSYNC } from './pfsync/constants.js';
 
 export const IP_PROTOCOL_NAMES: Readonly<Record<number, string>> = {
   1: 'ICMP', 2: 'IGMP', 4: 'IPIP', 6: 'TCP', 17: 'UDP', 41: 'IPv6', 47: 'GRE', 50: 'ESP', 51: 'AH',
@@ -59,8 +60,6 @@ export const IPV4_PROTOCOL: ProtocolDef = {
 };
 
 const IPV4_HEADER_MIN = 20;
-const LINKTYPE_PFSYNC = 246;
-const LINKTYPE_PFSYNC_OPENBSD = 18;
 
 export const IPV4_DISSECTOR: Dissector = {
   proto: 'ipv4',
@@ -97,7 +96,7 @@ export const IPV4_DISSECTOR: Dissector = {
     const bytes = c.bytes;
     // OpenBSD 7.4+ pfsync0 taps the datagram before the header checksum is filled in (it is 0):
     // on the pfsync link types a zero checksum means "not computed", as with checksum offload.
-    const notComputed = checksum === 0 && (ctx.linktype === LINKTYPE_PFSYNC || ctx.linktype === LINKTYPE_PFSYNC_OPENBSD);
+    const notComputed = checksum === 0 && (ctx.linktype === LINKTYPE_PFSYNC || ctx.linktype === DLT_PFSYNC_OPENBSD);
     if (hdrLen >= IPV4_HEADER_MIN && start + hdrLen <= c.capturedEnd && !notComputed) {
       if (checksumVerifies(bytes, start, start + hdrLen)) {
         fields['ip.checksum.status'] = 'good';

@@ -10,39 +10,31 @@
 //   VHID 7 ipv4  10.77.0.2  1700000012.395123 -> end                           master_timeout
 
 import type { Fields } from '../decode/types.js';
-import { arr, manyLinks, masterPeriodLines, obj, objects, splitBrainFlags, table, text } from './summary-table.js';
+import { arr, obj, objects, renderMasters, text, type MastersReport } from './summary-table.js';
 
-/** `time` renders the summary's epoch strings in the user's -t style (default: as they are). */
-export function renderCarpMasters(summary: Fields, time: (epoch: string) => string = (e) => e): string {
-  const carp = obj(summary['carp']) ?? summary;
-  const vhids = objects(carp['vhids']);
-  const lines: string[] = ['CARP masters'];
-  if (vhids.length === 0) {
-    lines.push('  (no CARP adverts)');
-    return lines.join('\n') + '\n';
-  }
-  const showLink = manyLinks(vhids);
-  const header = [...(showLink ? ['LINK'] : []), 'VHID', 'AF', 'MASTER', 'SINCE', 'CHANGES', 'ADVBASE/SKEW', 'DEMOTE', 'HMAC', 'BACKUPS HEARD'];
-  const rows: string[][] = [header];
-  const notes: string[] = [];
-  for (const v of vhids) {
-    const flags: string[] = [];
-    if (v['bowed_out'] === true) flags.push('bowed out');
-    flags.push(...splitBrainFlags(v));
-    const master = text(v['master']) + (flags.length > 0 ? ` (${flags.join(', ')})` : '');
-    rows.push([
-      ...(showLink ? [text(v['link'])] : []),
-      text(v['vhid']), text(v['af']), master, typeof v['since'] === 'string' ? time(v['since']) : text(v['since']), text(v['transitions']),
-      `${text(v['advbase'])}/${text(v['advskew'])}`, text(v['demote']), text(v['hmac']), text(v['backups']),
-    ]);
+const CARP_MASTERS: MastersReport = {
+  title: 'CARP masters',
+  none: '(no CARP adverts)',
+  id: 'vhid',
+  header: ['VHID', 'AF', 'MASTER', 'SINCE', 'CHANGES', 'ADVBASE/SKEW', 'DEMOTE', 'HMAC', 'BACKUPS HEARD'],
+  flags: (v) => (v['bowed_out'] === true ? ['bowed out'] : []),
+  row: (v, master, since) => [
+    text(v['vhid']), text(v['af']), master, since, text(v['transitions']),
+    `${text(v['advbase'])}/${text(v['advskew'])}`, text(v['demote']), text(v['hmac']), text(v['backups']),
+  ],
+  notes(v) {
+    const notes: string[] = [];
     const vips = arr(v['vips']);
     if (vips.length > 0) notes.push(`VHID ${text(v['vhid'])}: virtual addresses ${text(vips)}${v['vips_inferred'] === true ? (v['vips_confirmed'] === true ? ' (inferred, confirmed by the HMAC)' : ' (inferred candidates)') : ''}`);
     if (v['ucarp_mac'] === true) notes.push(`VHID ${text(v['vhid'])}: master sends from ucarp's 00:00:5e:00:00:xx source MAC`);
     const re = obj(v['rechecked']);
     if (re) notes.push(`VHID ${text(v['vhid'])}: ${arr(re['frames']).length} earlier advert(s) checked once the addresses were known: ${text(re['good'])} good, ${text(re['bad'])} bad`);
-  }
-  lines.push(...table(rows));
-  if (notes.length > 0) lines.push('', ...[...new Set(notes)]);
-  lines.push(...masterPeriodLines(carp['timeline'], 'vhid', showLink, time));
-  return lines.join('\n') + '\n';
+    return notes;
+  },
+};
+
+/** `time` renders the summary's epoch strings in the user's -t style (default: as they are). */
+export function renderCarpMasters(summary: Fields, time: (epoch: string) => string = (e) => e): string {
+  const carp = obj(summary['carp']) ?? summary;
+  return renderMasters(CARP_MASTERS, objects(carp['vhids']), carp['timeline'], time);
 }

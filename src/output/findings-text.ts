@@ -7,12 +7,6 @@ import { FINDINGS, isFindingId } from '../analyze/findings.js';
 import { severityRank, type Severity } from '../decode/types.js';
 import type { Palette } from './color.js';
 
-function detailText(f: Finding): string {
-  const keys = Object.keys(f.details);
-  if (keys.length === 0) return '';
-  return ` (${keys.map((k) => `${k} ${typeof f.details[k] === 'string' ? f.details[k] : JSON.stringify(f.details[k])}`).join(', ')})`;
-}
-
 /** `    warn carp.bad_ttl: CARP advert with TTL 64 ...` */
 export function renderFindingUnderFrame(f: Finding, palette: Palette): string {
   return `    ${palette.severity(f.severity, `${f.severity} ${f.id}`)}: ${f.message}\n`;
@@ -22,11 +16,6 @@ export function renderFindingUnderFrame(f: Finding, palette: Palette): string {
 export function renderFindingLine(f: Finding, time: string, palette: Palette): string {
   const frames = f.frames.length ? ` [frame${f.frames.length > 1 ? 's' : ''} ${f.frames.join(',')}]` : '';
   return `${time} ${palette.severity(f.severity, `${f.severity} ${f.id}`)}: ${f.message}${frames}\n`;
-}
-
-/** Details of a finding in one line (for -V). */
-export function renderFindingDetails(f: Finding): string {
-  return detailText(f);
 }
 
 export function renderFindingsTable(counts: Readonly<Record<string, number>>): string {

@@ -4,7 +4,7 @@
 
 import type { FieldValue, Layer } from '../decode/types.js';
 import {
-  PROTO_NAMES, TCP_STATE_NAMES, TIMEOUT_NAMES, UDP_STATE_NAMES,
+  PF_RULE_NONE, PROTO_NAMES, TCP_STATE_NAMES, TIMEOUT_NAMES, UDP_STATE_NAMES,
 } from '../decode/pfsync/constants.js';
 
 type Msg = Readonly<Record<string, FieldValue>>;
@@ -108,7 +108,7 @@ function stateLines(m: Msg): string[] {
   const rule = num(m['pfsync.state.rule']);
   lines.push(`   age ${hms(num(m['pfsync.state.creation']))}, expires in ${hms(num(m['pfsync.state.expire']))}, `
     + `${str(m['pfsync.state.packets0'])}:${str(m['pfsync.state.packets1'] ?? '0')} pkts, `
-    + `${str(m['pfsync.state.bytes0'])}:${str(m['pfsync.state.bytes1'] ?? '0')} bytes${rule !== 0xffffffff ? `, rule ${rule}` : ''}`);
+    + `${str(m['pfsync.state.bytes0'])}:${str(m['pfsync.state.bytes1'] ?? '0')} bytes${rule !== PF_RULE_NONE ? `, rule ${rule}` : ''}`);
   const timeout = num(m['pfsync.state.timeout']);
   const extra = [`timeout ${TIMEOUT_NAMES[timeout] ?? timeout}`, `state flags ${hex(m['pfsync.state.state_flags'], 4)}`];
   if (m['pfsync.state.sync_flags'] !== undefined) extra.push(`sync flags ${hex(m['pfsync.state.sync_flags'], 2)}`);

@@ -62,3 +62,46 @@ export function masterPeriodLines(timeline: FieldValue | undefined, id: 'vhid' |
   });
   return ['', 'Master periods', ...table(prow)];
 }
+
+/** One `-z ...,masters` report: what differs between CARP (per VHID) and VRRP (per VRID). */
+export interface MastersReport {
+  /** 'CARP masters' */
+  readonly title: string;
+  /** The line when there are no groups: '(no CARP adverts)'. */
+  readonly none: string;
+  readonly id: 'vhid' | 'vrid';
+  /** Column titles after LINK. */
+  readonly header: readonly string[];
+  /** The flags shown after the master (split brain is added after them). */
+  flags(g: Fields): string[];
+  /** The cells of a group's row after LINK; `master` is the MASTER cell with its flags, `since` the SINCE cell. */
+  row(g: Fields, master: string, since: string): string[];
+  /** Lines printed under the table for a group (duplicates dropped). */
+  notes?(g: Fields): string[];
+}
+
+/**
+ * The table of groups (a LINK column when they were seen on more than one link), the notes, and
+ * the master periods of `timeline`; `time` renders epoch strings in the user's -t style.
+ */
+export function renderMasters(report: MastersReport, groups: readonly Fields[], timeline: FieldValue | undefined, time: (epoch: string) => string): string {
+  const lines: string[] = [report.title];
+  if (groups.length === 0) {
+    lines.push(`  ${report.none}`);
+    return lines.join('\n') + '\n';
+  }
+  const showLink = manyLinks(groups);
+  const rows: string[][] = [[...(showLink ? ['LINK'] : []), ...report.header]];
+  const notes: string[] = [];
+  for (const g of groups) {
+    const flags = [...report.flags(g), ...splitBrainFlags(g)];
+    const master = text(g['master']) + (flags.length > 0 ? ` (${flags.join(', ')})` : '');
+    const since = typeof g['since'] === 'string' ? time(g['since']) : text(g['since']);
+    rows.push([...(showLink ? [text(g['link'])] : []), ...report.row(g, master, since)]);
+    if (report.notes) notes.push(...report.notes(g));
+  }
+  lines.push(...table(rows));
+  if (notes.length > 0) lines.push('', ...[...new Set(notes)]);
+  lines.push(...masterPeriodLines(timeline, report.id, showLink, time));
+  return lines.join('\n') + '\n';
+}

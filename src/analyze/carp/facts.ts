@@ -2,12 +2,12 @@
 // ARP / neighbour advertisements that reveal virtual addresses. Field ids only, never bytes.
 
 import { findLayer, type DecodedFrame } from '../../decode/types.js';
-import { ipFactsOf, isMulticast, linkOf, num, str, type IpFacts } from '../facts.js';
+import { advertLayerOf, linkOf, num, str, ttlDropped, type AdvertBase } from '../facts.js';
 
 // Shared with the VRRP analyzer (analyze/facts.ts); re-exported for the CARP modules.
-export { linkOf, vrrpOf, type AddressFamily, type VrrpFacts } from '../facts.js';
+export { linkOf, vrrpOf, type AddressFamily } from '../facts.js';
 
-export interface AdvertFacts extends IpFacts {
+export interface AdvertFacts extends AdvertBase {
   readonly vhid: number;
   readonly version: number | undefined;
   readonly type: number | undefined;
@@ -18,19 +18,16 @@ export interface AdvertFacts extends IpFacts {
   readonly counter: string | undefined;
   /** 40 hex digits, when present. */
   readonly hmac: string | undefined;
-  /** False for adverts receivers drop before the state machine (bad checksum, version, truncated, TTL). */
-  readonly acceptable: boolean;
 }
 
+/** Not acceptable: bad checksum, version, cut short, multicast TTL other than 255. */
 export function advertOf(frame: DecodedFrame): AdvertFacts | undefined {
-  const carp = findLayer(frame, 'carp');
-  if (!carp) return undefined;
-  const vhid = num(carp, 'carp.vhid');
-  if (vhid === undefined) return undefined;
-  const ip = ipFactsOf(frame);
+  const advert = advertLayerOf(frame, 'carp', 'carp.vhid');
+  if (!advert) return undefined;
+  const { layer: carp, group: vhid, ip } = advert;
   const version = num(carp, 'carp.version');
   const checksumBad = carp.fields['carp.checksum.status'] === 'bad';
-  const ttlBad = ip.ttl !== undefined && ip.ttl !== 255 && isMulticast(ip.dst);
+  const ttlBad = ttlDropped(ip);
   const advbase = num(carp, 'carp.adver_int');
   const advskew = num(carp, 'carp.advskew');
   const acceptable = carp.status === 'ok' && !checksumBad && !ttlBad && (version === undefined || version === 2)

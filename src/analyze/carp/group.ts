@@ -22,7 +22,7 @@
 
 import type { FindingSink, PacketTime } from '../types.js';
 import { formatEpoch } from '../../kernel/time.js';
-import { MasterHistory, round } from '../election.js';
+import { Election, round, type Contender } from '../election.js';
 import type { FieldValue, Fields } from '../../decode/types.js';
 import { vhidOfVirtualMac } from './addresses.js';
 import type { AddressFamily, AdvertFacts } from './facts.js';
@@ -42,7 +42,7 @@ export interface AuthOutcome {
   readonly keyKnown?: boolean;
 }
 
-interface SourceState {
+interface SourceState extends Contender {
   readonly src: string;
   mac: string | undefined;
   macs: Set<string>;
@@ -60,9 +60,6 @@ interface SourceState {
   /** The last change of advskew/demote raised them. */
   raised: boolean;
   demoteKey: string | undefined;
-  contendSince: number | undefined;
-  contendFrame: number | undefined;
-  splitReported: boolean;
   silentReported: boolean;
   originals: number;
   /** Last counter this source originated (its own sequence), as the decimal text. */
@@ -82,12 +79,8 @@ interface SourceState {
 const MAX_SOURCES = 16;
 const MAX_SEEN = 4096;
 
-export class VhidGroup {
+export class VhidGroup extends Election<MasterCause> {
   readonly sources = new Map<string, SourceState>();
-  master: string | undefined;
-  since: PacketTime | undefined;
-  transitions = 0;
-  readonly history = new MasterHistory<MasterCause>();
   /** (counter, HMAC) pairs seen, in two generations of MAX_SEEN / 2 (dropping the oldest Map entry one by one is O(n) in V8). */
   private seen = new Map<string, { sender: string; frame: number }>();
   private seenOld = new Map<string, { sender: string; frame: number }>();
@@ -96,7 +89,7 @@ export class VhidGroup {
   sourcesDropped = 0;
   lastT = 0;
 
-  constructor(readonly link: string, readonly af: AddressFamily, readonly vhid: number) {}
+  constructor(readonly link: string, readonly af: AddressFamily, readonly vhid: number) { super(); }
 
   private base(extra: Fields = {}): Fields {
     return { vhid: this.vhid, af: this.af, link: this.link, ...extra };
@@ -171,12 +164,7 @@ export class VhidGroup {
   }
 
   private changeMaster(ad: AdvertFacts, s: SourceState, cause: MasterCause, emit: FindingSink, extra: Fields = {}, frames: number[] = []): void {
-    const previous = this.master;
-    this.history.begin(s.src, ad.ts, cause, ad.frame);
-    this.master = s.src;
-    this.since = ad.ts;
-    if (previous !== undefined) this.transitions++;
-    for (const o of this.sources.values()) { o.contendSince = undefined; o.contendFrame = undefined; o.splitReported = false; }
+    const previous = this.beginMaster(s.src, ad.ts, cause, ad.frame, this.sources.values());
     const why: Record<MasterCause, string> = {
       first_seen: 'first advertiser heard',
       bow_out: `${previous ?? '?'} bowed out (advbase 255, advskew 255)`,
@@ -414,7 +402,6 @@ export class VhidGroup {
   }
 }
 
-export { round };
 
 /** `next` is `last` + 1 (decimal u64 texts). */
 function follows(last: string, next: string): boolean {

@@ -17,7 +17,6 @@
 //
 // Never put a passphrase into a message, finding or error: callers only learn which entry matched.
 
-import { createHmac } from 'node:crypto';
 import { isLinkLocal6, sortForHmac, type VirtualAddress } from './addresses.js';
 import { digestWords, HmacKey } from './sha1.js';
 
@@ -122,16 +121,6 @@ export function hmacCandidates(vhid: number, configOrder: readonly VirtualAddres
   if (!sameList(cfg, sortedAll)) add('config-order', cfg);
   if (ucarpSingle && configOrder.length > 1) for (const a of sortForHmac(v4cfg)) add('ucarp-single', [a]);
   return out;
-}
-
-export function hmacSha1(key: Uint8Array, message: Uint8Array): Uint8Array {
-  return createHmac('sha1', key).update(message).digest();
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 const keyStates = new WeakMap<Uint8Array, HmacKey>();

@@ -7,6 +7,7 @@
 
 import type { DecodedFrame, Fields } from '../../decode/types.js';
 import type { PacketTime } from '../types.js';
+import { isMulticast } from '../facts.js';
 
 const MAX_HOSTS = 1024;
 const LINKTYPE_ENC = 109;
@@ -27,12 +28,6 @@ export interface LinkReport {
   readonly ts: PacketTime;
   readonly message: string;
   readonly details: Fields;
-}
-
-function isMulticast(addr: string): boolean {
-  if (addr.includes(':')) return addr.toLowerCase().startsWith('ff');
-  const first = Number(addr.split('.')[0]);
-  return first >= 224 && first <= 239;
 }
 
 function addBounded(set: Set<string>, v: string): void {

@@ -10,7 +10,7 @@
 
 import type { Analyzer, PacketTime } from '../types.js';
 import { timeOf, toSeconds } from '../types.js';
-import type { DecodedFrame, FieldValue, Fields } from '../../decode/types.js';
+import type { DecodedFrame, Fields } from '../../decode/types.js';
 import { findLayer } from '../../decode/types.js';
 import { linkOf, vrrpOf } from '../carp/facts.js';
 

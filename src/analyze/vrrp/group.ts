@@ -13,7 +13,7 @@
 // is a split brain (they do not hear each other: filtering, different versions or auth).
 
 import type { FieldValue, Fields } from '../../decode/types.js';
-import { lateThreshold, MasterHistory, round } from '../election.js';
+import { Election, lateThreshold, round, type Contender } from '../election.js';
 import type { AddressFamily, VrrpFacts } from '../facts.js';
 import { makeFinding } from '../finding.js';
 import type { FindingSink, PacketTime } from '../types.js';
@@ -25,7 +25,7 @@ export type VrrpCause = 'first_seen' | 'resign' | 'master_timeout' | 'preempted'
 /** An advert receivers accept (priority and interval known). */
 export type VrrpAdvert = VrrpFacts & { readonly priority: number; readonly intervalSeconds: number };
 
-interface Router {
+interface Router extends Contender {
   readonly src: string;
   mac: string | undefined;
   version: number | undefined;
@@ -40,26 +40,19 @@ interface Router {
   electPriority: number;
   intervalSeconds: number;
   resigns: number;
-  contendSince: number | undefined;
-  contendFrame: number | undefined;
-  splitReported: boolean;
   silentReported: boolean;
   late: number;
 }
 
 const MAX_SOURCES = 16;
 
-export class VridGroup {
+export class VridGroup extends Election<VrrpCause> {
   readonly routers = new Map<string, Router>();
-  readonly history = new MasterHistory<VrrpCause>();
-  master: string | undefined;
-  since: PacketTime | undefined;
-  transitions = 0;
   splitBrains = 0;
   /** Adverts receivers drop (bad checksum, TTL, version, type): not part of the election. */
   dropped = 0;
 
-  constructor(readonly link: string, readonly af: AddressFamily, readonly vrid: number) {}
+  constructor(readonly link: string, readonly af: AddressFamily, readonly vrid: number) { super(); }
 
   private base(version: number | undefined, extra: Fields = {}): Fields {
     return { vrid: this.vrid, version: version ?? null, af: this.af, link: this.link, ...extra };
@@ -158,12 +151,7 @@ export class VridGroup {
   }
 
   private changeMaster(a: VrrpAdvert, r: Router, cause: VrrpCause, emit: FindingSink, extra: Fields = {}, frames: number[] = []): void {
-    const previous = this.master;
-    this.history.begin(r.src, a.ts, cause, a.frame);
-    this.master = r.src;
-    this.since = a.ts;
-    if (previous !== undefined) this.transitions++;
-    for (const o of this.routers.values()) { o.contendSince = undefined; o.contendFrame = undefined; o.splitReported = false; }
+    const previous = this.beginMaster(r.src, a.ts, cause, a.frame, this.routers.values());
     const prevRouter = previous !== undefined ? this.routers.get(previous) : undefined;
     const why: Record<VrrpCause, string> = {
       first_seen: 'first advertiser heard',

@@ -48,8 +48,8 @@ export const VLAN_PROTOCOL: ProtocolDef = {
   annotations: [],
 };
 
-/** Continue after an ethertype (a value <= 1500 is an 802.3 length: nothing decoded after it). */
-function handoffForType(c: Cursor, type: number): Handoff | undefined {
+/** Continue after an ethertype (a value <= 1500 is an 802.3 length: nothing decoded after it). Also SLL's. */
+export function handoffForType(c: Cursor, type: number): Handoff | undefined {
   if (type <= 1500) return undefined; // 802.3 length: LLC/SNAP payloads are not decoded
   const next = dissectorForEthertype(type);
   return next ? { next, start: c.pos, declaredEnd: c.declaredEnd } : undefined;

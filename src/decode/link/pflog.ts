@@ -52,14 +52,6 @@ export const PFLOG_PROTOCOL: ProtocolDef = {
   ],
 };
 
-function cString(bytes: Uint8Array, at: number, n: number): string {
-  let end = at;
-  while (end < at + n && bytes[end] !== 0) end++;
-  let s = '';
-  for (let i = at; i < end; i++) s += String.fromCharCode(bytes[i]!);
-  return s;
-}
-
 export const PFLOG_DISSECTOR: Dissector = {
   proto: 'pflog',
   decode(c, out) {
@@ -72,10 +64,8 @@ export const PFLOG_DISSECTOR: Dissector = {
     fields['pflog.af'] = af;
     fields['pflog.action'] = c.u8('action');
     fields['pflog.reason'] = c.u8('reason');
-    fields['pflog.ifname'] = cString(c.bytes, c.pos, 16);
-    c.skip(16, 'ifname');
-    fields['pflog.ruleset'] = cString(c.bytes, c.pos, 16);
-    c.skip(16, 'ruleset');
+    fields['pflog.ifname'] = c.fixedString(16, 'ifname');
+    fields['pflog.ruleset'] = c.fixedString(16, 'ruleset');
     fields['pflog.rulenr'] = c.i32be('rulenr');
     fields['pflog.subrulenr'] = c.i32be('subrulenr');
     fields['pflog.uid'] = c.i32be('uid');

@@ -18,7 +18,7 @@ import type { Dissector, Handoff } from '../dissector.js';
 import type { Cursor } from '../cursor.js';
 import type { LayerWriter } from '../dissector.js';
 import type { ProtocolDef } from '../registry.js';
-import { dissectorForEthertype } from '../dispatch-tables.js';
+import { handoffForType } from './ethernet.js';
 import { formatMac, toHex } from '../cursor.js';
 
 const PACKET_TYPES: Readonly<Record<number, string>> = {
@@ -65,8 +65,7 @@ function handoffForProtocol(c: Cursor, out: LayerWriter, protocol: number): Hand
     return undefined;
   }
   fields['sll.etype'] = protocol;
-  const next = dissectorForEthertype(protocol);
-  return next ? { next, start: c.pos, declaredEnd: c.declaredEnd } : undefined;
+  return handoffForType(c, protocol);
 }
 
 export const SLL_DISSECTOR: Dissector = {

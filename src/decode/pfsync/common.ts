@@ -75,38 +75,40 @@ export function decodePeer(c: Cursor, m: Message, side: 'src' | 'dst'): void {
   else decodePeerDst(c, m);
 }
 
-function decodeHostLan(c: Cursor, m: Message, af: number | undefined): void {
+function decodeHostLan(c: Cursor, m: Message, af: number | undefined, pad: number): void {
   m['pfsync.state.lan.addr'] = readAddr(c, af, 'lan address');
   m['pfsync.state.lan.port'] = c.u16be('lan port');
-  c.skip(6, 'lan pad');
+  c.skip(pad, 'lan pad');
 }
 
-function decodeHostGwy(c: Cursor, m: Message, af: number | undefined): void {
+function decodeHostGwy(c: Cursor, m: Message, af: number | undefined, pad: number): void {
   m['pfsync.state.gwy.addr'] = readAddr(c, af, 'gwy address');
   m['pfsync.state.gwy.port'] = c.u16be('gwy port');
-  c.skip(6, 'gwy pad');
+  c.skip(pad, 'gwy pad');
 }
 
-function decodeHostExt(c: Cursor, m: Message, af: number | undefined): void {
+function decodeHostExt(c: Cursor, m: Message, af: number | undefined, pad: number): void {
   m['pfsync.state.ext.addr'] = readAddr(c, af, 'ext address');
   m['pfsync.state.ext.port'] = c.u16be('ext port');
-  c.skip(6, 'ext pad');
+  c.skip(pad, 'ext pad');
 }
 
-/** pfsync_state_host (v2/v3): addr 16, port u16 raw, pad u16[3] (24 B). */
-export function decodeHost(c: Cursor, m: Message, which: 'lan' | 'gwy' | 'ext', af: number | undefined): void {
-  if (which === 'lan') decodeHostLan(c, m, af);
-  else if (which === 'gwy') decodeHostGwy(c, m, af);
-  else decodeHostExt(c, m, af);
+/** pfsync_state_host (v2/v3): addr 16, port u16 raw, pad u16[3] (24 B); v1's pf_state_host pads 2 (20 B). */
+export function decodeHost(c: Cursor, m: Message, which: 'lan' | 'gwy' | 'ext', af: number | undefined, pad: 2 | 6 = 6): void {
+  if (which === 'lan') decodeHostLan(c, m, af, pad);
+  else if (which === 'gwy') decodeHostGwy(c, m, af, pad);
+  else decodeHostExt(c, m, af, pad);
+}
+
+/** The v6 key carries its own af at byte 38 (0 before OpenBSD 5.0): prefer it when set. */
+function keyAfOf(c: Cursor, af: number | undefined, openbsdV6: boolean): number | undefined {
+  if (!openbsdV6) return af;
+  const own = peekU8(c, c.pos + 38);
+  return own !== undefined && own !== 0 ? own : af;
 }
 
 function decodeKeyWire(c: Cursor, m: Message, af: number | undefined, openbsdV6: boolean): void {
-  // The v6 key carries its own af at byte 38 (0 before OpenBSD 5.0): prefer it when set.
-  let keyAf = af;
-  if (openbsdV6) {
-    const own = peekU8(c, c.pos + 38);
-    if (own !== undefined && own !== 0) keyAf = own;
-  }
+  const keyAf = keyAfOf(c, af, openbsdV6);
   m['pfsync.state.wire.addr0'] = readAddr(c, keyAf, 'wire key addr[0]');
   m['pfsync.state.wire.addr1'] = readAddr(c, keyAf, 'wire key addr[1]');
   m['pfsync.state.wire.port0'] = c.u16be('wire key port[0]');
@@ -119,12 +121,7 @@ function decodeKeyWire(c: Cursor, m: Message, af: number | undefined, openbsdV6:
 }
 
 function decodeKeyStack(c: Cursor, m: Message, af: number | undefined, openbsdV6: boolean): void {
-  // The v6 key carries its own af at byte 38 (0 before OpenBSD 5.0): prefer it when set.
-  let keyAf = af;
-  if (openbsdV6) {
-    const own = peekU8(c, c.pos + 38);
-    if (own !== undefined && own !== 0) keyAf = own;
-  }
+  const keyAf = keyAfOf(c, af, openbsdV6);
   m['pfsync.state.stack.addr0'] = readAddr(c, keyAf, 'stack key addr[0]');
   m['pfsync.state.stack.addr1'] = readAddr(c, keyAf, 'stack key addr[1]');
   m['pfsync.state.stack.port0'] = c.u16be('stack key port[0]');

@@ -19,45 +19,10 @@ export const LINKTYPE_PFSYNC = 246;
 export const DLT_PFSYNC_OPENBSD = 18;
 export const PFSYNC_DFLTTL = 255;
 
-// Legacy actions (v1-v4, section 3.2)
-export const PFSYNC_LEGACY_ACT_CLR = 0;
-export const PFSYNC_LEGACY_ACT_INS = 1;
-export const PFSYNC_LEGACY_ACT_UPD = 2;
-export const PFSYNC_LEGACY_ACT_DEL = 3;
-export const PFSYNC_LEGACY_ACT_UPD_C = 4;
-export const PFSYNC_LEGACY_ACT_DEL_C = 5;
-export const PFSYNC_LEGACY_ACT_INS_F = 6;
-export const PFSYNC_LEGACY_ACT_DEL_F = 7;
-export const PFSYNC_LEGACY_ACT_UREQ = 8;
-export const PFSYNC_LEGACY_ACT_BUS = 9;
-export const PFSYNC_LEGACY_ACT_TDB_UPD = 10;
-
-// Modern actions (v5/v6, section 5)
-export const PFSYNC_ACT_CLR = 0;
-export const PFSYNC_ACT_INS_1301 = 1; // OpenBSD 4.5/4.6 INS, OpenBSD v6 OINS
-export const PFSYNC_ACT_INS_ACK = 2;
-export const PFSYNC_ACT_UPD_1301 = 3; // OpenBSD 4.5/4.6 UPD, OpenBSD v6 OUPD
-export const PFSYNC_ACT_UPD_C = 4;
-export const PFSYNC_ACT_UPD_REQ = 5;
-export const PFSYNC_ACT_DEL = 6;
-export const PFSYNC_ACT_DEL_C = 7;
-export const PFSYNC_ACT_INS_F = 8;
-export const PFSYNC_ACT_DEL_F = 9;
-export const PFSYNC_ACT_BUS = 10;
-export const PFSYNC_ACT_TDB = 11; // OpenBSD v6: OTDB from 5.2
-export const PFSYNC_ACT_EOF = 12;
-export const PFSYNC_ACT_INS = 13; // FreeBSD INS_1400
-export const PFSYNC_ACT_UPD = 14; // FreeBSD UPD_1400
-export const PFSYNC_ACT_TDB_OB = 15; // OpenBSD 5.2+ TDB (64-bit rpl); FreeBSD 15 INS_1500
-export const PFSYNC_ACT_UPD_1500 = 16;
-
 /** What the analyzer needs to know about an action, independent of its number. */
 export type ActionKind =
   | 'clr' | 'ins' | 'ins_ack' | 'upd' | 'upd_c' | 'upd_req' | 'del' | 'del_c'
   | 'bus' | 'tdb' | 'eof' | 'frag' | 'unknown';
-
-export const PFSYNC_BUS_START = 1;
-export const PFSYNC_BUS_END = 2;
 
 /** Address families on the wire (section 8.6): OpenBSD/NetBSD INET6 24, FreeBSD/DragonFly 28. */
 export const AF_INET = 2;
@@ -77,21 +42,17 @@ export const TCP_STATE_NAMES: readonly string[] = [
 ];
 export const PF_TCPS_PROXY_SRC = 11;
 export const TCPS_SYN_SENT = 2;
-export const PEER_STATE_MAX = 12;
 
 /** UDP (PFUDPS_*) and other protocols (PFOTHERS_*). */
 export const UDP_STATE_NAMES: readonly string[] = ['NO_TRAFFIC', 'SINGLE', 'MULTIPLE'];
 
-/** PFTM_* timeout slots with their default values in seconds (section 8.9). */
+/** PFTM_* timeout slots (section 8.9). */
 export const TIMEOUT_NAMES: readonly string[] = [
   'tcp.first', 'tcp.opening', 'tcp.established', 'tcp.closing', 'tcp.finwait', 'tcp.closed',
   'udp.first', 'udp.single', 'udp.multiple', 'icmp.first', 'icmp.error',
   'other.first', 'other.single', 'other.multiple', 'frag', 'interval',
   'adaptive.start', 'adaptive.end', 'src.track', 'ts.diff',
   'sctp.first', 'sctp.opening', 'sctp.established', 'sctp.closing', 'sctp.closed',
-];
-export const TIMEOUT_DEFAULTS: readonly number[] = [
-  120, 30, 86400, 900, 45, 90, 60, 30, 60, 20, 10, 60, 30, 60,
 ];
 
 export const PROTO_NAMES: Readonly<Record<number, string>> = {

@@ -5,14 +5,12 @@
 // 0 in both), and otherwise FreeBSD (the v5 sender still in use) is guessed.
 // This is a read-only pre-scan over the captured bytes; it never throws.
 
+import { PFSYNC_ACTION_TABLES, type ActionTable } from './actions.js';
 import type { FlavorBasis, PfsyncFlavor } from './constants.js';
 
-const OPENBSD_V5_SIZES: Readonly<Record<number, number>> = {
-  0: 20, 1: 240, 2: 12, 3: 240, 4: 84, 5: 12, 6: 240, 7: 12, 10: 12, 11: 48,
-};
-const FREEBSD_SIZES: Readonly<Record<number, number>> = {
-  0: 20, 1: 242, 2: 12, 3: 242, 4: 84, 5: 12, 6: 242, 7: 12, 10: 12, 11: 48, 13: 277, 14: 277, 15: 360, 16: 360,
-};
+// The walks take message sizes from the dispatch table; INS_F/DEL_F (never sent) end a walk as 'bad'.
+const OPENBSD_V5 = PFSYNC_ACTION_TABLES['openbsd-4.6'];
+const FREEBSD = PFSYNC_ACTION_TABLES.freebsd;
 
 interface Walk {
   /** 'eof': stopped at EOF with `after` bytes left; 'end': used the packet up exactly; 'bad': inconsistent; 'cut': ran out of captured bytes. */
@@ -23,7 +21,7 @@ interface Walk {
   readonly openbsdHint: boolean;
 }
 
-function walk(b: Uint8Array, start: number, end: number, sizes: Readonly<Record<number, number>>): Walk {
+function walk(b: Uint8Array, start: number, end: number, table: ActionTable): Walk {
   const cap = Math.min(end, b.length);
   let pos = start + 20;
   let fullStates = false;
@@ -35,12 +33,13 @@ function walk(b: Uint8Array, start: number, end: number, sizes: Readonly<Record<
     const action = b[pos]!;
     const count = (b[pos + 2]! << 8) | b[pos + 3]!;
     pos += 4;
-    if (action === 12) return done('eof', end - pos);
-    const size = sizes[action];
-    if (size === undefined) return done('bad');
-    if (action === 1 || action === 3 || action === 6) fullStates = true;
-    if (action >= 13) { fullStates = true; freebsdOnly = true; }
-    if (action === 4) {
+    const def = table[action];
+    if (def === undefined || def.kind === 'frag') return done('bad');
+    if (def.kind === 'eof') return done('eof', end - pos);
+    const size = def.size;
+    if (def.format !== undefined) fullStates = true;
+    if (OPENBSD_V5[action] === undefined) freebsdOnly = true;
+    if (def.kind === 'upd_c') {
       for (let i = 0; i < count; i++) {
         const m = pos + i * 84;
         if (m + 82 > cap) break;
@@ -61,8 +60,8 @@ export interface V5Guess {
 
 /** Decide openbsd-4.5 / openbsd-4.6 / freebsd for a version-5 packet at `start` ending at `end`. */
 export function guessV5Flavor(bytes: Uint8Array, start: number, end: number): V5Guess {
-  const ob = walk(bytes, start, end, OPENBSD_V5_SIZES);
-  const fbw = walk(bytes, start, end, FREEBSD_SIZES);
+  const ob = walk(bytes, start, end, OPENBSD_V5);
+  const fbw = walk(bytes, start, end, FREEBSD);
   const obClean = ob.result === 'end' || (ob.result === 'eof' && ob.after === 0);
   const fbClean = fbw.result === 'end' || (fbw.result === 'eof' && fbw.after === 0);
   if (ob.result === 'eof' && ob.after === 20) return { flavor: 'openbsd-4.5', basis: 'trailer' };

@@ -17,7 +17,7 @@ import type { DissectContext, LayerWriter } from '../dissector.js';
 import type { FieldValue } from '../types.js';
 import { actionDef, type ActionDef } from './actions.js';
 import type { Message } from './common.js';
-import { PFSYNC_DFLTTL, PFSYNC_ACT_EOF, type PfsyncFlavor } from './constants.js';
+import { PFSYNC_DFLTTL, type PfsyncFlavor } from './constants.js';
 import { guessV5Flavor } from './flavor.js';
 
 type Section = Record<string, FieldValue>;
@@ -241,7 +241,7 @@ function decodeModern(c: Cursor, out: LayerWriter, start: number, version: 5 | 6
       section['pfsync.ignored'] = 'badact';
       return;
     }
-    if (action === PFSYNC_ACT_EOF) {
+    if (def.kind === 'eof') {
       out.set('pfsync.eof', true);
       if (left === 20 && flavor === 'openbsd-4.5') {
         out.set('pfsync.trailer', c.hex(20, 'pfsync_eof trailer'));

@@ -35,180 +35,150 @@ export type StateFormat =
   | 'legacy-v1' | 'legacy-v2' | 'legacy-v3' | 'legacy-v4'
   | 'openbsd-v5' | 'openbsd-v6' | 'freebsd-1301' | 'freebsd-1400' | 'freebsd-1500';
 
-export const STATE_SIZES: Readonly<Record<StateFormat, number>> = {
-  'legacy-v1': 144, 'legacy-v2': 224, 'legacy-v3': 240, 'legacy-v4': 240, 'openbsd-v5': 240,
-  'openbsd-v6': 264, 'freebsd-1301': 242, 'freebsd-1400': 277, 'freebsd-1500': 360,
-};
+/** How a layout stores its addresses: lan/gwy/ext hosts (v2/v3), or the wire and stack keys (36 B; OpenBSD v6 40 B). */
+type Addresses = 'hosts' | 'keys' | 'keys-v6';
 
-function peers(c: Cursor, m: Message): void {
-  decodePeer(c, m, 'src');
-  decodePeer(c, m, 'dst');
+/** The address families a record's addresses are formatted with (separate in FreeBSD 1500 only). */
+interface StateAfs {
+  readonly wire: number | undefined;
+  readonly stack: number | undefined;
+  readonly rt: number | undefined;
 }
 
-/** rule, anchor, nat_rule, creation, expire: five BE u32. */
-function rulesAndTimes(c: Cursor, m: Message): void {
+/** One af (peeked at `at`, undefined when not captured) for every address of the record. */
+function afAt(c: Cursor, at: number): StateAfs {
+  const af = peekU8(c, at);
+  return { wire: af, stack: af, rt: af };
+}
+
+/**
+ * The part every layout from v2 on shares: id, ifname, the addresses, both peers, rt_addr,
+ * rule, anchor, nat_rule, creation, expire, the counters (u32 in v2, u64 after) and creatorid.
+ */
+function decodeStateHead(
+  c: Cursor, m: Message, format: StateFormat, addresses: Addresses, counterBits: 32 | 64, afs: StateAfs,
+): void {
+  m['pfsync.state.format'] = format;
+  readId(c, m);
+  m['pfsync.state.ifname'] = c.fixedString(16, 'ifname');
+  if (addresses === 'hosts') {
+    decodeHost(c, m, 'lan', afs.wire);
+    decodeHost(c, m, 'gwy', afs.wire);
+    decodeHost(c, m, 'ext', afs.wire);
+  } else {
+    decodeKey(c, m, 'wire', afs.wire, addresses === 'keys-v6');
+    decodeKey(c, m, 'stack', afs.stack, addresses === 'keys-v6');
+  }
+  decodePeer(c, m, 'src');
+  decodePeer(c, m, 'dst');
+  m['pfsync.state.rt_addr'] = readAddr(c, afs.rt, 'rt_addr');
   m['pfsync.state.rule'] = c.u32be('rule');
   m['pfsync.state.anchor'] = c.u32be('anchor');
   m['pfsync.state.nat_rule'] = c.u32be('nat_rule');
   m['pfsync.state.creation'] = c.u32be('creation');
   m['pfsync.state.expire'] = c.u32be('expire');
+  if (counterBits === 32) {
+    m['pfsync.state.packets0'] = String(c.u32be('packets[0]'));
+    m['pfsync.state.packets1'] = String(c.u32be('packets[1]'));
+    m['pfsync.state.bytes0'] = String(c.u32be('bytes[0]'));
+    m['pfsync.state.bytes1'] = String(c.u32be('bytes[1]'));
+  } else {
+    m['pfsync.state.packets0'] = readU64(c, 'packets[0]');
+    m['pfsync.state.packets1'] = readU64(c, 'packets[1]');
+    m['pfsync.state.bytes0'] = readU64(c, 'bytes[0]');
+    m['pfsync.state.bytes1'] = readU64(c, 'bytes[1]');
+  }
+  readCreator(c, m);
 }
 
-function counters64(c: Cursor, m: Message): void {
-  m['pfsync.state.packets0'] = readU64(c, 'packets[0]');
-  m['pfsync.state.packets1'] = readU64(c, 'packets[1]');
-  m['pfsync.state.bytes0'] = readU64(c, 'bytes[0]');
-  m['pfsync.state.bytes1'] = readU64(c, 'bytes[1]');
-}
-
-/** af, proto, direction, log (4 bytes in that order). */
-function afProtoDirLog(c: Cursor, m: Message): void {
+/** af, proto, direction (3 bytes in that order). */
+function afProtoDir(c: Cursor, m: Message): void {
   m['pfsync.state.af'] = c.u8('af');
   m['pfsync.state.proto'] = c.u8('proto');
   m['pfsync.state.direction'] = c.u8('direction');
-  m['pfsync.state.log'] = c.u8('log');
 }
 
-/** state_flags(u8) timeout sync_flags updates: the v2-v4 / OpenBSD v5 last four bytes. */
-function legacyTail(c: Cursor, m: Message): void {
-  m['pfsync.state.state_flags'] = c.u8('state_flags');
+/** timeout, sync_flags, updates (3 bytes in that order). */
+function timeoutSyncUpdates(c: Cursor, m: Message): void {
   m['pfsync.state.timeout'] = c.u8('timeout');
   m['pfsync.state.sync_flags'] = c.u8('sync_flags');
   m['pfsync.state.updates'] = c.u8('updates');
 }
 
+/** af proto dir log state_flags(u8) timeout sync_flags updates: the v2-v4 / OpenBSD v5 last 8 bytes. */
+function legacyTail(c: Cursor, m: Message): void {
+  afProtoDir(c, m);
+  m['pfsync.state.log'] = c.u8('log');
+  m['pfsync.state.state_flags'] = c.u8('state_flags');
+  timeoutSyncUpdates(c, m);
+}
+
+function setPrio(c: Cursor, m: Message): void {
+  const p0 = c.u8('set_prio[0]');
+  m['pfsync.state.set_prio'] = [p0, c.u8('set_prio[1]')];
+}
+
 /** v2 (OpenBSD 3.5-3.8): 224 B, lan/gwy/ext hosts, 32-bit counters. */
 export function decodeStateV2(c: Cursor, m: Message): void {
-  const base = c.pos;
-  m['pfsync.state.format'] = 'legacy-v2';
-  const af = peekU8(c, base + 216);
-  readId(c, m);
-  m['pfsync.state.ifname'] = c.fixedString(16, 'ifname');
-  decodeHost(c, m, 'lan', af);
-  decodeHost(c, m, 'gwy', af);
-  decodeHost(c, m, 'ext', af);
-  peers(c, m);
-  m['pfsync.state.rt_addr'] = readAddr(c, af, 'rt_addr');
-  rulesAndTimes(c, m);
-  m['pfsync.state.packets0'] = String(c.u32be('packets[0]'));
-  m['pfsync.state.packets1'] = String(c.u32be('packets[1]'));
-  m['pfsync.state.bytes0'] = String(c.u32be('bytes[0]'));
-  m['pfsync.state.bytes1'] = String(c.u32be('bytes[1]'));
-  readCreator(c, m);
-  afProtoDirLog(c, m);
+  decodeStateHead(c, m, 'legacy-v2', 'hosts', 32, afAt(c, c.pos + 216));
   legacyTail(c, m); // byte 220 is allow_opts: the same bit as PFSTATE_ALLOWOPTS
 }
 
 /** v3 (OpenBSD 3.9/4.0-4.3, FreeBSD 7/8, NetBSD): 240 B, lan/gwy/ext, 64-bit counters. */
 export function decodeStateV3(c: Cursor, m: Message): void {
-  const base = c.pos;
-  m['pfsync.state.format'] = 'legacy-v3';
-  const af = peekU8(c, base + 232);
-  readId(c, m);
-  m['pfsync.state.ifname'] = c.fixedString(16, 'ifname');
-  decodeHost(c, m, 'lan', af);
-  decodeHost(c, m, 'gwy', af);
-  decodeHost(c, m, 'ext', af);
-  peers(c, m);
-  m['pfsync.state.rt_addr'] = readAddr(c, af, 'rt_addr');
-  rulesAndTimes(c, m);
-  counters64(c, m);
-  readCreator(c, m);
-  afProtoDirLog(c, m);
+  decodeStateHead(c, m, 'legacy-v3', 'hosts', 64, afAt(c, c.pos + 232));
   legacyTail(c, m);
 }
 
 /** v4 (OpenBSD 4.4) and OpenBSD v5 (4.5/4.6): 240 B with key[WIRE], key[STACK]. */
 export function decodeStateKeyed240(c: Cursor, m: Message, format: 'legacy-v4' | 'openbsd-v5'): void {
-  const base = c.pos;
-  m['pfsync.state.format'] = format;
-  const af = peekU8(c, base + 232);
-  readId(c, m);
-  m['pfsync.state.ifname'] = c.fixedString(16, 'ifname');
-  decodeKey(c, m, 'wire', af, false);
-  decodeKey(c, m, 'stack', af, false);
-  peers(c, m);
-  m['pfsync.state.rt_addr'] = readAddr(c, af, 'rt_addr');
-  rulesAndTimes(c, m);
-  counters64(c, m);
-  readCreator(c, m);
-  afProtoDirLog(c, m);
+  decodeStateHead(c, m, format, 'keys', 64, afAt(c, c.pos + 232));
   legacyTail(c, m);
 }
 
 /** OpenBSD v6 (4.7 to -current): 264 B. */
 export function decodeStateOpenbsdV6(c: Cursor, m: Message): void {
-  const base = c.pos;
-  m['pfsync.state.format'] = 'openbsd-v6';
-  const af = peekU8(c, base + 250);
-  readId(c, m);
-  m['pfsync.state.ifname'] = c.fixedString(16, 'ifname');
-  decodeKey(c, m, 'wire', af, true);
-  decodeKey(c, m, 'stack', af, true);
-  peers(c, m);
-  m['pfsync.state.rt_addr'] = readAddr(c, af, 'rt_addr');
-  rulesAndTimes(c, m);
-  counters64(c, m);
-  readCreator(c, m);
+  decodeStateHead(c, m, 'openbsd-v6', 'keys-v6', 64, afAt(c, c.pos + 250));
   m['pfsync.state.rtableid'] = c.i32be('rtableid[WIRE]');
   m['pfsync.state.rtableid_stack'] = c.i32be('rtableid[STACK]');
   m['pfsync.state.max_mss'] = c.u16be('max_mss');
-  afProtoDirLog(c, m);
+  afProtoDir(c, m);
+  m['pfsync.state.log'] = c.u8('log');
   // Byte 254: state_flags u8 on 4.7-5.1, pad on 5.2-6.8, route type (rt) on 6.9+.
   m['pfsync.state.rt'] = c.u8('rt');
-  m['pfsync.state.timeout'] = c.u8('timeout');
-  m['pfsync.state.sync_flags'] = c.u8('sync_flags');
-  m['pfsync.state.updates'] = c.u8('updates');
+  timeoutSyncUpdates(c, m);
   m['pfsync.state.min_ttl'] = c.u8('min_ttl');
   m['pfsync.state.set_tos'] = c.u8('set_tos');
   m['pfsync.state.state_flags'] = c.u16be('state_flags');
-  const p0 = c.u8('set_prio[0]');
-  m['pfsync.state.set_prio'] = [p0, c.u8('set_prio[1]')];
+  setPrio(c, m);
 }
 
 /** FreeBSD (9.0-15): the common 232-byte prefix, then the 1301, 1400 or 1500 tail. */
 export function decodeStateFreebsd(c: Cursor, m: Message, version: 1301 | 1400 | 1500): void {
   const base = c.pos;
-  m['pfsync.state.format'] = version === 1301 ? 'freebsd-1301' : version === 1400 ? 'freebsd-1400' : 'freebsd-1500';
-  const wireAf = peekU8(c, base + (version === 1500 ? 344 : 232));
-  const stackAf = version === 1500 ? peekU8(c, base + 345) : wireAf;
-  const rtAf = version === 1500 ? peekU8(c, base + 346) : wireAf;
-  readId(c, m);
-  m['pfsync.state.ifname'] = c.fixedString(16, 'ifname');
-  decodeKey(c, m, 'wire', wireAf, false);
-  decodeKey(c, m, 'stack', stackAf, false);
-  peers(c, m);
-  m['pfsync.state.rt_addr'] = readAddr(c, rtAf, 'rt_addr');
-  rulesAndTimes(c, m);
-  counters64(c, m);
-  readCreator(c, m);
+  const format = version === 1301 ? 'freebsd-1301' : version === 1400 ? 'freebsd-1400' : 'freebsd-1500';
+  const afs = version === 1500
+    ? { wire: peekU8(c, base + 344), stack: peekU8(c, base + 345), rt: peekU8(c, base + 346) }
+    : afAt(c, base + 232);
+  decodeStateHead(c, m, format, 'keys', 64, afs);
   if (version === 1301) {
-    m['pfsync.state.af'] = c.u8('af');
-    m['pfsync.state.proto'] = c.u8('proto');
-    m['pfsync.state.direction'] = c.u8('direction');
+    afProtoDir(c, m);
     c.skip(2, 'spare');
     m['pfsync.state.log'] = c.u8('log');
     m['pfsync.state.state_flags'] = c.u8('state_flags');
-    m['pfsync.state.timeout'] = c.u8('timeout');
-    m['pfsync.state.sync_flags'] = c.u8('sync_flags');
-    m['pfsync.state.updates'] = c.u8('updates');
+    timeoutSyncUpdates(c, m);
   } else if (version === 1400) {
-    m['pfsync.state.af'] = c.u8('af');
-    m['pfsync.state.proto'] = c.u8('proto');
-    m['pfsync.state.direction'] = c.u8('direction');
+    afProtoDir(c, m);
     m['pfsync.state.state_flags'] = c.u16be('state_flags');
     m['pfsync.state.log'] = c.u8('log');
     c.skip(1, 'spare');
-    m['pfsync.state.timeout'] = c.u8('timeout');
-    m['pfsync.state.sync_flags'] = c.u8('sync_flags');
-    m['pfsync.state.updates'] = c.u8('updates');
+    timeoutSyncUpdates(c, m);
     queues(c, m);
     m['pfsync.state.rtableid'] = c.i32be('rtableid');
     m['pfsync.state.min_ttl'] = c.u8('min_ttl');
     m['pfsync.state.set_tos'] = c.u8('set_tos');
     m['pfsync.state.max_mss'] = c.u16be('max_mss');
-    const p0 = c.u8('set_prio[0]');
-    m['pfsync.state.set_prio'] = [p0, c.u8('set_prio[1]')];
+    setPrio(c, m);
     m['pfsync.state.rt'] = c.u8('rt');
     m['pfsync.state.rt_ifname'] = c.fixedString(16, 'rt_ifname');
   } else {
@@ -234,8 +204,7 @@ export function decodeStateFreebsd(c: Cursor, m: Message, version: 1301 | 1400 |
     m['pfsync.state.rt'] = c.u8('rt');
     m['pfsync.state.min_ttl'] = c.u8('min_ttl');
     m['pfsync.state.set_tos'] = c.u8('set_tos');
-    const p0 = c.u8('set_prio[0]');
-    m['pfsync.state.set_prio'] = [p0, c.u8('set_prio[1]')];
+    setPrio(c, m);
     c.skip(3, 'spare');
   }
 }
@@ -260,16 +229,10 @@ export function decodeStateV1(c: Cursor, m: Message): void {
   m['pfsync.state.format'] = 'legacy-v1';
   m['pfsync.state.best_effort'] = 'i386 OpenBSD 3.3 layout';
   const af = peekU8(c, base + 136);
-  // Literal field ids (see common.ts): lan, gwy, ext of 20 B each, then the two 16-byte peers.
-  m['pfsync.state.lan.addr'] = readAddr(c, af, 'lan address');
-  m['pfsync.state.lan.port'] = c.u16be('lan port');
-  c.skip(2, 'lan pad');
-  m['pfsync.state.gwy.addr'] = readAddr(c, af, 'gwy address');
-  m['pfsync.state.gwy.port'] = c.u16be('gwy port');
-  c.skip(2, 'gwy pad');
-  m['pfsync.state.ext.addr'] = readAddr(c, af, 'ext address');
-  m['pfsync.state.ext.port'] = c.u16be('ext port');
-  c.skip(2, 'ext pad');
+  decodeHost(c, m, 'lan', af, 2);
+  decodeHost(c, m, 'gwy', af, 2);
+  decodeHost(c, m, 'ext', af, 2);
+  // Literal field ids (see common.ts): the two 16-byte peers.
   m['pfsync.state.src.seqlo'] = c.u32be('src seqlo');
   m['pfsync.state.src.seqhi'] = c.u32be('src seqhi');
   m['pfsync.state.src.seqdiff'] = c.u32be('src seqdiff');
@@ -290,9 +253,7 @@ export function decodeStateV1(c: Cursor, m: Message): void {
   m['pfsync.state.expire'] = c.u32be('expire');
   m['pfsync.state.packets0'] = String(c.u32be('packets'));
   m['pfsync.state.bytes0'] = String(c.u32be('bytes'));
-  m['pfsync.state.af'] = c.u8('af');
-  m['pfsync.state.proto'] = c.u8('proto');
-  m['pfsync.state.direction'] = c.u8('direction');
+  afProtoDir(c, m);
   m['pfsync.state.log'] = c.u8('log');
   m['pfsync.state.state_flags'] = c.u8('allow_opts');
   c.skip(3, 'pad');

@@ -6,7 +6,7 @@
 import type { Finding } from '../../analyze/types.js';
 import type { Buckets } from '../../analyze/series/index.js';
 import type { FieldValue, Fields } from '../../decode/types.js';
-import { axis, esc, LEFT, NODE_COLOURS, RIGHT, short, TimeScale, WIDTH, yOf } from './svg.js';
+import { axis, esc, LEFT, NODE_COLOURS, short, TimeScale, WIDTH, yOf } from './svg.js';
 import { markers, type Clock } from './timeline.js';
 
 const isObj = (v: FieldValue | undefined): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);

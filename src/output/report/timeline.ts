@@ -9,7 +9,7 @@
 import type { Finding } from '../../analyze/types.js';
 import { formatEpoch, toSeconds, type PacketTime } from '../../kernel/time.js';
 import type { GapSeries } from '../../analyze/series/index.js';
-import type { FieldValue, Fields } from '../../decode/types.js';
+import type { Fields } from '../../decode/types.js';
 import { axis, esc, LEFT, markerShape, short, TimeScale, WIDTH, RIGHT, yOf } from './svg.js';
 
 export interface Period {
@@ -45,8 +45,6 @@ export type Colour = (node: string) => string;
 
 /** Most finding markers drawn in one report, most severe first (the table lists more). */
 export const MAX_MARKERS = 500;
-
-const num = (v: FieldValue | undefined): number | undefined => (typeof v === 'number' ? v : typeof v === 'string' && v !== '' && !Number.isNaN(Number(v)) ? Number(v) : undefined);
 
 function groupLabel(g: Group): string {
   return `${g.kind === 'carp' ? 'VHID' : 'VRID'} ${g.id} <span class="muted">(${g.kind.toUpperCase()}, ${esc(g.af)}${g.link ? `, link ${esc(g.link)}` : ''})</span>`;
@@ -190,5 +188,3 @@ export function renderGroupSection(g: Group, scale: TimeScale, clock: Clock, col
     + `<h3>${groupLabel(g)}</h3><div class="legend">${legend}</div>${body}${dropped}`
     + (tk ? `<ul class="takeovers">${tk}</ul>` : '') + '</section>';
 }
-
-export { num };
