@@ -240,6 +240,11 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
   metrics?.setUp(true);
   // Live capture: options the capture cannot honour (e.g. -p with the cap binding), one line each.
   for (const note of source.notes ?? []) errorLine(io, note);
+  // Live: tcpdump's "listening on" line once the capture runs (with -q too, as tcpdump; not in --check).
+  const started = (opened as { started?: Promise<void> }).started;
+  if (started && !o.check) {
+    void started.then(() => io.stderr.write(`listening on ${opened.name}, link-type ${linktypeText(opened.linktype ?? 1)}, snapshot length ${opened.snaplen ?? 0} bytes\n`));
+  }
   const files = (source as { files?: readonly FileCaptureSource[] }).files ?? filesOf(source);
   let pcap: CaptureWriter | undefined;
   if (o.write !== undefined) {
