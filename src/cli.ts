@@ -121,6 +121,7 @@ async function openSource(o: Options): Promise<CaptureSource & { linktype?: numb
     return tcpdump.openTcpdumpCapture({ ...live, ...(o.tsPrecision ? { tsPrecision: o.tsPrecision } : {}) });
   }
   if (o.tsPrecision === 'nano') throw new CarpdumpError('--time-stamp-precision nano needs the tcpdump capture backend (--capture-backend tcpdump)', EXIT.usage);
+  if (o.captureBackend === 'dumpcap') return (await import('./capture/live-dumpcap.js')).openDumpcapCapture(live);
   const { openLiveCapture } = await import('./capture/live.js');
   return openLiveCapture(live);
 }

@@ -20,8 +20,8 @@ import { REPO_ROOT, labSkipReasonFor, liveCounters, parseJsonl, startCarpdump, s
 const SAMPLE = resolve(REPO_ROOT, 'samples/ucarp-failover.pcap');
 const FILTER = 'ip proto 112';
 
-function skipReason(): string | undefined {
-  return labSkipReasonFor(['tcpreplay', 'tcpdump']);
+function skipReason(backend: string): string | undefined {
+  return labSkipReasonFor(['tcpreplay', 'tcpdump', ...(backend === 'dumpcap' ? ['dumpcap'] : [])]);
 }
 
 /** Frames of the sample that FILTER keeps, as tcpdump counts them. */
@@ -39,8 +39,8 @@ async function tcpdumpListeningLine(lab: Lab, snaplen: number): Promise<string |
   return /listening on .*$/m.exec(td.stderr())?.[0];
 }
 
-for (const backend of LIVE_BACKENDS) {
-  test(`live stop (--capture-backend ${backend}): a known number of frames at a low rate, Ctrl-C right after the last: all received, analysed and written, none dropped`, { skip: skipReason(), timeout: 120_000 }, async () => {
+for (const backend of [...LIVE_BACKENDS, 'dumpcap']) {
+  test(`live stop (--capture-backend ${backend}): a known number of frames at a low rate, Ctrl-C right after the last: all received, analysed and written, none dropped`, { skip: skipReason(backend), timeout: 120_000 }, async () => {
     const { perLoop, frames } = carpFramesPerLoop();
     const loops = 10;
     const sent = perLoop * loops;
@@ -69,7 +69,7 @@ for (const backend of LIVE_BACKENDS) {
     assert.deepEqual(lab.existingNamespaces(), []);
   });
 
-  test(`live stop (--capture-backend ${backend}): traffic already flowing when the capture starts: captured + dropped = received, exactly`, { skip: skipReason(), timeout: 120_000 }, async () => {
+  test(`live stop (--capture-backend ${backend}): traffic already flowing when the capture starts: captured + dropped = received, exactly`, { skip: skipReason(backend), timeout: 120_000 }, async () => {
     const lab = Lab.create();
     try {
       const replay = lab.spawn(lab.a.ns, 'tcpreplay', ['tcpreplay', '-q', '-i', lab.a.iface, '--pps=3000', '--loop=0', '--limit=60000', SAMPLE]);
