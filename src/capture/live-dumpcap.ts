@@ -16,9 +16,8 @@
 //   | type = 5 | totalLength | ifId    | tsHigh  | tsLow   | options (code, len…) | length |
 //   +----------+-------------+---------+---------+---------+----------------------+--------+
 
-import { spawnSync } from 'node:child_process';
-import { DEFAULT_BUFFER_SIZE, DEFAULT_LIVE_FILTER, type LiveCaptureOptions, type LiveCaptureSource } from './live.js';
-import { openStreamCapture, type ProgramCounters } from './live-stream.js';
+import type { LiveCaptureOptions, LiveCaptureSource } from './live.js';
+import { openStreamCapture, programBinary, programRuns, programSettings, type ProgramCounters } from './live-stream.js';
 
 /** dumpcap's maximum snap length (libpcap's 262144), for -s 0. */
 export const DUMPCAP_MAX_SNAPLEN = 262144;
@@ -33,20 +32,17 @@ const TAIL_BYTES = 16 * 1024;
 
 /** The dumpcap binary: CARPDUMP_DUMPCAP, else dumpcap on PATH. */
 export function dumpcapBinary(): string {
-  return process.env['CARPDUMP_DUMPCAP'] || 'dumpcap';
+  return programBinary('CARPDUMP_DUMPCAP', 'dumpcap');
 }
 
 /** True when dumpcap can be run. */
 export function dumpcapAvailable(path = dumpcapBinary()): boolean {
-  const r = spawnSync(path, ['-v'], { stdio: 'ignore', timeout: 10_000 });
-  return r.error === undefined && r.status === 0;
+  return programRuns(path, ['-v']);
 }
 
 /** dumpcap's argument list for these options (exported for tests and the README). */
 export function dumpcapArgs(opts: LiveCaptureOptions): string[] {
-  const filter = opts.filter.trim() === '' ? DEFAULT_LIVE_FILTER : opts.filter.trim();
-  const bufferSize = opts.bufferSize !== undefined && opts.bufferSize > 0 ? opts.bufferSize : DEFAULT_BUFFER_SIZE;
-  const snaplen = opts.snaplen > 0 ? Math.min(Math.floor(opts.snaplen), DUMPCAP_MAX_SNAPLEN) : DUMPCAP_MAX_SNAPLEN;
+  const { filter, bufferSize, snaplen } = programSettings(opts, DUMPCAP_MAX_SNAPLEN);
   return [
     '-i', opts.iface, '-w', '-', '-q',
     '-s', String(snaplen),

@@ -24,14 +24,14 @@
 // master) come about that much later than with the cap backend, never before a frame they
 // should see.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { CarpdumpError, EXIT } from '../errors.js';
 import { ChildCapture } from './live-child.js';
 import { nowMicros, TICK_INTERVAL_MS } from './live-clock.js';
 import { CaptureParser } from './parser.js';
 import { gateChildCapture, type ChildGate } from './socket-drops.js';
 import type { RawFrame } from './types.js';
-import { describeOpenError, interfaceEndError, interfaceTrouble, type LiveCaptureOptions, type LiveCaptureSource, type LiveCaptureStats } from './live.js';
+import { DEFAULT_BUFFER_SIZE, DEFAULT_LIVE_FILTER, describeOpenError, interfaceEndError, interfaceTrouble, type LiveCaptureOptions, type LiveCaptureSource, type LiveCaptureStats } from './live.js';
 
 /** How long stop() waits for the program to end after SIGINT before killing it. */
 const STOP_TIMEOUT_MS = 5000;
@@ -62,6 +62,26 @@ export interface StreamBackend {
   readonly interimSignal?: NodeJS.Signals;
   /** Its own error lines, without counters and banners. */
   errors(stderr: string): string[];
+}
+
+/** A capture program's binary: the environment variable ENV names another, else NAME on PATH. */
+export function programBinary(env: string, name: string): string {
+  return process.env[env] || name;
+}
+
+/** True when the program runs (VERSION_ARGS print its version and exit 0). */
+export function programRuns(path: string, versionArgs: readonly string[]): boolean {
+  const r = spawnSync(path, [...versionArgs], { stdio: 'ignore', timeout: 10_000 });
+  return r.error === undefined && r.status === 0;
+}
+
+/** What a capture program is given for OPTS: the filter (the default one when empty), the buffer in bytes, the snap length (0: MAX_SNAPLEN). */
+export function programSettings(opts: LiveCaptureOptions, maxSnaplen: number): { filter: string; bufferSize: number; snaplen: number } {
+  return {
+    filter: opts.filter.trim() === '' ? DEFAULT_LIVE_FILTER : opts.filter.trim(),
+    bufferSize: opts.bufferSize !== undefined && opts.bufferSize > 0 ? opts.bufferSize : DEFAULT_BUFFER_SIZE,
+    snaplen: opts.snaplen > 0 ? Math.min(Math.floor(opts.snaplen), maxSnaplen) : maxSnaplen,
+  };
 }
 
 /** The one-line error for a program failing to start. */

@@ -17,9 +17,8 @@
 //
 // Stop, backpressure and ticks: live-stream.ts (shared with dumpcap).
 
-import { spawnSync } from 'node:child_process';
-import { DEFAULT_BUFFER_SIZE, DEFAULT_LIVE_FILTER, type LiveCaptureOptions, type LiveCaptureSource } from './live.js';
-import { openStreamCapture } from './live-stream.js';
+import type { LiveCaptureOptions, LiveCaptureSource } from './live.js';
+import { openStreamCapture, programBinary, programRuns, programSettings } from './live-stream.js';
 
 /** tcpdump's maximum snap length (-s 0). */
 export const TCPDUMP_MAX_SNAPLEN = 262144;
@@ -33,20 +32,17 @@ export interface TcpdumpCaptureOptions extends LiveCaptureOptions {
 
 /** The tcpdump binary: CARPDUMP_TCPDUMP, else tcpdump on PATH (as for file filters). */
 export function tcpdumpBinary(): string {
-  return process.env['CARPDUMP_TCPDUMP'] || 'tcpdump';
+  return programBinary('CARPDUMP_TCPDUMP', 'tcpdump');
 }
 
 /** True when tcpdump can be run (for --capture-backend auto). */
 export function tcpdumpAvailable(path = tcpdumpBinary()): boolean {
-  const r = spawnSync(path, ['--version'], { stdio: 'ignore', timeout: 10_000 });
-  return r.error === undefined && r.status === 0;
+  return programRuns(path, ['--version']);
 }
 
 /** tcpdump's argument list for these options (exported for tests and the README). */
 export function tcpdumpArgs(opts: TcpdumpCaptureOptions): string[] {
-  const filter = opts.filter.trim() === '' ? DEFAULT_LIVE_FILTER : opts.filter.trim();
-  const bufferSize = opts.bufferSize !== undefined && opts.bufferSize > 0 ? opts.bufferSize : DEFAULT_BUFFER_SIZE;
-  const snaplen = opts.snaplen > 0 ? Math.min(Math.floor(opts.snaplen), TCPDUMP_MAX_SNAPLEN) : TCPDUMP_MAX_SNAPLEN;
+  const { filter, bufferSize, snaplen } = programSettings(opts, TCPDUMP_MAX_SNAPLEN);
   return [
     '-i', opts.iface, '-w', '-', '-U', '-n',
     // Debian's tcpdump drops to user "tcpdump" after opening the device when run as root; it

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Lab, sleep, waitFor } from '../netns/lab.js';
+import { Lab, monitorPromiscuity, sleep, waitFor } from '../netns/lab.js';
 import { carpAdverts, labSkipReasonFor, liveCounters, packets, parseJsonl, startCarpdump, summaryOf, tcpdumpCount } from './carpdump-run.js';
 
 const VHID = 11;
@@ -23,16 +23,10 @@ function skipReason(): string | undefined {
   return labSkipReasonFor(['ucarp', 'dumpcap', 'tcpdump']);
 }
 
-function promiscuity(lab: Lab): number {
-  const m = /promiscuity (\d+)/.exec(lab.exec(lab.monitor.ns, ['ip', '-d', '-o', 'link', 'show', 'dev', lab.monitor.iface]));
-  assert.ok(m?.[1] !== undefined, 'ip -d link shows the promiscuity count');
-  return Number(m[1]);
-}
-
 test('dumpcap backend: real ucarp adverts decoded and verified, -p, -f, -i any -s, exact counters from the statistics block', { skip: skipReason(), timeout: 90_000 }, async () => {
   const lab = Lab.create();
   try {
-    const base = promiscuity(lab);
+    const base = monitorPromiscuity(lab);
     const file = join(lab.dir, 'dumpcap.pcap');
     lab.startUcarp(lab.a, { vhid: VHID, pass: PASS, vip: '10.77.0.111', advskew: 0 });
     const cd = await startCarpdump(lab, [
@@ -42,7 +36,7 @@ test('dumpcap backend: real ucarp adverts decoded and verified, -p, -f, -i any -
     const anyFile = join(lab.dir, 'any.pcap');
     const any = await startCarpdump(lab, ['--capture-backend', 'dumpcap', '-i', 'any', '-T', 'jsonl', '-l', '-s', String(SHORT), '-f', 'ip proto 112', '-w', anyFile], 'carpdump-dumpcap-any');
     await waitFor('4 adverts', () => carpAdverts(packets(parseJsonl(cd.stdout().slice(0, cd.stdout().lastIndexOf('\n') + 1)))).length >= 4, 30_000);
-    const during = promiscuity(lab);
+    const during = monitorPromiscuity(lab);
     // Ctrl-C right after an advert: it is still analysed (the socket is shut and dumpcap drains).
     await sleep(100);
     assert.equal(await lab.stop(cd, 'SIGINT'), 0, cd.stderr());
