@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dumpcapArgs, dumpcapErrors, DUMPCAP_MAX_SNAPLEN, isbCounters } from '../../src/capture/live-dumpcap.js';
 import { DEFAULT_LIVE_FILTER } from '../../src/capture/live.js';
+import { carpdump } from '../cli/run-cli.js';
 
 test('dumpcapArgs: -s 0 is the maximum, -B in MiB (rounded up), -p only when asked, the filter with -f', () => {
   const base = dumpcapArgs({ iface: 'eth0', filter: '', snaplen: 0, promisc: true });
@@ -76,4 +77,14 @@ test('dumpcapErrors: its banners and counters are not errors', () => {
   const stderr = "Capturing on 'br0'\nFile: -\n\rPackets: 11 \rPackets captured: 11\nPackets received/dropped on interface 'br0': 11/0 (pcap:0/dumpcap:0/flushed:0/ps_ifdrop:0) (100.0%)\n";
   assert.deepEqual(dumpcapErrors(stderr), []);
   assert.deepEqual(dumpcapErrors('dumpcap: There is no device named "nope".\n'), ['There is no device named "nope".']);
+});
+
+test('--capture-backend dumpcap without dumpcap: one line naming it, exit 1; nano timestamps need tcpdump (exit 2)', () => {
+  const r = carpdump(['-i', 'lo', '--capture-backend', 'dumpcap'], { CARPDUMP_DUMPCAP: '/nonexistent/dumpcap' });
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^carpdump: lo: cannot run \/nonexistent\/dumpcap: .*ENOENT.*\n$/);
+  const nano = carpdump(['-i', 'lo', '--capture-backend', 'dumpcap', '--time-stamp-precision', 'nano']);
+  assert.equal(nano.status, 2, nano.stderr);
+  assert.match(nano.stderr, /needs the tcpdump capture backend/);
 });
