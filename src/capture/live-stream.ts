@@ -10,7 +10,8 @@
 // Stop (Ctrl-C, autostop): the program's capture socket is shut first (socket-drops.ts:
 // gateChildCapture attaches a reject-all filter to it, so the kernel counts no more frames),
 // the program drains its ring (a TPACKET_V3 block that is not full is handed over by the
-// kernel's block timer, so this takes up to two block timeouts), and only then is it sent
+// kernel's block timer, so this takes up to two block timeouts; tcpdump's SIGUSR1 counters
+// tell sooner when nothing is left), and only then is it sent
 // SIGINT (it runs in its own process group, so Ctrl-C reaches carpdump only): so every frame
 // the kernel counted is written, read to the end of the stream and analysed. Its counters
 // then come from the backend (tcpdump's stderr lines, dumpcap's statistics block). Frames the
@@ -60,6 +61,8 @@ export interface StreamBackend {
   observe?(chunk: Buffer): void;
   /** A signal that makes it print interim counters (--metrics), if it has one. */
   readonly interimSignal?: NodeJS.Signals;
+  /** From what it printed after its socket was shut: true once its interim counters say its ring is empty. */
+  drained?(stderrSinceGate: string): boolean;
   /** Its own error lines, without counters and banners. */
   errors(stderr: string): string[];
 }
@@ -173,6 +176,8 @@ class StreamCapture extends ChildCapture implements LiveCaptureSource {
   private statsTimer: NodeJS.Timeout | undefined;
   private gate: ChildGate | undefined;
   private interrupted = false;
+  /** What the program printed on stderr since its socket was shut (see onGated). */
+  private sinceGate: string | undefined;
 
   constructor(
     name: string,
@@ -191,6 +196,7 @@ class StreamCapture extends ChildCapture implements LiveCaptureSource {
     this.parser = new CaptureParser((f) => this.onFrame(f));
     child.stdout?.on('data', (chunk: Buffer) => this.onData(chunk));
     child.stdout?.on('error', () => undefined);
+    child.stderr?.on('data', (s: string) => { if (this.sinceGate !== undefined) this.sinceGate = (this.sinceGate + s).slice(-4000); });
     child.on('close', (code, signal) => {
       this.exitCode = code;
       this.exitSignal = signal;
@@ -275,8 +281,28 @@ class StreamCapture extends ChildCapture implements LiveCaptureSource {
       this.interrupt();
       return;
     }
-    this.gate = gateChildCapture(this.child.pid, 2 * this.backend.blockTimeoutMs + 100, DRAIN_MAX_MS);
+    this.gate = gateChildCapture(this.child.pid, 2 * this.backend.blockTimeoutMs + 100, DRAIN_MAX_MS, () => this.onGated());
     void this.gate.outcome.then(() => this.interrupt());
+  }
+
+  /**
+   * The socket is shut. A program with interim counters (tcpdump: SIGUSR1) is asked for them
+   * every 100 ms: once they say its ring is empty, it is stopped without waiting for the
+   * kernel's block timer (usually at once; up to two block timeouts when a block is half full).
+   */
+  private onGated(): void {
+    const signal = this.backend.interimSignal;
+    const drained = this.backend.drained?.bind(this.backend);
+    if (!signal || !drained) return;
+    this.sinceGate = '';
+    const poll = setInterval(() => {
+      if (this.exited || this.interrupted) clearInterval(poll);
+      else if (drained(this.sinceGate ?? '')) {
+        clearInterval(poll);
+        this.gate?.cancel();
+      } else this.child.kill(signal);
+    }, 100);
+    this.child.kill(signal);
   }
 
   private interrupt(): void {

@@ -74,10 +74,10 @@ export function parseTcpdumpCounters(stderr: string): { captured?: number; recei
 }
 
 /** The latest interim counters tcpdump printed on SIGUSR1 ("tcpdump: N packets captured, N ... , N ..."). */
-export function parseInterimCounters(stderr: string): { received: number; dropped: number } | undefined {
+export function parseInterimCounters(stderr: string): { captured: number; received: number; dropped: number } | undefined {
   const all = [...stderr.matchAll(/(\d+) packets? captured, (\d+) packets? received by filter, (\d+) packets? dropped by kernel/g)];
   const m = all[all.length - 1];
-  return m?.[2] !== undefined && m[3] !== undefined ? { received: Number(m[2]), dropped: Number(m[3]) } : undefined;
+  return m?.[1] !== undefined && m[2] !== undefined && m[3] !== undefined ? { captured: Number(m[1]), received: Number(m[2]), dropped: Number(m[3]) } : undefined;
 }
 
 /** tcpdump's own error lines ("tcpdump: ..."), without the counters and the "listening on" line. */
@@ -105,6 +105,11 @@ export function openTcpdumpCapture(opts: TcpdumpCaptureOptions): Promise<LiveCap
     // While tcpdump runs: its latest SIGUSR1 counters (--metrics).
     counters: (stderr, exited) => (exited ? parseTcpdumpCounters(stderr) : (parseInterimCounters(stderr) ?? {})),
     interimSignal: 'SIGUSR1',
+    // Every frame the kernel counted (received, drops included) was written or dropped.
+    drained: (stderr) => {
+      const c = parseInterimCounters(stderr);
+      return c !== undefined && c.captured === c.received - c.dropped;
+    },
     errors: tcpdumpErrors,
   }, '--capture-backend cap uses libpcap directly');
 }

@@ -211,7 +211,7 @@ export function newSocketInode(before: Set<number>, after: Set<number>): number 
  * PERL_SOCKET_SUBS' drained(). Exit 0 drained, 1 still busy after $max ms, 3 not possible.
  */
 const PERL_CHILD_GATE =
-  '$SIG{INT} = $SIG{TERM} = $SIG{HUP} = "IGNORE"; ' + PERL_SOCKET_SUBS +
+  '$SIG{INT} = $SIG{TERM} = $SIG{HUP} = "IGNORE"; $| = 1; ' + PERL_SOCKET_SUBS +
   'exit 3 unless $Config{archname} =~ /^(x86_64|aarch64)/; my ($pid, $fd, $min, $max) = @ARGV; ' +
   'my $pidfd = syscall(434, $pid + 0, 0); exit 3 if $pidfd < 0; my $n = syscall(438, $pidfd, $fd + 0, 0); exit 3 if $n < 0; ' +
   'open(my $s, "+<&=", $n) or exit 3; exit 3 unless gate($s); print "gated\\n"; exit(drained($s, $min, $max) ? 0 : 1);';
@@ -249,17 +249,20 @@ export interface ChildGate {
 /**
  * Shut the capture socket of process PID and resolve once it has consumed its ring (at least
  * MIN_MS: the kernel's block timer), or after MAX_MS, or at once when that is not possible
- * (no perl, no permission, not Linux): then the caller stops the process as before.
+ * (no perl, no permission, not Linux): then the caller stops the process as before. ONGATED
+ * runs once the socket is shut (the caller may know sooner that the ring is empty, and cancel).
  */
-export function gateChildCapture(pid: number, minMs: number, maxMs: number): ChildGate {
+export function gateChildCapture(pid: number, minMs: number, maxMs: number, onGated?: () => void): ChildGate {
   const fd = packetSocketFdOf(pid);
   if (fd === undefined) return { outcome: Promise.resolve('unavailable'), cancel: () => undefined };
   let child: ChildProcess;
   try {
-    child = spawn('perl', ['-e', PERL_CHILD_GATE, String(pid), String(fd), String(minMs), String(maxMs)], { stdio: ['ignore', 'ignore', 'ignore'] });
+    child = spawn('perl', ['-e', PERL_CHILD_GATE, String(pid), String(fd), String(minMs), String(maxMs)], { stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
     return { outcome: Promise.resolve('unavailable'), cancel: () => undefined };
   }
+  // "gated": the socket is shut (the kernel counts no more), the ring may still hold frames.
+  child.stdout?.setEncoding('utf8').once('data', () => onGated?.());
   const outcome = new Promise<GateOutcome>((resolve) => {
     child.on('error', () => resolve('unavailable'));
     child.on('exit', (code) => resolve(code === 0 ? 'drained' : code === 1 ? 'busy' : 'unavailable'));
