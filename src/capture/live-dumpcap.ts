@@ -7,9 +7,12 @@
 // `-r -` would. Stop, backpressure and ticks are live-stream.ts' (shared with tcpdump).
 //
 // Counters: dumpcap ends its stream with an Interface Statistics Block per interface
-// (pcapng, type 5): isb_ifrecv (option 4: received by filter, libpcap's ps_recv) and
-// isb_ifdrop (option 5: dropped, libpcap's ps_drop plus dumpcap's own). They are read from the
-// stream's last blocks, walking back from its end by the blocks' trailing lengths.
+// (pcapng, type 5): isb_ifrecv (option 4: the frames dumpcap read from libpcap, not the
+// kernel's count) and isb_ifdrop (option 5: libpcap's ps_drop plus dumpcap's own drops). They
+// are read from the stream's last blocks, walking back from its end by the blocks' trailing
+// lengths. Because isb_ifrecv misses what the ring still held when dumpcap stopped, dumpcap
+// always drains its ring first (its socket shut, live-stream.ts), -c and a second Ctrl-C too:
+// then everything the kernel counted was read by dumpcap and is in isb_ifrecv.
 //
 //   0          4             8         12        16        20
 //   +----------+-------------+---------+---------+---------+----------------------+--------+
@@ -120,6 +123,8 @@ export function openDumpcapCapture(opts: LiveCaptureOptions & { readonly dumpcap
     filter: args[args.length - 1] ?? '',
     blockTimeoutMs: DUMPCAP_BLOCK_TIMEOUT_MS,
     observe: (chunk) => tail.push(chunk),
+    // isb_ifrecv is what dumpcap read from libpcap (Wireshark's dumpcap.c), not ps_recv.
+    countsWhatItReads: true,
     // Known at the end only (no interim counters: --metrics shows kernel drops as absent).
     counters: (_stderr, exited) => (exited ? tail.counters() : {}),
     errors: dumpcapErrors,

@@ -61,6 +61,13 @@ export interface StreamBackend {
   observe?(chunk: Buffer): void;
   /** A signal that makes it print interim counters (--metrics), if it has one. */
   readonly interimSignal?: NodeJS.Signals;
+  /**
+   * True when its "received" counts only the frames it read from libpcap (dumpcap's
+   * isb_ifrecv), not the kernel's count: then it always drains its ring before it stops, -c
+   * and a second Ctrl-C too (carpdump reads the rest without analysing it), or what was left
+   * in the ring would be counted nowhere.
+   */
+  readonly countsWhatItReads?: boolean;
   /** From what it printed after its socket was shut: true once its interim counters say its ring is empty. */
   drained?(stderrSinceGate: string): boolean;
   /** Its own error lines, without counters and banners. */
@@ -270,13 +277,17 @@ class StreamCapture extends ChildCapture implements LiveCaptureSource {
 
   /**
    * Gracefully: shut the program's socket, let it drain its ring, then SIGINT (see the top of
-   * this file). At once: SIGINT now (a running gate is given up); its stream is still read to
-   * the end, not analysed, so its counters are known.
+   * this file). At once: SIGINT now (a running gate is given up; not for a program that
+   * counts only what it read, see countsWhatItReads); its stream is still read to the end,
+   * not analysed, so its counters are known.
    */
   protected stopChild(atOnce: boolean): void {
     // Before run(), run() resumes the stream (its first bytes are still held).
     if (this.sink) this.child.stdout?.resume();
-    if (atOnce || this.child.pid === undefined) {
+    const mustDrain = this.backend.countsWhatItReads === true;
+    // A second stop while it drains: its counters need the drain, which goes on.
+    if (this.gate && mustDrain) return;
+    if ((atOnce && !mustDrain) || this.child.pid === undefined) {
       this.gate?.cancel();
       this.interrupt();
       return;
