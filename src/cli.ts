@@ -121,6 +121,7 @@ async function openSource(o: Options): Promise<CaptureSource & { linktype?: numb
     return tcpdump.openTcpdumpCapture({ ...live, ...(o.tsPrecision ? { tsPrecision: o.tsPrecision } : {}) });
   }
   if (o.tsPrecision === 'nano') throw new CarpdumpError('--time-stamp-precision nano needs the tcpdump capture backend (--capture-backend tcpdump)', EXIT.usage);
+  if (o.captureBackend === 'dumpcap') return (await import('./capture/live-dumpcap.js')).openDumpcapCapture(live);
   const { openLiveCapture } = await import('./capture/live.js');
   return openLiveCapture(live);
 }
@@ -294,6 +295,11 @@ async function openRunSource(o: Options, io: CliIo, analyzers: Analyzer[], monit
   metrics?.setUp(true);
   // Live capture: options the capture cannot honour (e.g. -p with the cap binding), one line each.
   for (const note of source.notes ?? []) errorLine(io, note);
+  // Live: tcpdump's "listening on" line once the capture runs (with -q too, as tcpdump; not in --check).
+  const started = (opened as { started?: Promise<void> }).started;
+  if (started && !o.check) {
+    void started.then(() => io.stderr.write(`listening on ${opened.name}, link-type ${linktypeText(opened.linktype ?? 1)}, snapshot length ${opened.snaplen ?? 0} bytes\n`));
+  }
   return source;
 }
 

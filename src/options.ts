@@ -93,13 +93,13 @@ export interface Options {
   readonly completionShell?: string;
   /** --limit NAME=N over the defaults of limits.ts. */
   readonly limits: Limits;
-  /** --capture-backend: what captures live (cap: libpcap in-process binding; tcpdump: tcpdump -w -). */
+  /** --capture-backend: what captures live (cap: libpcap in-process binding; tcpdump: tcpdump -w -; dumpcap: dumpcap -w -). */
   readonly captureBackend: CaptureBackend;
   /** --time-stamp-precision: kernel timestamps in micro- or nanoseconds (tcpdump backend). */
   readonly tsPrecision?: 'micro' | 'nano';
 }
 
-export const CAPTURE_BACKENDS = ['auto', 'cap', 'tcpdump'] as const;
+export const CAPTURE_BACKENDS = ['auto', 'cap', 'tcpdump', 'dumpcap'] as const;
 export type CaptureBackend = (typeof CAPTURE_BACKENDS)[number];
 
 export const USAGE = `Usage: carpdump [options] [-r FILE | -i IFACE] [capture-filter expression ...]
@@ -117,7 +117,7 @@ Input:
   -s, --snaplen N            live capture snap length (bytes; 0 = 262144, as tcpdump)
   -p, --no-promiscuous-mode  live capture without promiscuous mode
   -B, --buffer-size KiB      live capture kernel buffer, and the bound of carpdump's queue (32768)
-  --capture-backend auto|cap|tcpdump   live capture engine (auto: tcpdump when on PATH, else cap)
+  --capture-backend auto|cap|tcpdump|dumpcap  live capture engine (auto: tcpdump when on PATH, else cap)
   --time-stamp-precision micro|nano    live kernel timestamps (nano: tcpdump backend only)
 Decoding and analysis:
   --decode-as carp|vrrp      force the meaning of IP protocol 112

@@ -142,10 +142,13 @@ function capture(cfg: WorkerConfig): void {
   const { handle, buffer } = opened;
   const inode = newSocketInode(before, packetSocketInodes());
   const counters = new KernelCounterReader(inode === undefined ? undefined : fdOfSocket(inode), 3);
-  stdout.write(encodeJsonRecord(RECORD.ready, { linktypeName: opened.linktypeName }));
+  // Frames read before the counters were zeroed arrived before the capture started: not ours
+  // (see KernelCounterReader.start). READY tells carpdump that the capture runs.
+  let started = false;
+  counters.start(() => { started = true; }, () => stdout.write(encodeJsonRecord(RECORD.ready, { linktypeName: opened.linktypeName })));
 
   handle.on('packet', (nbytes, truncated) => {
-    if (phase === 'done' || read >= target) return;
+    if (!started || phase === 'done' || read >= target) return;
     const micros = nowMicros();
     read++;
     const captured = Math.min(nbytes, snaplen);

@@ -28,7 +28,8 @@ import type { CheckResult, WorkerConfig } from './live-worker.js';
 import { liveWorkerPath } from './worker-path.js';
 import { decodeJson, isWorkerStats, RECORD, WireParser, type WireRecord, type WorkerStats } from './live-wire.js';
 import { parseCounterLine } from './socket-drops.js';
-import type { CaptureSource, CaptureStats, ClockTick, FrameSink, RawFrame, StopReason } from './types.js';
+import { ChildCapture, stopsAtOnce } from './live-child.js';
+import type { CaptureSource, CaptureStats, FrameSink, RawFrame } from './types.js';
 
 export { CAP_MAX_SNAPLEN, nowMicros, TICK_INTERVAL_MS };
 
@@ -78,6 +79,8 @@ export interface LiveCaptureSource extends CaptureSource {
   readonly tsDigits: number;
   /** Things the user asked for that the capture cannot do (e.g. -p), one line each, for stderr. */
   readonly notes: readonly string[];
+  /** Resolves once the capture runs: frames from then on are counted and analysed. */
+  readonly started: Promise<void>;
   stats(): LiveCaptureStats;
 }
 
@@ -156,10 +159,7 @@ export function interfaceEndError(iface: string, trouble = interfaceTrouble(ifac
   return undefined;
 }
 
-/** Stop reasons that end the analysis at once (the others drain first); see LiveCapture.stop. */
-export function stopsAtOnce(reason: StopReason): boolean {
-  return reason === 'count' || reason === 'output-closed' || reason === 'error';
-}
+export { stopsAtOnce };
 
 function isCheckResult(v: unknown): v is CheckResult {
   return typeof v === 'object' && v !== null && typeof (v as { ok?: unknown }).ok === 'boolean';
@@ -220,20 +220,9 @@ export function workerPath(): string {
  */
 const STOP_TIMEOUT_MS = 5000;
 
-class LiveCapture implements LiveCaptureSource {
-  readonly name: string;
+class LiveCapture extends ChildCapture implements LiveCaptureSource {
   readonly tsDigits = 6;
-  private readonly child: ChildProcess;
   private readonly parser: WireParser;
-  /** Frames handed to the sink (analysed and written). */
-  private delivered = 0;
-  /** False once frames are no longer analysed (-c reached, a second Ctrl-C, an error). */
-  private delivering = true;
-  private stopRequested = false;
-  private sink: FrameSink | undefined;
-  private tick: ((now: ClockTick) => void) | undefined;
-  private settle: { resolve: () => void; reject: (err: unknown) => void } | undefined;
-  private failure: unknown;
   private workerError: string | undefined;
   private workerStats: WorkerStats | undefined;
   /** The latest interim counters while the capture runs (--metrics). */
@@ -243,8 +232,6 @@ class LiveCapture implements LiveCaptureSource {
   /** The kernel counters the helper read after the worker ended (see socket-drops.ts). */
   private finalCounters = '';
   private stderrTail = '';
-  private exited = false;
-  private killTimer: NodeJS.Timeout | undefined;
   private readonly ifDroppedAtOpen: number | undefined;
   private ifDroppedAtEnd: number | undefined;
 
@@ -256,11 +243,10 @@ class LiveCapture implements LiveCaptureSource {
     readonly filter: string,
     readonly notes: readonly string[],
   ) {
-    this.name = cfg.iface;
+    // fd 3: the kernel counters, written by the counter helper when the worker has ended.
+    super(cfg.iface, spawn(process.execPath, [workerPath(), 'capture', JSON.stringify(cfg)], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] }), STOP_TIMEOUT_MS);
     this.ifDroppedAtOpen = readIfDropped(cfg.iface);
     this.parser = new WireParser((r) => this.onRecord(r));
-    // fd 3: the kernel counters, written by the counter helper when the worker has ended.
-    this.child = spawn(process.execPath, [workerPath(), 'capture', JSON.stringify(cfg)], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     const stdout = this.child.stdout;
     // Not read until run(): the pipe and the worker's bounded queue hold what arrives meanwhile.
     stdout?.pause();
@@ -275,7 +261,7 @@ class LiveCapture implements LiveCaptureSource {
     counters?.on('error', () => undefined);
     this.child.stdin?.on('error', () => undefined);
     this.child.on('error', (err) => this.fail(new CarpdumpError(`${cfg.iface}: capture worker: ${err.message}`, EXIT.input)));
-    this.child.on('close', (code, signal) => this.onWorkerEnd(code, signal));
+    this.child.on('close', (code, signal) => this.childEnded(() => this.workerEndError(code, signal)));
     // The worker also stops when its stdin closes, i.e. when this process ends for any reason.
     process.once('exit', () => this.child.kill('SIGKILL'));
   }
@@ -329,6 +315,7 @@ class LiveCapture implements LiveCaptureSource {
         return;
       }
       case RECORD.ready:
+        this.captureStarted();
         return;
     }
   }
@@ -341,70 +328,15 @@ class LiveCapture implements LiveCaptureSource {
     }
   }
 
-  run(sink: FrameSink, tick?: (now: ClockTick) => void): Promise<void> {
-    if (this.sink) return Promise.reject(new Error('live capture: run() called twice'));
-    return new Promise<void>((resolve, reject) => {
-      this.settle = { resolve, reject };
-      this.sink = sink;
-      this.tick = tick;
-      if (this.exited) this.finish();
-      else this.child.stdout?.resume();
-    });
-  }
-
-  private fail(err: unknown): void {
-    if (this.failure === undefined) this.failure = err ?? new Error('live capture failed');
-    this.stop('error');
-  }
-
-  /**
-   * The one way to end a live capture. 'signal' and 'autostop' stop gracefully: the worker
-   * reads the kernel counters, passes on every frame they counted, and everything queued is
-   * still analysed and written. 'count', 'output-closed' and 'error' stop at once, as does a
-   * second 'signal' (a second Ctrl-C). Frames not analysed are counted as dropped by carpdump
-   * (stats()), never lost silently.
-   */
-  stop(reason: StopReason = 'signal'): void {
-    const atOnce = stopsAtOnce(reason);
-    if (this.stopRequested) {
-      if (reason === 'signal' || atOnce) this.stopAtOnce();
-      return;
-    }
-    this.stopRequested = true;
-    this.ifDroppedAtEnd = readIfDropped(this.name);
-    if (atOnce) this.delivering = false;
-    if (this.exited) {
-      this.finish();
-      return;
-    }
-    // The worker answers with its queue and its counters, and exits: its stdout must keep flowing.
+  /** The worker answers with its queue and its counters, and exits: its stdout must keep flowing. */
+  protected stopChild(atOnce: boolean): void {
     this.child.stdout?.resume();
     this.child.stdin?.write(atOnce ? 'abort\n' : 'stop\n');
     this.armKillTimer();
   }
 
-  private stopAtOnce(): void {
-    if (!this.delivering) return;
-    this.delivering = false;
-    if (!this.exited) this.child.stdin?.write('abort\n');
-  }
-
-  /** Kill the worker if it stays silent this long after stop (it is stuck). */
-  private armKillTimer(): void {
-    if (this.exited) return;
-    if (this.killTimer) this.killTimer.refresh();
-    else this.killTimer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  }
-
-  private onWorkerEnd(code: number | null, signal: NodeJS.Signals | null): void {
-    this.exited = true;
-    if (this.killTimer) clearTimeout(this.killTimer);
-    if (!this.stopRequested) {
-      this.stopRequested = true;
-      this.ifDroppedAtEnd = readIfDropped(this.name);
-      if (this.failure === undefined) this.failure = this.workerEndError(code, signal);
-    }
-    this.finish();
+  protected override onStopRequested(): void {
+    this.ifDroppedAtEnd = readIfDropped(this.name);
   }
 
   /** The one-line error for a worker that ended without being asked to. */
@@ -416,14 +348,6 @@ class LiveCapture implements LiveCaptureSource {
     const last = this.stderrTail.trim().split('\n').pop() ?? '';
     const how = signal !== null ? `signal ${signal}` : `status ${String(code)}`;
     return new CarpdumpError(`${this.name}: the capture ended unexpectedly (${how})${last ? `: ${last}` : ''}`, EXIT.input);
-  }
-
-  private finish(): void {
-    const settle = this.settle;
-    if (!settle || !this.exited) return;
-    this.settle = undefined;
-    if (this.failure !== undefined) settle.reject(this.failure);
-    else settle.resolve();
   }
 
   /**

@@ -27,7 +27,7 @@ test('tcpdump counters: the end-of-run lines, and the latest SIGUSR1 line', () =
   const stderr = 'tcpdump: listening on br0, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n' +
     'tcpdump: 10 packets captured, 12 packets received by filter, 1 packet dropped by kernel\n' +
     'tcpdump: 20 packets captured, 25 packets received by filter, 3 packets dropped by kernel\n';
-  assert.deepEqual(parseInterimCounters(stderr), { received: 25, dropped: 3 });
+  assert.deepEqual(parseInterimCounters(stderr), { captured: 20, received: 25, dropped: 3 });
   assert.deepEqual(parseTcpdumpCounters(stderr), {});
   const end = `${stderr}30 packets captured\n41 packets received by filter\n1 packet dropped by kernel\n`;
   assert.deepEqual(parseTcpdumpCounters(end), { captured: 30, received: 41, dropped: 1 });

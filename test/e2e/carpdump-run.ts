@@ -139,7 +139,8 @@ export async function startCarpdump(lab: Lab, args: readonly string[], name = 'c
     `${name} to open its capture`,
     () => {
       if (p.child.exitCode !== null) throw new Error(`${name} exited early (${p.child.exitCode}): ${p.stderr()}`);
-      return captureIsOpen(lab, lab.monitor.ns, pid);
+      // The capture runs once carpdump says "listening on" (not printed in --check mode).
+      return captureIsOpen(lab, lab.monitor.ns, pid) && (args.includes('--check') || /^listening on /m.test(p.stderr()));
     },
     20_000,
   );

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Lab, sleep, waitFor } from '../netns/lab.js';
+import { Lab, monitorPromiscuity, sleep, waitFor } from '../netns/lab.js';
 import { carpAdverts, labSkipReasonFor, packets, parseJsonl, startCarpdump, summaryOf } from './carpdump-run.js';
 
 const VHID = 9;
@@ -21,21 +21,15 @@ function skipReason(): string | undefined {
   return labSkipReasonFor(['ucarp', 'tcpdump']);
 }
 
-function promiscuity(lab: Lab): number {
-  const m = /promiscuity (\d+)/.exec(lab.exec(lab.monitor.ns, ['ip', '-d', '-o', 'link', 'show', 'dev', lab.monitor.iface]));
-  assert.ok(m?.[1] !== undefined, 'ip -d link shows the promiscuity count');
-  return Number(m[1]);
-}
-
 test('tcpdump backend: -p leaves promiscuous mode off, without -p it is on', { skip: skipReason(), timeout: 90_000 }, async () => {
   const lab = Lab.create();
   try {
-    const base = promiscuity(lab);
+    const base = monitorPromiscuity(lab);
     for (const [args, expected] of [[['-p'], base], [[], base + 1]] as const) {
       const cd = await startCarpdump(lab, ['--capture-backend', 'tcpdump', '-i', lab.monitor.iface, '-q', ...args], `carpdump${args.join('')}`);
       // libpcap sets promiscuous mode just after creating the socket startCarpdump waits for.
       await sleep(1000);
-      const during = promiscuity(lab);
+      const during = monitorPromiscuity(lab);
       const status = await lab.stop(cd, 'SIGINT');
       assert.equal(status, 0, cd.stderr());
       assert.equal(during, expected, `promiscuity while capturing with [${args.join(' ')}]: ${during}, before: ${base}`);

@@ -346,3 +346,10 @@ export async function waitFor(what: string, predicate: () => boolean, timeoutMs:
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** The kernel's promiscuity count of the lab's capture interface (`ip -d link`): how many hold it promiscuous. */
+export function monitorPromiscuity(lab: Lab): number {
+  const m = /promiscuity (\d+)/.exec(lab.exec(lab.monitor.ns, ['ip', '-d', '-o', 'link', 'show', 'dev', lab.monitor.iface]));
+  if (m?.[1] === undefined) throw new Error('ip -d link shows no promiscuity count');
+  return Number(m[1]);
+}
