@@ -519,7 +519,7 @@ export function observeSource<S extends CaptureSource>(source: S, metrics: Carpd
       (raw) => { metrics.packet(raw); sink(raw); },
       (now) => { metrics.tick(now); tick?.(now); },
     ),
-    stop: () => source.stop(),
+    stop: (reason) => source.stop(reason),
     ...(source.stats ? { stats: () => source.stats!() } : {}),
     setPrefilter: undefined,
   };
