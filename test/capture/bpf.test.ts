@@ -9,7 +9,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { BPF, bpfProgram, runBpf, validateBpf, type BpfInsn } from '../../src/capture/bpf.js';
 import { compileWithTcpdump, FileCaptureFilter, parseBpfDecimal } from '../../src/capture/bpf-compile.js';
@@ -17,14 +16,14 @@ import { CaptureParser } from '../../src/capture/parser.js';
 import type { RawFrame } from '../../src/capture/types.js';
 import { CarpdumpError } from '../../src/errors.js';
 import { buildPcap, mulberry32 } from '../builders/capture.js';
-import { checkProperty } from '../fc-seed.js';
+import { checkProperty } from '../support/fc-seed.js';
+import { SAMPLES as samplesDir } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const samplesDir = path.join(repoRoot, 'samples');
 
-const haveTcpdump = spawnSync('tcpdump', ['--version']).status === 0;
 /** The differential tests need tcpdump (libpcap's compiler and the oracle); CI must have it. */
-const needTcpdump: string | false = !haveTcpdump && process.env['CI'] !== 'true' ? 'tcpdump not installed' : false;
+const needTcpdump = skipReason({ commands: ['tcpdump'] });
+const haveTcpdump = needTcpdump === undefined;
 
 const I = (code: number, k = 0, jt = 0, jf = 0): BpfInsn => ({ code, jt, jf, k });
 const run = (insns: BpfInsn[], data: number[] | Uint8Array = [], wirelen?: number): number => {

@@ -9,7 +9,7 @@ import { FINDINGS } from '../../src/analyze/findings.js';
 import type { Finding } from '../../src/analyze/types.js';
 import type { DecodedFrame, Fields, Layer } from '../../src/decode/types.js';
 import { CarpdumpMetrics, MAX_METRIC_SOURCES, MAX_PFSYNC_SENDERS } from '../../src/output/metrics.js';
-import { advert, T0 } from '../analyze/carp/frames.js';
+import { advert, T0 } from '../support/carp-frames.js';
 
 type Labels = Record<string, string | number>;
 

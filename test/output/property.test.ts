@@ -16,7 +16,7 @@ import type { DecodedFrame } from '../../src/decode/types.js';
 import { TimestampFormatter } from '../../src/output/timestamp.js';
 import { BufferedWriter, MemoryStream } from '../../src/output/writer.js';
 import { carpFrame4, carpFrame6, vrrp2Frame, vrrp3Frame6, arpFrame } from '../builders/packets.js';
-import { checkProperty } from '../fc-seed.js';
+import { checkProperty } from '../support/fc-seed.js';
 
 const SEED = 20260522;
 const seeds = [carpFrame4(), carpFrame6(), vrrp2Frame(), vrrp3Frame6(), arpFrame()];

@@ -8,7 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { runScenario, SAMPLES } from './carp-helpers.js';
+import { SAMPLES } from '../support/paths.js';
+import { runScenario } from './carp-helpers.js';
 import type { Fields } from '../../src/decode/types.js';
 
 test('synthetic-carp-edge: HMAC, demotion, replay and VLAN segments', () => {

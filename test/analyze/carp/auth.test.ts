@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { advert, arpReply, garp, unsolicitedNa } from './frames.js';
+import { advert, arpReply, garp, unsolicitedNa } from '../../support/carp-frames.js';
 import { runCarp, type Run } from './run.js';
 import type { Fields } from '../../../src/decode/types.js';
 

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { advert, vrrp, type AdvertSpec } from './frames.js';
+import { advert, vrrp, type AdvertSpec } from '../../support/carp-frames.js';
 import { at, every, runCarp } from './run.js';
 import type { DecodedFrame, Fields } from '../../../src/decode/types.js';
 

@@ -3,7 +3,7 @@
 import { createCarpAnalyzer, type CarpAnalyzerOptions } from '../../../src/analyze/carp/index.js';
 import type { Analyzer, Finding } from '../../../src/analyze/types.js';
 import type { DecodedFrame, Fields } from '../../../src/decode/types.js';
-import { T0 } from './frames.js';
+import { T0 } from '../../support/carp-frames.js';
 
 export interface Run {
   readonly analyzer: Analyzer;

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { advert, garp, referenceHmac } from './frames.js';
+import { advert, garp, referenceHmac } from '../../support/carp-frames.js';
 import { runCarp, type Run } from './run.js';
 import { HOLD_ADVERTS, HOLD_SECONDS } from '../../../src/analyze/carp/index.js';
 import type { DecodedFrame } from '../../../src/decode/types.js';

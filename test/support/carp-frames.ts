@@ -2,8 +2,8 @@
 // (the analyzer reads field ids only). One comment per field, as the decoders would fill them.
 
 import { createHmac } from 'node:crypto';
-import type { RawFrame } from '../../../src/capture/types.js';
-import type { DecodedFrame, Fields, Layer, ProtoId } from '../../../src/decode/types.js';
+import type { RawFrame } from '../../src/capture/types.js';
+import type { DecodedFrame, Fields, Layer, ProtoId } from '../../src/decode/types.js';
 
 export const T0 = 1_700_000_000;
 
