@@ -19,6 +19,7 @@ import { buildPcap, mulberry32 } from '../builders/capture.js';
 import { checkProperty } from '../support/fc-seed.js';
 import { SAMPLES as samplesDir } from '../support/paths.js';
 import { skipReason } from '../support/skip.js';
+import { rawFrame } from '../support/frames.js';
 
 
 /** The differential tests need tcpdump (libpcap's compiler and the oracle); CI must have it. */
@@ -179,9 +180,7 @@ describe('FileCaptureFilter', () => {
   it('compiles once per link type, on first use', () => {
     const calls: number[] = [];
     const f = new FileCaptureFilter('x', (_e, lt) => { calls.push(lt); return bpfProgram([I(BPF.RET | BPF.K, lt === 1 ? 1 : 0)]); });
-    const frame = (linktype: number): RawFrame => ({
-      number: 1, tsSec: 0, tsNsec: 0, tsDigits: 6, linktype, interfaceId: 0, capturedLength: 0, originalLength: 0, data: new Uint8Array(0),
-    });
+    const frame = (linktype: number): RawFrame => rawFrame(new Uint8Array(0), { tsSec: 0, linktype });
     assert.deepEqual([1, 1, 113, 1, 113, 276].map((lt) => f.matches(frame(lt))), [true, true, false, true, false, false]);
     assert.deepEqual(calls, [1, 113, 276]);
   });

@@ -12,6 +12,7 @@ import { isInterestingFrame, isInterestingRecord } from '../../src/decode/probe.
 import { buildPcap, buildPcapng, mulberry32 } from '../builders/capture.js';
 import { arp, carpFrame4, ethernet, ipv4, ipv6 } from '../builders/packets.js';
 import { carpdump } from '../support/cli.js';
+import { rawFrame } from '../support/frames.js';
 
 const T0 = 1700000000;
 
@@ -66,7 +67,7 @@ test('isInterestingRecord on a record inside a larger buffer equals isInterestin
     const buf = new Uint8Array(before + r.data.length + after).map(() => Math.floor(rnd() * 256));
     buf.set(r.data, before);
     for (let cut = 0; cut <= r.data.length; cut += 7) {
-      const frame = { number: 1, tsSec: 0, tsNsec: 0, tsDigits: 6, linktype: 1, interfaceId: 0, capturedLength: cut, originalLength: r.data.length, data: r.data.subarray(0, cut) };
+      const frame = rawFrame(r.data.subarray(0, cut), { tsSec: 0, originalLength: r.data.length });
       assert.equal(isInterestingRecord(buf, before, before + cut, 1), isInterestingFrame(frame), `cut ${cut}`);
     }
   }
