@@ -9,10 +9,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { carpdump } from './support/cli.js';
+import { REPO_ROOT as repoRoot } from './support/paths.js';
 
 interface GoldenCase {
   /** Test name. */
@@ -27,22 +27,13 @@ interface GoldenCase {
   status?: number;
 }
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const manifestPath = path.join(repoRoot, 'test/golden/manifest.json');
-const bin = path.join(repoRoot, 'bin/carpdump.js');
 const update = process.env['CARPDUMP_UPDATE_GOLDEN'] === '1';
 
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as GoldenCase[];
 
 function runCase(c: GoldenCase): { stdout: string; stderr: string; status: number | null } {
-  const r = spawnSync(process.execPath, [bin, '-r', c.capture, ...c.args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    env: { PATH: process.env['PATH'] ?? '', TZ: 'UTC', NO_COLOR: '1' },
-    maxBuffer: 256 * 1024 * 1024,
-    timeout: 120_000,
-  });
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+  return carpdump(['-r', c.capture, ...c.args], { NO_COLOR: '1' }, { cwd: repoRoot, timeout: 120_000 });
 }
 
 test('every golden case names a distinct expected file and an existing capture', () => {

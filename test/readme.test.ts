@@ -5,13 +5,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { carpdump as run } from './support/cli.js';
+import { REPO_ROOT as root } from './support/paths.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 let dir = '';
 before(() => {
@@ -45,7 +44,7 @@ const PLACEHOLDERS: Readonly<Record<string, () => string>> = {
 
 function carpdump(argv: string[]) {
   const args = argv.map((a) => PLACEHOLDERS[a]?.() ?? a);
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/carpdump.js'), ...args], { cwd: root, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', TZ: 'UTC' } });
+  const r = run(args, {}, { cwd: root });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, lines: r.stdout.split('\n').filter((l) => l !== '') };
 }
 

@@ -7,21 +7,18 @@
 // when a builder changes).
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { openCaptureFile } from '../src/capture/open.js';
 import type { RawFrame } from '../src/capture/types.js';
 import { decodeFrame } from '../src/decode/frame.js';
 import type { DecodedFrame } from '../src/decode/types.js';
 import { makeSamples } from './builders/make-samples.js';
+import { carpdumpOk } from './support/cli.js';
+import { SAMPLES } from './support/paths.js';
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const SAMPLES = join(REPO_ROOT, 'samples');
-const CARPDUMP = join(REPO_ROOT, 'bin/carpdump.js');
 const CAPTURE_FILE = /\.(pcap|pcapng)(\.gz)?$/;
 
 /** File names in the first column of samples/README.md's tables: "| `name.pcap` | ...". */
@@ -88,12 +85,8 @@ describe('every listed sample', () => {
     });
 
     it(`${name} goes through the CLI (-A -V, analyzers on) with exit status 0`, () => {
-      // execFileSync throws on a non-zero exit status, with stderr in the message.
-      const out = execFileSync(process.execPath, [CARPDUMP, '-r', join(SAMPLES, name), '-A', '-V', '-z', 'carp,masters', '--color', 'never'], {
-        encoding: 'utf8',
-        env: { ...process.env, TZ: 'UTC', NO_COLOR: '1' },
-        maxBuffer: 64 * 1024 * 1024,
-      });
+      // carpdumpOk asserts exit status 0, with stderr in the message.
+      const out = carpdumpOk(['-r', join(SAMPLES, name), '-A', '-V', '-z', 'carp,masters', '--color', 'never'], { NO_COLOR: '1' });
       assert.ok(out.length > 0);
       assert.ok(!out.includes('internal_error'), 'output mentions an internal error');
     });

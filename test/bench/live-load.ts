@@ -29,8 +29,10 @@ import { join, resolve } from 'node:path';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_BUFFER_SIZE, DEFAULT_LIVE_FILTER, openLiveCapture } from '../../src/capture/live.js';
-import { captureIsOpen, liveCounters, REPO_ROOT, startCarpdump } from '../e2e/carpdump-run.js';
-import { canCreateLabs, haveCommand, Lab, sleep, waitFor, type SpawnedProcess } from '../netns/lab.js';
+import { captureIsOpen, liveCounters, startCarpdump } from '../e2e/carpdump-run.js';
+import { REPO_ROOT } from '../support/paths.js';
+import { haveCommand } from '../support/skip.js';
+import { canCreateLabs, Lab, sleep, waitFor, type SpawnedProcess } from '../netns/lab.js';
 
 interface Args {
   readonly rates: readonly number[];

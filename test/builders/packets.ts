@@ -4,8 +4,6 @@
 // RFC 1071 implementation (not src/decode/checksum.ts), so the decoder is checked against an
 // independent computation.
 
-import type { RawFrame } from '../../src/capture/types.js';
-
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
@@ -60,10 +58,6 @@ function putChecksum(data: Uint8Array, at: number, value: number): Uint8Array {
   data[at] = value >> 8;
   data[at + 1] = value & 0xff;
   return data;
-}
-
-export function rawFrame(data: Uint8Array, linktype = 1, originalLength = data.length, number = 1): RawFrame {
-  return { number, tsSec: 1700000000, tsNsec: 0, tsDigits: 6, linktype, interfaceId: 0, capturedLength: data.length, originalLength, data };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,10 +2,8 @@
 // ../shared/reference/pfsync.md (sections 3, 4, 6, 7) independently of src/decode/pfsync:
 // a decoder bug must not be mirrored by its fixture. Every integer is big-endian; addresses and
 // ports are written raw. One comment per field.
-// Also: minimal Ethernet / IPv4 / IPv6 / AH / ARP wrappers and RawFrame helpers for scenario
-// tests, and buildPfsyncUpdCPacket() for the benchmark.
-
-import type { RawFrame } from '../../src/capture/types.js';
+// Also: minimal Ethernet / IPv4 / IPv6 / AH / ARP wrappers for scenario tests (RawFrame:
+// test/support/frames.ts), and buildPfsyncUpdCPacket() for the benchmark.
 
 // ------------------------------------------------------------------ bytes
 
@@ -369,10 +367,6 @@ export function pfsyncEthFrame(payload: Uint8Array, ip: IpSpec = {}, mac = '02:0
 
 export const BASE_TS = 1735689600; // 2025-01-01T00:00:00Z
 
-/** A RawFrame (microsecond precision) for decodeFrame. */
-export function rawFrame(data: Uint8Array, number: number, tsSec = BASE_TS + number, linktype = 1, tsNsec = 0): RawFrame {
-  return { number, tsSec, tsNsec, tsDigits: 6, linktype, interfaceId: 0, capturedLength: data.length, originalLength: data.length, data };
-}
 
 // ------------------------------------------------------------------ benchmark
 

@@ -9,7 +9,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { BPF, bpfProgram, runBpf, validateBpf, type BpfInsn } from '../../src/capture/bpf.js';
 import { compileWithTcpdump, FileCaptureFilter, parseBpfDecimal } from '../../src/capture/bpf-compile.js';
@@ -17,14 +16,15 @@ import { CaptureParser } from '../../src/capture/parser.js';
 import type { RawFrame } from '../../src/capture/types.js';
 import { CarpdumpError } from '../../src/errors.js';
 import { buildPcap, mulberry32 } from '../builders/capture.js';
-import { checkProperty } from '../fc-seed.js';
+import { checkProperty } from '../support/fc-seed.js';
+import { SAMPLES as samplesDir } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
+import { rawFrame } from '../support/frames.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const samplesDir = path.join(repoRoot, 'samples');
 
-const haveTcpdump = spawnSync('tcpdump', ['--version']).status === 0;
 /** The differential tests need tcpdump (libpcap's compiler and the oracle); CI must have it. */
-const needTcpdump: string | false = !haveTcpdump && process.env['CI'] !== 'true' ? 'tcpdump not installed' : false;
+const needTcpdump = skipReason({ commands: ['tcpdump'] });
+const haveTcpdump = needTcpdump === undefined;
 
 const I = (code: number, k = 0, jt = 0, jf = 0): BpfInsn => ({ code, jt, jf, k });
 const run = (insns: BpfInsn[], data: number[] | Uint8Array = [], wirelen?: number): number => {
@@ -180,9 +180,7 @@ describe('FileCaptureFilter', () => {
   it('compiles once per link type, on first use', () => {
     const calls: number[] = [];
     const f = new FileCaptureFilter('x', (_e, lt) => { calls.push(lt); return bpfProgram([I(BPF.RET | BPF.K, lt === 1 ? 1 : 0)]); });
-    const frame = (linktype: number): RawFrame => ({
-      number: 1, tsSec: 0, tsNsec: 0, tsDigits: 6, linktype, interfaceId: 0, capturedLength: 0, originalLength: 0, data: new Uint8Array(0),
-    });
+    const frame = (linktype: number): RawFrame => rawFrame(new Uint8Array(0), { tsSec: 0, linktype });
     assert.deepEqual([1, 1, 113, 1, 113, 276].map((lt) => f.matches(frame(lt))), [true, true, false, true, false, false]);
     assert.deepEqual(calls, [1, 113, 276]);
   });

@@ -10,18 +10,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { openCaptureFile } from '../../src/capture/open.js';
 import type { RawFrame } from '../../src/capture/types.js';
 import { PcapWriter } from '../../src/capture/writer.js';
+import { SHARED as shared } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const shared = resolve(repoRoot, '../shared');
-const inCI = process.env.CI === 'true';
 const haveShared = existsSync(shared);
-const haveTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
 
 function captureFiles(): string[] {
   const out: string[] = [];
@@ -108,12 +105,7 @@ function tshark(path: string): { rows: Row[]; ok: boolean; unsupported: boolean 
 }
 
 describe('reference captures', () => {
-  const missing = !haveShared ? `${shared} not found` : !haveTshark ? 'tshark not installed' : '';
-  if (missing !== '' && inCI) {
-    it('has the shared captures and tshark in CI', () => assert.fail(missing));
-    return;
-  }
-  const skip = missing !== '' ? missing : false;
+  const skip = skipReason({ paths: [shared], commands: ['tshark'] });
   const dir = mkdtempSync(join(tmpdir(), 'carpdump-conf-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const files = haveShared ? captureFiles() : [];

@@ -13,6 +13,7 @@ import { describeFsError, openCaptureFile } from '../../src/capture/open.js';
 import { CaptureFormatError, CarpdumpError } from '../../src/errors.js';
 import { buildPcap, buildPcapng, mulberry32, payload, type PcapRecordSpec } from '../builders/capture.js';
 import { snapshot, type FrameSnapshot } from './helpers.js';
+import { skipReason } from '../support/skip.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'carpdump-open-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -205,13 +206,8 @@ describe("openCaptureFile('-')", () => {
 
 // ---------------------------------------------------------------- the same capture, four containers
 
-function hasEditcap(): boolean {
-  return spawnSync('editcap', ['-h'], { stdio: 'ignore' }).status === 0;
-}
-
 describe('same capture as pcap, nanosecond pcap, pcapng and gzip', () => {
-  const editcap = hasEditcap();
-  const skip = !editcap && process.env.CI !== 'true' ? 'editcap (wireshark tools) not installed' : false;
+  const skip = skipReason({ commands: ['editcap'] }); // wireshark tools
 
   it('gives the same frames in every container', { skip }, async () => {
     const micro = write('same.pcap', buildPcap({ endian: 'be', linktype: 113, records: RECORDS }));

@@ -16,6 +16,7 @@ import {
   type PcapRecordSpec,
 } from '../builders/capture.js';
 import { parseBytes, type FrameSnapshot } from './helpers.js';
+import { assertFields } from '../support/assert.js';
 
 const LINKTYPE_ETHERNET = 1;
 const LINKTYPE_RAW = 101;
@@ -50,10 +51,12 @@ describe('classic pcap', () => {
         const records = nano ? RECORDS.map((r) => ({ ...r, tsFrac: r.tsFrac * 1000 + 789 })) : RECORDS;
         const bytes = buildPcap({ endian, nano, linktype: LINKTYPE_LINUX_SLL, records });
         const r = parseBytes(bytes);
-        assert.equal(r.error, undefined);
-        assert.equal(r.format, 'pcap');
-        assert.deepEqual(r.frames, expectedPcapFrames(records, nano, LINKTYPE_LINUX_SLL));
-        assert.equal(r.bytesConsumed, bytes.length);
+        assertFields(r, {
+          error: undefined,
+          format: 'pcap',
+          frames: expectedPcapFrames(records, nano, LINKTYPE_LINUX_SLL),
+          bytesConsumed: bytes.length,
+        });
       });
     }
   }
@@ -176,26 +179,20 @@ describe('pcapng', () => {
   it('reads several sections of both byte orders, interfaces and resolutions', () => {
     const { bytes, expected } = multiSectionFixture();
     const r = parseBytes(bytes);
-    assert.equal(r.error, undefined);
-    assert.equal(r.format, 'pcapng');
-    assert.deepEqual(r.frames, expected);
+    assertFields(r, { error: undefined, format: 'pcapng', frames: expected });
   });
 
   it('keeps nanosecond timestamps above 2^53 exact', () => {
     const { bytes } = multiSectionFixture();
     const f = parseBytes(bytes).frames[1];
-    assert.equal(f?.tsSec, 1_700_000_000);
-    assert.equal(f?.tsNsec, 123_456_789);
-    assert.equal(f?.tsDigits, 9);
+    assertFields(f, { tsSec: 1_700_000_000, tsNsec: 123_456_789, tsDigits: 9 });
   });
 
   it('applies if_tsoffset and power-of-two resolutions exactly', () => {
     const { bytes } = multiSectionFixture();
     const f = parseBytes(bytes).frames[3];
     // 1023/1024 s = 0.9990234375 s -> 999023437 ns (rounded down); +1000 s offset
-    assert.equal(f?.tsSec, 1_700_001_000);
-    assert.equal(f?.tsNsec, 999_023_437);
-    assert.equal(f?.tsDigits, 4);
+    assertFields(f, { tsSec: 1_700_001_000, tsNsec: 999_023_437, tsDigits: 4 });
   });
 
   it('limits a Simple Packet Block to the interface snaplen', () => {

@@ -2,19 +2,18 @@
 // the pipeline and the CLI give the same results with and without it.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { CaptureParser } from '../../src/capture/parser.js';
 import type { RawFrame } from '../../src/capture/types.js';
 import { isInterestingFrame, isInterestingRecord } from '../../src/decode/probe.js';
 import { buildPcap, buildPcapng, mulberry32 } from '../builders/capture.js';
 import { arp, carpFrame4, ethernet, ipv4, ipv6 } from '../builders/packets.js';
+import { carpdump } from '../support/cli.js';
+import { rawFrame } from '../support/frames.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const T0 = 1700000000;
 
 /** A mix of background (UDP/TCP over IPv4/IPv6) and interesting frames (CARP, ARP), seeded. */
@@ -68,7 +67,7 @@ test('isInterestingRecord on a record inside a larger buffer equals isInterestin
     const buf = new Uint8Array(before + r.data.length + after).map(() => Math.floor(rnd() * 256));
     buf.set(r.data, before);
     for (let cut = 0; cut <= r.data.length; cut += 7) {
-      const frame = { number: 1, tsSec: 0, tsNsec: 0, tsDigits: 6, linktype: 1, interfaceId: 0, capturedLength: cut, originalLength: r.data.length, data: r.data.subarray(0, cut) };
+      const frame = rawFrame(r.data.subarray(0, cut), { tsSec: 0, originalLength: r.data.length });
       assert.equal(isInterestingRecord(buf, before, before + cut, 1), isInterestingFrame(frame), `cut ${cut}`);
     }
   }
@@ -79,8 +78,7 @@ test('carpdump gives the same jsonl with the prefilter (default) and without it 
   try {
     const file = path.join(dir, 'mixed.pcap');
     writeFileSync(file, buildPcap({ endian: 'le', records: mixedRecords(2000, 5) }));
-    const run = (extra: string[]) => spawnSync(process.execPath, [path.join(repoRoot, 'bin/carpdump.js'), '-r', file, '-T', 'jsonl', ...extra],
-      { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', TZ: 'UTC' } });
+    const run = (extra: string[]) => carpdump(['-r', file, '-T', 'jsonl', ...extra]);
     const fast = run([]);
     const slow = run(['-c', '1000000']);
     assert.equal(fast.status, 0, fast.stderr);

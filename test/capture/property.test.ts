@@ -14,7 +14,7 @@ import {
   type NgSectionSpec,
 } from '../builders/capture.js';
 import { parseBytes, type FrameSnapshot } from './helpers.js';
-import { checkProperty } from '../fc-seed.js';
+import { checkProperty } from '../support/fc-seed.js';
 import { MAX_TIME_SEC } from '../../src/capture/types.js';
 
 // Fixed by default; CARPDUMP_FC_SEED=n explores another sequence (checkProperty prints the seed on failure).

@@ -13,6 +13,7 @@ import { PcapWriter } from '../../src/capture/writer.js';
 import { CarpdumpError } from '../../src/errors.js';
 import { mulberry32, payload } from '../builders/capture.js';
 import { parseBytes, type FrameSnapshot } from './helpers.js';
+import { skipReason } from '../support/skip.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'carpdump-writer-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,10 +60,6 @@ function writeAll(path: string, list: RawFrame[], options: ConstructorParameters
   w.close();
   return w;
 }
-
-const have = (tool: string): boolean => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
-const skipUnless = (tool: string): string | false =>
-  !have(tool) && process.env.CI !== 'true' ? `${tool} not installed` : false;
 
 describe('PcapWriter', () => {
   const list = frames(40);
@@ -158,7 +155,7 @@ w.close();
     assert.equal(parsed.frames[4999]?.data[0], 4999 & 0xff);
   });
 
-  it('is read by tcpdump with the same timestamps and lengths', { skip: skipUnless('tcpdump') }, () => {
+  it('is read by tcpdump with the same timestamps and lengths', { skip: skipReason({ commands: ['tcpdump'] }) }, () => {
     for (const nano of [false, true]) {
       const path = join(dir, `tcpdump-${nano}.pcap`);
       writeAll(path, list, { linktype: 1, nanosecond: nano });
@@ -177,7 +174,7 @@ w.close();
     }
   });
 
-  it('is read by tshark with the same frame lengths', { skip: skipUnless('tshark') }, () => {
+  it('is read by tshark with the same frame lengths', { skip: skipReason({ commands: ['tshark'] }) }, () => {
     const path = join(dir, 'tshark.pcap');
     writeAll(path, list, { linktype: 1 });
     const r = spawnSync('tshark', ['-r', path, '-T', 'fields', '-e', 'frame.cap_len', '-e', 'frame.len'], {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildPcap } from '../builders/capture.js';
 import { carpFrame4 } from '../builders/packets.js';
-import { labSkipReason } from '../netns/lab.js';
+import { skipReason } from '../support/skip.js';
 import { liveWorkerPath } from '../../src/capture/worker-path.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -99,7 +99,7 @@ test('the live worker: tsc resolves it beside worker-path.js, the bundle emits i
   assert.ok(existsSync(bundleWorker));
 });
 
-const liveSkip = labSkipReason();
+const liveSkip = skipReason({ lab: true });
 test('a live capture through the bundle starts its worker (lo, 1 s)', { skip: liveSkip ?? false }, () => {
   const r = runModule(bundle, ['-i', 'lo', '-a', 'duration:1', '-q']);
   assert.equal(r.status, 0, r.stderr);

@@ -8,21 +8,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { CaptureParser } from '../../src/capture/parser.js';
+import { carpdump } from '../support/cli.js';
+import { sample } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const bin = path.join(repoRoot, 'bin/carpdump.js');
-const sample = (name: string): string => path.join(repoRoot, 'samples', name);
-const haveTcpdump = spawnSync('tcpdump', ['--version']).status === 0;
-const needTcpdump: string | false = !haveTcpdump && process.env['CI'] !== 'true' ? 'tcpdump not installed' : false;
-
-function carpdump(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', TZ: 'UTC', ...env }, timeout: 60_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const needTcpdump = skipReason({ commands: ['tcpdump'] });
 
 /** time + length + bytes of every frame of a pcap/pcapng file. */
 function frameKeys(bytes: Uint8Array): string[] {

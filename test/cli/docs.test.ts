@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { optionSpellings, USAGE } from '../../src/options.js';
 import { optionWords } from '../../src/listings.js';
-import { bin, carpdump, repoRoot, skipUnless } from './run-cli.js';
+import { carpdump } from '../support/cli.js';
+import { CARPDUMP_BIN as bin, REPO_ROOT as repoRoot } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
 
 const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
 const manSource = readFileSync(path.join(repoRoot, 'man/carpdump.1'), 'utf8');
@@ -41,7 +43,7 @@ test('package.json ships the man page and the LICENSE it names', () => {
   assert.match(readFileSync(path.join(repoRoot, 'LICENSE'), 'utf8'), /^BSD 2-Clause License\n[\s\S]*Redistributions in binary form/);
 });
 
-test('the man page renders with groff without warnings', { skip: skipUnless('groff') }, () => {
+test('the man page renders with groff without warnings', { skip: skipReason({ commands: ['groff'] }) }, () => {
   const r = spawnSync('groff', ['-man', '-ww', '-z', path.join(repoRoot, 'man/carpdump.1')], { encoding: 'utf8' });
   assert.equal(r.status, 0);
   assert.equal(r.stderr, '');

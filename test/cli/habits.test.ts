@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildPcap, buildPcapng } from '../builders/capture.js';
 import { carpFrame4, ethernet, ipv4 } from '../builders/packets.js';
-import { carpdump, sample, skipUnless, tool } from './run-cli.js';
+import { carpdump, tool } from '../support/cli.js';
+import { sample } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
 
 const FAILOVER = sample('ucarp-failover.pcap');
 const MULTI = sample('multi-vhid.pcap');
@@ -59,7 +61,7 @@ test('-v and -vv show the tree of -V', () => {
   }
 });
 
-test('-X: hex and ASCII lines as tcpdump -XX prints them', { skip: skipUnless('tcpdump') }, () => {
+test('-X: hex and ASCII lines as tcpdump -XX prints them', { skip: skipReason({ commands: ['tcpdump'] }) }, () => {
   const ours = lines(carpdump(['-r', FAILOVER, '-A', '-X']).stdout).filter((l) => l.startsWith('\t0x'));
   const theirs = lines(tool('tcpdump', ['-r', FAILOVER, '-nn', '-XX']).stdout).filter((l) => l.startsWith('\t0x'));
   assert.ok(ours.length > 20);
@@ -67,7 +69,7 @@ test('-X: hex and ASCII lines as tcpdump -XX prints them', { skip: skipUnless('t
 });
 
 for (const [flag, style] of [['-tt', 'epoch'], ['-ttt', 'delta'], ['-tttt', 'date'], ['-ttttt', 'since first']] as const) {
-  test(`${flag}: time stamps as tcpdump ${flag} (${style})`, { skip: skipUnless('tcpdump') }, () => {
+  test(`${flag}: time stamps as tcpdump ${flag} (${style})`, { skip: skipReason({ commands: ['tcpdump'] }) }, () => {
     const r = carpdump(['-r', FAILOVER, '-A', flag]);
     assert.equal(r.status, 0, r.stderr);
     // tcpdump writes the sign of -ttt / -ttttt as a space or '-': compared without it.
@@ -104,7 +106,7 @@ for (const expr of [
   'carp.vhid in {2, 7}', 'carp.vhid in {2..9}', 'carp.advskew in {50..255}', 'frame.time_relative > 5',
   'frame.time_delta < 0.5', 'ip.addr == 10.77.0.1 && frame.time_relative <= 9',
 ]) {
-  test(`-Y '${expr}' selects the frames tshark selects`, { skip: skipUnless('tshark') }, () => {
+  test(`-Y '${expr}' selects the frames tshark selects`, { skip: skipReason({ commands: ['tshark'] }) }, () => {
     const r = carpdump(['-r', FAILOVER, '-A', '-Y', expr, '-T', 'fields', '-e', 'frame.number']);
     assert.equal(r.status, 0, r.stderr);
     const t = tool('tshark', ['-o', 'ip.try_heuristic_first:TRUE', '-r', FAILOVER, '-Y', expr, '-T', 'fields', '-e', 'frame.number']);
@@ -135,7 +137,7 @@ test('-Y A -Y B shows the frames matching both', () => {
 
 // ---- row 5: -w keeps every frame --------------------------------------------------------------
 
-test('-w of a pcapng with two link types writes pcapng with every frame, nanoseconds kept', { skip: skipUnless('tshark') }, () => {
+test('-w of a pcapng with two link types writes pcapng with every frame, nanoseconds kept', { skip: skipReason({ commands: ['tshark'] }) }, () => {
   const out = path.join(dir, 'out.pcapng');
   const r = carpdump(['-r', mixed, '-q', '-w', out]);
   assert.equal(r.status, 0, r.stderr);
@@ -156,7 +158,7 @@ test('-w -F pcap of two link types: the frames that do not fit are named in a wa
   assert.match(r.stderr, /^carpdump: warning: 2 frames not written to .*out\.pcap: a pcap file holds one link type \(use -F pcapng\)\n$/);
 });
 
-test('-w of a nanosecond pcap keeps nanoseconds; -F pcapng is honoured', { skip: skipUnless('tshark') }, () => {
+test('-w of a nanosecond pcap keeps nanoseconds; -F pcapng is honoured', { skip: skipReason({ commands: ['tshark'] }) }, () => {
   for (const [fmt, magic] of [['pcap', 0xa1b23c4d], ['pcapng', 0x0a0d0d0a]] as const) {
     const out = path.join(dir, `nano-out.${fmt}`);
     const r = carpdump(['-r', nano, '-q', '-w', out, ...(fmt === 'pcapng' ? ['-F', 'pcapng'] : [])]);
@@ -170,7 +172,7 @@ test('-w of a nanosecond pcap keeps nanoseconds; -F pcapng is honoured', { skip:
 
 // ---- row 6: reading-from and end lines ---------------------------------------------------------
 
-test('a file with nothing carpdump shows: tcpdump\'s "reading from" line and "N frames, 0 shown"', { skip: skipUnless('tcpdump') }, () => {
+test('a file with nothing carpdump shows: tcpdump\'s "reading from" line and "N frames, 0 shown"', { skip: skipReason({ commands: ['tcpdump'] }) }, () => {
   const r = carpdump(['-r', tcpOnly]);
   assert.equal(r.status, 0);
   assert.equal(r.stdout, '');
@@ -180,7 +182,7 @@ test('a file with nothing carpdump shows: tcpdump\'s "reading from" line and "N 
   assert.equal(q.stderr, '', '-q: neither line');
 });
 
-test('the "reading from" line is tcpdump\'s for every sample (pcap, pcapng, gzip, nanosecond)', { skip: skipUnless('tcpdump') }, () => {
+test('the "reading from" line is tcpdump\'s for every sample (pcap, pcapng, gzip, nanosecond)', { skip: skipReason({ commands: ['tcpdump'] }) }, () => {
   for (const name of ['ucarp-failover.pcap', 'ucarp-failover.pcapng', 'ucarp-failover-ns.pcap', 'synthetic-links.pcapng', 'keepalived-vrrp.pcapng']) {
     const f = sample(name);
     const ours = lines(carpdump(['-r', f]).stderr)[0];
@@ -222,7 +224,7 @@ test('-G fields lists every field of the registry with protocol, type and label'
 
 // ---- row 9: -T ek as tshark, -T json carrying findings and the summary ---------------------------
 
-for (const [name, frames] of [['ucarp-failover.pcap', 15], ['keepalived-vrrp.pcap', 0]] as const) test(`-T ek has tshark -T ek's layout and values for the fields both name (${name})`, { skip: skipUnless('tshark') }, () => {
+for (const [name, frames] of [['ucarp-failover.pcap', 15], ['keepalived-vrrp.pcap', 0]] as const) test(`-T ek has tshark -T ek's layout and values for the fields both name (${name})`, { skip: skipReason({ commands: ['tshark'] }) }, () => {
   const ours = lines(carpdump(['-r', sample(name), '-A', '-T', 'ek']).stdout).map((l) => JSON.parse(l) as Record<string, unknown>);
   const theirs = lines(tool('tshark', ['-o', 'ip.try_heuristic_first:TRUE', '-r', sample(name), '-T', 'ek']).stdout).map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(ours.length, theirs.length);

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildPcap, type PcapRecordSpec } from '../builders/capture.js';
 import { carpFrame4 } from '../builders/packets.js';
-import { carpdump, skipUnless, tool } from './run-cli.js';
+import { carpdump, tool } from '../support/cli.js';
+import { skipReason } from '../support/skip.js';
 
 const T0 = 1700000000;
 let dir = '';
@@ -85,7 +86,7 @@ test('-z carp,masters: the presence matrix; adverts seen at both points count on
   assert.deepEqual(summary(['-r', a, '-r', b]), summary(['-r', a]));
 });
 
-test('-w of merged captures: pcapng, one interface per capture point, every frame', { skip: skipUnless('tshark') }, () => {
+test('-w of merged captures: pcapng, one interface per capture point, every frame', { skip: skipReason({ commands: ['tshark'] }) }, () => {
   const out = path.join(dir, 'merged.pcapng');
   const r = carpdump(['-r', a, '-r', b, '-q', '-w', out]);
   assert.equal(r.status, 0, r.stderr);

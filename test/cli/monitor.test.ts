@@ -9,24 +9,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../src/errors.js';
 import { parseOptions } from '../../src/options.js';
 import { buildPcap } from '../builders/capture.js';
 import { ethernet, ipv4 } from '../builders/packets.js';
+import { carpdump } from '../support/cli.js';
+import { CARPDUMP_BIN as bin, sample } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const bin = path.join(repoRoot, 'bin/carpdump.js');
-const sample = (name: string): string => path.join(repoRoot, 'samples', name);
 let dir = '';
 
 before(() => { dir = mkdtempSync(path.join(tmpdir(), 'carpdump-monitor-')); });
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', TZ: 'UTC' }, timeout: 30000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('options: --metrics addresses, linger, -a, --check, --expect-master', () => {
   assert.deepEqual(parseOptions(['-i', 'eth0', '--metrics', '9720']).metrics, { host: '127.0.0.1', port: 9720 });
@@ -56,12 +50,12 @@ test('options: --metrics addresses, linger, -a, --check, --expect-master', () =>
 });
 
 test('--help says that --check changes the exit status', () => {
-  const r = run(['--help']);
+  const r = carpdump(['--help']);
   assert.match(r.stdout, /--check .*CHANGES THE EXIT\s+STATUS to 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN/);
 });
 
 test('--check on a failover: OK, the new master and since when, perfdata', () => {
-  const r = run(['-r', sample('ucarp-failover.pcap'), '--check']);
+  const r = carpdump(['-r', sample('ucarp-failover.pcap'), '--check']);
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.equal(r.stdout.split('\n').length, 2, 'exactly one line');
   assert.match(r.stdout, /^CARPDUMP OK - vhid 7 master 10\.77\.0\.2 since 05:28:12 \| packets=15c carp_vhids=1 carp_adverts=11c carp_master_changes=1c carp_split_brains=0c /);
@@ -69,60 +63,53 @@ test('--check on a failover: OK, the new master and since when, perfdata', () =>
 });
 
 test('--check --expect-master: CRITICAL when another source is master, OK when the expected one is', () => {
-  const wrong = run(['-r', sample('ucarp-failover.pcap'), '--check', '--expect-master', '7:10.77.0.1']);
+  const wrong = carpdump(['-r', sample('ucarp-failover.pcap'), '--check', '--expect-master', '7:10.77.0.1']);
   assert.equal(wrong.status, 2, wrong.stdout);
   assert.match(wrong.stdout, /^CARPDUMP CRITICAL - vhid 7 master is 10\.77\.0\.2, expected 10\.77\.0\.1; /);
-  const absent = run(['-r', sample('ucarp-failover.pcap'), '--check', '--expect-master', '9:10.77.0.1']);
+  const absent = carpdump(['-r', sample('ucarp-failover.pcap'), '--check', '--expect-master', '9:10.77.0.1']);
   assert.equal(absent.status, 2, absent.stdout);
   assert.match(absent.stdout, /^CARPDUMP CRITICAL - vhid 9 not heard \(expected master 10\.77\.0\.1\)/);
-  const right = run(['-r', sample('ucarp-failover.pcap'), '--check', '--expect-master', '7:10.77.0.2']);
+  const right = carpdump(['-r', sample('ucarp-failover.pcap'), '--check', '--expect-master', '7:10.77.0.2']);
   assert.equal(right.status, 0, right.stdout);
 });
 
 test('--check on a split brain: CRITICAL naming the VHID', () => {
-  const r = run(['-r', sample('ucarp-split-brain.pcap'), '--check']);
+  const r = carpdump(['-r', sample('ucarp-split-brain.pcap'), '--check']);
   assert.equal(r.status, 2, r.stdout);
   assert.match(r.stdout, /^CARPDUMP CRITICAL - carp\.split_brain: VHID 5 \(ipv4\): .* both advertise as master/);
   assert.match(r.stdout, / carp_split_brains=1c /);
 });
 
 test('--check on pfsync in clear text: WARNING; nothing heard: UNKNOWN; usage and input errors: UNKNOWN', () => {
-  const warn = run(['-r', sample('pfsync-session.pcap'), '--check']);
+  const warn = carpdump(['-r', sample('pfsync-session.pcap'), '--check']);
   assert.equal(warn.status, 1, warn.stdout);
   assert.match(warn.stdout, /^CARPDUMP WARNING - pfsync\.unauthenticated_link: .*; pfsync 2 peers, bulk ok \| .* pfsync_peers=2 /);
   assert.ok(!/[\r\n]./.test(warn.stdout.trimEnd()), 'one line');
 
   const quiet = path.join(dir, 'udp-only.pcap');
   writeFileSync(quiet, buildPcap({ endian: 'le', records: [{ tsSec: 1700000000, tsFrac: 0, data: ethernet({ type: 0x0800 }, ipv4({ proto: 17 }, new Uint8Array(8))) }] }));
-  const nothing = run(['-r', quiet, '--check']);
+  const nothing = carpdump(['-r', quiet, '--check']);
   assert.equal(nothing.status, 3, nothing.stdout);
   assert.match(nothing.stdout, /^CARPDUMP UNKNOWN - nothing heard on .*udp-only\.pcap \(no CARP, VRRP or pfsync packet\) \| packets=1c /);
 
-  const usage = run(['-r', quiet, '--check', '--bogus']);
+  const usage = carpdump(['-r', quiet, '--check', '--bogus']);
   assert.equal(usage.status, 3, 'a usage error is UNKNOWN under --check');
   assert.match(usage.stdout, /^CARPDUMP UNKNOWN - unknown option --bogus/);
-  const missing = run(['-r', path.join(dir, 'nope.pcap'), '--check']);
+  const missing = carpdump(['-r', path.join(dir, 'nope.pcap'), '--check']);
   assert.equal(missing.status, 3);
   assert.match(missing.stdout, /^CARPDUMP UNKNOWN - .*nope\.pcap/);
   // Without --check the same usage error is exit 2, as always.
-  assert.equal(run(['-r', quiet, '--bogus']).status, 2);
+  assert.equal(carpdump(['-r', quiet, '--bogus']).status, 2);
 });
 
 test('-a packets:N on a file stops as -c N', () => {
-  const r = run(['-r', sample('ucarp-failover.pcap'), '-a', 'packets:4', '-T', 'jsonl']);
+  const r = carpdump(['-r', sample('ucarp-failover.pcap'), '-a', 'packets:4', '-T', 'jsonl']);
   assert.equal(r.status, 0, r.stderr);
   const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as { frames: number };
   assert.equal(summary.frames, 4);
 });
 
-function promtoolSkip(): string | false {
-  const found = spawnSync('sh', ['-c', 'command -v promtool'], { encoding: 'utf8' }).status === 0;
-  if (found) return false;
-  if (process.env['CI'] === 'true') throw new Error('promtool is not installed (.ci/run installs prometheus)');
-  return 'promtool is not installed (Debian package prometheus; CI installs it)';
-}
-
-test('--metrics on a file with --metrics-linger: scraped over HTTP, promtool accepts it, no passphrase in it', { skip: promtoolSkip(), timeout: 60_000 }, async () => {
+test('--metrics on a file with --metrics-linger: scraped over HTTP, promtool accepts it, no passphrase in it', { skip: skipReason({ commands: ['promtool'] }), timeout: 60_000 }, async () => {
   const secret = 'carpsecret';
   const words = path.join(dir, 'words.txt');
   writeFileSync(words, `letmein\n${secret}\n`);

@@ -10,7 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { carpdump, repoRoot, sample, skipUnless } from './run-cli.js';
+import { carpdump } from '../support/cli.js';
+import { REPO_ROOT as repoRoot, sample } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'carpdump-pack-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,7 +22,7 @@ function npm(args: string[]): { status: number | null; stdout: string; stderr: s
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
-test('npm pack + global install of the tarball: carpdump --version, a sample, man carpdump', { skip: skipUnless('npm'), timeout: 600_000 }, () => {
+test('npm pack + global install of the tarball: carpdump --version, a sample, man carpdump', { skip: skipReason({ commands: ['npm'] }), timeout: 600_000 }, () => {
   const packed = npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir]);
   assert.equal(packed.status, 0, packed.stderr);
   const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];

@@ -7,21 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildPcap } from '../builders/capture.js';
 import { carpFrame4, ethernet, ipv4 } from '../builders/packets.js';
 import { colorLevel } from '../../src/output/color.js';
+import { carpdump } from '../support/cli.js';
+import { CARPDUMP_BIN as bin } from '../support/paths.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const bin = path.join(repoRoot, 'bin/carpdump.js');
 let dir = '';
-
-function run(args: string[], env: Record<string, string> = {}, input?: Uint8Array) {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', TZ: 'UTC', ...env }, ...(input ? { input } : {}), timeout: 30000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const T0 = 1700000000;
 const records = [
@@ -43,7 +35,7 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('reads a capture: one line per shown frame, findings under it, exit 0', () => {
-  const r = run(['-r', good]);
+  const r = carpdump(['-r', good]);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, `reading from file ${good}, link-type EN10MB (Ethernet), snapshot length 262144\n3 frames, 2 shown\n`);
   const lines = r.stdout.trimEnd().split('\n');
@@ -51,33 +43,33 @@ test('reads a capture: one line per shown frame, findings under it, exit 0', () 
   assert.ok(lines.some((l) => /^22:13:22\.000003 .*\[ttl 64!\]/.test(l)), r.stdout);
   assert.ok(lines.some((l) => /^ {4}warn carp\.bad_ttl: /.test(l)), r.stdout);
   assert.ok(!r.stdout.includes('22:13:21'), 'the UDP frame is not shown without -A');
-  assert.ok(run(['-r', good, '-A']).stdout.includes('22:13:21.000002 '), '-A shows it');
+  assert.ok(carpdump(['-r', good, '-A']).stdout.includes('22:13:21.000002 '), '-A shows it');
 });
 
 test('missing file: one line on stderr, exit 1', () => {
-  const r = run(['-r', path.join(dir, 'nope.pcap')]);
+  const r = carpdump(['-r', path.join(dir, 'nope.pcap')]);
   assert.equal(r.status, 1);
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /^carpdump: cannot read .*nope\.pcap: no such file\n$/);
 });
 
 test('bad option: usage error, exit 2, no stack trace', () => {
-  const r = run(['-r', good, '--no-such-option']);
+  const r = carpdump(['-r', good, '--no-such-option']);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /^carpdump: unknown option --no-such-option/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
-  const y = run(['-r', good, '-Y', 'carp.vhid === 7']);
+  const y = carpdump(['-r', good, '-Y', 'carp.vhid === 7']);
   assert.equal(y.status, 2);
   assert.match(y.stderr, /column 13/);
 });
 
 test('--fail-on: exit 3 when met, 0 when not', () => {
-  assert.equal(run(['-r', good, '-q', '--fail-on', 'warn']).status, 3);
-  assert.equal(run(['-r', good, '-q', '--fail-on', 'error']).status, 0);
+  assert.equal(carpdump(['-r', good, '-q', '--fail-on', 'warn']).status, 3);
+  assert.equal(carpdump(['-r', good, '-q', '--fail-on', 'error']).status, 0);
 });
 
 test('truncated file: the complete frames, then the error, exit 1', () => {
-  const r = run(['-r', truncated, '-T', 'jsonl']);
+  const r = carpdump(['-r', truncated, '-T', 'jsonl']);
   assert.equal(r.status, 1);
   const objs = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; frame?: { number: number } });
   assert.deepEqual(objs.filter((o) => o.type === 'packet').map((o) => o.frame?.number), [1]);
@@ -88,17 +80,17 @@ test('truncated file: the complete frames, then the error, exit 1', () => {
 
 test('-r - reads standard input; -c stops early; -T fields', () => {
   const bytes = buildPcap({ endian: 'be', records });
-  const r = run(['-r', '-', '-A', '-c', '2', '-T', 'fields', '-e', 'frame.number', '-e', 'ip.proto'], {}, bytes);
+  const r = carpdump(['-r', '-', '-A', '-c', '2', '-T', 'fields', '-e', 'frame.number', '-e', 'ip.proto'], {}, { input: bytes });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, '1\t112\n2\t17\n');
 });
 
 test('--list-findings and --help exit 0; passphrases from the environment are never echoed', () => {
-  const l = run(['--list-findings']);
+  const l = carpdump(['--list-findings']);
   assert.equal(l.status, 0);
   assert.match(l.stdout, /^carp\.bad_checksum\s+error\s+/m);
-  assert.equal(run(['--help']).status, 0);
-  const e = run(['-r', good], { CARPDUMP_CARP_PASS: 'bogus:topsecret' });
+  assert.equal(carpdump(['--help']).status, 0);
+  const e = carpdump(['-r', good], { CARPDUMP_CARP_PASS: 'bogus:topsecret' });
   assert.equal(e.status, 2);
   assert.doesNotMatch(e.stderr, /topsecret/);
 });
@@ -116,26 +108,26 @@ test('output into a closed pipe ends quietly', () => {
 });
 
 test('--color always colours the text; auto on a pipe does not; FORCE_COLOR=1 forces it, FORCE_COLOR=0 / NO_COLOR stop it', () => {
-  assert.match(run(['-r', good, '--color', 'always']).stdout, /\u001b\[/);
-  assert.match(run(['-r', good, '--color', 'always'], { FORCE_COLOR: '0', NO_COLOR: '1' }).stdout, /\u001b\[/, 'always overrides the environment');
-  assert.doesNotMatch(run(['-r', good]).stdout, /\u001b\[/);
-  assert.match(run(['-r', good], { FORCE_COLOR: '1' }).stdout, /\u001b\[/);
-  assert.doesNotMatch(run(['-r', good], { FORCE_COLOR: '0' }).stdout, /\u001b\[/);
+  assert.match(carpdump(['-r', good, '--color', 'always']).stdout, /\u001b\[/);
+  assert.match(carpdump(['-r', good, '--color', 'always'], { FORCE_COLOR: '0', NO_COLOR: '1' }).stdout, /\u001b\[/, 'always overrides the environment');
+  assert.doesNotMatch(carpdump(['-r', good]).stdout, /\u001b\[/);
+  assert.match(carpdump(['-r', good], { FORCE_COLOR: '1' }).stdout, /\u001b\[/);
+  assert.doesNotMatch(carpdump(['-r', good], { FORCE_COLOR: '0' }).stdout, /\u001b\[/);
   // A pipe is never coloured on `auto`, so FORCE_COLOR=0 and NO_COLOR are checked on a terminal's behalf.
   assert.equal(colorLevel('auto', true, {}), 1);
   assert.equal(colorLevel('auto', true, { FORCE_COLOR: '0' }), 0);
   assert.equal(colorLevel('auto', true, { FORCE_COLOR: 'false' }), 0);
   assert.equal(colorLevel('auto', true, { NO_COLOR: '1' }), 0);
   assert.equal(colorLevel('auto', true, { NO_COLOR: '' }), 1, 'an empty NO_COLOR does not disable');
-  assert.doesNotMatch(run(['-r', good, '-T', 'jsonl', '--color', 'always']).stdout, /\u001b\[/, 'never in JSON');
+  assert.doesNotMatch(carpdump(['-r', good, '-T', 'jsonl', '--color', 'always']).stdout, /\u001b\[/, 'never in JSON');
 });
 
 test('-w writes every frame as a pcap that carpdump reads back', () => {
   const out = path.join(dir, 'copy.pcap');
-  const w = run(['-r', good, '-q', '-w', out]);
+  const w = carpdump(['-r', good, '-q', '-w', out]);
   assert.equal(w.status, 0, w.stderr);
   const fields = ['-A', '-T', 'fields', '-e', 'frame.number', '-e', 'frame.time_epoch', '-e', 'ip.ttl', '-e', 'carp.vhid'];
-  const back = run(['-r', out, ...fields]);
-  assert.equal(back.stdout, run(['-r', good, ...fields]).stdout);
+  const back = carpdump(['-r', out, ...fields]);
+  assert.equal(back.stdout, carpdump(['-r', good, ...fields]).stdout);
   assert.equal(back.stdout.trimEnd().split('\n').length, 3);
 });

@@ -10,12 +10,11 @@ import path from 'node:path';
 import { decodeFrame } from '../../src/decode/frame.js';
 import { isInterestingFrame } from '../../src/decode/probe.js';
 import type { DecodedFrame, Fields } from '../../src/decode/types.js';
-import {
-  hasTool, inCI, readCapture, repoRoot, shared, sharedSkip, tcpdumpCarpLines, tcpdumpLive, tsharkFromVerbose, tsharkLive,
-  type PeerFields,
-} from './peers.js';
+import { REPO_ROOT as repoRoot, SHARED as shared } from '../support/paths.js';
+import { haveCommand, inCI, skipReason } from '../support/skip.js';
+import { readCapture, tcpdumpCarpLines, tcpdumpLive, tsharkFromVerbose, tsharkLive, type PeerFields } from './peers.js';
 
-const skip = sharedSkip();
+const skip = skipReason({ paths: [path.join(shared, 'captures')] });
 const captures = path.join(shared, 'captures');
 const corpus = path.join(shared, 'corpus', 'public');
 const listPcaps = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /\.pcap(ng)?$/.test(f)).sort().map((f) => path.join(dir, f)) : []);
@@ -213,9 +212,9 @@ test('corpus fuzz files: the VRRPv7 packet and the proto-240 non-pfsync packets'
 // ---------------------------------------------------------------------------------------------
 // Peer tools, field for field.
 
-const tshark = hasTool('tshark');
-const tcpdump = hasTool('tcpdump');
-if (inCI && (!tshark || !tcpdump)) throw new Error('CI installs tshark and tcpdump (.ci/run): one is missing');
+const tshark = haveCommand('tshark');
+const tcpdump = haveCommand('tcpdump');
+if (inCI() && (!tshark || !tcpdump)) throw new Error('CI installs tshark and tcpdump (.ci/run): one is missing');
 
 /** tshark's view of a file: live, else the corpus side file (heuristic-first when there is one). */
 function tsharkView(file: string): PeerFields | undefined {

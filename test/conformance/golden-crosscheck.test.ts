@@ -22,17 +22,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { hasTool, inCI, repoRoot, tsharkLive, type PeerFields } from './peers.js';
+import { REPO_ROOT as repoRoot } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
+import { tsharkLive, type PeerFields } from './peers.js';
 
 interface GoldenCase { readonly name: string; readonly capture: string; readonly args: readonly string[]; readonly expected: string }
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/golden/manifest.json'), 'utf8')) as GoldenCase[];
-const haveTcpdump = hasTool('tcpdump');
-const haveTshark = hasTool('tshark');
-const missing = (tool: string, have: boolean): string | false => {
-  if (have) return false;
-  if (inCI) throw new Error(`${tool} is missing: CI installs it (.ci/run)`);
-  return `${tool} not installed`;
-};
 
 // ------------------------------------------------------------------ text goldens vs tcpdump
 
@@ -176,7 +171,7 @@ const TCPDUMP_CANNOT_READ: Readonly<Record<string, string>> = {
 };
 
 for (const c of textCases) {
-  test(`golden ${c.expected} agrees with tcpdump`, { skip: missing('tcpdump', haveTcpdump) }, () => {
+  test(`golden ${c.expected} agrees with tcpdump`, { skip: skipReason({ commands: ['tcpdump'] }) }, () => {
     if (TCPDUMP_CANNOT_READ[c.expected] !== undefined) {
       // The exception holds only while tcpdump really refuses the file.
       assert.throws(() => tcpdump(path.join(repoRoot, c.capture), true), /Command failed/, TCPDUMP_CANNOT_READ[c.expected]);
@@ -190,14 +185,14 @@ for (const c of textCases) {
 }
 
 for (const c of jsonCases) {
-  test(`golden ${c.expected} agrees with tshark`, { skip: missing('tshark', haveTshark) }, () => {
+  test(`golden ${c.expected} agrees with tshark`, { skip: skipReason({ commands: ['tshark'] }) }, () => {
     const r = jsonDifferences(fs.readFileSync(path.join(repoRoot, c.expected), 'utf8'), tsharkLive(path.join(repoRoot, c.capture)));
     assert.deepEqual(r.diffs, []);
     assert.ok(r.compared > 0, 'nothing compared');
   });
 }
 
-test('a golden altered by one field fails the cross-check', { skip: missing('tcpdump', haveTcpdump) || missing('tshark', haveTshark) }, () => {
+test('a golden altered by one field fails the cross-check', { skip: skipReason({ commands: ['tcpdump', 'tshark'] }) }, () => {
   const txt = manifest.find((c) => c.expected.endsWith('ucarp-failover.txt'))!;
   const text = fs.readFileSync(path.join(repoRoot, txt.expected), 'utf8');
   const alteredText = text.replace(/advskew 100/, 'advskew 101');

@@ -1,26 +1,12 @@
 // What the peer tools say about a capture's CARP/VRRP packets: tshark (-T fields, CARP by
 // heuristic first) and tcpdump -T carp, run live when installed, else read from the side files
 // saved beside the corpus captures (tshark -V text, tcpdump -vvv text). Also reads captures
-// with the project's CaptureParser, and locates ../shared.
+// with the project's CaptureParser.
 
 import fs from 'node:fs';
-import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { CaptureParser } from '../../src/capture/parser.js';
 import type { RawFrame } from '../../src/capture/types.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const repoRoot = path.resolve(here, '../../..');
-export const shared = path.resolve(repoRoot, '../shared');
-export const inCI = process.env['CI'] === 'true';
-
-/** Skip reason when ../shared is absent (never in CI: there it is an error). */
-export function sharedSkip(): string | false {
-  if (fs.existsSync(path.join(shared, 'captures'))) return false;
-  if (inCI) throw new Error(`${shared} is missing: CI needs the shared reference folder beside the clone`);
-  return `${shared} not found (it sits beside the clone in CI)`;
-}
 
 /** Every frame of a pcap/pcapng file, data copied. */
 export function readCapture(file: string): RawFrame[] {
@@ -29,15 +15,6 @@ export function readCapture(file: string): RawFrame[] {
   parser.feed(new Uint8Array(fs.readFileSync(file)));
   parser.end();
   return frames;
-}
-
-export function hasTool(name: string): boolean {
-  try {
-    execFileSync(name, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Per frame number: field id -> text as tshark -T fields prints it (aggregated with ','). */

@@ -17,27 +17,19 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { writeBuilderCaptures } from './pfsync-builder-captures.js';
+import { execFileSync } from 'node:child_process';
+import { carpdumpOk } from '../support/cli.js';
+import { CARPDUMP_BIN, REPO_ROOT as repoRoot, SHARED as shared } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
+import { writeBuilderCaptures } from '../support/pfsync-builder-captures.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '../../..');
-const shared = path.resolve(repoRoot, '../shared');
 const oracleSrc = path.join(shared, 'oracles', 'pfsync');
 const captures = path.join(shared, 'captures');
-const carpdump = path.join(repoRoot, 'bin', 'carpdump.js');
+const carpdump = CARPDUMP_BIN;
 
-function missing(): string | undefined {
-  if (!fs.existsSync(path.join(oracleSrc, 'build.sh'))) return `${oracleSrc} not found (it sits beside the clone in CI)`;
-  if (spawnSync('cc', ['--version'], { stdio: 'ignore' }).status !== 0) return 'cc not installed';
-  if (!fs.existsSync('/usr/include/pcap.h') && !fs.existsSync('/usr/include/pcap/pcap.h')) return 'libpcap-dev not installed';
-  if (spawnSync('python3', ['--version'], { stdio: 'ignore' }).status !== 0) return 'python3 not installed';
-  return undefined;
-}
-const why = missing();
-if (why && process.env['CI'] === 'true') throw new Error(`pfsync BSD oracle: ${why}; CI must have it (.ci/run)`);
-const skip = why ?? false;
+/** The oracle is built from C: the sources in ../shared, cc, libpcap-dev (its header) and python3 for compare.py. */
+const pcapHeader = ['/usr/include/pcap.h', '/usr/include/pcap/pcap.h'].find((h) => fs.existsSync(h)) ?? '/usr/include/pcap/pcap.h (libpcap-dev)';
+const skip = skipReason({ paths: [path.join(oracleSrc, 'build.sh'), pcapHeader], commands: ['cc', 'python3'] });
 
 interface Diff { file: string; frame: number; os: string; pairs: { oracle: string; carpdump: string }[] }
 interface FileResult { frames: number; checked: number; agree: number; differ: number; unchecked: string[]; diffs: Diff[] }
@@ -95,7 +87,7 @@ const jsonlCache = new Map<string, Jsonl[]>();
 function jsonl(file: string): Jsonl[] {
   const hit = jsonlCache.get(file);
   if (hit) return hit;
-  const text = execFileSync('node', [carpdump, '-T', 'jsonl', '-r', file], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const text = carpdumpOk(['-T', 'jsonl', '-r', file]);
   const list = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Jsonl);
   jsonlCache.set(file, list);
   return list;

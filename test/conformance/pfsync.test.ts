@@ -10,23 +10,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeFrame } from '../../src/decode/frame.js';
 import type { RawFrame } from '../../src/capture/types.js';
 import { oracleLines } from './pfsync-oracle-format.js';
-import { readPcap } from './pcap-read.js';
+import { readPcap } from '../support/pcap-read.js';
 import { createPfsyncAnalyzer } from '../../src/analyze/pfsync/index.js';
 import type { Finding } from '../../src/analyze/types.js';
 import { buildBus, buildLegacyPfsync, buildModernPfsync, pfsyncEthFrame } from '../builders/pfsync.js';
-import { IGNORE_DERIVED } from '../analyze/derived.js';
+import { SHARED } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
+import { IGNORE_DERIVED } from '../support/derived.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '../../..');
-const shared = path.resolve(repoRoot, '../shared');
-const captures = path.join(shared, 'captures');
-const available = fs.existsSync(path.join(captures, 'pfsync-expected-decode.txt'));
-if (!available && process.env['CI'] === 'true') throw new Error(`${captures} is missing: CI needs ../shared beside the clone`);
-const skip = available ? false : `${captures} not found (the shared reference folder sits beside the clone in CI)`;
+const captures = path.join(SHARED, 'captures');
+const skip = skipReason({ paths: [path.join(captures, 'pfsync-expected-decode.txt')] });
 
 /** The expected-decode file split into { capture name -> lines } (comments dropped). */
 function expectedByCapture(): Map<string, string[]> {

@@ -6,7 +6,7 @@ import * as B from '../builders/packets.js';
 import fc from 'fast-check';
 import { u64Decimal } from '../../src/decode/carp.js';
 import { annotationIds, decode, layerFields, protos } from './helpers.js';
-import { checkProperty } from '../fc-seed.js';
+import { checkProperty } from '../support/fc-seed.js';
 
 const HMAC = B.hexBytes('47c888778c62a986ae1d2c7ae2aa69117b7a33c4');
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { checksumVerifies, expectedChecksum, foldSum, internetChecksum, onesSum, pseudoHeaderSum } from '../../src/decode/checksum.js';
 import * as B from '../builders/packets.js';
-import { checkProperty } from '../fc-seed.js';
+import { checkProperty } from '../support/fc-seed.js';
 
 test('RFC 1071 section 3 example: 00 01 f2 03 f4 f5 f6 f7 sums to 0xddf2', () => {
   const d = Uint8Array.of(0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7);

@@ -2,10 +2,10 @@
 
 import { decodeFrame } from '../../src/decode/frame.js';
 import type { DecodedFrame, DecodeOptions, Fields, ProtoId } from '../../src/decode/types.js';
-import { rawFrame } from '../builders/packets.js';
+import { rawFrame } from '../support/frames.js';
 
 export function decode(bytes: Uint8Array, linktype = 1, options: DecodeOptions = {}, originalLength = bytes.length): DecodedFrame {
-  return decodeFrame(rawFrame(bytes, linktype, originalLength), options);
+  return decodeFrame(rawFrame(bytes, { linktype, originalLength }), options);
 }
 
 /** Fields of the first layer of `proto`; throws (failing the test) when absent. */

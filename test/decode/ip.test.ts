@@ -5,23 +5,26 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as B from '../builders/packets.js';
 import { annotationIds, decode, layerFields, protos } from './helpers.js';
+import { assertFields } from '../support/assert.js';
 
 test('IPv4 fields and ctx.ip', () => {
   const f = decode(B.carpFrame4({}, { src: '10.77.0.1', dst: '224.0.0.18', ttl: 255, id: 0xc11e, tos: 0x10 }));
   const ip = layerFields(f, 'ipv4');
-  assert.equal(ip['ip.version'], 4);
-  assert.equal(ip['ip.hdr_len'], 20);
-  assert.equal(ip['ip.dsfield'], 0x10);
-  assert.equal(ip['ip.len'], 56);
-  assert.equal(ip['ip.id'], 0xc11e);
-  assert.equal(ip['ip.flags.df'], true);
-  assert.equal(ip['ip.flags.mf'], false);
-  assert.equal(ip['ip.frag_offset'], 0);
-  assert.equal(ip['ip.ttl'], 255);
-  assert.equal(ip['ip.proto'], 112);
-  assert.equal(ip['ip.checksum.status'], 'good');
-  assert.equal(ip['ip.src'], '10.77.0.1');
-  assert.equal(ip['ip.dst'], '224.0.0.18');
+  assertFields(ip, {
+    'ip.version': 4,
+    'ip.hdr_len': 20,
+    'ip.dsfield': 0x10,
+    'ip.len': 56,
+    'ip.id': 0xc11e,
+    'ip.flags.df': true,
+    'ip.flags.mf': false,
+    'ip.frag_offset': 0,
+    'ip.ttl': 255,
+    'ip.proto': 112,
+    'ip.checksum.status': 'good',
+    'ip.src': '10.77.0.1',
+    'ip.dst': '224.0.0.18',
+  });
   assert.ok(f.ip);
   assert.equal(f.ip.version, 4);
   assert.equal(f.ip.ttl, 255);
@@ -75,13 +78,15 @@ test('ipv4.malformed: IHL below 5 and total length below the header length', () 
 test('IPv6 fields and ctx.ip', () => {
   const f = decode(B.carpFrame6({}, { tclass: 0xe0, flow: 0x12345, hlim: 255 }));
   const ip = layerFields(f, 'ipv6');
-  assert.equal(ip['ipv6.tclass'], 0xe0);
-  assert.equal(ip['ipv6.flow'], 0x12345);
-  assert.equal(ip['ipv6.plen'], 36);
-  assert.equal(ip['ipv6.nxt'], 112);
-  assert.equal(ip['ipv6.hlim'], 255);
-  assert.equal(ip['ipv6.src'], 'fe80::2a0:98ff:fe01:2');
-  assert.equal(ip['ipv6.dst'], 'ff02::12');
+  assertFields(ip, {
+    'ipv6.tclass': 0xe0,
+    'ipv6.flow': 0x12345,
+    'ipv6.plen': 36,
+    'ipv6.nxt': 112,
+    'ipv6.hlim': 255,
+    'ipv6.src': 'fe80::2a0:98ff:fe01:2',
+    'ipv6.dst': 'ff02::12',
+  });
   assert.equal(f.ip?.version, 6);
   assert.equal(f.ip?.payloadLength, 36);
 });
@@ -127,11 +132,7 @@ test('AH over IPv4 walked through to CARP, payload length reduced', () => {
   const f = decode(B.ethernet({ type: 0x0800 }, B.ipv4({ proto: 51 }, B.ah(112, 0x1000, 5, B.carp()))));
   assert.deepEqual(protos(f), ['eth', 'ipv4', 'ah', 'carp']);
   const a = layerFields(f, 'ah');
-  assert.equal(a['ah.next_header'], 112);
-  assert.equal(a['ah.length'], 24);
-  assert.equal(a['ah.spi'], 0x1000);
-  assert.equal(a['ah.sequence'], 5);
-  assert.equal(a['ah.icv'], 'ab'.repeat(12));
+  assertFields(a, { 'ah.next_header': 112, 'ah.length': 24, 'ah.spi': 0x1000, 'ah.sequence': 5, 'ah.icv': 'ab'.repeat(12) });
   assert.equal(f.ip?.payloadLength, 36);
   assert.equal(layerFields(f, 'carp')['carp.checksum.status'], 'good');
   assert.deepEqual(f.annotations, []);

@@ -11,7 +11,8 @@ import { buildPcap } from '../builders/capture.js';
 import { pflogFrame, type PflogOptions } from '../builders/pflog.js';
 import { carp, ipv4, ipv6 } from '../builders/packets.js';
 import { PF_ACTIONS, PF_DIRECTIONS, PF_REASONS } from '../../src/decode/link/pflog.js';
-import { carpdump, skipUnless, tool } from '../cli/run-cli.js';
+import { carpdump, tool } from '../support/cli.js';
+import { skipReason } from '../support/skip.js';
 
 const T0 = 1700000000;
 const cases: { o: PflogOptions; proto: number; v6?: boolean }[] = [
@@ -46,7 +47,7 @@ function decoded(): Packet[] {
   return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Packet);
 }
 
-test('pflog headers decode field for field as tcpdump\'s pflog printer shows them', { skip: skipUnless('tcpdump') }, () => {
+test('pflog headers decode field for field as tcpdump\'s pflog printer shows them', { skip: skipReason({ commands: ['tcpdump'] }) }, () => {
   const packets = decoded().filter((o) => o.type === 'packet').slice(0, cases.length);
   const theirs = tool('tcpdump', ['-r', file, '-e', '-nn']).stdout.split('\n').filter((l) => /^\d\d:/.test(l)).slice(0, cases.length);
   assert.equal(theirs.length, cases.length);

@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { isInterestingFrame } from '../../src/decode/probe.js';
 import * as B from '../builders/packets.js';
 import { validFixtures } from './fixtures.js';
+import { rawFrame } from '../support/frames.js';
 
 for (const fx of validFixtures()) {
   const interesting = !fx.name.endsWith('/esp');
   test(`probe ${interesting ? 'accepts' : 'rejects'} ${fx.name}`, () => {
-    assert.equal(isInterestingFrame(B.rawFrame(fx.bytes, fx.linktype)), interesting);
+    assert.equal(isInterestingFrame(rawFrame(fx.bytes, { linktype: fx.linktype })), interesting);
   });
 }
 
@@ -33,17 +34,17 @@ const background: { name: string; linktype: number; bytes: () => Uint8Array }[] 
 ];
 for (const row of background) {
   test(`probe rejects ${row.name}`, () => {
-    assert.equal(isInterestingFrame(B.rawFrame(row.bytes(), row.linktype)), false);
+    assert.equal(isInterestingFrame(rawFrame(row.bytes(), { linktype: row.linktype })), false);
   });
 }
 
 test('probe accepts pfsync over IPv4, the pfsync link type, and AH', () => {
-  assert.equal(isInterestingFrame(B.rawFrame(B.ethernet({ type: 0x0800 }, B.ipv4({ proto: 240 }, new Uint8Array(12))))), true);
-  assert.equal(isInterestingFrame(B.rawFrame(Uint8Array.of(6, 0, 0, 12), 246)), true);
-  assert.equal(isInterestingFrame(B.rawFrame(B.ethernet({ type: 0x0800 }, B.ipv4({ proto: 51 }, B.ah(112, 1, 1, B.carp()))))), true);
+  assert.equal(isInterestingFrame(rawFrame(B.ethernet({ type: 0x0800 }, B.ipv4({ proto: 240 }, new Uint8Array(12))))), true);
+  assert.equal(isInterestingFrame(rawFrame(Uint8Array.of(6, 0, 0, 12), { linktype: 246 })), true);
+  assert.equal(isInterestingFrame(rawFrame(B.ethernet({ type: 0x0800 }, B.ipv4({ proto: 51 }, B.ah(112, 1, 1, B.carp()))))), true);
 });
 
 test('probe accepts an IPv6 fragment header chain ending in 112', () => {
   const bytes = B.carpFrame6({}, { nxt: 0, ext: B.concat(B.ipv6Ext(44), B.ipv6Fragment(112, 0, true)) });
-  assert.equal(isInterestingFrame(B.rawFrame(bytes)), true);
+  assert.equal(isInterestingFrame(rawFrame(bytes)), true);
 });

@@ -13,7 +13,8 @@ import { isInterestingFrame } from '../../src/decode/probe.js';
 import type { DecodedFrame } from '../../src/decode/types.js';
 import * as B from '../builders/packets.js';
 import { validFixtures } from './fixtures.js';
-import { checkProperty } from '../fc-seed.js';
+import { checkProperty } from '../support/fc-seed.js';
+import { rawFrame } from '../support/frames.js';
 
 const SEED = 0x0c4a9112; // default; checkProperty takes CARPDUMP_FC_SEED instead when set
 const RUNS = Number(process.env['CARPDUMP_FC_RUNS'] ?? 3000);
@@ -33,7 +34,7 @@ const decodeAs = fc.constantFrom(undefined, 'carp' as const, 'vrrp' as const);
 test('any bytes under any link type: no internal error, probe is a superset', () => {
   checkProperty(
     fc.property(fc.constantFrom(...LINKTYPES), fc.uint8Array({ maxLength: 200 }), fc.nat(300), decodeAs, (lt, data, extra, as) => {
-      const raw = B.rawFrame(data, lt, data.length + (extra % 3 === 0 ? extra : 0));
+      const raw = rawFrame(data, { linktype: lt, originalLength: data.length + (extra % 3 === 0 ? extra : 0) });
       checkFrame(decodeFrame(raw, as ? { decodeAs: as } : {}), isInterestingFrame(raw));
     }),
     { seed: SEED, numRuns: RUNS },
@@ -55,7 +56,7 @@ test('mutated valid frames: no internal error, probe is a superset', () => {
       const bytes = Uint8Array.from(fixture.bytes);
       for (const [at, v] of edits) bytes[at % bytes.length] = v;
       const data = cut === undefined ? bytes : bytes.subarray(0, cut % (bytes.length + 1));
-      const raw = B.rawFrame(data, fixture.linktype, Math.max(data.length, fixture.bytes.length - 32 + wire));
+      const raw = rawFrame(data, { linktype: fixture.linktype, originalLength: Math.max(data.length, fixture.bytes.length - 32 + wire) });
       checkFrame(decodeFrame(raw, as ? { decodeAs: as } : {}), isInterestingFrame(raw));
     }),
     { seed: SEED, numRuns: RUNS },
@@ -72,7 +73,7 @@ test('CARP builder -> decode round trip', () => {
       }),
       (o) => {
         const frame = o.v6 ? B.carpFrame6(o) : B.carpFrame4(o);
-        const f = decodeFrame(B.rawFrame(frame));
+        const f = decodeFrame(rawFrame(frame));
         const c = f.layers.find((l) => l.proto === 'carp');
         assert.ok(c, 'carp layer');
         assert.equal(c.fields['carp.vhid'], o.vhid);

@@ -4,32 +4,37 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as B from '../builders/packets.js';
 import { annotationIds, decode, layerFields, protos } from './helpers.js';
+import { assertFields } from '../support/assert.js';
 
 test('VRRPv2 with simple-text auth and two addresses', () => {
   const f = decode(B.vrrp2Frame({ vrid: 51, prio: 150, authType: 1, auth: 'kapass', addrs: ['10.77.0.51', '10.77.0.61'] }));
   assert.deepEqual(protos(f), ['eth', 'ipv4', 'vrrp']);
   const v = layerFields(f, 'vrrp');
-  assert.equal(v['vrrp.version'], 2);
-  assert.equal(v['vrrp.type'], 1);
-  assert.equal(v['vrrp.virt_rtr_id'], 51);
-  assert.equal(v['vrrp.prio'], 150);
-  assert.equal(v['vrrp.addr_count'], 2);
-  assert.equal(v['vrrp.auth_type'], 1);
-  assert.equal(v['vrrp.adver_int'], 1);
-  assert.equal(v['vrrp.checksum.status'], 'good');
-  assert.deepEqual(v['vrrp.ip_addr'], ['10.77.0.51', '10.77.0.61']);
-  assert.equal(v['vrrp.auth_string'], 'kapass');
+  assertFields(v, {
+    'vrrp.version': 2,
+    'vrrp.type': 1,
+    'vrrp.virt_rtr_id': 51,
+    'vrrp.prio': 150,
+    'vrrp.addr_count': 2,
+    'vrrp.auth_type': 1,
+    'vrrp.adver_int': 1,
+    'vrrp.checksum.status': 'good',
+    'vrrp.ip_addr': ['10.77.0.51', '10.77.0.61'],
+    'vrrp.auth_string': 'kapass',
+  });
   assert.deepEqual(f.annotations, []);
 });
 
 test('VRRPv3 over IPv4: pseudo-header checksum good, centisecond interval', () => {
   const f = decode(B.vrrp3Frame4({ vrid: 52, maxAdverInt: 100 }));
   const v = layerFields(f, 'vrrp');
-  assert.equal(v['vrrp.version'], 3);
-  assert.equal(v['vrrp.short_adver_int'], 100);
-  assert.equal(v['vrrp.adver_int'], undefined);
-  assert.equal(v['vrrp.checksum.status'], 'good');
-  assert.deepEqual(v['vrrp.ip_addr'], ['10.77.0.52']);
+  assertFields(v, {
+    'vrrp.version': 3,
+    'vrrp.short_adver_int': 100,
+    'vrrp.adver_int': undefined,
+    'vrrp.checksum.status': 'good',
+    'vrrp.ip_addr': ['10.77.0.52'],
+  });
   assert.deepEqual(f.annotations, []);
 });
 

@@ -3,13 +3,9 @@
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { haveCommand, labSkipReason, waitFor, type Lab, type SpawnedProcess } from '../netns/lab.js';
-
-/** The repository root (this file runs as dist/test/e2e/carpdump-run.js). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const CARPDUMP_BIN = resolve(REPO_ROOT, 'bin/carpdump.js');
+import { resolve } from 'node:path';
+import { waitFor, type Lab, type SpawnedProcess } from '../netns/lab.js';
+import { CARPDUMP_BIN, REPO_ROOT } from '../support/paths.js';
 
 export function tsOf(text: string): number {
   return Number(text);
@@ -180,25 +176,4 @@ export function liveCounters(stderr: string): LiveCounters {
     // Printed only when not 0.
     stopped: stopped ?? 0,
   };
-}
-
-/**
- * Why a lab test must skip: no root / namespaces (outside CI only), or a missing command
- * (an error in CI, where .ci/run installs them).
- */
-export function labSkipReasonFor(commands: readonly string[]): string | undefined {
-  const lab = labSkipReason();
-  if (lab) return lab;
-  for (const cmd of commands) {
-    if (!haveCommand(cmd)) {
-      if (process.env.CI === 'true') throw new Error(`${cmd} is not installed (.ci/run installs it)`);
-      return `${cmd} is not installed`;
-    }
-  }
-  return undefined;
-}
-
-/** labSkipReasonFor with the commands as arguments. */
-export function liveSkipReason(...commands: string[]): string | undefined {
-  return labSkipReasonFor(commands);
 }

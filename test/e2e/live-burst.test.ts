@@ -14,14 +14,14 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { Lab, sleep, type SpawnedProcess } from '../netns/lab.js';
-import { REPO_ROOT, labSkipReasonFor, liveCounters, parseJsonl, startCarpdump, summaryOf, LIVE_BACKENDS } from './carpdump-run.js';
+import { REPO_ROOT } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
+import { liveCounters, parseJsonl, startCarpdump, summaryOf, LIVE_BACKENDS } from './carpdump-run.js';
 
 const BURST = 200_000;
 const SAMPLE = resolve(REPO_ROOT, 'samples/ucarp-failover.pcap');
 
-function skipReason(): string | undefined {
-  return labSkipReasonFor(['tcpreplay', 'tcpdump', 'dumpcap']);
-}
+const skip = skipReason({ lab: true, commands: ['tcpreplay', 'tcpdump', 'dumpcap'] });
 
 /** Timestamps (seconds) of every frame of a pcap file, as tcpdump reads them. */
 function pcapTimes(file: string): number[] {
@@ -74,7 +74,7 @@ function assertNothingVanished(label: string, cd: SpawnedProcess, file: string):
   return captured;
 }
 
-for (const backend of [...LIVE_BACKENDS, 'dumpcap']) test(`live burst (--capture-backend ${backend}): SIGINT, a second SIGINT and -c in the middle of 200k frames lose nothing silently`, { skip: skipReason(), timeout: 240_000 }, async () => {
+for (const backend of [...LIVE_BACKENDS, 'dumpcap']) test(`live burst (--capture-backend ${backend}): SIGINT, a second SIGINT and -c in the middle of 200k frames lose nothing silently`, { skip, timeout: 240_000 }, async () => {
   const lab = Lab.create();
   try {
     // Ctrl-C once: everything the kernel counted is analysed and written, or counted as dropped.

@@ -12,7 +12,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { haveCommand, Lab, labSkipReason, waitFor } from '../netns/lab.js';
+import { Lab, waitFor } from '../netns/lab.js';
+import { skipReason } from '../support/skip.js';
 import {
   carpAdverts,
   findings,
@@ -27,25 +28,13 @@ const VHID = 7;
 const PASS = 'e2e-carp-secret';
 const VIP = '10.77.0.100';
 
-function skipReason(): string | undefined {
-  const lab = labSkipReason();
-  if (lab) return lab;
-  for (const cmd of ['ucarp', 'tcpdump']) {
-    if (!haveCommand(cmd)) {
-      if (process.env.CI === 'true') throw new Error(`${cmd} is not installed (.ci/run installs it)`);
-      return `${cmd} is not installed`;
-    }
-  }
-  return undefined;
-}
-
 /** Adverts from SRC seen so far in a running carpdump's stdout (complete lines only). */
 function advertCount(stdout: string, src: string): number {
   const complete = stdout.slice(0, stdout.lastIndexOf('\n') + 1);
   return carpAdverts(packets(parseJsonl(complete))).filter((a) => a.src === src).length;
 }
 
-const skip = skipReason();
+const skip = skipReason({ lab: true, commands: ['ucarp', 'tcpdump'] });
 
 for (const backend of LIVE_BACKENDS) test(`ucarp failover seen live (--capture-backend ${backend}): adverts, HMAC, master_timeout on time, -w read back by tcpdump, SIGINT counters`, { skip, timeout: 90_000 }, async () => {
   const lab = Lab.create();

@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Lab, sleep, type SpawnedProcess } from '../netns/lab.js';
-import { CARPDUMP_BIN, liveSkipReason, REPO_ROOT } from './carpdump-run.js';
+import { CARPDUMP_BIN, REPO_ROOT } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
 
 const VHID = 7;
 const VIP = '10.77.0.100';
@@ -22,7 +23,7 @@ async function check(lab: Lab, extra: string[] = []): Promise<{ status: number |
   return { status, line: p.stdout(), stderr: p.stderr(), seconds: (Date.now() - start) / 1000 };
 }
 
-const skip = liveSkipReason('ucarp');
+const skip = skipReason({ lab: true, commands: ['ucarp'] });
 
 test('--check -a duration:5 live: UNKNOWN on a quiet segment, OK on a healthy pair, CRITICAL on a split brain', { skip, timeout: 120_000 }, async () => {
   const lab = Lab.create();

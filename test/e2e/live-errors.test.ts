@@ -8,20 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { haveCommand, labSkipReason } from '../netns/lab.js';
-import { CARPDUMP_BIN, REPO_ROOT } from './carpdump-run.js';
+import { carpdump as run, type RunResult as Run } from '../support/cli.js';
+import { REPO_ROOT } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function carpdump(args: readonly string[], prefix: readonly string[] = [], nodeArgs: readonly string[] = []): Run {
-  const cmd = prefix.length > 0 ? prefix[0] ?? '' : process.execPath;
-  const argv = [...prefix.slice(1), ...(prefix.length > 0 ? [process.execPath] : []), ...nodeArgs, CARPDUMP_BIN, ...args];
-  const r = spawnSync(cmd, argv, { cwd: REPO_ROOT, encoding: 'utf8', timeout: 20_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+function carpdump(args: readonly string[], wrapper: readonly string[] = [], nodeArgs: readonly string[] = []): Run {
+  return run(args, {}, { cwd: REPO_ROOT, wrapper, nodeArgs });
 }
 
 /** Exactly one line on stderr, prefixed "carpdump: ", and exit status 1. */
@@ -40,7 +32,7 @@ function capLoads(): boolean {
   return r.status === 0;
 }
 
-const rootSkip = labSkipReason();
+const rootSkip = skipReason({ lab: true });
 const CAP_HINT = /libpcap-dev.*npm install/;
 
 test('-i nosuchif: one line, exit 1 (or how to enable live capture when cap is missing)', () => {
@@ -83,9 +75,9 @@ test('bad capture filter: libpcap\'s message in one line, exit 1', { skip: rootS
 });
 
 test('no permission (CAP_NET_RAW dropped): one line that says what is needed, exit 1', { skip: rootSkip }, (t) => {
-  if (!haveCommand('setpriv')) {
-    if (process.env.CI === 'true') throw new Error('setpriv (util-linux) is missing');
-    t.skip('setpriv (util-linux) is not installed');
+  const noSetpriv = skipReason({ commands: ['setpriv'] }); // util-linux
+  if (noSetpriv !== undefined) {
+    t.skip(noSetpriv);
     return;
   }
   const drop = ['setpriv', '--bounding-set=-net_raw', '--inh-caps=-net_raw'];

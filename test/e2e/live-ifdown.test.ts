@@ -10,11 +10,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Lab, waitFor, type SpawnedProcess } from '../netns/lab.js';
-import { labSkipReasonFor, liveCounters, packets, parseJsonl, startCarpdump, summaryOf, tcpdumpCount, LIVE_BACKENDS } from './carpdump-run.js';
+import { skipReason } from '../support/skip.js';
+import { liveCounters, packets, parseJsonl, startCarpdump, summaryOf, tcpdumpCount, LIVE_BACKENDS } from './carpdump-run.js';
 
-function skipReason(): string | undefined {
-  return labSkipReasonFor(['keepalived', 'tcpdump']);
-}
+const skip = skipReason({ lab: true, commands: ['keepalived', 'tcpdump'] });
 
 const CONFIG = (iface: string): string => `vrrp_instance A { state MASTER
     interface ${iface}
@@ -61,10 +60,10 @@ function checkEnd(cd: SpawnedProcess, pcapFile: string, expectedError: string): 
   assert.equal(frames + (c.kernel ?? NaN) + (c.queueFull ?? NaN) + (c.stopped ?? NaN), c.received, cd.stderr());
 }
 
-for (const backend of LIVE_BACKENDS) test(`interface down during capture (--capture-backend ${backend}): one error line, exit 1, summary, a complete -w file, known counters`, { skip: skipReason(), timeout: 60_000 }, async () => {
+for (const backend of LIVE_BACKENDS) test(`interface down during capture (--capture-backend ${backend}): one error line, exit 1, summary, a complete -w file, known counters`, { skip, timeout: 60_000 }, async () => {
   await loseInterface(backend, ['set', 'pa', 'down'], 'carpdump: pa: the interface went down; capture stopped');
 });
 
-for (const backend of LIVE_BACKENDS) test(`interface deleted during capture (--capture-backend ${backend}): "interface pa went away", exit 1, frames up to it kept, known counters`, { skip: skipReason(), timeout: 60_000 }, async () => {
+for (const backend of LIVE_BACKENDS) test(`interface deleted during capture (--capture-backend ${backend}): "interface pa went away", exit 1, frames up to it kept, known counters`, { skip, timeout: 60_000 }, async () => {
   await loseInterface(backend, ['del', 'pa'], 'carpdump: interface pa went away; capture stopped');
 });

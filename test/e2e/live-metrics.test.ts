@@ -14,7 +14,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Lab, waitFor } from '../netns/lab.js';
-import { liveSkipReason, REPO_ROOT, startCarpdump } from './carpdump-run.js';
+import { REPO_ROOT } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
+import { startCarpdump } from './carpdump-run.js';
 import { httpGet, PrometheusServer, readmeAlertRules, type PromSample } from './prometheus.js';
 
 const VHID = 7;
@@ -42,7 +44,7 @@ function show(samples: PromSample[]): string {
   return JSON.stringify(samples.map((s) => [s.metric, s.value]));
 }
 
-const skip = liveSkipReason('ucarp', 'keepalived', 'prometheus', 'promtool');
+const skip = skipReason({ lab: true, commands: ['ucarp', 'keepalived', 'prometheus', 'promtool'] });
 
 test('Prometheus scrapes carpdump live: the new master after a failover, one master_timeout change, promtool accepts the exposition', { skip, timeout: 120_000 }, async () => {
   const lab = Lab.create();

@@ -10,21 +10,21 @@ import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Lab, sleep, waitFor } from '../netns/lab.js';
-import { REPO_ROOT, captureIsOpen, labSkipReasonFor } from './carpdump-run.js';
+import { REPO_ROOT } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
+import { captureIsOpen } from './carpdump-run.js';
 
 const PROBE = join(dirname(fileURLToPath(import.meta.url)), 'live-queue-probe.js');
 const BURST = 20_000;
 
-function skipReason(): string | undefined {
-  return labSkipReasonFor(['tcpreplay']);
-}
+const skip = skipReason({ lab: true, commands: ['tcpreplay'] });
 
 interface ProbeResult {
   readonly numbers: number[];
   readonly stats: { received: number; dropped: number; fromKernel: boolean; queueDropped: number; stopDropped: number };
 }
 
-test('live queue: bounded by its size; a slow analysis makes carpdump drop and count, never queue without bound', { skip: skipReason(), timeout: 120_000 }, async () => {
+test('live queue: bounded by its size; a slow analysis makes carpdump drop and count, never queue without bound', { skip, timeout: 120_000 }, async () => {
   const lab = Lab.create();
   try {
     const probe = lab.spawn(lab.monitor.ns, 'probe', [process.execPath, PROBE, lab.monitor.iface, String(32 * 1024), '2']);

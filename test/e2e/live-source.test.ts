@@ -10,20 +10,13 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIVE_FILTER, TICK_INTERVAL_MS } from '../../src/capture/live.js';
-import { haveCommand, Lab, labSkipReason, waitFor } from '../netns/lab.js';
+import { Lab, waitFor } from '../netns/lab.js';
+import { skipReason } from '../support/skip.js';
 import { captureIsOpen } from './carpdump-run.js';
 
 const PROBE = join(dirname(fileURLToPath(import.meta.url)), 'live-source-probe.js');
 
-function skipReason(): string | undefined {
-  const lab = labSkipReason();
-  if (lab) return lab;
-  if (!haveCommand('keepalived')) {
-    if (process.env.CI === 'true') throw new Error('keepalived is not installed (.ci/run installs it)');
-    return 'keepalived is not installed';
-  }
-  return undefined;
-}
+const skip = skipReason({ lab: true, commands: ['keepalived'] });
 
 const CONFIG = (iface: string): string => `global_defs {
     router_id carpdump_source
@@ -69,7 +62,7 @@ const SNAPLEN = 60;
 const DELAY_MS = 2500;
 const DURATION_MS = 3000;
 
-test('openLiveCapture: frames, times, snap length, early frames, ticks, counters, clean stop', { skip: skipReason(), timeout: 60_000 }, async () => {
+test('openLiveCapture: frames, times, snap length, early frames, ticks, counters, clean stop', { skip, timeout: 60_000 }, async () => {
   const lab = Lab.create();
   try {
     const ka = lab.startKeepalived(lab.a, CONFIG(lab.a.iface));

@@ -12,16 +12,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Lab, monitorPromiscuity, sleep, waitFor } from '../netns/lab.js';
-import { carpAdverts, labSkipReasonFor, packets, parseJsonl, startCarpdump, summaryOf } from './carpdump-run.js';
+import { skipReason } from '../support/skip.js';
+import { carpAdverts, packets, parseJsonl, startCarpdump, summaryOf } from './carpdump-run.js';
 
 const VHID = 9;
 const PASS = 'e2e-tcpdump-backend';
 
-function skipReason(): string | undefined {
-  return labSkipReasonFor(['ucarp', 'tcpdump']);
-}
+const skip = skipReason({ lab: true, commands: ['ucarp', 'tcpdump'] });
 
-test('tcpdump backend: -p leaves promiscuous mode off, without -p it is on', { skip: skipReason(), timeout: 90_000 }, async () => {
+test('tcpdump backend: -p leaves promiscuous mode off, without -p it is on', { skip, timeout: 90_000 }, async () => {
   const lab = Lab.create();
   try {
     const base = monitorPromiscuity(lab);
@@ -41,7 +40,7 @@ test('tcpdump backend: -p leaves promiscuous mode off, without -p it is on', { s
   assert.deepEqual(lab.existingNamespaces(), []);
 });
 
-test('tcpdump backend: --time-stamp-precision nano gives nanosecond kernel timestamps, kept by -w', { skip: skipReason(), timeout: 90_000 }, async () => {
+test('tcpdump backend: --time-stamp-precision nano gives nanosecond kernel timestamps, kept by -w', { skip, timeout: 90_000 }, async () => {
   const lab = Lab.create();
   try {
     const file = join(lab.dir, 'nano.pcap');

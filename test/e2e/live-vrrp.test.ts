@@ -8,18 +8,10 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { haveCommand, Lab, labSkipReason, waitFor } from '../netns/lab.js';
-import { CARPDUMP_BIN, packets, parseJsonl, startCarpdump, type PacketObject } from './carpdump-run.js';
-
-function skipReason(): string | undefined {
-  const lab = labSkipReason();
-  if (lab) return lab;
-  if (!haveCommand('keepalived')) {
-    if (process.env.CI === 'true') throw new Error('keepalived is not installed (.ci/run installs it)');
-    return 'keepalived is not installed';
-  }
-  return undefined;
-}
+import { Lab, waitFor } from '../netns/lab.js';
+import { CARPDUMP_BIN } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
+import { packets, parseJsonl, startCarpdump, type PacketObject } from './carpdump-run.js';
 
 /** keepalived.conf for node A: three instances, all MASTER with priority 150. */
 function keepalivedConfig(iface: string): string {
@@ -78,7 +70,7 @@ function vrid(p: PacketObject): unknown {
   return p.layers.vrrp?.['vrrp.virt_rtr_id'];
 }
 
-const skip = skipReason();
+const skip = skipReason({ lab: true, commands: ['keepalived'] });
 
 test('keepalived VRRPv2/v3 live on Ethernet and on `any`; priority 0 on SIGTERM; quiet end when piped into head', { skip, timeout: 90_000 }, async () => {
   const lab = Lab.create();

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { main } from '../../src/cli.js';
 import { MemoryStream } from '../../src/output/writer.js';
-import { checkProperty } from '../fc-seed.js';
+import { checkProperty } from '../support/fc-seed.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const SAMPLES = ['ucarp-failover.pcap', 'keepalived-vrrp.pcapng', 'pfsync-session.pcap', 'synthetic-links.pcapng', 'synthetic-carp-edge.pcap', 'multi-vhid.pcap']

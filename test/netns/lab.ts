@@ -57,23 +57,6 @@ export function canCreateLabs(): { ok: true } | { ok: false; reason: string } {
   return { ok: true };
 }
 
-/** A test that needs namespaces may skip only outside CI; in CI missing root is a failure. */
-export function labSkipReason(): string | undefined {
-  const can = canCreateLabs();
-  if (can.ok) return undefined;
-  if (process.env.CI === 'true') throw new Error(`live end-to-end tests must run in CI, but ${can.reason}`);
-  return `${can.reason} (these tests run in CI as root)`;
-}
-
-export function haveCommand(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function ip(args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }

@@ -10,11 +10,12 @@ import { createRenderer, type RenderOptions } from '../../src/output/renderer.js
 import { renderFieldsLine } from '../../src/output/fields.js';
 import { TimestampFormatter } from '../../src/output/timestamp.js';
 import { BufferedWriter, MemoryStream } from '../../src/output/writer.js';
-import { carpFrame4, ethernetTagged, ipv4, carp, rawFrame, vrrp2Frame } from '../builders/packets.js';
+import { carpFrame4, ethernetTagged, ipv4, carp, vrrp2Frame } from '../builders/packets.js';
+import { rawFrame } from '../support/frames.js';
 
 /** Decoded from the bytes, with nothing derived beside it (as the pipeline hands it on without analyzers). */
 function decoded(data: Uint8Array, number = 1, tsNsec = 123000, tsDigits = 6): AnalyzedFrame {
-  return { ...decodeFrame({ ...rawFrame(data), number, tsSec: 1700000000, tsNsec, tsDigits }), derived: {} };
+  return { ...decodeFrame(rawFrame(data, { number, tsNsec, tsDigits })), derived: {} };
 }
 
 const finding: Finding = {

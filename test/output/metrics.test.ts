@@ -9,8 +9,9 @@ import { FINDINGS } from '../../src/analyze/findings.js';
 import type { AnalyzedFrame, Finding } from '../../src/analyze/types.js';
 import type { DecodedFrame, Fields, Layer } from '../../src/decode/types.js';
 import { CarpdumpMetrics, MAX_METRIC_SOURCES, MAX_PFSYNC_SENDERS } from '../../src/output/metrics.js';
-import { advert, T0 } from '../analyze/carp/frames.js';
-import { analyzed, deriveFor } from '../analyze/derived.js';
+import { advert, T0 } from '../support/carp-frames.js';
+import { rawFrame } from '../support/frames.js';
+import { analyzed, deriveFor } from '../support/derived.js';
 
 type Labels = Record<string, string | number>;
 
@@ -51,6 +52,17 @@ function finding(id: string, details: Fields, t = 0): Finding {
 
 const A = '10.0.0.1';
 const B = '10.0.0.2';
+
+/** Frames 1-12: A master (advskew 0) and B (advskew 50) both advertising for 6 s: a contender, then a split brain. */
+function splitBrain(): DecodedFrame[] {
+  const frames: DecodedFrame[] = [];
+  let n = 0;
+  for (let t = 0; t < 6; t += 1) {
+    frames.push(advert({ n: ++n, t, src: A }));
+    frames.push(advert({ n: ++n, t: t + 0.5, src: B, advskew: 50 }));
+  }
+  return frames;
+}
 const F = '10.0.0.66';
 const PASS = 'metric-test-secret';
 
@@ -95,13 +107,8 @@ test('CARP without a passphrase: adverts unverified', async () => {
 });
 
 test('CARP split brain: 1 while both sides advertise, 0 once one of them has been silent past its master-down time', async () => {
-  const frames: DecodedFrame[] = [];
-  let n = 0;
-  // A master (advskew 0); B (advskew 50) keeps advertising too: a contender, then a split brain.
-  for (let t = 0; t < 6; t += 1) {
-    frames.push(advert({ n: ++n, t, src: A }));
-    frames.push(advert({ n: ++n, t: t + 0.5, src: B, advskew: 50 }));
-  }
+  const frames = splitBrain();
+  let n = frames.length;
   const r = feed(frames);
   assert.ok(r.findings.some((f) => f.id === 'carp.split_brain'), 'the analyzer raised carp.split_brain');
   assert.equal(await value(r.m, 'carpdump_carp_split_brain', { vhid: 7, af: 'ipv4' }), 1);
@@ -118,13 +125,7 @@ test('CARP split brain: 1 while both sides advertise, 0 once one of them has bee
 
 test('a tick moves time on: the split brain ends while no packet arrives at all', async () => {
   const m = new CarpdumpMetrics({ defaultMetrics: false });
-  const frames: DecodedFrame[] = [];
-  let n = 0;
-  for (let t = 0; t < 6; t += 1) {
-    frames.push(advert({ n: ++n, t, src: A }));
-    frames.push(advert({ n: ++n, t: t + 0.5, src: B, advskew: 50 }));
-  }
-  feed(frames, [], m);
+  feed(splitBrain(), [], m);
   assert.equal(await value(m, 'carpdump_carp_split_brain', { vhid: 7, af: 'ipv4' }), 1);
   m.tick({ sec: T0 + 20, nsec: 0 });
   assert.equal(await value(m, 'carpdump_carp_split_brain', { vhid: 7, af: 'ipv4' }), 0);
@@ -160,7 +161,7 @@ function pfsyncFrame(n: number, src: string, sections: Fields[], ignored?: strin
     fields: { 'pfsync.subheaders': sections as unknown as Fields[string], ...(ignored ? { 'pfsync.ignored': ignored } : {}) },
   };
   return {
-    raw: { number: n, tsSec: T0 + n, tsNsec: 0, tsDigits: 6, linktype: 1, interfaceId: 0, capturedLength: 0, originalLength: 0, data: new Uint8Array(0) },
+    raw: rawFrame(new Uint8Array(0), { number: n, tsSec: T0 + n }),
     layers: [layer], annotations: [], derived: {},
     ip: { version: 4, srcBytes: new Uint8Array(4), dstBytes: new Uint8Array(4), src, dst: '224.0.0.240', ttl: 255, payloadLength: 0, fragmented: false },
   };

@@ -16,7 +16,8 @@ import type { AnalyzedFrame } from '../../src/analyze/types.js';
 import { TimestampFormatter } from '../../src/output/timestamp.js';
 import { BufferedWriter, MemoryStream } from '../../src/output/writer.js';
 import { carpFrame4, carpFrame6, vrrp2Frame, vrrp3Frame6, arpFrame } from '../builders/packets.js';
-import { checkProperty } from '../fc-seed.js';
+import { checkProperty } from '../support/fc-seed.js';
+import { rawFrame } from '../support/frames.js';
 
 const SEED = 20260522;
 const seeds = [carpFrame4(), carpFrame6(), vrrp2Frame(), vrrp3Frame6(), arpFrame()];
@@ -74,7 +75,7 @@ function checkOutput(format: 'text' | 'jsonl' | 'json' | 'fields', text: string,
 }
 
 function raw(data: Uint8Array, linktype: number): RawFrame {
-  return { number: 1, tsSec: 1700000000, tsNsec: 5, tsDigits: 9, linktype, interfaceId: 0, capturedLength: data.length, originalLength: data.length + 3, data };
+  return rawFrame(data, { tsNsec: 5, tsDigits: 9, linktype, originalLength: data.length + 3 });
 }
 
 test('random and mutated frames render in every format without an exception', () => {

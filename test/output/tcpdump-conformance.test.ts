@@ -6,17 +6,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { carpdump } from '../support/cli.js';
+import { SHARED } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const corpus = path.join(path.resolve(repoRoot, '../shared'), 'corpus/public');
-const bin = path.join(repoRoot, 'bin/carpdump.js');
-const present = existsSync(corpus);
-if (!present && process.env['CI'] === 'true') throw new Error(`${corpus} is missing in CI`);
-const skip = present ? false : `${corpus} not found (the shared reference material is not beside this clone)`;
+const corpus = path.join(SHARED, 'corpus/public');
+const skip = skipReason({ paths: [corpus] });
+const present = skip === undefined;
 
 /** tcpdump -v output: one string per packet (continuation lines joined), keyed by time stamp. */
 function tcpdumpPackets(file: string): Map<string, string[]> {
@@ -43,7 +41,7 @@ function tcpdumpPackets(file: string): Map<string, string[]> {
 }
 
 function carpdumpLines(capture: string): { time: string; text: string }[] {
-  const r = spawnSync(process.execPath, [bin, '-r', capture, '--color', 'never'], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', TZ: 'UTC' } });
+  const r = carpdump(['-r', capture, '--color', 'never']);
   return r.stdout.split('\n').filter((l) => /^\d\d:\d\d:\d\d\.\d+ /.test(l)).map((l) => ({ time: l.slice(0, l.indexOf(' ')), text: l.slice(l.indexOf(' ') + 1) }));
 }
 

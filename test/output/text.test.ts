@@ -9,7 +9,7 @@ import { TimestampFormatter, epochTextOf, parseEpoch } from '../../src/output/ti
 import { colorLevel, createPalette, NO_COLOR_PALETTE } from '../../src/output/color.js';
 import { renderFindingsTable, renderFindingsList } from '../../src/output/findings-text.js';
 import { FINDINGS } from '../../src/analyze/findings.js';
-import { carpFrame, layer, raw, vrrpFrame } from './frames.js';
+import { carpFrame, layer, raw, vrrpFrame } from '../support/decoded-frames.js';
 
 const P = NO_COLOR_PALETTE;
 

@@ -4,19 +4,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { masterStory, REPO_ROOT, runScenario, SAMPLES, type Scenario } from './carp-helpers.js';
-import { derivedOf } from '../analyze/derived.js';
+import { carpdump } from '../support/cli.js';
+import { sample } from '../support/paths.js';
+import { masterStory, runScenario, type Scenario } from './carp-helpers.js';
+import { derivedOf } from '../support/derived.js';
 
-const sample = (name: string): string => path.join(SAMPLES, name);
-const BIN = path.join(REPO_ROOT, 'bin/carpdump.js');
 const statusBySrc = (s: Scenario, src: string): string[] =>
   s.adverts().filter((f) => f.ip?.src === src).map((f) => String(derivedOf(f)['carp.hmac.status']));
-function exitOf(args: string[]): { status: number | null; stdout: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, TZ: 'UTC', NO_COLOR: '1' }, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout };
-}
 
 for (const [mine, good, bad] of [['secret-one', '10.77.0.1', '10.77.0.2'], ['secret-two', '10.77.0.2', '10.77.0.1']] as const) {
   test(`ucarp-passphrase-split (no ARP) with ${good}'s passphrase: ${good} good and master, ${bad} bad from its first advert`, () => {
@@ -39,7 +33,7 @@ for (const [mine, good, bad] of [['secret-one', '10.77.0.1', '10.77.0.2'], ['sec
 }
 
 test('ucarp-passphrase-split through the CLI: held adverts printed in capture order; --fail-on warn exits 3', () => {
-  const r = exitOf(['-r', sample('ucarp-passphrase-split.pcap'), '--carp-pass', '6:secret-one', '--fail-on', 'warn', '-T', 'fields', '-e', 'frame.number', '-e', 'carp.hmac.status']);
+  const r = carpdump(['-r', sample('ucarp-passphrase-split.pcap'), '--carp-pass', '6:secret-one', '--fail-on', 'warn', '-T', 'fields', '-e', 'frame.number', '-e', 'carp.hmac.status']);
   assert.equal(r.status, 3);
   const rows = r.stdout.trim().split('\n').map((l) => l.split('\t'));
   assert.deepEqual(rows.map((x) => Number(x[0])), [...rows.keys()].map((i) => i + 1));
@@ -69,10 +63,10 @@ test('ucarp-failover-noarp: a wrong passphrase is carp.hmac_unverifiable saying 
   assert.equal(u.length, 1);
   assert.match(String(u[0]!.details['searched']), /10\.77\.0\.0\/24/);
   assert.equal(u[0]!.severity, 'warn');
-  assert.equal(exitOf(['-r', sample('ucarp-failover-noarp.pcap'), '-q', '--carp-pass', '7:wrongpass', '--fail-on', 'warn']).status, 3);
-  assert.equal(exitOf(['-r', sample('ucarp-failover-noarp.pcap'), '-q', '--carp-pass', '7:carpsecret', '--fail-on', 'warn']).status, 0);
+  assert.equal(carpdump(['-r', sample('ucarp-failover-noarp.pcap'), '-q', '--carp-pass', '7:wrongpass', '--fail-on', 'warn']).status, 3);
+  assert.equal(carpdump(['-r', sample('ucarp-failover-noarp.pcap'), '-q', '--carp-pass', '7:carpsecret', '--fail-on', 'warn']).status, 0);
   // with ARP in the capture (ucarp-failover.pcap) a wrong passphrase is a passphrase_mismatch
-  assert.equal(exitOf(['-r', sample('ucarp-failover.pcap'), '-q', '--carp-pass', '7:wrongpass', '--fail-on', 'warn']).status, 3);
+  assert.equal(carpdump(['-r', sample('ucarp-failover.pcap'), '-q', '--carp-pass', '7:wrongpass', '--fail-on', 'warn']).status, 3);
   const f = runScenario(sample('ucarp-failover.pcap'), { pass: [{ vhid: 7, passphrase: 'wrongpass' }] });
   assert.deepEqual(f.byId('carp.passphrase_mismatch').map((x) => x.details['likely_cause']), ['passphrase', 'passphrase']);
 });

@@ -3,16 +3,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, SAMPLES } from './carp-helpers.js';
+import { carpdumpOk as carpdump } from '../support/cli.js';
+import { SAMPLES } from '../support/paths.js';
 
-const BIN = path.join(REPO_ROOT, 'bin/carpdump.js');
-function carpdump(args: string[], env: Record<string, string> = {}): string {
-  return execFileSync(process.execPath, [BIN, ...args], { env: { ...process.env, TZ: 'UTC', NO_COLOR: '1', ...env }, encoding: 'utf8' });
-}
 type Obj = Record<string, unknown>;
 
 test('multi-vhid: -z carp,masters and jsonl tell the same masters and changes', () => {

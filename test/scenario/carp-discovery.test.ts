@@ -4,18 +4,16 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, runScenario, SAMPLES } from './carp-helpers.js';
+import { carpdump as cli } from '../support/cli.js';
+import { SAMPLES } from '../support/paths.js';
+import { runScenario } from './carp-helpers.js';
 import { fileWordlist, BLOCK_WORDS } from '../../src/wordlist-file.js';
 import { wordlistChunksSent } from '../../src/analyze/carp/wordlist-pool.js';
 
 const FILE = path.join(SAMPLES, 'synthetic-freebsd-carp.pcap');
-const BIN = path.join(REPO_ROOT, 'bin/carpdump.js');
-const cli = (args: string[]): { status: number | null; stdout: string; stderr: string } =>
-  spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, TZ: 'UTC', NO_COLOR: '1' }, encoding: 'utf8' });
 
 test('FreeBSD-shaped capture: the passphrase alone verifies all 45 adverts; the VIP is discovered; no replay', () => {
   const s = runScenario(FILE, { pass: [{ vhid: 1, passphrase: 'pass123' }] });
@@ -78,8 +76,7 @@ test('FreeBSD-shaped capture: --wordlist of 10 000 (passphrase last / absent) gi
     const hitList = path.join(dir, 'hit.txt');
     writeFileSync(hitList, [...guesses, 'pass123', ''].join('\n'));
     // the CLI, passphrase last: same stdout; the estimate line on stderr with -q, naming the thread count
-    const run = (threads: number) => spawnSync(process.execPath, [BIN, '-r', FILE, '-q', '--wordlist', hitList, '--fail-on', 'warn'],
-      { env: { ...process.env, TZ: 'UTC', NO_COLOR: '1', CARPDUMP_WORDLIST_THREADS: String(threads) }, encoding: 'utf8' });
+    const run = (threads: number) => cli(['-r', FILE, '-q', '--wordlist', hitList, '--fail-on', 'warn'], { CARPDUMP_WORDLIST_THREADS: String(threads) });
     const one = run(1);
     const two = run(2);
     assert.equal(one.status, 3);

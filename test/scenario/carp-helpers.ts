@@ -1,21 +1,14 @@
 // Read a capture file with the project's CaptureParser, decode every frame and run the CARP
 // analyzer over it, collecting findings per frame (scenario tests).
 
-import { readFileSync, existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { CaptureParser } from '../../src/capture/parser.js';
 import type { RawFrame } from '../../src/capture/types.js';
 import { decodeFrame } from '../../src/decode/frame.js';
 import type { DecodedFrame, Fields } from '../../src/decode/types.js';
 import { createCarpAnalyzer, type CarpAnalyzerOptions, type CarpPassphrase } from '../../src/analyze/carp/index.js';
 import type { Finding } from '../../src/analyze/types.js';
-import { deriveFor, derivedOf } from '../analyze/derived.js';
-
-/** The repository root (this file runs from dist/test/scenario/). */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const SAMPLES = path.join(REPO_ROOT, 'samples');
-export const SHARED = path.resolve(REPO_ROOT, '../shared');
+import { deriveFor, derivedOf } from '../support/derived.js';
 
 export function readCapture(file: string): DecodedFrame[] {
   const frames: DecodedFrame[] = [];
@@ -71,14 +64,6 @@ export function runScenario(file: string, opts: { pass?: CarpPassphrase[]; vips?
       return v;
     },
   };
-}
-
-/** Conformance captures live in ../shared beside the clone: skip outside CI when missing, fail in CI. */
-export function sharedCapture(name: string): { file?: string; skip?: string } {
-  const file = path.join(SHARED, 'captures', name);
-  if (existsSync(file)) return { file };
-  if (process.env['CI'] === 'true') throw new Error(`${file} is missing (required in CI)`);
-  return { skip: `${file} not present (conformance captures live beside the clone)` };
 }
 
 /** [src, cause, frame] of every carp.master_changed. */

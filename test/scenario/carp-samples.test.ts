@@ -7,13 +7,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { masterStory, runScenario, SAMPLES } from './carp-helpers.js';
+import { sample } from '../support/paths.js';
+import { masterStory, runScenario } from './carp-helpers.js';
 import { renderCarpMasters } from '../../src/output/carp-summary.js';
 import type { Fields } from '../../src/decode/types.js';
-import { derivedOf } from '../analyze/derived.js';
+import { derivedOf } from '../support/derived.js';
 
-const sample = (name: string): string => path.join(SAMPLES, name);
 const ELECTION_PROBLEMS = ['carp.split_brain', 'carp.replayed_advert', 'carp.vhid_conflict', 'carp.late_advert', 'carp.hmac_mismatch'];
 
 for (const file of ['ucarp-failover.pcap', 'ucarp-failover.pcapng']) {

@@ -8,9 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { runScenario, SAMPLES } from './carp-helpers.js';
+import { SAMPLES } from '../support/paths.js';
+import { runScenario } from './carp-helpers.js';
 import type { Fields } from '../../src/decode/types.js';
-import { derivedOf } from '../analyze/derived.js';
+import { derivedOf } from '../support/derived.js';
 
 test('synthetic-carp-edge: HMAC, demotion, replay and VLAN segments', () => {
   const s = runScenario(path.join(SAMPLES, 'synthetic-carp-edge.pcap'), { pass: [{ vhid: 10, passphrase: 'edge-pass' }] });

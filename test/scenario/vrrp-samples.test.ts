@@ -4,15 +4,16 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { readCapture, REPO_ROOT, SAMPLES } from './carp-helpers.js';
+import { carpdumpOk as carpdump } from '../support/cli.js';
+import { SAMPLES } from '../support/paths.js';
+import { readCapture } from './carp-helpers.js';
 import { createVrrpAnalyzer } from '../../src/analyze/vrrp/index.js';
 import { createCarpAnalyzer } from '../../src/analyze/carp/index.js';
 import { vrrpOf } from '../../src/analyze/facts.js';
 import type { Analyzer, Finding } from '../../src/analyze/types.js';
 import type { DecodedFrame, Fields } from '../../src/decode/types.js';
-import { deriveFor } from '../analyze/derived.js';
+import { deriveFor } from '../support/derived.js';
 
 interface Run { frames: DecodedFrame[]; findings: Finding[]; summary: Fields }
 
@@ -112,10 +113,6 @@ test('keepalived-vrrp: all four VRIDs resign from a to b; carp-vrrp-conflict: a 
   assert.ok(c.findings.some((f) => f.id === 'vrrp.late_advert' && f.details['vrid'] === 9));
 });
 
-const BIN = path.join(REPO_ROOT, 'bin/carpdump.js');
-function carpdump(args: string[]): string {
-  return execFileSync(process.execPath, [BIN, ...args], { env: { ...process.env, TZ: 'UTC', NO_COLOR: '1' }, encoding: 'utf8' });
-}
 
 test('CLI: -z vrrp,masters (table and timeline in the -t style) and jsonl tell the same story', () => {
   const file = path.join(SAMPLES, 'keepalived-preempt.pcap');

@@ -3,10 +3,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { advert, arpReply, garp, unsolicitedNa } from './frames.js';
+import { advert, arpReply, garp, unsolicitedNa } from '../../support/carp-frames.js';
 import { runCarp, type Run } from './run.js';
 import type { Fields } from '../../../src/decode/types.js';
-import { deriveFor, derivedOf } from '../derived.js';
+import { deriveFor, derivedOf } from '../../support/derived.js';
 
 const VIP = ['10.77.0.100'];
 const vips = (m: Record<number, string[]>): Map<number, string[]> => new Map(Object.entries(m).map(([k, v]) => [Number(k), v]));

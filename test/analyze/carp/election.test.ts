@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { advert, vrrp, type AdvertSpec } from './frames.js';
+import { advert, vrrp, type AdvertSpec } from '../../support/carp-frames.js';
 import { at, every, runCarp } from './run.js';
 import type { DecodedFrame, Fields } from '../../../src/decode/types.js';
 
@@ -11,14 +11,16 @@ import type { DecodedFrame, Fields } from '../../../src/decode/types.js';
 function seq(items: Array<[number, Omit<AdvertSpec, 'n' | 't'>]>): DecodedFrame[] {
   return items.sort((a, b) => a[0] - b[0]).map(([t, s], i) => advert({ ...s, n: i + 1, t }));
 }
+/** [t, spec] items for seq(): SPEC sends at each of TIMES. */
+const sending = <S>(spec: S, times: readonly number[]): Array<[number, S]> => times.map((t) => [t, spec]);
 const A = { src: '10.77.0.1' };
 const B = { src: '10.77.0.2', advskew: 100 };
 
 test('first_seen then master_timeout: A silent, B takes over after its master-down time', () => {
   const frames = seq([
-    ...every(0, 6, 1).map((t): [number, typeof A] => [t, A]),
+    ...sending(A, every(0, 6, 1)),
     // A's last advert at 5; B (advskew 100) master-down = 3 + 100/256 = 3.39 s
-    ...every(8.4, 12, 1 + 100 / 256).map((t): [number, typeof B] => [t, B]),
+    ...sending(B, every(8.4, 12, 1 + 100 / 256)),
   ]);
   const r = runCarp(frames);
   const changes = r.byId('carp.master_changed');
@@ -40,7 +42,7 @@ test('first_seen then master_timeout: A silent, B takes over after its master-do
 
 test('preempted: a better advert takes over while the master is alive', () => {
   const frames = seq([
-    ...every(0, 5, 1 + 100 / 256).map((t): [number, typeof B] => [t, B]),
+    ...sending(B, every(0, 5, 1 + 100 / 256)),
     [5.2, A], [6.2, A], [7.2, A],
   ]);
   const r = runCarp(frames);
@@ -98,8 +100,8 @@ test('equal intervals: a second source contends, the master yields (preempted, t
 
 test('split brain: two sources keep advertising concurrently beyond one interval', () => {
   const frames = seq([
-    ...every(0, 6, 1).map((t): [number, typeof A] => [t, A]),
-    ...every(0.5, 6, 1 + 100 / 256).map((t): [number, typeof B] => [t, B]),
+    ...sending(A, every(0, 6, 1)),
+    ...sending(B, every(0.5, 6, 1 + 100 / 256)),
   ]);
   const r = runCarp(frames);
   const sb = r.byId('carp.split_brain');
@@ -133,7 +135,7 @@ test('advbase 0: interval 1/256 s, late and timeout on the millisecond scale', (
   const slow = { src: '10.77.0.2', advbase: 0, advskew: 1 };   // master-down 3/256 s
   const ts = every(0, 0.05, 1 / 256);
   const frames = seq([
-    ...ts.map((t): [number, typeof fast] => [t, fast]),
+    ...sending(fast, ts),
     [0.05 + 0.008, fast],                                       // late: 8 ms > 1.25 * 3.9 ms
     [0.058 + 0.02, slow], [0.078 + 0.004, slow],                // master silent 20 ms > 11.7 ms
   ]);

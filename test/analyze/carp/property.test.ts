@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { advert } from './frames.js';
+import { advert } from '../../support/carp-frames.js';
 import { runCarp } from './run.js';
 import type { Fields } from '../../../src/decode/types.js';
-import { checkProperty } from '../../fc-seed.js';
-import { derivedOf } from '../derived.js';
+import { checkProperty } from '../../support/fc-seed.js';
+import { derivedOf } from '../../support/derived.js';
 
 const step = fc.record({
   dt: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 6, noNaN: true })),

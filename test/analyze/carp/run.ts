@@ -3,8 +3,8 @@
 import { createCarpAnalyzer, type CarpAnalyzerOptions } from '../../../src/analyze/carp/index.js';
 import type { Analyzer, Finding } from '../../../src/analyze/types.js';
 import type { DecodedFrame, Fields } from '../../../src/decode/types.js';
-import { T0 } from './frames.js';
-import { deriveFor } from '../derived.js';
+import { T0 } from '../../support/carp-frames.js';
+import { deriveFor } from '../../support/derived.js';
 
 export interface Run {
   readonly analyzer: Analyzer;

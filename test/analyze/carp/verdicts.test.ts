@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { advert, garp, referenceHmac } from './frames.js';
+import { advert, garp, referenceHmac } from '../../support/carp-frames.js';
 import { runCarp, type Run } from './run.js';
 import { HOLD_ADVERTS, HOLD_SECONDS } from '../../../src/analyze/carp/index.js';
 import type { DecodedFrame } from '../../../src/decode/types.js';
-import { deriveFor, derivedOf } from '../derived.js';
+import { deriveFor, derivedOf } from '../../support/derived.js';
 
 const PASS = [{ vhid: 7, passphrase: 'carpsecret' }];
 const status = (r: Run): unknown[] => r.frames.filter((f) => f.layers.some((l) => l.proto === 'carp')).map((f) => derivedOf(f)['carp.hmac.status']);
@@ -22,9 +22,11 @@ function mac(pass: string, vhid: number, addrBytes: number[][], counter: bigint,
   return createHmac('sha1', pass).update(m).digest('hex');
 }
 const counterOf = (n: number): bigint => 0x1000000000000000n + BigInt(n) * 7919n;
+/** Adverts at 0, 1 and 2 s from SRC, signed with carpsecret over VIP. */
+const threeAdverts = (src: string, vip: string[]): DecodedFrame[] => [0, 1, 2].map((t) => advert({ n: t + 1, t, src, pass: 'carpsecret', vip }));
 
 test('discovery: a single VIP in the sender\'s /24 is found with the passphrase alone (carp.vip_discovered once)', () => {
-  const frames = [0, 1, 2].map((t) => advert({ n: t + 1, t, src: '192.168.88.2', pass: 'carpsecret', vip: ['192.168.88.44'] }));
+  const frames = threeAdverts('192.168.88.2', ['192.168.88.44']);
   const r = runCarp(frames, { passphrases: PASS });
   assert.deepEqual(status(r), ['good', 'good', 'good']);
   const d = r.byId('carp.vip_discovered');
@@ -61,7 +63,7 @@ test('discovery: IPv6 link-local VIP among the addresses seen on the segment; pr
 });
 
 test('miss: carp.hmac_unverifiable once per VHID, saying what was searched; adverts stay unverified', () => {
-  const frames = [0, 1, 2].map((t) => advert({ n: t + 1, t, src: '10.77.0.1', pass: 'carpsecret', vip: ['172.16.5.5'] }));
+  const frames = threeAdverts('10.77.0.1', ['172.16.5.5']);
   const r = runCarp(frames, { passphrases: PASS });
   assert.deepEqual(status(r), ['unverified', 'unverified', 'unverified']);
   const u = r.byId('carp.hmac_unverifiable');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { auditWordlist } from '../../../src/analyze/carp/wordlist.js';
-import { checkProperty } from '../../fc-seed.js';
+import { checkProperty } from '../../support/fc-seed.js';
 
 const ref = (word: string, m: Uint8Array): Uint8Array => createHmac('sha1', Buffer.from(word, 'utf8').subarray(0, 19)).update(m).digest();
 

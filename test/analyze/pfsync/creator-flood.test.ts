@@ -8,17 +8,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { decodeFrame } from '../../../src/decode/frame.js';
 import { createPfsyncAnalyzer } from '../../../src/analyze/pfsync/index.js';
-import { buildModernPfsync, buildState, pfsyncEthFrame, rawFrame } from '../../builders/pfsync.js';
+import { buildModernPfsync, buildState, pfsyncEthFrame, BASE_TS } from '../../builders/pfsync.js';
+import { rawFrame } from '../../support/frames.js';
 import { buildPcap, mulberry32 } from '../../builders/capture.js';
-import { tcpState } from './harness.js';
-import { IGNORE_DERIVED } from '../derived.js';
+import { carpdumpOk } from '../../support/cli.js';
+import { tcpState } from '../../support/pfsync-harness.js';
+import { IGNORE_DERIVED } from '../../support/derived.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '../../../..');
 
 const PER_PACKET = 200; // 200 x 264-byte v6 states: a 52 kB frame (pfsync len is a u16)
 const STATE_AT = 14 + 20 + 20 + 4; // Ethernet, IPv4, pfsync header, subheader
@@ -45,7 +43,7 @@ test('3M states from random creator ids: one pfsync.creator_cap, table and summa
   const analyzer = createPfsyncAnalyzer();
   const found: string[] = [];
   for (let p = 0; p * PER_PACKET < STATES; p++) {
-    analyzer.onFrame(decodeFrame(rawFrame(floodPacket(rand, p * PER_PACKET + 1), p + 1)), (f) => found.push(f.id), IGNORE_DERIVED);
+    analyzer.onFrame(decodeFrame(rawFrame(floodPacket(rand, p * PER_PACKET + 1), { number: p + 1, tsSec: BASE_TS + p + 1 })), (f) => found.push(f.id), IGNORE_DERIVED);
   }
   const after = process.memoryUsage();
   const grownMb = (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / 1e6;
@@ -76,7 +74,7 @@ test('the creator cap is an option; the summary lists the creators with the most
     return b;
   };
   // 200 states in a cycle of 7: creator a 29, b 58, c 85 states; d is the 4th creator, past the cap.
-  analyzer.onFrame(decodeFrame(rawFrame(frame([0xa, 0xb, 0xb, 0xc, 0xc, 0xc, 0xd], 1), 1)), (f) => found.push(f.id), IGNORE_DERIVED);
+  analyzer.onFrame(decodeFrame(rawFrame(frame([0xa, 0xb, 0xb, 0xc, 0xc, 0xc, 0xd], 1), { number: 1, tsSec: BASE_TS + 1 })), (f) => found.push(f.id), IGNORE_DERIVED);
   assert.deepEqual(found, ['pfsync.creator_cap']);
   const s = analyzer.summary()['pfsync'] as Record<string, unknown>;
   assert.deepEqual(Object.entries(s['states_by_creator'] as object), [['0000000c', 85], ['0000000b', 58], ['0000000a', 29]]);
@@ -90,7 +88,7 @@ test('-z pfsync,states on the flood: the top 20 creators and one "N more" line',
     const records = Array.from({ length: 60 }, (_, p) => ({ tsSec: 1735689600 + p, tsFrac: 0, data: floodPacket(rand, p * PER_PACKET + 1) }));
     const file = path.join(tmp, 'flood.pcap');
     fs.writeFileSync(file, buildPcap({ endian: 'le', records }));
-    const out = execFileSync('node', [path.join(repoRoot, 'bin', 'carpdump.js'), '-q', '-z', 'pfsync,states', '-r', file], { encoding: 'utf8' });
+    const out = carpdumpOk(['-q', '-z', 'pfsync,states', '-r', file]);
     const creatorLines = out.split('\n').filter((l) => /^ {4}creator [0-9a-f]{8}: \d+$/.test(l));
     assert.equal(creatorLines.length, 20);
     assert.match(out, /^ {4}9980 more creator\(s\) with 9980 state\(s\)$/m);

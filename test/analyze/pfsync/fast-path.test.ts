@@ -9,22 +9,21 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { decodeFrame } from '../../../src/decode/frame.js';
 import { createPfsyncAnalyzer } from '../../../src/analyze/pfsync/index.js';
 import type { Finding } from '../../../src/analyze/types.js';
 import type { RawFrame } from '../../../src/capture/types.js';
 import type { DecodeOptions, Fields } from '../../../src/decode/types.js';
-import { readPcap } from '../../conformance/pcap-read.js';
-import { writeBuilderCaptures } from '../../conformance/pfsync-builder-captures.js';
-import { rawFrame } from '../../builders/pfsync.js';
-import { C, CREATOR_A, delC, healthySession, range, then, updC } from './harness.js';
-import { deriveFor } from '../derived.js';
+import { readPcap } from '../../support/pcap-read.js';
+import { writeBuilderCaptures } from '../../support/pfsync-builder-captures.js';
+import { carpdumpOk } from '../../support/cli.js';
+import { sample, SHARED } from '../../support/paths.js';
+import { rawFrame, timeAt } from '../../support/frames.js';
+import { inCI } from '../../support/skip.js';
+import { C, CREATOR_A, delC, healthySession, range, then, updC } from '../../support/pfsync-harness.js';
+import { deriveFor } from '../../support/derived.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '../../../..');
-const captures = path.resolve(repoRoot, '../shared/captures');
+const captures = path.join(SHARED, 'captures');
 
 function analyze(frames: readonly RawFrame[], options: DecodeOptions): { findings: Finding[]; summary: Fields; fastMessages: number; fastStates: number } {
   const a = createPfsyncAnalyzer();
@@ -63,17 +62,17 @@ function sameOutcome(name: string, frames: readonly RawFrame[]): number {
 }
 
 const packetsToFrames = (list: { bytes: Uint8Array; at: number }[]): RawFrame[] =>
-  list.map((p, i) => rawFrame(p.bytes, i + 1, 1735689600 + Math.floor(p.at), 1, Math.round((p.at % 1) * 1e9)));
+  list.map((p, i) => rawFrame(p.bytes, { number: i + 1, ...timeAt(1735689600, p.at) }));
 
 test('pfsync fast path: same findings and summary as the full decode on every pfsync capture', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'carpdump-pfsync-fast-'));
   try {
     const files = [
-      path.join(repoRoot, 'samples', 'pfsync-session.pcap'),
+      sample('pfsync-session.pcap'),
       ...writeBuilderCaptures(tmp),
       ...(fs.existsSync(captures) ? fs.readdirSync(captures).filter((n) => /^pfsync-.*\.pcap$/.test(n)).map((n) => path.join(captures, n)) : []),
     ];
-    if (process.env['CI'] === 'true') assert.ok(files.length >= 12, 'the reference captures are beside the clone in CI');
+    if (inCI()) assert.ok(files.length >= 12, 'the reference captures are beside the clone in CI');
     let fast = 0;
     for (const f of files) fast += sameOutcome(path.basename(f), readPcap(f));
     // Scenario sessions: healthy, stale and unknown updates, a stranger's flood.
@@ -108,9 +107,8 @@ test('pfsync fast path: every prefix of every builder frame (cut UPD_C messages)
 });
 
 test('pfsync fast path through the CLI: -q (fast) prints what -q -Y pfsync (full decode) prints', () => {
-  const carpdump = path.join(repoRoot, 'bin', 'carpdump.js');
-  const file = path.join(repoRoot, 'samples', 'pfsync-session.pcap');
-  const run = (...extra: string[]) => execFileSync('node', [carpdump, '-q', '-T', 'jsonl', '-z', 'pfsync,states', '-r', file, ...extra], { encoding: 'utf8' });
+  const file = sample('pfsync-session.pcap');
+  const run = (...extra: string[]) => carpdumpOk(['-q', '-T', 'jsonl', '-z', 'pfsync,states', '-r', file, ...extra]);
   const fast = run();
   assert.match(fast, /"type":"summary"/);
   assert.equal(fast, run('-Y', 'pfsync'));

@@ -5,9 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeFrame } from '../../../src/decode/frame.js';
 import { createPfsyncAnalyzer } from '../../../src/analyze/pfsync/index.js';
-import { buildModernPfsync, buildPfsyncUpdCPacket, buildState, pfsyncEthFrame, rawFrame } from '../../builders/pfsync.js';
-import { tcpState } from './harness.js';
-import { IGNORE_DERIVED } from '../derived.js';
+import { buildModernPfsync, buildPfsyncUpdCPacket, buildState, pfsyncEthFrame, BASE_TS } from '../../builders/pfsync.js';
+import { rawFrame } from '../../support/frames.js';
+import { tcpState } from '../../support/pfsync-harness.js';
+import { IGNORE_DERIVED } from '../../support/derived.js';
 
 const STATES = 1_000_000;
 const PER_PACKET = 5; // 5 x 264-byte v6 states per 1500-byte packet
@@ -27,7 +28,7 @@ test('1M tracked states in under 500 MB; 1M UPD_C applied to them', (t) => {
   for (let p = 0; n < STATES; p++) {
     const bytes = Uint8Array.from(template);
     for (let j = 0; j < PER_PACKET; j++) patchId(bytes, STATE_AT + j * 264, ++n);
-    analyzer.onFrame(decodeFrame(rawFrame(bytes, p + 1)), sink, IGNORE_DERIVED);
+    analyzer.onFrame(decodeFrame(rawFrame(bytes, { number: p + 1, tsSec: BASE_TS + p + 1 })), sink, IGNORE_DERIVED);
   }
   const after = process.memoryUsage();
   const grownMb = (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / 1e6;
@@ -41,7 +42,7 @@ test('1M tracked states in under 500 MB; 1M UPD_C applied to them', (t) => {
   for (let first = 1, p = 0; first <= STATES; first += 16, p++) {
     const bytes = Uint8Array.from(upd);
     for (let j = 0; j < 16; j++) patchId(bytes, STATE_AT + j * 84, first + j);
-    analyzer.onFrame(decodeFrame(rawFrame(bytes, p + 1)), (f) => findings.push(f.id), IGNORE_DERIVED);
+    analyzer.onFrame(decodeFrame(rawFrame(bytes, { number: p + 1, tsSec: BASE_TS + p + 1 })), (f) => findings.push(f.id), IGNORE_DERIVED);
   }
   t.diagnostic(`1M UPD_C decoded and applied in ${((performance.now() - start) / 1000).toFixed(1)} s`);
   assert.deepEqual(findings, []);

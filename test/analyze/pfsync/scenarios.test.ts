@@ -9,7 +9,7 @@ import {
 } from '../../builders/pfsync.js';
 import {
   A, B, BASE_ID, C, CREATOR_A, CREATOR_B, busMsg, delC, fullUpd, healthySession, ids, ins, run, tcpState, then, updC, v6,
-} from './harness.js';
+} from '../../support/pfsync-harness.js';
 
 test('healthy bulk + insert + update + delete session: 35 states, bulk tracked, no warnings', () => {
   const o = run(healthySession());

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { buildClr, buildIdCreator } from '../../builders/pfsync.js';
 import {
   A, B, C, CREATOR_A, busMsg, delC, fullUpd, healthySession, ins, range, run, then, updC, v6, bulkRequest, type Packet,
-} from './harness.js';
+} from '../../support/pfsync-harness.js';
 
 const stranger = (o: ReturnType<typeof run>) => o.findings.filter((f) => f.id === 'pfsync.unexpected_sender');
 

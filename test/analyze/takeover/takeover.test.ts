@@ -12,8 +12,9 @@ import { createTakeoverAnalyzer, tapFindings, GRACE_SECONDS } from '../../../src
 import type { Finding } from '../../../src/analyze/types.js';
 import type { Fields } from '../../../src/decode/types.js';
 import * as pf from '../../builders/pfsync.js';
-import { A, ACT, B, bulkEnd, bulkRequest, bulkStart, data, failover, state, sync, T0, type Pkt } from './capture.js';
-import { deriveFor } from '../derived.js';
+import { A, ACT, B, bulkEnd, bulkRequest, bulkStart, data, failover, state, sync, T0, type Pkt } from '../../support/takeover-capture.js';
+import { rawFrame, timeAt } from '../../support/frames.js';
+import { deriveFor } from '../../support/derived.js';
 
 function run(packets: Pkt[]): { findings: Finding[]; takeovers: Fields[] } {
   const takeover = createTakeoverAnalyzer();
@@ -24,8 +25,7 @@ function run(packets: Pkt[]): { findings: Finding[]; takeovers: Fields[] } {
   ];
   const findings: Finding[] = [];
   [...packets].sort((a, b) => a.at - b.at).forEach((p, i) => {
-    const sec = T0 + Math.floor(p.at);
-    const frame = decodeFrame(pf.rawFrame(p.bytes, i + 1, sec, 1, Math.round((p.at % 1) * 1e9)));
+    const frame = decodeFrame(rawFrame(p.bytes, { number: i + 1, ...timeAt(T0, p.at) }));
     assert.equal(frame.internalError, undefined);
     for (const a of analyzers) a.onFrame(frame, (f) => findings.push(f), deriveFor(frame));
   });

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adverts, byTime, every, runVrrp, T0 } from './adverts.js';
+import { adverts, byTime, every, runVrrp, T0 } from '../../support/vrrp-adverts.js';
 import { compareRouters, masterDownInterval, skewTime } from '../../../src/analyze/vrrp/timing.js';
 import type { Fields } from '../../../src/decode/types.js';
 import type { Finding } from '../../../src/analyze/types.js';

@@ -8,7 +8,7 @@ import { PFSYNC_ACTION_TABLES } from '../../../src/decode/pfsync/actions.js';
 import { PFSYNC_FLAVORS } from '../../../src/decode/pfsync/constants.js';
 import {
   annotationIds, CREATOR_HEX, decodePayload, ID_HEX, messagesOf, pfsyncLayer, samplePacket, sectionsOf,
-} from './fixtures.js';
+} from '../../support/pfsync-fixtures.js';
 
 for (const flavor of PFSYNC_FLAVORS) {
   const table = PFSYNC_ACTION_TABLES[flavor];

@@ -7,11 +7,12 @@ import { decodeFrame } from '../../../src/decode/frame.js';
 import { isPfsyncLinkFrame } from '../../../src/decode/pfsync/index.js';
 import {
   buildBus, buildIdCreator, buildLegacyPfsync, buildModernPfsync, buildState, buildUpdC, ethernet, ipv4, ipv6,
-  buildPfsyncUpdCPacket, MD5_EMPTY, pfsyncEthFrame, rawFrame,
+  buildPfsyncUpdCPacket, MD5_EMPTY, pfsyncEthFrame,
 } from '../../builders/pfsync.js';
 import {
   annotationIds, CREATOR, decodePayload, ID, messagesOf, pfsyncLayer, SAMPLE_STATE, sectionsOf,
-} from './fixtures.js';
+} from '../../support/pfsync-fixtures.js';
+import { rawFrame } from '../../support/frames.js';
 
 const upd = (o: { expire?: number; byte81?: number } = {}) => buildUpdC({ id: ID, creatorid: CREATOR, src: { state: 4 }, dst: { state: 4 }, ...o });
 
@@ -125,19 +126,19 @@ test('legacy: unknown action is badact', () => {
 
 test('IPv4 transport: TTL other than 255 raises pfsync.bad_ttl and marks the packet ignored', () => {
   const payload = buildModernPfsync({ version: 6, sections: [{ action: 7, messages: [buildIdCreator(ID, CREATOR)] }] });
-  const frame = decodeFrame(rawFrame(pfsyncEthFrame(payload, { ttl: 64 }), 1));
+  const frame = decodeFrame(rawFrame(pfsyncEthFrame(payload, { ttl: 64 })));
   assert.deepEqual(annotationIds(frame), ['pfsync.bad_ttl']);
   assert.equal(pfsyncLayer(frame).fields['pfsync.ignored'], 'badttl');
-  const ok = decodeFrame(rawFrame(pfsyncEthFrame(payload, { ttl: 255 }), 1));
+  const ok = decodeFrame(rawFrame(pfsyncEthFrame(payload, { ttl: 255 })));
   assert.deepEqual(annotationIds(ok), []);
 });
 
 test('IPv6 transport (FreeBSD 14+): next header 240, hop limit checked', () => {
   const payload = buildModernPfsync({ version: 5, sections: [{ action: 4, messages: [upd()] }] });
-  const frame = decodeFrame(rawFrame(ethernet(ipv6(payload, { ttl: 255 }), 0x86dd), 1));
+  const frame = decodeFrame(rawFrame(ethernet(ipv6(payload, { ttl: 255 }), 0x86dd)));
   assert.equal(pfsyncLayer(frame).fields['pfsync.version'], 5);
   assert.deepEqual(annotationIds(frame), []);
-  const bad = decodeFrame(rawFrame(ethernet(ipv6(payload, { ttl: 1 }), 0x86dd), 1));
+  const bad = decodeFrame(rawFrame(ethernet(ipv6(payload, { ttl: 1 }), 0x86dd)));
   assert.deepEqual(annotationIds(bad), ['pfsync.bad_ttl']);
 });
 
@@ -185,7 +186,7 @@ test('ruleset checksum is carried (v3/v4 legacy and modern)', () => {
 });
 
 test('buildPfsyncUpdCPacket (benchmark builder) decodes to count UPD_C with consecutive ids', () => {
-  const frame = decodeFrame(rawFrame(buildPfsyncUpdCPacket({ firstId: 0x67754b80000000ffn, count: 3, seq: 0xfffffff0 }), 1));
+  const frame = decodeFrame(rawFrame(buildPfsyncUpdCPacket({ firstId: 0x67754b80000000ffn, count: 3, seq: 0xfffffff0 })));
   const msgs = messagesOf(sectionsOf(frame)[0]);
   assert.deepEqual(msgs.map((m) => m['pfsync.state.id']), ['67754b80000000ff', '67754b8000000100', '67754b8000000101']);
   assert.equal(msgs[2]?.['pfsync.state.src.seqlo'], 0xfffffff0);

@@ -9,7 +9,7 @@ import { PFSYNC_ACTION_TABLES } from '../../../src/decode/pfsync/actions.js';
 import { PFSYNC_FLAVORS } from '../../../src/decode/pfsync/constants.js';
 import { PFSYNC_PROTOCOL_DEFS } from '../../../src/decode/pfsync/index.js';
 import type { FieldValue } from '../../../src/decode/types.js';
-import { decodePayload, samplePacket } from './fixtures.js';
+import { decodePayload, samplePacket } from '../../support/pfsync-fixtures.js';
 
 function collect(obj: Readonly<Record<string, FieldValue>>, into: Set<string>): void {
   for (const [k, v] of Object.entries(obj)) {

@@ -9,9 +9,10 @@ import { decodeFrame } from '../../../src/decode/frame.js';
 import { PFSYNC_ACTION_TABLES } from '../../../src/decode/pfsync/actions.js';
 import { PFSYNC_FLAVORS } from '../../../src/decode/pfsync/constants.js';
 import type { FieldValue } from '../../../src/decode/types.js';
-import { pfsyncEthFrame, rawFrame } from '../../builders/pfsync.js';
-import { decodePayload, pfsyncLayer, samplePacket, type Msg } from './fixtures.js';
-import { checkProperty } from '../../fc-seed.js';
+import { pfsyncEthFrame } from '../../builders/pfsync.js';
+import { rawFrame } from '../../support/frames.js';
+import { decodePayload, pfsyncLayer, samplePacket, type Msg } from '../../support/pfsync-fixtures.js';
+import { checkProperty } from '../../support/fc-seed.js';
 
 /** Every valid row fixture (no annotation when decoded whole). */
 function validFixtures(): { name: string; bytes: Uint8Array }[] {
@@ -65,7 +66,7 @@ test(`fuzz: random bytes as LINKTYPE_PFSYNC and as IP protocol 240 never throw (
     if (b.length > 0) b[0] = version;
     const a = decodePayload(b);
     assert.equal(a.internalError, undefined);
-    const c = decodeFrame(rawFrame(pfsyncEthFrame(b), 1));
+    const c = decodeFrame(rawFrame(pfsyncEthFrame(b)));
     assert.equal(c.internalError, undefined);
   }), { seed: SEED, numRuns: 3000 });
 });

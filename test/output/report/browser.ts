@@ -16,13 +16,6 @@ export function haveChromium(): boolean {
   return existsSync(CHROMIUM);
 }
 
-/** The browser tests may skip only outside CI (.ci/run installs chromium). */
-export function chromiumSkipReason(): string | undefined {
-  if (haveChromium()) return undefined;
-  if (process.env['CI'] === 'true') throw new Error(`the report browser tests must run in CI, but ${CHROMIUM} is missing`);
-  return `${CHROMIUM} is not installed (apt-get install chromium; these tests run in CI)`;
-}
-
 let shared: Promise<Browser> | undefined;
 
 /** Closes the browser of this process, if one was launched. */

@@ -16,12 +16,13 @@ import { main } from '../../../src/cli.js';
 import { createSeriesAnalyzer } from '../../../src/analyze/series/index.js';
 import type { Finding } from '../../../src/analyze/types.js';
 import { buildReport } from '../../../src/output/report/index.js';
-import { chromiumSkipReason, closeBrowser, openReport, type OpenReport } from './browser.js';
-import { bulkEnd, bulkRequest, bulkStart, data, failover, state, sync, A, ACT, writeCapture } from '../../analyze/takeover/capture.js';
+import { skipReason } from '../../support/skip.js';
+import { CHROMIUM, closeBrowser, openReport, type OpenReport } from './browser.js';
+import { bulkEnd, bulkRequest, bulkStart, data, failover, state, sync, A, ACT, writeCapture } from '../../support/takeover-capture.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const TMP = mkdtempSync(join(tmpdir(), 'carpdump-report-test-'));
-const skip = chromiumSkipReason();
+const skip = skipReason({ paths: [CHROMIUM] }); // apt-get install chromium
 after(() => closeBrowser());
 
 type Obj = Record<string, unknown>;

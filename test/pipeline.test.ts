@@ -3,17 +3,18 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AnalyzedFrame, Analyzer, DeriveSink, Finding } from '../../src/analyze/types.js';
-import type { CaptureSource, RawFrame } from '../../src/capture/types.js';
-import type { DecodedFrame, Fields } from '../../src/decode/types.js';
-import { isInterestingFrame } from '../../src/decode/probe.js';
-import { parseDisplayFilter } from '../../src/filter/display-filter.js';
-import type { Renderer } from '../../src/output/renderer.js';
-import { Pipeline, runPipeline, type PipelineConfig } from '../../src/pipeline.js';
-import { arpFrame, carpFrame4, ethernet, ipv4, rawFrame, vrrp2Frame } from '../builders/packets.js';
+import type { AnalyzedFrame, Analyzer, DeriveSink, Finding } from '../src/analyze/types.js';
+import type { CaptureSource, RawFrame } from '../src/capture/types.js';
+import type { DecodedFrame, Fields } from '../src/decode/types.js';
+import { isInterestingFrame } from '../src/decode/probe.js';
+import { parseDisplayFilter } from '../src/filter/display-filter.js';
+import type { Renderer } from '../src/output/renderer.js';
+import { Pipeline, runPipeline, type PipelineConfig } from '../src/pipeline.js';
+import { arpFrame, carpFrame4, ethernet, ipv4, vrrp2Frame } from './builders/packets.js';
+import { rawFrame } from './support/frames.js';
 
 function numbered(data: Uint8Array, number: number): RawFrame {
-  return { ...rawFrame(data), number, tsSec: 1700000000 + number };
+  return rawFrame(data, { number, tsSec: 1700000000 + number });
 }
 
 class RecordingRenderer implements Renderer {

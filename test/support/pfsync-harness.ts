@@ -3,16 +3,17 @@
 // Also the building blocks of a healthy OpenBSD v6 pair (A 192.0.2.1 / creator 0a0a0a01 sends
 // a bulk update to B 192.0.2.2 / creator 0a0a0a02, then inserts, updates and deletes).
 
-import { decodeFrame } from '../../../src/decode/frame.js';
-import { createPfsyncAnalyzer, type PfsyncAnalyzerOptions } from '../../../src/analyze/pfsync/index.js';
-import { FINDINGS, isFindingId } from '../../../src/analyze/findings.js';
-import type { Finding } from '../../../src/analyze/types.js';
-import type { Fields } from '../../../src/decode/types.js';
+import { decodeFrame } from '../../src/decode/frame.js';
+import { createPfsyncAnalyzer, type PfsyncAnalyzerOptions } from '../../src/analyze/pfsync/index.js';
+import { FINDINGS, isFindingId } from '../../src/analyze/findings.js';
+import type { Finding } from '../../src/analyze/types.js';
+import type { Fields } from '../../src/decode/types.js';
 import {
-  ah, buildBus, buildIdCreator, buildModernPfsync, buildState, buildUpdC, ethernet, ipv4, pfsyncEthFrame, rawFrame,
+  ah, buildBus, buildIdCreator, buildModernPfsync, buildState, buildUpdC, ethernet, ipv4, pfsyncEthFrame,
   type ModernSpec, type SectionSpec, type StateSpec,
-} from '../../builders/pfsync.js';
-import { deriveFor } from '../derived.js';
+} from '../builders/pfsync.js';
+import { rawFrame, timeAt } from './frames.js';
+import { deriveFor } from './derived.js';
 
 export const A = '192.0.2.1';
 export const B = '192.0.2.2';
@@ -38,9 +39,8 @@ export function run(packets: readonly Packet[], options: PfsyncAnalyzerOptions =
   const findings: Finding[] = [];
   let last = { sec: 1735689600, nsec: 0, digits: 6 };
   packets.forEach((p, i) => {
-    const sec = 1735689600 + Math.floor(p.at);
-    const nsec = Math.round((p.at - Math.floor(p.at)) * 1e9);
-    const frame = decodeFrame(rawFrame(p.bytes, i + 1, sec, 1, nsec));
+    const { tsSec: sec, tsNsec: nsec } = timeAt(1735689600, p.at);
+    const frame = decodeFrame(rawFrame(p.bytes, { number: i + 1, tsSec: sec, tsNsec: nsec }));
     if (frame.internalError !== undefined) throw new Error(`frame ${i + 1}: ${frame.internalError}`);
     const emitted: Finding[] = [];
     analyzer.onFrame(frame, (f) => emitted.push(f), deriveFor(frame));

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateFilter, parseDisplayFilter } from '../../src/filter/display-filter.js';
 import { UsageError } from '../../src/errors.js';
-import { carpFrame, vrrpFrame } from './frames.js';
+import { carpFrame, vrrpFrame } from '../support/decoded-frames.js';
 
 const carp7 = carpFrame({ vhid: 7, advskew: 100, src: '10.77.0.2', derived: { 'carp.hmac.status': 'good' } });
 

@@ -2,9 +2,10 @@
 // tests and the report's browser test): A 10.0.0.1 master, B 10.0.0.2 backup, VHID 7, pfsync
 // from the same addresses and MACs; A falls silent at 10 s and B takes over at 13.5 s.
 
-import { PcapWriter } from '../../../src/capture/writer.js';
-import { carp } from '../../builders/packets.js';
-import * as pf from '../../builders/pfsync.js';
+import { PcapWriter } from '../../src/capture/writer.js';
+import { carp } from '../builders/packets.js';
+import * as pf from '../builders/pfsync.js';
+import { rawFrame, timeAt } from './frames.js';
 
 export const A = { ip: '10.0.0.1', mac: '02:00:00:00:00:0a', creator: 0x0a0a0a01 };
 export const B = { ip: '10.0.0.2', mac: '02:00:00:00:00:0b', creator: 0x0a0a0a02 };
@@ -43,6 +44,6 @@ export function failover(): Pkt[] {
 /** The packets in time order as a microsecond pcap. */
 export function writeCapture(path: string, packets: readonly Pkt[]): void {
   const w = new PcapWriter(path, { linktype: 1 });
-  [...packets].sort((a, b) => a.at - b.at).forEach((p, i) => w.writeFrame(pf.rawFrame(p.bytes, i + 1, T0 + Math.floor(p.at), 1, Math.round((p.at % 1) * 1e9))));
+  [...packets].sort((a, b) => a.at - b.at).forEach((p, i) => w.writeFrame(rawFrame(p.bytes, { number: i + 1, ...timeAt(T0, p.at) })));
   w.close();
 }

@@ -2,11 +2,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderPfsyncLine, renderPfsyncTree } from '../../../src/output/pfsync-text.js';
-import { renderPfsyncStates } from '../../../src/output/pfsync-summary.js';
-import { buildIdCreator, buildModernPfsync, buildState, buildUpdC, buildLegacyPfsync } from '../../builders/pfsync.js';
-import { decodePayload, pfsyncLayer, SAMPLE_STATE, ID, CREATOR } from '../../decode/pfsync/fixtures.js';
-import { healthySession, run } from './harness.js';
+import { renderPfsyncLine, renderPfsyncTree } from '../../src/output/pfsync-text.js';
+import { renderPfsyncStates } from '../../src/output/pfsync-summary.js';
+import { buildIdCreator, buildModernPfsync, buildState, buildUpdC, buildLegacyPfsync } from '../builders/pfsync.js';
+import { decodePayload, pfsyncLayer, SAMPLE_STATE, ID, CREATOR } from '../support/pfsync-fixtures.js';
+import { healthySession, run } from '../support/pfsync-harness.js';
 
 const upd = buildUpdC({ id: ID, creatorid: CREATOR, src: { state: 4, seqlo: 5, seqhi: 10 }, dst: { state: 4 } });
 

@@ -5,11 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { checkProperty, fcSeed, FC_SEED_VARIABLE } from './fc-seed.js';
-
-const TEST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test');
+import { TEST_SOURCES as TEST_DIR } from './paths.js';
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

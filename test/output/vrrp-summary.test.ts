@@ -3,9 +3,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adverts, byTime, every, runVrrp } from './adverts.js';
-import { renderVrrpMasters } from '../../../src/output/vrrp-summary.js';
-import type { Fields } from '../../../src/decode/types.js';
+import { adverts, byTime, every, runVrrp } from '../support/vrrp-adverts.js';
+import { renderVrrpMasters } from '../../src/output/vrrp-summary.js';
+import type { Fields } from '../../src/decode/types.js';
 
 const rowOf = (text: string, start: string): string => {
   const row = text.split('\n').find((l) => l.startsWith(start));

@@ -2,13 +2,14 @@
 // table, built with test/builders/pfsync.ts, and helpers to decode a pfsync payload through the
 // real frame decoder (LINKTYPE_PFSYNC 246 -> 'pfsync-link' -> 'pfsync').
 
-import { decodeFrame } from '../../../src/decode/frame.js';
-import type { DecodedFrame, FieldValue, Layer } from '../../../src/decode/types.js';
-import type { PfsyncFlavor } from '../../../src/decode/pfsync/constants.js';
+import { decodeFrame } from '../../src/decode/frame.js';
+import type { DecodedFrame, FieldValue, Layer } from '../../src/decode/types.js';
+import type { PfsyncFlavor } from '../../src/decode/pfsync/constants.js';
 import {
   buildBus, buildClr, buildIdCreator, buildLegacyDelC, buildLegacyPfsync, buildModernPfsync, buildState, buildTdb,
-  buildUpdC, MD5_EMPTY, rawFrame, type StateLayout, type StateSpec,
-} from '../../builders/pfsync.js';
+  buildUpdC, MD5_EMPTY, type StateLayout, type StateSpec,
+} from '../builders/pfsync.js';
+import { rawFrame } from './frames.js';
 
 export type Msg = Readonly<Record<string, FieldValue>>;
 
@@ -38,8 +39,7 @@ export const LAYOUT_OF: Readonly<Record<string, StateLayout>> = {
 /** Decode a pfsync payload as a LINKTYPE_PFSYNC record (optionally cut to `caplen`). */
 export function decodePayload(payload: Uint8Array, caplen = payload.length, linktype = 246): DecodedFrame {
   const data = payload.subarray(0, caplen);
-  const raw = { ...rawFrame(data, 1, 1735689600, linktype), originalLength: payload.length };
-  return decodeFrame(raw);
+  return decodeFrame(rawFrame(data, { tsSec: 1735689600, linktype, originalLength: payload.length }));
 }
 
 export function pfsyncLayer(frame: DecodedFrame): Layer {

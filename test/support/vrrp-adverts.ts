@@ -1,12 +1,13 @@
 // VRRP adverts for the election tests: wire bytes from the test builders (test/builders),
 // decoded by the real frame decoder, so the analyzer sees exactly what a capture would give it.
 
-import { decodeFrame } from '../../../src/decode/frame.js';
-import type { DecodedFrame, Fields } from '../../../src/decode/types.js';
-import { createVrrpAnalyzer, type VrrpAnalyzerOptions } from '../../../src/analyze/vrrp/index.js';
-import type { Analyzer, Finding } from '../../../src/analyze/types.js';
-import { rawFrame, vrrp2Frame, vrrp3Frame4, vrrp3Frame6 } from '../../builders/packets.js';
-import { deriveFor } from '../derived.js';
+import { decodeFrame } from '../../src/decode/frame.js';
+import type { DecodedFrame, Fields } from '../../src/decode/types.js';
+import { createVrrpAnalyzer, type VrrpAnalyzerOptions } from '../../src/analyze/vrrp/index.js';
+import type { Analyzer, Finding } from '../../src/analyze/types.js';
+import { vrrp2Frame, vrrp3Frame4, vrrp3Frame6 } from '../builders/packets.js';
+import { rawFrame, timeAt } from './frames.js';
+import { deriveFor } from './derived.js';
 
 export const T0 = 1_700_000_000;
 
@@ -36,10 +37,7 @@ export function adverts(specs: readonly VrrpSpec[]): DecodedFrame[] {
       : version === 3
         ? vrrp3Frame4({ vrid, prio, maxAdverInt: Math.round(interval * 100), ...check }, { src: s.src, ttl: s.ttl ?? 255 })
         : vrrp2Frame({ vrid, prio, adverInt: interval, ...check }, { src: s.src, ttl: s.ttl ?? 255 });
-    const raw = rawFrame(bytes, 1, bytes.length, i + 1);
-    const x = T0 + s.t;
-    const sec = Math.floor(x);
-    return decodeFrame({ ...raw, tsSec: sec, tsNsec: Math.round((x - sec) * 1e9), interfaceId: s.iface ?? 0 });
+    return decodeFrame(rawFrame(bytes, { number: i + 1, ...timeAt(T0, s.t), interfaceId: s.iface ?? 0 }));
   });
 }
 

@@ -4,6 +4,7 @@
 import type { RawFrame } from '../../src/capture/types.js';
 import type { AnalyzedFrame } from '../../src/analyze/types.js';
 import type { Annotation, Fields, Layer, ProtoId } from '../../src/decode/types.js';
+import { rawFrame } from './frames.js';
 
 export function layer(proto: ProtoId, fields: Fields, offset = 0, status: Layer['status'] = 'ok'): Layer {
   return { proto, offset, length: 0, status, fields };
@@ -11,18 +12,8 @@ export function layer(proto: ProtoId, fields: Fields, offset = 0, status: Layer[
 
 export function raw(number = 1, over: Partial<RawFrame> = {}): RawFrame {
   const data = over.data ?? new Uint8Array(70);
-  return {
-    number,
-    tsSec: 1700000000 + number, // 2023-11-14T22:13:20Z + number seconds
-    tsNsec: 123000,             // .000123 s
-    tsDigits: 6,                // microsecond capture
-    linktype: 1,                // Ethernet
-    interfaceId: 0,
-    capturedLength: data.length,
-    originalLength: data.length,
-    ...over,
-    data,
-  };
+  // 2023-11-14T22:13:20Z + number seconds + .000123 s, microsecond capture, Ethernet
+  return { ...rawFrame(data, { number, tsSec: 1700000000 + number, tsNsec: 123000 }), ...over, data };
 }
 
 export interface CarpFrameSpec {

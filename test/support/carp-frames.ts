@@ -2,22 +2,15 @@
 // (the analyzer reads field ids only). One comment per field, as the decoders would fill them.
 
 import { createHmac } from 'node:crypto';
-import type { RawFrame } from '../../../src/capture/types.js';
-import type { DecodedFrame, Fields, Layer, ProtoId } from '../../../src/decode/types.js';
+import type { RawFrame } from '../../src/capture/types.js';
+import type { DecodedFrame, Fields, Layer, ProtoId } from '../../src/decode/types.js';
+import { rawFrame, timeAt } from './frames.js';
 
 export const T0 = 1_700_000_000;
 
+/** No bytes (the analyzer reads field ids only): frame NUMBER at epoch second T on interface IFACE. */
 function raw(number: number, t: number, iface = 0): RawFrame {
-  const sec = Math.floor(t);
-  return {
-    number,                                   // 1-based frame number
-    tsSec: sec,                               // epoch seconds
-    tsNsec: Math.round((t - sec) * 1e9),      // nanoseconds within the second
-    tsDigits: 6,                              // microsecond pcap
-    linktype: 1,                              // LINKTYPE_ETHERNET
-    interfaceId: iface,                       // pcapng interface
-    capturedLength: 0, originalLength: 0, data: new Uint8Array(0),
-  };
+  return rawFrame(new Uint8Array(0), { number, ...timeAt(0, t), interfaceId: iface });
 }
 
 function layer(proto: ProtoId, fields: Fields): Layer {
@@ -93,40 +86,32 @@ export function advert(s: AdvertSpec): DecodedFrame {
   };
 }
 
-/** A gratuitous ARP (sender IP == target IP) from `mac`. */
-export function garp(n: number, t: number, ip: string, mac: string): DecodedFrame {
+/** An ARP frame from `mac`: sender `ip`, target `target` (the sender's own address: gratuitous). */
+function arp(n: number, t: number, opcode: 1 | 2, mac: string, ethDst: string, ip: string, target: string): DecodedFrame {
   return {
     raw: raw(n, T0 + t),
     layers: [
-      layer('eth', { 'eth.src': mac, 'eth.dst': 'ff:ff:ff:ff:ff:ff' }),
+      layer('eth', { 'eth.src': mac, 'eth.dst': ethDst }),
       layer('arp', {
-        'arp.opcode': 1,                       // request
+        'arp.opcode': opcode,                  // 1 request, 2 reply
         'arp.src.hw_mac': mac,                 // sender hardware address
         'arp.src.proto_ipv4': ip,              // sender protocol address
-        'arp.dst.proto_ipv4': ip,              // target == sender: gratuitous
-        'arp.isgratuitous': true,
+        'arp.dst.proto_ipv4': target,          // target protocol address
+        'arp.isgratuitous': target === ip,
       }),
     ],
     annotations: [],
   };
 }
 
-/** An ARP reply from `mac` for `ip` (not gratuitous). */
+/** A gratuitous ARP (sender IP == target IP) from `mac`. */
+export function garp(n: number, t: number, ip: string, mac: string): DecodedFrame {
+  return arp(n, t, 1, mac, 'ff:ff:ff:ff:ff:ff', ip, ip);
+}
+
+/** An ARP reply from `mac` for `ip` (not gratuitous) to the asker 10.77.0.99. */
 export function arpReply(n: number, t: number, ip: string, mac: string): DecodedFrame {
-  return {
-    raw: raw(n, T0 + t),
-    layers: [
-      layer('eth', { 'eth.src': mac, 'eth.dst': '02:00:00:00:00:99' }),
-      layer('arp', {
-        'arp.opcode': 2,                       // reply
-        'arp.src.hw_mac': mac,                 // sender hardware address
-        'arp.src.proto_ipv4': ip,              // sender protocol address
-        'arp.dst.proto_ipv4': '10.77.0.99',    // the asker
-        'arp.isgratuitous': false,
-      }),
-    ],
-    annotations: [],
-  };
+  return arp(n, t, 2, mac, '02:00:00:00:00:99', ip, '10.77.0.99');
 }
 
 /** An unsolicited neighbour advertisement for `target` from `mac`. */
