@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dumpcapArgs, dumpcapErrors, DUMPCAP_MAX_SNAPLEN, isbCounters } from '../../src/capture/live-dumpcap.js';
 import { DEFAULT_LIVE_FILTER } from '../../src/capture/live.js';
-import { carpdump } from '../cli/run-cli.js';
+import { carpdump } from '../support/cli.js';
 
 test('dumpcapArgs: -s 0 is the maximum, -B in MiB (rounded up), -p only when asked, the filter with -f', () => {
   const base = dumpcapArgs({ iface: 'eth0', filter: '', snaplen: 0, promisc: true });

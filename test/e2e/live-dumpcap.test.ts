@@ -12,18 +12,17 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Lab, monitorPromiscuity, sleep, waitFor } from '../netns/lab.js';
-import { carpAdverts, labSkipReasonFor, liveCounters, packets, parseJsonl, startCarpdump, summaryOf, tcpdumpCount } from './carpdump-run.js';
+import { skipReason } from '../support/skip.js';
+import { carpAdverts, liveCounters, packets, parseJsonl, startCarpdump, summaryOf, tcpdumpCount } from './carpdump-run.js';
 
 const VHID = 11;
 const PASS = 'e2e-dumpcap-backend';
 const SNAPLEN = 200;
 const SHORT = 64;
 
-function skipReason(): string | undefined {
-  return labSkipReasonFor(['ucarp', 'dumpcap', 'tcpdump']);
-}
+const skip = skipReason({ lab: true, commands: ['ucarp', 'dumpcap', 'tcpdump'] });
 
-test('dumpcap backend: real ucarp adverts decoded and verified, -p, -f, -i any -s, exact counters from the statistics block', { skip: skipReason(), timeout: 90_000 }, async () => {
+test('dumpcap backend: real ucarp adverts decoded and verified, -p, -f, -i any -s, exact counters from the statistics block', { skip, timeout: 90_000 }, async () => {
   const lab = Lab.create();
   try {
     const base = monitorPromiscuity(lab);

@@ -12,16 +12,18 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { Lab, sleep, waitFor } from '../netns/lab.js';
-import { REPO_ROOT, labSkipReasonFor, liveCounters, parseJsonl, startCarpdump, summaryOf, LIVE_BACKENDS, tcpdumpCount } from './carpdump-run.js';
+import { sample } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
+import { liveCounters, parseJsonl, startCarpdump, summaryOf, LIVE_BACKENDS, tcpdumpCount } from './carpdump-run.js';
 
-const SAMPLE = resolve(REPO_ROOT, 'samples/ucarp-failover.pcap');
+const SAMPLE = sample('ucarp-failover.pcap');
 const FILTER = 'ip proto 112';
 
-function skipReason(backend: string): string | undefined {
-  return labSkipReasonFor(['tcpreplay', 'tcpdump', ...(backend === 'dumpcap' ? ['dumpcap'] : [])]);
+function skipFor(backend: string): string | undefined {
+  return skipReason({ lab: true, commands: ['tcpreplay', 'tcpdump', ...(backend === 'dumpcap' ? ['dumpcap'] : [])] });
 }
 
 /** Frames of the sample that FILTER keeps, as tcpdump counts them. */
@@ -40,7 +42,7 @@ async function tcpdumpListeningLine(lab: Lab, snaplen: number): Promise<string |
 }
 
 for (const backend of [...LIVE_BACKENDS, 'dumpcap']) {
-  test(`live stop (--capture-backend ${backend}): a known number of frames at a low rate, Ctrl-C right after the last: all received, analysed and written, none dropped`, { skip: skipReason(backend), timeout: 120_000 }, async () => {
+  test(`live stop (--capture-backend ${backend}): a known number of frames at a low rate, Ctrl-C right after the last: all received, analysed and written, none dropped`, { skip: skipFor(backend), timeout: 120_000 }, async () => {
     const { perLoop, frames } = carpFramesPerLoop();
     const loops = 10;
     const sent = perLoop * loops;
@@ -69,7 +71,7 @@ for (const backend of [...LIVE_BACKENDS, 'dumpcap']) {
     assert.deepEqual(lab.existingNamespaces(), []);
   });
 
-  test(`live stop (--capture-backend ${backend}): traffic already flowing when the capture starts: captured + dropped = received, exactly`, { skip: skipReason(backend), timeout: 120_000 }, async () => {
+  test(`live stop (--capture-backend ${backend}): traffic already flowing when the capture starts: captured + dropped = received, exactly`, { skip: skipFor(backend), timeout: 120_000 }, async () => {
     const lab = Lab.create();
     try {
       const replay = lab.spawn(lab.a.ns, 'tcpreplay', ['tcpreplay', '-q', '-i', lab.a.iface, '--pps=3000', '--loop=0', '--limit=60000', SAMPLE]);

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildLegacyPfsync } from '../../builders/pfsync.js';
-import { decodePayload, messagesOf, sectionsOf } from './fixtures.js';
+import { decodePayload, messagesOf, sectionsOf } from '../../support/pfsync-fixtures.js';
 
 function v1Record(): Uint8Array {
   const r = new Uint8Array(144);
