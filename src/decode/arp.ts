@@ -10,8 +10,10 @@
 import type { Dissector } from './dissector.js';
 import type { ProtocolDef } from './registry.js';
 import { formatIPv4, formatMac, toHex } from './cursor.js';
+import { ETHERTYPE_ARP } from './dispatch-tables.js';
+import { ALWAYS, type ProtocolModule } from './module.js';
 
-export const ARP_PROTOCOL: ProtocolDef = {
+export const ARP_PROTOCOL = {
   id: 'arp',
   name: 'Address Resolution Protocol',
   fields: [
@@ -34,7 +36,7 @@ export const ARP_PROTOCOL: ProtocolDef = {
     { id: 'arp.carp.vhid', label: 'VHID of the virtual MAC', kind: 'uint' },
   ],
   annotations: [],
-};
+} as const satisfies ProtocolDef;
 
 export const ARP_DISSECTOR: Dissector = {
   proto: 'arp',
@@ -75,3 +77,10 @@ export const ARP_DISSECTOR: Dissector = {
     return undefined;
   },
 };
+
+export const ARP_MODULE = {
+  ...ARP_PROTOCOL,
+  dissectors: { arp: ARP_DISSECTOR },
+  probes: { arp: ALWAYS },
+  dispatch: { ethertypes: [{ value: ETHERTYPE_ARP, dissector: 'arp' }] },
+} as const satisfies ProtocolModule;

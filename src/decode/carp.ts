@@ -23,6 +23,8 @@ import type { ProtocolDef } from './registry.js';
 import type { ChecksumStatus } from './types.js';
 import { DecodeStop, toHex } from './cursor.js';
 import { checksumVerifies, expectedChecksum } from './checksum.js';
+import { IPPROTO_CARP, payloadByte, type HeuristicInput } from './dispatch-tables.js';
+import { ALWAYS, type ProtocolModule } from './module.js';
 
 export const CARP_HEADER_LENGTH = 36;
 export const CARP_VERSION = 2;
@@ -32,7 +34,7 @@ export const CARP_DFLTTL = 255;
 /** The advbase/advskew pair of OpenBSD's last advert when a master goes down. */
 export const CARP_BOW_OUT = 255;
 
-export const CARP_PROTOCOL: ProtocolDef = {
+export const CARP_PROTOCOL = {
   id: 'carp',
   name: 'Common Address Redundancy Protocol',
   fields: [
@@ -59,18 +61,18 @@ export const CARP_PROTOCOL: ProtocolDef = {
     { id: 'carp.vip.inferred', label: 'Inferred from the capture', kind: 'bool' },
   ],
   annotations: [
-    { id: 'carp.bad_checksum', severity: 'error', summary: 'CARP checksum over the 36-byte header is wrong: receivers drop the advert' },
-    { id: 'carp.bad_ttl', severity: 'warn', summary: 'CARP advert with TTL/hop limit other than 255: routed, forged, or dropped by receivers' },
-    { id: 'carp.bad_version', severity: 'warn', summary: 'CARP version is not 2: receivers drop it' },
-    { id: 'carp.bad_type', severity: 'warn', summary: 'CARP type is not 1 (advertisement)' },
-    { id: 'carp.bad_authlen', severity: 'warn', summary: 'CARP authlen is not 7 (nobody checks it, everybody sends 7)' },
-    { id: 'carp.truncated', severity: 'warn', summary: 'CARP advert shorter than 36 bytes or cut by the snap length' },
-    { id: 'carp.vhid_zero', severity: 'warn', summary: 'CARP advert for VHID 0, which no running virtual host can have' },
-    { id: 'carp.trailing_bytes', severity: 'note', summary: 'bytes after the 36-byte CARP header (kernels ignore them)' },
-    { id: 'carp.bow_out', severity: 'note', summary: 'bow-out advert (advbase 255, advskew 255): the master is going down' },
-    { id: 'carp.demotion', severity: 'note', summary: 'the sender advertises a demotion counter above 0' },
+    { id: 'carp.bad_checksum', severity: 'error', summary: 'CARP checksum over the 36-byte header is wrong: receivers drop the advert', group: 'checksum', finding: true },
+    { id: 'carp.bad_ttl', severity: 'warn', summary: 'CARP advert with TTL/hop limit other than 255: routed, forged, or dropped by receivers', group: 'security', finding: true },
+    { id: 'carp.bad_version', severity: 'warn', summary: 'CARP version is not 2: receivers drop it', group: 'malformed', finding: true },
+    { id: 'carp.bad_type', severity: 'warn', summary: 'CARP type is not 1 (advertisement)', group: 'malformed', finding: true },
+    { id: 'carp.bad_authlen', severity: 'warn', summary: 'CARP authlen is not 7 (nobody checks it, everybody sends 7)', group: 'malformed', finding: true },
+    { id: 'carp.truncated', severity: 'warn', summary: 'CARP advert shorter than 36 bytes or cut by the snap length', group: 'malformed', finding: true },
+    { id: 'carp.vhid_zero', severity: 'warn', summary: 'CARP advert for VHID 0, which no running virtual host can have', group: 'malformed' },
+    { id: 'carp.trailing_bytes', severity: 'note', summary: 'bytes after the 36-byte CARP header (kernels ignore them)', group: 'malformed' },
+    { id: 'carp.bow_out', severity: 'note', summary: 'bow-out advert (advbase 255, advskew 255): the master is going down', group: 'sequence' },
+    { id: 'carp.demotion', severity: 'note', summary: 'the sender advertises a demotion counter above 0', group: 'sequence' },
   ],
-};
+} as const satisfies ProtocolDef;
 
 /**
  * Decimal text of the unsigned 64-bit value hi * 2^32 + lo without BigInt (hot path): with
@@ -182,3 +184,34 @@ export const CARP_DISSECTOR: Dissector = {
     return undefined;
   },
 };
+
+/** Version and type nibbles, and byte 3 (CARP authlen, VRRP address count; -1 when not captured). */
+const v2type1 = (h: HeuristicInput): boolean => payloadByte(h, 0) === 0x21;
+const version = (h: HeuristicInput): number => payloadByte(h, 0) >> 4;
+
+export const CARP_MODULE = {
+  ...CARP_PROTOCOL,
+  dissectors: { carp: CARP_DISSECTOR },
+  probes: { carp: ALWAYS },
+  dispatch: {
+    // IP protocol 112 is CARP's and VRRP's: these rules and VRRP's (vrrp.ts) decide per packet,
+    // lowest order first (reference/carp.md section 8.2). VRRPv2 is IPv4-only; a 36-byte
+    // VRRPv2 has address count 5 where CARP's authlen is 7.
+    heuristics: [
+      // 2. version 2 over IPv6
+      { ipProtocol: IPPROTO_CARP, order: 20, dissector: 'carp', test: (h) => version(h) === 2 && h.ipVersion === 6 },
+      // 3. a first fragment's length is not the datagram's: the header bytes alone decide, as
+      //    Wireshark's heuristic does (version 2, type 1, authlen 7)
+      { ipProtocol: IPPROTO_CARP, order: 30, dissector: 'carp', test: (h) => h.fragmented === true && v2type1(h) && payloadByte(h, 3) === CARP_AUTHLEN },
+      // 4. version 2, type 1, length 36, authlen 7
+      { ipProtocol: IPPROTO_CARP, order: 40, dissector: 'carp', test: (h) => v2type1(h) && h.payloadLength === CARP_HEADER_LENGTH && payloadByte(h, 3) === CARP_AUTHLEN },
+      // 6. version 2, at least 36 bytes, authlen 7 or exactly 36 bytes: CARP with a wrong type/authlen
+      {
+        ipProtocol: IPPROTO_CARP, order: 60, dissector: 'carp',
+        test: (h) => version(h) === 2 && h.payloadLength >= CARP_HEADER_LENGTH && (payloadByte(h, 3) === CARP_AUTHLEN || h.payloadLength === CARP_HEADER_LENGTH),
+      },
+      // 7. version 1 and authlen 7 (Wireshark's heuristic takes v1)
+      { ipProtocol: IPPROTO_CARP, order: 70, dissector: 'carp', test: (h) => version(h) === 1 && h.payloadLength >= CARP_HEADER_LENGTH && payloadByte(h, 3) === CARP_AUTHLEN },
+    ],
+  },
+} as const satisfies ProtocolModule;

@@ -6,18 +6,21 @@
 import type { RawFrame } from '../capture/types.js';
 import { Cursor, DecodeStop } from './cursor.js';
 import { LayerWriter, type DissectContext, type Handoff } from './dissector.js';
-import { DISSECTORS, dissectorForLinktype } from './dispatch.js';
-import { REGISTRY } from './protocols.js';
+import { activateDispatchTables } from './dispatch-tables.js';
+import { PROTOCOLS } from './protocols.js';
+import type { ProtocolSet } from './protocol-set.js';
 import type { DecodedFrame, DecodeOptions, Layer } from './types.js';
 
 const MAX_LAYERS = 24;
 
-export function decodeFrame(raw: RawFrame, options: DecodeOptions = {}): DecodedFrame {
+/** Decodes one frame with the real protocols, or with a set built for a test (toy modules). */
+export function decodeFrame(raw: RawFrame, options: DecodeOptions = {}, protocols: ProtocolSet = PROTOCOLS): DecodedFrame {
   const frame: DecodedFrame = { raw, layers: [], annotations: [], derived: {} };
   const ctx: DissectContext = { options, linktype: raw.linktype, frame };
   const bytes = raw.data;
   const frameEnd = Math.max(raw.originalLength, bytes.length);
-  const first = dissectorForLinktype(raw.linktype, bytes);
+  activateDispatchTables(protocols.tables);
+  const first = protocols.dissectorForLinktype(raw.linktype, bytes);
   let next: Handoff | undefined = first ? { next: first, start: 0, declaredEnd: frameEnd } : undefined;
   if (raw.timeOutOfRange !== undefined) {
     frame.annotations.push({
@@ -45,7 +48,7 @@ export function decodeFrame(raw: RawFrame, options: DecodeOptions = {}): Decoded
       });
       break;
     }
-    const dissector = DISSECTORS[next.next];
+    const dissector = protocols.dissectors[next.next];
     if (!dissector) {
       frame.internalError = `no dissector named ${next.next}`;
       break;
@@ -53,7 +56,7 @@ export function decodeFrame(raw: RawFrame, options: DecodeOptions = {}): Decoded
     const layer: Layer = { proto: dissector.proto, offset: next.start, length: 0, status: 'ok', fields: {} };
     frame.layers.push(layer);
     const cursor = new Cursor(bytes, next.start, Math.max(next.start, next.declaredEnd));
-    const out = new LayerWriter(layer, frame, REGISTRY);
+    const out = new LayerWriter(layer, frame, protocols.registry);
     try {
       next = dissector.decode(cursor, out, ctx);
       if (layer.length === 0) layer.length = cursor.pos - layer.offset;
