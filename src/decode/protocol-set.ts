@@ -79,21 +79,27 @@ export function buildProtocolSet(modules: readonly ProtocolModule[], frameAnnota
   };
 
   // The prefilter: arrays indexed by key for the hot path (every record of a file).
-  const ethertypeProbe = new Map<number, Probe | 'accept'>();
+  const ethertypeProbe: (Probe | 'accept' | undefined)[] = new Array(0x10000).fill(undefined);
   const ipProbe: (Probe | 'accept' | undefined)[] = new Array(256).fill(undefined);
   const probeOfRow = (r: KeyRow): Probe | 'accept' | undefined => (r.prefilter === 'accept' ? 'accept' : probes.get(r.dissector));
-  for (const [k, r] of ethertypeRows) { const p = probeOfRow(r); if (p) ethertypeProbe.set(k, p); }
+  for (const [k, r] of ethertypeRows) ethertypeProbe[k & 0xffff] = probeOfRow(r);
   for (const [k, r] of ipRows) ipProbe[k & 0xff] = probeOfRow(r);
   for (const [k, rows] of heuristics) {
     // Any candidate of a shared protocol may be chosen: interesting when one of them would be.
     const candidates = [...new Set(rows.map((r) => r.dissector))].map((n) => probes.get(n)).filter((p): p is Probe => p !== undefined);
     if (candidates.length > 0) ipProbe[k & 0xff] = (b, at, end, nx) => candidates.some((p) => p(b, at, end, nx));
   }
+  // Link type -> the first probe, resolved once (the prefilter runs for every record of a file).
+  const linktypeProbe = new Map<number, { readonly when: LinktypeRow['when']; readonly probe: Probe }>();
+  for (const [k, r] of linktypes) {
+    const probe = probes.get(r.dissector);
+    if (probe) linktypeProbe.set(k, { when: r.when, probe });
+  }
   let ethertypesSeen = 0;
   const next: ProbeNext = {
     ethertype(type, b, at, end) {
       if (++ethertypesSeen > MAX_PROBE_ETHERTYPES) return true;
-      const p = ethertypeProbe.get(type);
+      const p = ethertypeProbe[type];
       return p === 'accept' || (p !== undefined && p(b, at, end, next));
     },
     ipProtocol(protocol, b, at, end) {
@@ -118,10 +124,10 @@ export function buildProtocolSet(modules: readonly ProtocolModule[], frameAnnota
       return row.dissector;
     },
     isInterestingRecord(b, s, end, linktype) {
-      const row = linktypes.get(linktype);
+      const row = linktypeProbe.get(linktype);
       if (!row || (row.when && !row.when(b, s, end))) return false;
       ethertypesSeen = 0;
-      return next.dissector(row.dissector, b, s, end);
+      return row.probe(b, s, end, next);
     },
   };
 }
