@@ -2,8 +2,8 @@
 // frame was seen on, field lookups, and the VRRP advert (read by the VRRP election tracker and
 // by the CARP analyzer, which reports a VRRP router on a CARP VHID). Field ids only, never bytes.
 
-import { findLayer, type DecodedFrame } from '../decode/types.js';
-import { fieldNum, fieldStr, type FieldIdOf, type LayerOf } from '../decode/fields.js';
+import { type DecodedFrame } from '../decode/types.js';
+import { findLayer, fieldNum, fieldStr, type FieldIdOf, type LayerOf } from '../decode/fields.js';
 import { timeOf, toSeconds, type PacketTime } from './types.js';
 
 export type AddressFamily = 'ipv4' | 'ipv6';

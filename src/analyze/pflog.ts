@@ -2,7 +2,8 @@
 // self-inflicted failover problem, a ruleset without `pass on ... proto carp` / `proto pfsync`
 // (OpenBSD FAQ, OPNsense docs). Reads only decoded layers.
 
-import { findAnyLayer, findLayer, type DecodedFrame, type Fields } from '../decode/types.js';
+import { type DecodedFrame, type Fields } from '../decode/types.js';
+import { findAnyLayer, findLayer } from '../decode/fields.js';
 import { PF_ACTIONS, PF_DIRECTIONS } from '../decode/link/pflog.js';
 import { FINDINGS } from './findings.js';
 import { timeOf, type Analyzer, type FindingSink } from './types.js';

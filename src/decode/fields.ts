@@ -5,7 +5,7 @@
 // renderers use.
 
 import type { MODULES } from './protocols.js';
-import type { Fields, FieldValue, Layer, ProtoId } from './types.js';
+import type { DecodedFrame, Fields, FieldValue, Layer, ProtoId } from './types.js';
 
 type AnyModule = (typeof MODULES)[number];
 
@@ -65,4 +65,16 @@ export function recordsOf(v: FieldValue | undefined): readonly Fields[] {
 
 function isRecord(e: FieldValue): e is Fields {
   return typeof e === 'object' && e !== null && !Array.isArray(e);
+}
+
+/** First layer of a protocol, if present, typed by its field ids. */
+export function findLayer<P extends ProtoId>(frame: DecodedFrame, proto: P): LayerOf<P> | undefined {
+  for (const l of frame.layers) if (l.proto === proto) return l as unknown as LayerOf<P>;
+  return undefined;
+}
+
+/** The first (outermost) layer of any of these protocols, typed by its proto (e.g. IPv4 or IPv6). */
+export function findAnyLayer<P extends ProtoId>(frame: DecodedFrame, protos: readonly P[]): { [K in P]: LayerOf<K> }[P] | undefined {
+  for (const l of frame.layers) if ((protos as readonly ProtoId[]).includes(l.proto)) return l as unknown as { [K in P]: LayerOf<K> }[P];
+  return undefined;
 }

@@ -4,7 +4,6 @@
 // travels beside it: analyze/types.ts AnalyzedFrame); renderers only read.
 
 import type { RawFrame } from '../kernel/frame.js';
-import type { LayerOf } from './fields.js';
 
 /**
  * A field value as it appears in JSON output: numbers where they fit in 2^53, decimal strings
@@ -100,16 +99,4 @@ export interface FrameUnderDecode extends DecodedFrame {
   readonly annotations: Annotation[];
   ip?: IpContext;
   internalError?: string;
-}
-
-/** First layer of a protocol, if present, typed by its field ids (decode/fields.ts). */
-export function findLayer<P extends ProtoId>(frame: DecodedFrame, proto: P): LayerOf<P> | undefined {
-  for (const l of frame.layers) if (l.proto === proto) return l as unknown as LayerOf<P>;
-  return undefined;
-}
-
-/** The first (outermost) layer of any of these protocols, typed by its proto (e.g. IPv4 or IPv6). */
-export function findAnyLayer<P extends ProtoId>(frame: DecodedFrame, protos: readonly P[]): { [K in P]: LayerOf<K> }[P] | undefined {
-  for (const l of frame.layers) if ((protos as readonly ProtoId[]).includes(l.proto)) return l as unknown as { [K in P]: LayerOf<K> }[P];
-  return undefined;
 }

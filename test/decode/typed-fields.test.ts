@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const tsc = path.join(root, 'node_modules', '.bin', 'tsc');
 
-const SNIPPET = `import { findLayer, type DecodedFrame } from '../../src/decode/types.js';
-import { fieldNum, fieldStr, type CarpLayer, type FieldIdOf } from '../../src/decode/fields.js';
+const SNIPPET = `import { type DecodedFrame } from '../../src/decode/types.js';
+import { findLayer, fieldNum, fieldStr, type CarpLayer, type FieldIdOf } from '../../src/decode/fields.js';
 export function right(frame: DecodedFrame): unknown {
   const carp: CarpLayer | undefined = findLayer(frame, 'carp');
   const id: FieldIdOf<'carp'> = 'carp.advskew';

@@ -1,8 +1,8 @@
 // What the CARP analyzer reads from a decoded frame: the advert, VRRP adverts and the
 // ARP / neighbour advertisements that reveal virtual addresses. Field ids only, never bytes.
 
-import { findLayer, type DecodedFrame } from '../../decode/types.js';
-import { fieldNum, fieldStr } from '../../decode/fields.js';
+import { type DecodedFrame } from '../../decode/types.js';
+import { findLayer, fieldNum, fieldStr } from '../../decode/fields.js';
 import { advertLayerOf, linkOf, ttlDropped, type AdvertBase } from '../facts.js';
 
 // Shared with the VRRP analyzer (analyze/facts.ts); re-exported for the CARP modules.

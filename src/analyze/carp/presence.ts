@@ -10,8 +10,8 @@
 // (sender, VHID, point); hearing the sender there again ends the gap. Packet time only; the
 // tracked senders are capped (MAX_SENDERS), as the election analyzer's.
 
-import { findAnyLayer, findLayer, type DecodedFrame, type Fields } from '../../decode/types.js';
-import { fieldNum } from '../../decode/fields.js';
+import { type DecodedFrame, type Fields } from '../../decode/types.js';
+import { findAnyLayer, findLayer, fieldNum } from '../../decode/fields.js';
 import { FINDINGS } from '../findings.js';
 import { timeOf, type Analyzer, type FindingSink, type PacketTime } from '../types.js';
 

@@ -11,8 +11,7 @@
 import type { Analyzer, PacketTime } from '../types.js';
 import { timeOf, toSeconds } from '../types.js';
 import type { DecodedFrame, Fields } from '../../decode/types.js';
-import { findLayer } from '../../decode/types.js';
-import { recordsOf } from '../../decode/fields.js';
+import { findLayer, recordsOf } from '../../decode/fields.js';
 import { linkOf, vrrpOf } from '../carp/facts.js';
 
 export const MAX_POINTS = 150;

@@ -16,8 +16,8 @@
 import type { Analyzer, Finding, FindingSink, PacketTime } from '../types.js';
 import { timeOf, toSeconds } from '../types.js';
 import { formatEpoch } from '../../kernel/time.js';
-import { findAnyLayer, findLayer, type DecodedFrame, type FieldValue, type Fields } from '../../decode/types.js';
-import { fieldStr, recordsOf, strOf, type PfsyncLayer } from '../../decode/fields.js';
+import { type DecodedFrame, type FieldValue, type Fields } from '../../decode/types.js';
+import { findAnyLayer, findLayer, fieldStr, recordsOf, strOf, type PfsyncLayer } from '../../decode/fields.js';
 import { FINDINGS } from '../findings.js';
 
 /** How far back before a change new data-side flows are looked for. */
