@@ -2,7 +2,7 @@
 // the frame decoder, the analyzers and the renderer, and applies three policies:
 //  - which frames are decoded: all with -A or a display filter, else those the probe finds
 //    interesting (cheap peek) — every frame still goes to -w;
-//  - which decoder annotations are findings: those whose id is in FINDINGS (carp.bad_checksum,
+//  - which decoder annotations are findings: the policy table of analyze/policy.ts (carp.bad_checksum,
 //    pfsync.bad_ttl, carpdump.internal_error, ...), raised on the frame that carries them;
 //  - which frames are shown: -A, else frames with a SHOWN_PROTOCOLS layer, with values the
 //    analyzers derived, or with findings; then the -Y filter.
@@ -14,7 +14,8 @@
 // Analyzer exceptions are bugs: they are counted like decoder internal errors (exit 1 at the
 // end) and never end the run.
 
-import { FINDINGS, isFindingId } from './analyze/findings.js';
+import { FINDINGS } from './analyze/findings.js';
+import { DECODER_FINDINGS, isDecoderFindingId } from './analyze/policy.js';
 import { timeOf, type AnalyzedFrame, type Analyzer, type DeriveSink, type Finding, type PacketTime } from './analyze/types.js';
 import type { CaptureSource, ClockTick, RawFrame, RecordPrefilter } from './capture/types.js';
 import { decodeFrame } from './decode/frame.js';
@@ -201,9 +202,9 @@ export class Pipeline {
     // Decoder annotations that are findings (unless an analyzer already raised that id here).
     const fromAnalyzers = findings.length;
     for (const ann of frame.annotations) {
-      if (!isFindingId(ann.id) || raisedBefore(findings, fromAnalyzers, ann.id)) continue;
+      if (!isDecoderFindingId(ann.id) || raisedBefore(findings, fromAnalyzers, ann.id)) continue;
       findings.push({
-        id: ann.id, severity: FINDINGS[ann.id].severity, ts: t, frames: [raw.number], message: ann.message,
+        id: ann.id, severity: DECODER_FINDINGS[ann.id].severity, ts: t, frames: [raw.number], message: ann.message,
         details: ann.details ?? {},
       });
     }

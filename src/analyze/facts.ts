@@ -2,7 +2,8 @@
 // frame was seen on, field lookups, and the VRRP advert (read by the VRRP election tracker and
 // by the CARP analyzer, which reports a VRRP router on a CARP VHID). Field ids only, never bytes.
 
-import { findLayer, type DecodedFrame, type FieldValue, type Layer } from '../decode/types.js';
+import { type DecodedFrame } from '../decode/types.js';
+import { findLayer, fieldNum, fieldStr, type FieldIdOf, type LayerOf } from '../decode/fields.js';
 import { timeOf, toSeconds, type PacketTime } from './types.js';
 
 export type AddressFamily = 'ipv4' | 'ipv6';
@@ -21,16 +22,6 @@ export function linkOf(frame: DecodedFrame): string {
     if (typeof id === 'number') vlans.push(id);
   }
   return vlans.length > 0 ? `${base}/vlan${vlans.join('.')}` : base;
-}
-
-export function num(layer: Layer | undefined, id: string): number | undefined {
-  const v = layer?.fields[id];
-  return typeof v === 'number' ? v : undefined;
-}
-
-export function str(layer: Layer | undefined, id: string): string | undefined {
-  const v: FieldValue | undefined = layer?.fields[id];
-  return typeof v === 'string' ? v : undefined;
 }
 
 export function isMulticast(addr: string): boolean {
@@ -57,7 +48,6 @@ export function ipFactsOf(frame: DecodedFrame): IpFacts {
   const v4 = findLayer(frame, 'ipv4');
   const v6 = findLayer(frame, 'ipv6');
   const af: AddressFamily = frame.ip ? (frame.ip.version === 6 ? 'ipv6' : 'ipv4') : v6 ? 'ipv6' : 'ipv4';
-  const ip = af === 'ipv6' ? v6 : v4;
   const ts = timeOf(frame);
   return {
     frame: frame.raw.number,
@@ -65,10 +55,10 @@ export function ipFactsOf(frame: DecodedFrame): IpFacts {
     t: toSeconds(ts),
     link: linkOf(frame),
     af,
-    src: frame.ip?.src ?? str(ip, af === 'ipv6' ? 'ipv6.src' : 'ip.src') ?? '?',
-    dst: frame.ip?.dst ?? str(ip, af === 'ipv6' ? 'ipv6.dst' : 'ip.dst') ?? '?',
-    ttl: frame.ip?.ttl ?? num(ip, af === 'ipv6' ? 'ipv6.hlim' : 'ip.ttl'),
-    ethSrc: str(findLayer(frame, 'eth'), 'eth.src'),
+    src: frame.ip?.src ?? (af === 'ipv6' ? fieldStr(v6, 'ipv6.src') : fieldStr(v4, 'ip.src')) ?? '?',
+    dst: frame.ip?.dst ?? (af === 'ipv6' ? fieldStr(v6, 'ipv6.dst') : fieldStr(v4, 'ip.dst')) ?? '?',
+    ttl: frame.ip?.ttl ?? (af === 'ipv6' ? fieldNum(v6, 'ipv6.hlim') : fieldNum(v4, 'ip.ttl')),
+    ethSrc: fieldStr(findLayer(frame, 'eth'), 'eth.src'),
   };
 }
 
@@ -81,9 +71,9 @@ export function ttlDropped(ip: IpFacts): boolean {
 }
 
 /** The advert layer (carp, vrrp), its group number (VHID, VRID) and the IP facts; undefined without the layer or the number. */
-export function advertLayerOf(frame: DecodedFrame, proto: 'carp' | 'vrrp', groupField: string): { layer: Layer; group: number; ip: IpFacts } | undefined {
+export function advertLayerOf<P extends 'carp' | 'vrrp'>(frame: DecodedFrame, proto: P, groupField: FieldIdOf<P>): { layer: LayerOf<P>; group: number; ip: IpFacts } | undefined {
   const layer = findLayer(frame, proto);
-  const group = num(layer, groupField);
+  const group = fieldNum(layer, groupField);
   if (layer === undefined || group === undefined) return undefined;
   return { layer, group, ip: ipFactsOf(frame) };
 }
@@ -111,14 +101,14 @@ export function vrrpOf(frame: DecodedFrame): VrrpFacts | undefined {
   const { layer: vrrp, group: vrid, ip } = advert;
   const raw = vrrp.fields['vrrp.ip_addr'];
   const addresses = Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : typeof raw === 'string' ? [raw] : [];
-  const version = num(vrrp, 'vrrp.version');
-  const v2Interval = num(vrrp, 'vrrp.adver_int');
-  const v3Centis = num(vrrp, 'vrrp.short_adver_int');
+  const version = fieldNum(vrrp, 'vrrp.version');
+  const v2Interval = fieldNum(vrrp, 'vrrp.adver_int');
+  const v3Centis = fieldNum(vrrp, 'vrrp.short_adver_int');
   const intervalSeconds = version === 2 ? v2Interval : version === 3 && v3Centis !== undefined ? v3Centis / 100 : undefined;
-  const priority = num(vrrp, 'vrrp.prio');
+  const priority = fieldNum(vrrp, 'vrrp.prio');
   const acceptable = vrrp.status === 'ok' && vrrp.fields['vrrp.checksum.status'] !== 'bad'
     && !ttlDropped(ip)
-    && (version === 2 || version === 3) && num(vrrp, 'vrrp.type') === 1 && priority !== undefined
+    && (version === 2 || version === 3) && fieldNum(vrrp, 'vrrp.type') === 1 && priority !== undefined
     && intervalSeconds !== undefined && intervalSeconds > 0 && !(frame.ip?.fragmented ?? false);
   return { ...ip, vrid, version, addresses, priority, intervalSeconds, acceptable };
 }

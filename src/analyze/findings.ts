@@ -1,21 +1,13 @@
 // The one registry of finding ids: severity and a one-line description each.
 // `carpdump --list-findings` prints it; ids are stable (SPEC.md).
 
-import type { Severity } from '../decode/types.js';
+import { decoderFindingsOf, type FindingDef } from './policy.js';
 
-export interface FindingDef {
-  readonly severity: Severity;
-  readonly description: string;
-}
+export type { FindingDef } from './policy.js';
 
 export const FINDINGS = {
-  // The CARP advert itself (raised from the decoder's annotations of the same id)
-  'carp.bad_checksum': { severity: 'error', description: 'CARP checksum over the 36-byte header is wrong: receivers drop the advert' },
-  'carp.bad_ttl': { severity: 'warn', description: 'CARP advert with TTL/hop limit other than 255: routed, forged, or dropped by receivers' },
-  'carp.bad_version': { severity: 'warn', description: 'CARP version is not 2: receivers drop it' },
-  'carp.bad_type': { severity: 'warn', description: 'CARP type is not 1 (advertisement)' },
-  'carp.bad_authlen': { severity: 'warn', description: 'CARP authlen is not 7 (nobody checks it, everybody sends 7)' },
-  'carp.truncated': { severity: 'warn', description: 'CARP advert shorter than 36 bytes or cut by the snap length' },
+  // The CARP advert itself: decoder annotations that are findings (analyze/policy.ts)
+  ...decoderFindingsOf('carp'),
   // Authentication
   'carp.hmac_mismatch': { severity: 'error', description: 'the advert HMAC does not verify with the known passphrase and virtual addresses' },
   'carp.no_passphrase': { severity: 'warn', description: 'the advert HMAC verifies with an empty passphrase: the VHID is unauthenticated' },
@@ -36,12 +28,8 @@ export const FINDINGS = {
   'pflog.blocked_pfsync': { severity: 'error', description: 'pf blocked pfsync (IP protocol 240): the ruleset lacks "pass on <syncdev> proto pfsync", so states do not sync' },
   'carp.vhid_cap': { severity: 'warn', description: 'more VHIDs/sources than carpdump tracks: the rest are not analysed' },
   'carp.takeover_unsynced': { severity: 'warn', description: 'a new CARP master took over without the states: its bulk update was incomplete or flows opened before went unsynced by pfsync' },
-  // pfsync packets
-  'pfsync.bad_ttl': { severity: 'warn', description: 'pfsync packet with TTL/hop limit other than 255: the kernel drops it (pfsyncs_badttl)' },
-  'pfsync.bad_version': { severity: 'warn', description: 'pfsync version unknown to the receiver (pfsyncs_badver)' },
-  'pfsync.bad_length': { severity: 'warn', description: 'pfsync header or message length inconsistent with the packet (pfsyncs_badlen)' },
-  'pfsync.bad_action': { severity: 'warn', description: 'pfsync action unknown or invalid (pfsyncs_badact)' },
-  'pfsync.truncated': { severity: 'warn', description: 'pfsync packet cut short (hdrops)' },
+  // pfsync packets: decoder annotations that are findings (analyze/policy.ts)
+  ...decoderFindingsOf('pfsync'),
   // pfsync analysis
   'pfsync.unauthenticated_link': { severity: 'warn', description: 'pfsync in clear text: anyone on the link can insert, update and delete firewall states' },
   'pfsync.unexpected_sender': { severity: 'error', description: 'a sync message from a host that is not one of the established sync peers' },
@@ -60,9 +48,9 @@ export const FINDINGS = {
   'vrrp.master_silent': { severity: 'warn', description: 'live: the master of a VRID has been silent for the master-down interval; a backup should take over now' },
   'vrrp.vrid_cap': { severity: 'warn', description: 'more VRIDs/sources than carpdump tracks: the rest are not analysed' },
   'pfsync.creator_cap': { severity: 'warn', description: 'the state tracker reached its cap on creator ids: states of further creators are not tracked' },
-  // carpdump itself
-  'carpdump.internal_error': { severity: 'error', description: 'a dissector failed unexpectedly (a carpdump bug)' },
-  'frame.time_out_of_range': { severity: 'warn', description: 'the capture file gives a time carpdump cannot show (beyond ±8.64e12 s, e.g. a huge if_tsoffset): shown as 0, exact time in the message' },
+  // carpdump itself (the first two: frame decoder annotations, analyze/policy.ts)
+  ...decoderFindingsOf('carpdump'),
+  ...decoderFindingsOf('frame'),
   'carpdump.limit_reached': { severity: 'note', description: 'a limit of limits.ts was reached (findings per id and key, ...): the picture is partial; --limit raises it' },
 } as const satisfies Record<string, FindingDef>;
 

@@ -2,7 +2,8 @@
 // self-inflicted failover problem, a ruleset without `pass on ... proto carp` / `proto pfsync`
 // (OpenBSD FAQ, OPNsense docs). Reads only decoded layers.
 
-import type { DecodedFrame, Fields } from '../decode/types.js';
+import { type DecodedFrame, type Fields } from '../decode/types.js';
+import { findAnyLayer, findLayer } from '../decode/fields.js';
 import { PF_ACTIONS, PF_DIRECTIONS } from '../decode/link/pflog.js';
 import { FINDINGS } from './findings.js';
 import { timeOf, type Analyzer, type FindingSink } from './types.js';
@@ -16,19 +17,19 @@ export function createPflogAnalyzer(): Analyzer {
   return {
     name: 'pflog',
     onFrame(frame: DecodedFrame, emit: FindingSink): void {
-      const log = frame.layers.find((l) => l.proto === 'pflog');
+      const log = findLayer(frame, 'pflog');
       if (!log) return;
       const action = log.fields['pflog.action'];
       if (action !== PF_DROP && action !== PF_SYNPROXY_DROP) return;
-      const ip = frame.layers.find((l) => l.proto === 'ipv4' || l.proto === 'ipv6');
-      const proto = ip?.fields['ip.proto'] ?? ip?.fields['ipv6.nxt'];
+      const ip = findAnyLayer(frame, ['ipv4', 'ipv6']);
+      const proto = ip?.proto === 'ipv4' ? ip.fields['ip.proto'] : ip?.fields['ipv6.nxt'];
       if (typeof proto !== 'number') return;
       const id = BLOCKED[proto];
       if (id === undefined) return;
       const ifname = String(log.fields['pflog.ifname'] ?? '?');
       const rule = Number(log.fields['pflog.rulenr']);
       const dir = PF_DIRECTIONS[Number(log.fields['pflog.dir'])] ?? '?';
-      const src = String(ip?.fields['ip.src'] ?? ip?.fields['ipv6.src'] ?? '?');
+      const src = String((ip?.proto === 'ipv4' ? ip.fields['ip.src'] : ip?.fields['ipv6.src']) ?? '?');
       blocked[id] = (blocked[id] ?? 0) + 1;
       emit({
         id, severity: FINDINGS[id].severity, ts: timeOf(frame), frames: [frame.raw.number],

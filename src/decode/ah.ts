@@ -16,10 +16,11 @@ import type { Dissector } from './dissector.js';
 import type { ProtocolDef } from './registry.js';
 import type { IpContext } from './types.js';
 import { DecodeStop } from './cursor.js';
-import { dissectorForIpProtocol } from './dispatch-tables.js';
+import { IPPROTO_AH, dissectorForIpProtocol } from './dispatch-tables.js';
+import type { ProtocolModule } from './module.js';
 import { IP_PROTOCOL_NAMES } from './ipv4.js';
 
-export const AH_PROTOCOL: ProtocolDef = {
+export const AH_PROTOCOL = {
   id: 'ah',
   name: 'Authentication Header',
   fields: [
@@ -30,7 +31,7 @@ export const AH_PROTOCOL: ProtocolDef = {
     { id: 'ah.icv', label: 'AH ICV', kind: 'bytes' },
   ],
   annotations: [],
-};
+} as const satisfies ProtocolDef;
 
 export const AH_DISSECTOR: Dissector = {
   proto: 'ah',
@@ -61,3 +62,10 @@ export const AH_DISSECTOR: Dissector = {
     return next ? { next, start: c.pos, declaredEnd: c.declaredEnd } : undefined;
   },
 };
+
+export const AH_MODULE = {
+  ...AH_PROTOCOL,
+  dissectors: { ah: AH_DISSECTOR },
+  // The prefilter accepts AH without looking inside (the ICV length varies).
+  dispatch: { ipProtocols: [{ value: IPPROTO_AH, dissector: 'ah', prefilter: 'accept' }] },
+} as const satisfies ProtocolModule;

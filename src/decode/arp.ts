@@ -12,7 +12,10 @@ import type { ProtocolDef } from './registry.js';
 import type { Fields } from './types.js';
 import { formatIPv4, formatMac, toHex, type Cursor } from './cursor.js';
 
-export const ARP_PROTOCOL: ProtocolDef = {
+import { ETHERTYPE_ARP } from './dispatch-tables.js';
+import { ALWAYS, type ProtocolModule } from './module.js';
+
+export const ARP_PROTOCOL = {
   id: 'arp',
   name: 'Address Resolution Protocol',
   fields: [
@@ -35,7 +38,7 @@ export const ARP_PROTOCOL: ProtocolDef = {
     { id: 'arp.carp.vhid', label: 'VHID of the virtual MAC', kind: 'uint' },
   ],
   annotations: [],
-};
+} as const satisfies ProtocolDef;
 
 /** The field ids of one side's addresses (Ethernet MAC / IPv4 as text, other sizes as hex). */
 const SENDER = { name: 'sender', mac: 'arp.src.hw_mac', hw: 'arp.src.hw', ipv4: 'arp.src.proto_ipv4', proto: 'arp.src.proto' } as const;
@@ -78,3 +81,10 @@ export const ARP_DISSECTOR: Dissector = {
     return undefined;
   },
 };
+
+export const ARP_MODULE = {
+  ...ARP_PROTOCOL,
+  dissectors: { arp: ARP_DISSECTOR },
+  probes: { arp: ALWAYS },
+  dispatch: { ethertypes: [{ value: ETHERTYPE_ARP, dissector: 'arp' }] },
+} as const satisfies ProtocolModule;

@@ -1,28 +1,52 @@
-// The dispatch tables as data, in a leaf module the dissectors can import without an import
-// cycle (dispatch.ts maps the names to the dissector objects and imports every dissector).
+// The dispatch lookups the dissectors call (ethertype, IP protocol, the shared protocol 112),
+// in a leaf module the dissectors can import without an import cycle. The tables themselves
+// are built from the protocol modules' dispatch rows (decode/protocol-set.ts); decodeFrame
+// activates its set's tables before it runs the dissectors (decode/frame.ts).
 // Each row has a test in test/decode/dispatch.test.ts.
 
 import type { Cursor } from './cursor.js';
 import type { DissectContext, Handoff, LayerWriter } from './dissector.js';
 import type { DecodeOptions, IpContext } from './types.js';
-import { PFSYNC_DISSECTORS } from './pfsync/index.js';
 
-/** Ethertype -> dissector name (Ethernet, 802.1Q/802.1ad tags, SLL, SLL2, FR SNAP). */
-export const ETHERTYPE_DISSECTORS: Readonly<Record<number, string>> = {
-  0x0800: 'ipv4',
-  0x86dd: 'ipv6',
-  0x0806: 'arp',
-  0x8100: 'vlan', // IEEE 802.1Q customer tag
-  0x88a8: 'vlan', // IEEE 802.1ad service tag (QinQ outer)
-  0x9100: 'vlan', // pre-standard QinQ outer tag
-};
+/** The lookup side of a protocol set's dispatch rows. */
+export interface DispatchTables {
+  /** Ethertype -> dissector name. */
+  readonly ethertypes: ReadonlyMap<number, string>;
+  /** IP protocol -> dissector name (protocols decided per packet are in `heuristics`). */
+  readonly ipProtocols: ReadonlyMap<number, string>;
+  /** IP protocol -> its ordered rules (lowest order first); the first that matches decides. */
+  readonly heuristics: ReadonlyMap<number, readonly { readonly dissector: string; readonly test: (h: HeuristicInput) => boolean }[]>;
+}
+
+let active: DispatchTables = { ethertypes: new Map(), ipProtocols: new Map(), heuristics: new Map() };
+
+/** Makes `t` the tables the lookups below read (decodeFrame calls it for its protocol set). */
+export function activateDispatchTables(t: DispatchTables): void {
+  active = t;
+}
+
+export const LINKTYPE_NULL = 0;
+export const LINKTYPE_ETHERNET = 1;
+export const LINKTYPE_RAW_DLT12 = 12;
+export const LINKTYPE_RAW_OPENBSD14 = 14;
+export const LINKTYPE_PFSYNC_OPENBSD18 = 18;
+export const LINKTYPE_RAW = 101;
+export const LINKTYPE_FRELAY = 107;
+export const LINKTYPE_LOOP = 108;
+export const LINKTYPE_ENC = 109;
+export const LINKTYPE_LINUX_SLL = 113;
+export const LINKTYPE_PFLOG = 117;
+export const LINKTYPE_IPV4 = 228;
+export const LINKTYPE_IPV6 = 229;
+export const LINKTYPE_PFSYNC = 246;
+export const LINKTYPE_LINUX_SLL2 = 276;
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_IPV6 = 0x86dd;
 export const ETHERTYPE_ARP = 0x0806;
 
 export function dissectorForEthertype(ethertype: number): string | undefined {
-  return ETHERTYPE_DISSECTORS[ethertype];
+  return active.ethertypes.get(ethertype);
 }
 
 export const IPPROTO_IPV4 = 4;
@@ -33,27 +57,26 @@ export const IPPROTO_ICMPV6 = 58;
 export const IPPROTO_CARP = 112; // IANA "VRRP"; the BSDs call it IPPROTO_CARP
 export const IPPROTO_PFSYNC = 240;
 
-/** IP protocol / IPv6 next header -> dissector name (112 is decided per packet, see below). */
-export const IP_PROTOCOL_DISSECTORS: Readonly<Record<number, string>> = {
-  [IPPROTO_IPV4]: 'ipv4',
-  [IPPROTO_IPV6]: 'ipv6',
-  [IPPROTO_ESP]: 'esp',
-  [IPPROTO_AH]: 'ah',
-  [IPPROTO_ICMPV6]: 'icmpv6',
-  [IPPROTO_PFSYNC]: 'pfsync',
-};
+/** The IP payload a heuristic row looks at (decode/module.ts HeuristicRow). */
+export interface HeuristicInput extends IpPayloadInfo {
+  readonly bytes: Uint8Array;
+}
+
+/** Byte `i` of the IP payload, or -1 when it was not captured. */
+export function payloadByte(h: HeuristicInput, i: number): number {
+  return h.start + i < h.capturedEnd ? h.bytes[h.start + i]! : -1;
+}
+
+/** The dissector the heuristic rows of `protocol` choose for this payload, if any. */
+export function decideHeuristic(protocol: number, h: HeuristicInput): string | undefined {
+  const rows = active.heuristics.get(protocol);
+  if (rows) for (const r of rows) if (r.test(h)) return r.dissector;
+  return undefined;
+}
 
 /**
- * CARP or VRRP for one IP protocol 112 payload (reference/carp.md section 8.2):
- *  1. version 3 -> VRRPv3 (CARP never uses 3);
- *  2. version 2 over IPv6 -> CARP (VRRPv2 is IPv4-only);
- *  3. version 2, type 1, length 36, byte 3 == 7 -> CARP (a 36-byte VRRPv2 has count 5);
- *  4. version 2 and length == 16 + 4 * byte 3 -> VRRPv2;
- *  5. otherwise, with length >= 36: version 2 and (byte 3 == 7 or length == 36) -> CARP with a
- *     wrong type/authlen; version 1 and byte 3 == 7 -> CARP (Wireshark's heuristic takes v1);
- *     anything else -> VRRP (tcpdump's default for protocol 112).
- * `payloadLength` is the IP payload length as declared; bytes past `capturedEnd` are unknown
- * (nothing captured: VRRP, as tcpdump decides by default).
+ * CARP or VRRP for one IP protocol 112 payload (reference/carp.md section 8.2): the ordered
+ * heuristic rows of carp.ts and vrrp.ts (read the rules there).
  */
 export function decideProto112(
   ipVersion: 4 | 6,
@@ -63,21 +86,8 @@ export function decideProto112(
   payloadLength: number,
   fragmented = false,
 ): 'carp' | 'vrrp' {
-  if (start >= capturedEnd) return 'vrrp';
-  const b0 = bytes[start]!;
-  const version = b0 >> 4;
-  if (version === 3) return 'vrrp';
-  if (version === 2 && ipVersion === 6) return 'carp';
-  const haveByte3 = start + 3 < capturedEnd;
-  const byte3 = haveByte3 ? bytes[start + 3]! : -1;
-  // A first fragment's length is not the datagram's, so the length rules cannot apply: decide on
-  // the header bytes alone, as Wireshark's heuristic does (version 2, type 1, authlen 7).
-  if (fragmented) return version === 2 && (b0 & 0x0f) === 1 && byte3 === 7 ? 'carp' : 'vrrp';
-  if (version === 2 && (b0 & 0x0f) === 1 && payloadLength === 36 && byte3 === 7) return 'carp';
-  if (version === 2 && haveByte3 && payloadLength === 16 + 4 * byte3) return 'vrrp';
-  if (version === 2 && payloadLength >= 36 && (byte3 === 7 || payloadLength === 36)) return 'carp';
-  if (version === 1 && payloadLength >= 36 && byte3 === 7) return 'carp';
-  return 'vrrp';
+  const name = decideHeuristic(IPPROTO_CARP, { ipVersion, bytes, start, capturedEnd, payloadLength, fragmented });
+  return name === 'carp' ? 'carp' : 'vrrp';
 }
 
 /** Facts about the IP payload that the protocol dispatch needs. */
@@ -98,12 +108,13 @@ export function dissectorForIpProtocol(
   p: IpPayloadInfo,
   options: DecodeOptions,
 ): string | undefined {
-  if (protocol === IPPROTO_CARP) {
-    return options.decodeAs ?? decideProto112(p.ipVersion, bytes, p.start, p.capturedEnd, p.payloadLength, p.fragmented);
+  const rows = active.heuristics.get(protocol);
+  if (rows) {
+    // --decode-as names one of the candidates (IP protocol 112: carp or vrrp).
+    if (options.decodeAs !== undefined && rows.some((r) => r.dissector === options.decodeAs)) return options.decodeAs;
+    return decideHeuristic(protocol, { ...p, bytes });
   }
-  const name = IP_PROTOCOL_DISSECTORS[protocol];
-  if (name === 'pfsync' && !PFSYNC_DISSECTORS['pfsync']) return undefined;
-  return name;
+  return active.ipProtocols.get(protocol);
 }
 
 /**

@@ -9,8 +9,10 @@
 
 import type { Dissector } from './dissector.js';
 import type { ProtocolDef } from './registry.js';
+import type { ProtocolModule } from './module.js';
+import { IPPROTO_ESP } from './dispatch-tables.js';
 
-export const ESP_PROTOCOL: ProtocolDef = {
+export const ESP_PROTOCOL = {
   id: 'esp',
   name: 'Encapsulating Security Payload',
   fields: [
@@ -18,7 +20,7 @@ export const ESP_PROTOCOL: ProtocolDef = {
     { id: 'esp.sequence', label: 'ESP Sequence', kind: 'uint' },
   ],
   annotations: [],
-};
+} as const satisfies ProtocolDef;
 
 export const ESP_DISSECTOR: Dissector = {
   proto: 'esp',
@@ -29,3 +31,10 @@ export const ESP_DISSECTOR: Dissector = {
     return undefined;
   },
 };
+
+export const ESP_MODULE = {
+  ...ESP_PROTOCOL,
+  dissectors: { esp: ESP_DISSECTOR },
+  // No probe: an encrypted payload is nothing carpdump shows by default.
+  dispatch: { ipProtocols: [{ value: IPPROTO_ESP, dissector: 'esp' }] },
+} as const satisfies ProtocolModule;

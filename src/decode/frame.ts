@@ -6,46 +6,41 @@
 import type { RawFrame } from '../kernel/frame.js';
 import { Cursor, DecodeStop } from './cursor.js';
 import { LayerWriter, type DissectContext, type Handoff } from './dissector.js';
-import { DISSECTORS, dissectorForLinktype } from './dispatch.js';
-import { REGISTRY } from './protocols.js';
-import type { DecodedFrame, DecodeOptions, FrameUnderDecode, Layer } from './types.js';
+import { activateDispatchTables } from './dispatch-tables.js';
+import { FRAME_ANNOTATIONS, PROTOCOLS } from './protocols.js';
+import type { ProtocolSet } from './protocol-set.js';
+import type { Annotation, DecodedFrame, DecodeOptions, FrameUnderDecode, Layer, ProtoId } from './types.js';
 
 const MAX_LAYERS = 24;
 
-export function decodeFrame(raw: RawFrame, options: DecodeOptions = {}): DecodedFrame {
+/** An annotation of the frame decoder itself, with the severity declared in decode/protocols.ts. */
+function frameAnnotation(id: (typeof FRAME_ANNOTATIONS)[number]['id'], message: string, proto: ProtoId | 'frame' = 'frame'): Annotation {
+  const severity = FRAME_ANNOTATIONS.find((a) => a.id === id)?.severity ?? 'error';
+  return { id, severity, message, proto };
+}
+
+/** Decodes one frame with the real protocols, or with a set built for a test (toy modules). */
+export function decodeFrame(raw: RawFrame, options: DecodeOptions = {}, protocols: ProtocolSet = PROTOCOLS): DecodedFrame {
   const frame: FrameUnderDecode = { raw, layers: [], annotations: [] };
   const ctx: DissectContext = { options, linktype: raw.linktype, frame };
   const bytes = raw.data;
   const frameEnd = Math.max(raw.originalLength, bytes.length);
-  const first = dissectorForLinktype(raw.linktype, bytes);
+  activateDispatchTables(protocols.tables);
+  const first = protocols.dissectorForLinktype(raw.linktype, bytes);
   let next: Handoff | undefined = first ? { next: first, start: 0, declaredEnd: frameEnd } : undefined;
   if (raw.timeOutOfRange !== undefined) {
-    frame.annotations.push({
-      id: 'frame.time_out_of_range',
-      severity: 'warn',
-      message: `timestamp ${raw.timeOutOfRange} s is out of range (a huge pcapng if_tsoffset or a corrupt time): shown as 0 (1970-01-01)`,
-      proto: 'frame',
-    });
+    frame.annotations.push(frameAnnotation('frame.time_out_of_range',
+      `timestamp ${raw.timeOutOfRange} s is out of range (a huge pcapng if_tsoffset or a corrupt time): shown as 0 (1970-01-01)`));
   }
   if (!next) {
-    frame.annotations.push({
-      id: 'frame.unsupported_linktype',
-      severity: 'note',
-      message: `link type ${raw.linktype} is not decoded`,
-      proto: 'frame',
-    });
+    frame.annotations.push(frameAnnotation('frame.unsupported_linktype', `link type ${raw.linktype} is not decoded`));
   }
   for (let depth = 0; next; depth++) {
     if (depth === MAX_LAYERS) {
-      frame.annotations.push({
-        id: 'frame.too_many_layers',
-        severity: 'note',
-        message: `decoding stopped after ${MAX_LAYERS} layers (next: ${next.next})`,
-        proto: 'frame',
-      });
+      frame.annotations.push(frameAnnotation('frame.too_many_layers', `decoding stopped after ${MAX_LAYERS} layers (next: ${next.next})`));
       break;
     }
-    const dissector = DISSECTORS[next.next];
+    const dissector = protocols.dissectors[next.next];
     if (!dissector) {
       frame.internalError = `no dissector named ${next.next}`;
       break;
@@ -53,7 +48,7 @@ export function decodeFrame(raw: RawFrame, options: DecodeOptions = {}): Decoded
     const layer: Layer = { proto: dissector.proto, offset: next.start, length: 0, status: 'ok', fields: {} };
     frame.layers.push(layer);
     const cursor = new Cursor(bytes, next.start, Math.max(next.start, next.declaredEnd));
-    const out = new LayerWriter(layer, frame, REGISTRY);
+    const out = new LayerWriter(layer, frame, protocols.registry);
     try {
       next = dissector.decode(cursor, out, ctx);
       if (layer.length === 0) layer.length = cursor.pos - layer.offset;
@@ -67,12 +62,7 @@ export function decodeFrame(raw: RawFrame, options: DecodeOptions = {}): Decoded
         const msg = err instanceof Error ? err.message : String(err);
         frame.internalError = `${layer.proto} dissector: ${msg}`;
         layer.status = 'malformed';
-        frame.annotations.push({
-          id: 'carpdump.internal_error',
-          severity: 'error',
-          message: `internal error in the ${layer.proto} dissector: ${msg}`,
-          proto: layer.proto,
-        });
+        frame.annotations.push(frameAnnotation('carpdump.internal_error', `internal error in the ${layer.proto} dissector: ${msg}`, layer.proto));
       }
     }
   }

@@ -15,11 +15,12 @@ import type { ProtocolDef } from './registry.js';
 import { Cursor, DecodeStop, formatMac } from './cursor.js';
 import { checksumVerifies, expectedChecksum, pseudoHeaderSum } from './checksum.js';
 import { IPPROTO_ICMPV6 } from './dispatch-tables.js';
+import { ALWAYS, type ProtocolModule } from './module.js';
 
 export const ICMPV6_ND_NS = 135;
 export const ICMPV6_ND_NA = 136;
 
-export const ICMPV6_PROTOCOL: ProtocolDef = {
+export const ICMPV6_PROTOCOL = {
   id: 'icmpv6',
   name: 'Internet Control Message Protocol v6',
   fields: [
@@ -41,9 +42,9 @@ export const ICMPV6_PROTOCOL: ProtocolDef = {
     { id: 'icmpv6.carp.vhid', label: 'VHID of the virtual MAC', kind: 'uint' },
   ],
   annotations: [
-    { id: 'icmpv6.bad_checksum', severity: 'warn', summary: 'ICMPv6 checksum (with the IPv6 pseudo-header) is wrong' },
+    { id: 'icmpv6.bad_checksum', severity: 'warn', summary: 'ICMPv6 checksum (with the IPv6 pseudo-header) is wrong', group: 'checksum' },
   ],
-};
+} as const satisfies ProtocolDef;
 
 /** Neighbor Discovery options: the first source / target link-layer address (Ethernet). */
 function decodeOptions(c: Cursor, out: LayerWriter): void {
@@ -105,3 +106,9 @@ export const ICMPV6_DISSECTOR: Dissector = {
   },
 };
 
+export const ICMPV6_MODULE = {
+  ...ICMPV6_PROTOCOL,
+  dissectors: { icmpv6: ICMPV6_DISSECTOR },
+  probes: { icmpv6: ALWAYS },
+  dispatch: { ipProtocols: [{ value: IPPROTO_ICMPV6, dissector: 'icmpv6' }] },
+} as const satisfies ProtocolModule;

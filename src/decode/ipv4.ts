@@ -22,15 +22,15 @@ import type { ProtocolDef } from './registry.js';
 import type { IpContext } from './types.js';
 import { DecodeStop, formatIPv4 } from './cursor.js';
 import { checksumVerifies, expectedChecksum } from './checksum.js';
-import { handOffIpPayload } from './dispatch-tables.js';
-import { DLT_PFSYNC_OPENBSD, LINKTYPE_PFSYNC } from './pfsync/constants.js';
+import { ETHERTYPE_IPV4, IPPROTO_IPV4, LINKTYPE_PFSYNC, LINKTYPE_PFSYNC_OPENBSD18, handOffIpPayload } from './dispatch-tables.js';
+import type { ProtocolModule } from './module.js';
 
 export const IP_PROTOCOL_NAMES: Readonly<Record<number, string>> = {
   1: 'ICMP', 2: 'IGMP', 4: 'IPIP', 6: 'TCP', 17: 'UDP', 41: 'IPv6', 47: 'GRE', 50: 'ESP', 51: 'AH',
   58: 'ICMPv6', 112: 'VRRP/CARP', 240: 'PFSYNC',
 };
 
-export const IPV4_PROTOCOL: ProtocolDef = {
+export const IPV4_PROTOCOL = {
   id: 'ipv4',
   name: 'Internet Protocol Version 4',
   fields: [
@@ -53,11 +53,11 @@ export const IPV4_PROTOCOL: ProtocolDef = {
     { id: 'ip.options', label: 'Options', kind: 'bytes' },
   ],
   annotations: [
-    { id: 'ip.bad_checksum', severity: 'warn', summary: 'IPv4 header checksum is wrong' },
-    { id: 'ip.bad_version', severity: 'warn', summary: 'IP version is not 4 where IPv4 was expected' },
-    { id: 'ip.fragment', severity: 'note', summary: 'IPv4 fragment: a non-first fragment is not decoded further, a first one without checksum checks' },
+    { id: 'ip.bad_checksum', severity: 'warn', summary: 'IPv4 header checksum is wrong', group: 'checksum' },
+    { id: 'ip.bad_version', severity: 'warn', summary: 'IP version is not 4 where IPv4 was expected', group: 'malformed' },
+    { id: 'ip.fragment', severity: 'note', summary: 'IPv4 fragment: a non-first fragment is not decoded further, a first one without checksum checks', group: 'sequence' },
   ],
-};
+} as const satisfies ProtocolDef;
 
 const IPV4_HEADER_MIN = 20;
 
@@ -96,7 +96,7 @@ export const IPV4_DISSECTOR: Dissector = {
     const bytes = c.bytes;
     // OpenBSD 7.4+ pfsync0 taps the datagram before the header checksum is filled in (it is 0):
     // on the pfsync link types a zero checksum means "not computed", as with checksum offload.
-    const notComputed = checksum === 0 && (ctx.linktype === LINKTYPE_PFSYNC || ctx.linktype === DLT_PFSYNC_OPENBSD);
+    const notComputed = checksum === 0 && (ctx.linktype === LINKTYPE_PFSYNC || ctx.linktype === LINKTYPE_PFSYNC_OPENBSD18);
     if (hdrLen >= IPV4_HEADER_MIN && start + hdrLen <= c.capturedEnd && !notComputed) {
       if (checksumVerifies(bytes, start, start + hdrLen)) {
         fields['ip.checksum.status'] = 'good';
@@ -133,3 +133,15 @@ export const IPV4_DISSECTOR: Dissector = {
     return handOffIpPayload(c, out, ctx, ip, protocol, payloadEnd, fragOffset, 'ip.fragment');
   },
 };
+
+export const IPV4_MODULE = {
+  ...IPV4_PROTOCOL,
+  dissectors: { ipv4: IPV4_DISSECTOR },
+  // The protocol byte is all the prefilter reads (the payload starts after the IHL words).
+  probes: { ipv4: (b, at, end, next) => at + 10 <= end && next.ipProtocol(b[at + 9]!, b, at + (b[at]! & 0x0f) * 4, end) },
+  dispatch: {
+    ethertypes: [{ value: ETHERTYPE_IPV4, dissector: 'ipv4' }],
+    // IPv4 in IP: the prefilter accepts tunnels without looking inside.
+    ipProtocols: [{ value: IPPROTO_IPV4, dissector: 'ipv4', prefilter: 'accept' }],
+  },
+} as const satisfies ProtocolModule;

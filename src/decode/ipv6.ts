@@ -18,10 +18,11 @@ import type { Dissector } from './dissector.js';
 import type { ProtocolDef } from './registry.js';
 import type { FieldValue, IpContext } from './types.js';
 import { Cursor, DecodeStop, formatIPv6 } from './cursor.js';
-import { handOffIpPayload } from './dispatch-tables.js';
+import { ETHERTYPE_IPV6, IPPROTO_IPV6, handOffIpPayload } from './dispatch-tables.js';
+import type { Probe, ProtocolModule } from './module.js';
 import { IP_PROTOCOL_NAMES } from './ipv4.js';
 
-export const IPV6_PROTOCOL: ProtocolDef = {
+export const IPV6_PROTOCOL = {
   id: 'ipv6',
   name: 'Internet Protocol Version 6',
   fields: [
@@ -39,10 +40,10 @@ export const IPV6_PROTOCOL: ProtocolDef = {
     { id: 'ipv6.fragment.id', label: 'Identification', kind: 'hex' },
   ],
   annotations: [
-    { id: 'ipv6.bad_version', severity: 'warn', summary: 'IP version is not 6 where IPv6 was expected' },
-    { id: 'ipv6.fragment', severity: 'note', summary: 'IPv6 fragment: a non-first fragment is not decoded further, a first one without checksum checks' },
+    { id: 'ipv6.bad_version', severity: 'warn', summary: 'IP version is not 6 where IPv6 was expected', group: 'malformed' },
+    { id: 'ipv6.fragment', severity: 'note', summary: 'IPv6 fragment: a non-first fragment is not decoded further, a first one without checksum checks', group: 'sequence' },
   ],
-};
+} as const satisfies ProtocolDef;
 
 export const IPV6_HEADER_LENGTH = 40;
 /** More extension headers than this in one packet is treated as malformed. */
@@ -121,3 +122,29 @@ export const IPV6_DISSECTOR: Dissector = {
     return handOffIpPayload(c, out, ctx, ip, nxt, payloadEnd, fragOffset, 'ipv6.fragment');
   },
 };
+
+/** The fixed header, then hop-by-hop (0), routing (43), fragment (44), destination options (60). */
+const probeIPv6: Probe = (b, at, end, next) => {
+  if (at + IPV6_HEADER_LENGTH > end) return false;
+  let nh = b[at + 6]!;
+  let p = at + IPV6_HEADER_LENGTH;
+  for (let i = 0; nh === 0 || nh === 43 || nh === 44 || nh === 60; i++) {
+    if (i >= IPV6_MAX_EXTENSION_HEADERS) return true;
+    if (p + 2 > end) return false;
+    const following = b[p]!;
+    p += nh === 44 ? 8 : (b[p + 1]! + 1) * 8;
+    nh = following;
+  }
+  return p <= end && next.ipProtocol(nh, b, p, end);
+};
+
+export const IPV6_MODULE = {
+  ...IPV6_PROTOCOL,
+  dissectors: { ipv6: IPV6_DISSECTOR },
+  probes: { ipv6: probeIPv6 },
+  dispatch: {
+    ethertypes: [{ value: ETHERTYPE_IPV6, dissector: 'ipv6' }],
+    // IPv6 in IP: the prefilter accepts tunnels without looking inside.
+    ipProtocols: [{ value: IPPROTO_IPV6, dissector: 'ipv6', prefilter: 'accept' }],
+  },
+} as const satisfies ProtocolModule;

@@ -28,10 +28,19 @@ export interface FieldDef {
   readonly unit?: string;
 }
 
+/** What kind of problem an annotation reports. */
+export type AnnotationGroup = 'malformed' | 'checksum' | 'sequence' | 'security';
+
 export interface AnnotationDef {
   readonly id: string;
   readonly severity: Severity;
   readonly summary: string;
+  readonly group: AnnotationGroup;
+  /**
+   * Also a finding (the pipeline raises it on the frame, analyze/policy.ts): `true` keeps the
+   * annotation's severity and summary as the finding's; an object overrides the severity.
+   */
+  readonly finding?: true | { readonly severity: Severity };
 }
 
 export interface ProtocolDef {
@@ -45,8 +54,8 @@ export interface ProtocolDef {
 /** Every protocol gets these two, raised by the frame decoder when a layer stops early. */
 export function stopAnnotations(proto: ProtoId, name: string): AnnotationDef[] {
   return [
-    { id: `${proto}.truncated`, severity: 'warn', summary: `${name} cut short by the capture (snap length)` },
-    { id: `${proto}.malformed`, severity: 'warn', summary: `${name} longer than its enclosing length allows` },
+    { id: `${proto}.truncated`, severity: 'warn', summary: `${name} cut short by the capture (snap length)`, group: 'malformed' },
+    { id: `${proto}.malformed`, severity: 'warn', summary: `${name} longer than its enclosing length allows`, group: 'malformed' },
   ];
 }
 

@@ -100,9 +100,3 @@ export interface FrameUnderDecode extends DecodedFrame {
   ip?: IpContext;
   internalError?: string;
 }
-
-/** First layer of a protocol, if present. */
-export function findLayer(frame: DecodedFrame, proto: ProtoId): Layer | undefined {
-  for (const l of frame.layers) if (l.proto === proto) return l;
-  return undefined;
-}

@@ -15,13 +15,14 @@ import type { ProtocolDef } from './registry.js';
 import type { ChecksumStatus, IpContext } from './types.js';
 import { formatIPv4, formatIPv6 } from './cursor.js';
 import { checksumVerifies, expectedChecksum, pseudoHeaderSum } from './checksum.js';
-import { IPPROTO_CARP } from './dispatch-tables.js';
+import { IPPROTO_CARP, payloadByte } from './dispatch-tables.js';
+import { ALWAYS, type ProtocolModule } from './module.js';
 
 export const VRRP_TTL = 255;
 
 const AUTH_TYPES: Readonly<Record<number, string>> = { 0: 'No Authentication', 1: 'Simple Text Authentication', 2: 'IP Authentication Header', 254: 'Cisco VRRP MD5 Authentication' };
 
-export const VRRP_PROTOCOL: ProtocolDef = {
+export const VRRP_PROTOCOL = {
   id: 'vrrp',
   name: 'Virtual Router Redundancy Protocol',
   fields: [
@@ -41,12 +42,12 @@ export const VRRP_PROTOCOL: ProtocolDef = {
     { id: 'vrrp.auth_data', label: 'Authentication Data', kind: 'bytes' },
   ],
   annotations: [
-    { id: 'vrrp.bad_checksum', severity: 'warn', summary: 'VRRP checksum is wrong (v3: computed with the pseudo-header)' },
-    { id: 'vrrp.bad_ttl', severity: 'warn', summary: 'VRRP advert with TTL/hop limit other than 255: receivers drop it' },
-    { id: 'vrrp.bad_length', severity: 'warn', summary: 'VRRP length does not match its address count' },
-    { id: 'vrrp.bad_version', severity: 'warn', summary: 'VRRP version is neither 2 nor 3' },
+    { id: 'vrrp.bad_checksum', severity: 'warn', summary: 'VRRP checksum is wrong (v3: computed with the pseudo-header)', group: 'checksum' },
+    { id: 'vrrp.bad_ttl', severity: 'warn', summary: 'VRRP advert with TTL/hop limit other than 255: receivers drop it', group: 'security' },
+    { id: 'vrrp.bad_length', severity: 'warn', summary: 'VRRP length does not match its address count', group: 'malformed' },
+    { id: 'vrrp.bad_version', severity: 'warn', summary: 'VRRP version is neither 2 nor 3', group: 'malformed' },
   ],
-};
+} as const satisfies ProtocolDef;
 
 function vrrpChecksumStatus(b: Uint8Array, s: number, length: number, complete: boolean, version: number, ip: IpContext | undefined): { status: ChecksumStatus; pseudo: number } {
   if (!complete || (ip?.fragmented ?? false) || length < 8) return { status: 'unverified', pseudo: 0 };
@@ -128,3 +129,26 @@ export const VRRP_DISSECTOR: Dissector = {
     return undefined;
   },
 };
+
+export const VRRP_MODULE = {
+  ...VRRP_PROTOCOL,
+  dissectors: { vrrp: VRRP_DISSECTOR },
+  probes: { vrrp: ALWAYS },
+  dispatch: {
+    // IP protocol 112 is VRRP's and CARP's: these rules and CARP's (carp.ts) decide per packet,
+    // lowest order first (reference/carp.md section 8.2).
+    heuristics: [
+      // 1. nothing captured, or version 3 (CARP never uses 3)
+      { ipProtocol: IPPROTO_CARP, order: 10, dissector: 'vrrp', test: (h) => h.start >= h.capturedEnd || payloadByte(h, 0) >> 4 === 3 },
+      // 3. a first fragment that CARP's rule 30 did not take
+      { ipProtocol: IPPROTO_CARP, order: 35, dissector: 'vrrp', test: (h) => h.fragmented === true },
+      // 5. version 2 and length == 16 + 4 * address count
+      {
+        ipProtocol: IPPROTO_CARP, order: 50, dissector: 'vrrp',
+        test: (h) => payloadByte(h, 0) >> 4 === 2 && payloadByte(h, 3) >= 0 && h.payloadLength === 16 + 4 * payloadByte(h, 3),
+      },
+      // 8. anything else: VRRP, as tcpdump decides for protocol 112 by default
+      { ipProtocol: IPPROTO_CARP, order: 90, dissector: 'vrrp', test: () => true },
+    ],
+  },
+} as const satisfies ProtocolModule;

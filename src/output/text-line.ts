@@ -6,7 +6,8 @@ import type { AnalyzedFrame } from '../analyze/types.js';
 import type { DecodedFrame, Layer, ProtoId } from '../decode/types.js';
 import type { Palette } from './color.js';
 import { renderPfsyncLine } from './pfsync-text.js';
-import { num, problemMarks, str, type LineContext, type LineRenderer } from './lines/common.js';
+import { problemMarks, textOf, type LineContext, type LineRenderer } from './lines/common.js';
+import { numOf } from '../decode/fields.js';
 import { renderCarpLine } from './lines/carp.js';
 import { renderVrrpLine } from './lines/vrrp.js';
 import { renderAhPrefix, renderArpLine, renderEspLine, renderIcmpv6Line } from './lines/link.js';
@@ -31,8 +32,8 @@ function addresses(frame: DecodedFrame, upTo: number): { src: string; dst: strin
   for (let i = Math.min(upTo, frame.layers.length) - 1; i >= 0; i--) {
     const l = frame.layers[i]!;
     if (!IP_LAYERS.has(l.proto)) continue;
-    const src = str(l.fields['ip.src'] ?? l.fields['ipv6.src']);
-    const dst = str(l.fields['ip.dst'] ?? l.fields['ipv6.dst']);
+    const src = textOf(l.fields['ip.src'] ?? l.fields['ipv6.src']);
+    const dst = textOf(l.fields['ip.dst'] ?? l.fields['ipv6.dst']);
     if (src !== undefined && dst !== undefined) return { src, dst, layer: l };
     return undefined;
   }
@@ -45,14 +46,14 @@ function fallback(frame: AnalyzedFrame, palette: Palette): string {
   const last = frame.layers[frame.layers.length - 1];
   const marks = last ? problemMarks({ frame, layer: last, palette }) : '';
   if (ip) {
-    const proto = num(ip.layer.fields['ip.proto'] ?? ip.layer.fields['ipv6.nxt']);
+    const proto = numOf(ip.layer.fields['ip.proto'] ?? ip.layer.fields['ipv6.nxt']);
     return `${ip.src} > ${ip.dst}: ip-proto-${proto ?? '?'}, length ${len}${marks}`;
   }
   for (const l of frame.layers) {
-    const src = str(l.fields[`${l.proto}.src`]);
-    const dst = str(l.fields[`${l.proto}.dst`]);
+    const src = textOf(l.fields[`${l.proto}.src`]);
+    const dst = textOf(l.fields[`${l.proto}.dst`]);
     if (src !== undefined && dst !== undefined) {
-      const type = num(l.fields[`${l.proto}.type`]);
+      const type = numOf(l.fields[`${l.proto}.type`]);
       const et = type !== undefined ? `, ethertype 0x${type.toString(16).padStart(4, '0')}` : '';
       return `${src} > ${dst}${et}, length ${len}${marks}`;
     }

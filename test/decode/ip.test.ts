@@ -1,5 +1,6 @@
 // IPv4, IPv6 (extension headers, fragments), AH and ESP dissectors, and the IpContext they
 // hand to the upper layer.
+// Modules: ipv4, ipv6, ah, esp
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

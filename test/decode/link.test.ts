@@ -1,4 +1,5 @@
 // Link-layer dissectors: Ethernet and VLAN tags, SLL/SLL2, NULL/LOOP, raw IP, Frame Relay, enc.
+// Modules: eth, vlan, sll, sll2, null, raw, fr, enc
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

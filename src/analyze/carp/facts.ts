@@ -1,8 +1,9 @@
 // What the CARP analyzer reads from a decoded frame: the advert, VRRP adverts and the
 // ARP / neighbour advertisements that reveal virtual addresses. Field ids only, never bytes.
 
-import { findLayer, type DecodedFrame } from '../../decode/types.js';
-import { advertLayerOf, linkOf, num, str, ttlDropped, type AdvertBase } from '../facts.js';
+import { type DecodedFrame } from '../../decode/types.js';
+import { findLayer, fieldNum, fieldStr } from '../../decode/fields.js';
+import { advertLayerOf, linkOf, ttlDropped, type AdvertBase } from '../facts.js';
 
 // Shared with the VRRP analyzer (analyze/facts.ts); re-exported for the CARP modules.
 export { linkOf, vrrpOf, type AddressFamily } from '../facts.js';
@@ -25,23 +26,23 @@ export function advertOf(frame: DecodedFrame): AdvertFacts | undefined {
   const advert = advertLayerOf(frame, 'carp', 'carp.vhid');
   if (!advert) return undefined;
   const { layer: carp, group: vhid, ip } = advert;
-  const version = num(carp, 'carp.version');
+  const version = fieldNum(carp, 'carp.version');
   const checksumBad = carp.fields['carp.checksum.status'] === 'bad';
   const ttlBad = ttlDropped(ip);
-  const advbase = num(carp, 'carp.adver_int');
-  const advskew = num(carp, 'carp.advskew');
+  const advbase = fieldNum(carp, 'carp.adver_int');
+  const advskew = fieldNum(carp, 'carp.advskew');
   const acceptable = carp.status === 'ok' && !checksumBad && !ttlBad && (version === undefined || version === 2)
     && advbase !== undefined && advskew !== undefined;
   return {
     ...ip,
     vhid,
     version,
-    type: num(carp, 'carp.type'),
+    type: fieldNum(carp, 'carp.type'),
     advbase: advbase ?? 0,
     advskew: advskew ?? 0,
-    demote: num(carp, 'carp.demotion') ?? 0,
-    counter: str(carp, 'carp.counter'),
-    hmac: str(carp, 'carp.hmac'),
+    demote: fieldNum(carp, 'carp.demotion') ?? 0,
+    counter: fieldStr(carp, 'carp.counter'),
+    hmac: fieldStr(carp, 'carp.hmac'),
     acceptable,
   };
 }
@@ -58,13 +59,13 @@ export interface AddressAnnouncement {
 
 export function announcementOf(frame: DecodedFrame): AddressAnnouncement | undefined {
   const eth = findLayer(frame, 'eth');
-  const ethSrc = str(eth, 'eth.src');
+  const ethSrc = fieldStr(eth, 'eth.src');
   const arp = findLayer(frame, 'arp');
   if (arp) {
-    const op = num(arp, 'arp.opcode');
-    const spa = str(arp, 'arp.src.proto_ipv4');
-    const tpa = str(arp, 'arp.dst.proto_ipv4');
-    const sha = str(arp, 'arp.src.hw_mac') ?? ethSrc;
+    const op = fieldNum(arp, 'arp.opcode');
+    const spa = fieldStr(arp, 'arp.src.proto_ipv4');
+    const tpa = fieldStr(arp, 'arp.dst.proto_ipv4');
+    const sha = fieldStr(arp, 'arp.src.hw_mac') ?? ethSrc;
     if (!spa || spa === '0.0.0.0') return undefined;
     const gratuitous = arp.fields['arp.isgratuitous'] === true || (tpa !== undefined && spa === tpa);
     if (gratuitous) return { frame: frame.raw.number, link: linkOf(frame), address: spa, mac: sha, how: 'gratuitous_arp' };
@@ -72,12 +73,12 @@ export function announcementOf(frame: DecodedFrame): AddressAnnouncement | undef
     return undefined;
   }
   const icmp6 = findLayer(frame, 'icmpv6');
-  if (icmp6 && num(icmp6, 'icmpv6.type') === 136) {
+  if (icmp6 && fieldNum(icmp6, 'icmpv6.type') === 136) {
     const solicited = icmp6.fields['icmpv6.nd.na.flag.s'];
     if (solicited === true || solicited === 1) return undefined;
-    const target = str(icmp6, 'icmpv6.nd.na.target_address');
+    const target = fieldStr(icmp6, 'icmpv6.nd.na.target_address');
     if (!target) return undefined;
-    const mac = str(icmp6, 'icmpv6.opt.target_linkaddr') ?? str(icmp6, 'icmpv6.opt.linkaddr') ?? ethSrc;
+    const mac = fieldStr(icmp6, 'icmpv6.opt.target_linkaddr') ?? fieldStr(icmp6, 'icmpv6.opt.linkaddr') ?? ethSrc;
     return { frame: frame.raw.number, link: linkOf(frame), address: target, mac, how: 'unsolicited_na' };
   }
   return undefined;

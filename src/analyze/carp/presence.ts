@@ -10,7 +10,8 @@
 // (sender, VHID, point); hearing the sender there again ends the gap. Packet time only; the
 // tracked senders are capped (MAX_SENDERS), as the election analyzer's.
 
-import type { DecodedFrame, Fields, FieldValue } from '../../decode/types.js';
+import { type DecodedFrame, type Fields } from '../../decode/types.js';
+import { findAnyLayer, findLayer, fieldNum } from '../../decode/fields.js';
 import { FINDINGS } from '../findings.js';
 import { timeOf, type Analyzer, type FindingSink, type PacketTime } from '../types.js';
 
@@ -29,10 +30,6 @@ interface Sender {
   readonly last: Map<string, number>;
   /** Points where a gap was reported and not yet closed. */
   readonly gaps: Set<string>;
-}
-
-function num(v: FieldValue | undefined): number | undefined {
-  return typeof v === 'number' ? v : undefined;
 }
 
 function seconds(t: PacketTime): number {
@@ -56,11 +53,11 @@ export function createPresenceAnalyzer(spans?: () => ReadonlyMap<string, { reado
       if (p) p.last = now;
       else points.set(point, { first: now, last: now });
 
-      const carp = frame.layers.find((l) => l.proto === 'carp');
-      const ip = frame.layers.find((l) => l.proto === 'ipv4' || l.proto === 'ipv6');
+      const carp = findLayer(frame, 'carp');
+      const ip = findAnyLayer(frame, ['ipv4', 'ipv6']);
       if (!carp || !ip) return;
-      const vhid = num(carp.fields['carp.vhid']);
-      const src = ip.fields['ip.src'] ?? ip.fields['ipv6.src'];
+      const vhid = fieldNum(carp, 'carp.vhid');
+      const src = ip.proto === 'ipv4' ? ip.fields['ip.src'] : ip.fields['ipv6.src'];
       if (vhid === undefined || typeof src !== 'string') return;
       const af = ip.proto;
       const key = `${vhid}/${af}/${src}`;
@@ -73,7 +70,7 @@ export function createPresenceAnalyzer(spans?: () => ReadonlyMap<string, { reado
       s.heard.set(point, (s.heard.get(point) ?? 0) + 1);
       s.last.set(point, now);
       s.gaps.delete(point);
-      const interval = (num(carp.fields['carp.adver_int']) ?? 1) + (num(carp.fields['carp.advskew']) ?? 0) / 256;
+      const interval = (fieldNum(carp, 'carp.adver_int') ?? 1) + (fieldNum(carp, 'carp.advskew') ?? 0) / 256;
       const window = Math.max(MIN_WINDOW_SECONDS, 3 * interval);
       for (const [other, span] of spans?.() ?? points) {
         if (other === point || s.gaps.has(other)) continue;

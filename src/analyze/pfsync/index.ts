@@ -13,6 +13,7 @@ import { formatEpoch } from '../../kernel/time.js';
 import { FINDINGS, type FindingId } from '../findings.js';
 import type { DecodedFrame, FieldValue, Fields, Layer } from '../../decode/types.js';
 import { actionDef } from '../../decode/pfsync/actions.js';
+import { numOf, recordsOf, strOf } from '../../decode/fields.js';
 import { PFSYNC_FLAVORS, type FlavorBasis, type PfsyncFlavor } from '../../decode/pfsync/constants.js';
 import { LinkAudit } from './link.js';
 import { PeerRegistry, type Peer, type PeerProblem } from './peers.js';
@@ -50,17 +51,11 @@ const CREATORS_LISTED = 100;
 const BULK_GIVE_UP_SECONDS = 60;
 const PER_MESSAGE_IDS: ReadonlySet<FindingId> = new Set(['pfsync.stale_update', 'pfsync.unknown_state']);
 
-function str(v: FieldValue | undefined): string {
-  return typeof v === 'string' ? v : '';
-}
-function num(v: FieldValue | undefined): number {
-  return typeof v === 'number' ? v : 0;
-}
 
 function facts(m: Msg): PeerFacts {
   return {
-    srcState: num(m['pfsync.state.src.state']), dstState: num(m['pfsync.state.dst.state']),
-    srcSeqlo: num(m['pfsync.state.src.seqlo']), dstSeqlo: num(m['pfsync.state.dst.seqlo']),
+    srcState: numOf(m['pfsync.state.src.state']) ?? 0, dstState: numOf(m['pfsync.state.dst.state']) ?? 0,
+    srcSeqlo: numOf(m['pfsync.state.src.seqlo']) ?? 0, dstSeqlo: numOf(m['pfsync.state.dst.seqlo']) ?? 0,
   };
 }
 
@@ -104,7 +99,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
   }
 
   function insert(emit: FindingSink, frame: DecodedFrame, c: number, h: number, l: number, m: Msg): boolean {
-    const r = table.insert(c, h, l, num(m['pfsync.state.proto']), facts(m));
+    const r = table.insert(c, h, l, numOf(m['pfsync.state.proto']) ?? 0, facts(m));
     if (r === 'full' && !capRaised) {
       capRaised = true;
       emit(make('pfsync.state_cap', frame, `the state tracker holds ${table.cap} states, its cap: further states are not tracked (state counts from now on are low)`, { cap: table.cap }));
@@ -121,8 +116,8 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
   function update(emit: FindingSink, frame: DecodedFrame, src: string, name: string, i: number, creatorid: string, id: string, m: Msg, rule: StaleRule): void {
     const proto = table.proto[i]!;
     const stSrc = table.srcState[i]!, stSrcSeq = table.srcSeqlo[i]!, stDst = table.dstState[i]!, stDstSeq = table.dstSeqlo[i]!;
-    const srcState = num(m['pfsync.state.src.state']), srcSeqlo = num(m['pfsync.state.src.seqlo']);
-    const dstState = num(m['pfsync.state.dst.state']), dstSeqlo = num(m['pfsync.state.dst.seqlo']);
+    const srcState = numOf(m['pfsync.state.src.state']) ?? 0, srcSeqlo = numOf(m['pfsync.state.src.seqlo']) ?? 0;
+    const dstState = numOf(m['pfsync.state.dst.state']) ?? 0, dstSeqlo = numOf(m['pfsync.state.dst.seqlo']) ?? 0;
     const vSrc = staleSrc(proto, stSrc, stSrcSeq, srcState, srcSeqlo);
     const vDst = staleDst(proto, stDst, stDstSeq, dstState, dstSeqlo, rule);
     if (!vSrc) table.setSrc(i, srcState, srcSeqlo);
@@ -173,16 +168,16 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
   }
 
   function applySection(emit: FindingSink, frame: DecodedFrame, peer: Peer | undefined, src: string, flavor: PfsyncFlavor, rule: StaleRule, section: Msg): void {
-    const action = num(section['pfsync.action']);
-    const name = str(section['pfsync.action_name']);
+    const action = numOf(section['pfsync.action']) ?? 0;
+    const name = strOf(section['pfsync.action_name']) ?? '';
     const kind = actionDef(flavor, action)?.kind ?? 'unknown';
-    const messages = (section['pfsync.messages'] ?? []) as readonly Msg[];
+    const messages = recordsOf(section['pfsync.messages']);
     const watch = peer !== undefined && HARMFUL.has(kind) && strangers.concerns(peer);
     const touched: string[] = [];
     const effect = { inserted: 0, removed: 0, bulkRequest: false, busStatus: 0, creators: new Set<string>() };
     for (const m of messages) {
-      const creatorid = str(m['pfsync.state.creatorid']);
-      const id = str(m['pfsync.state.id']);
+      const creatorid = strOf(m['pfsync.state.creatorid']) ?? '';
+      const id = strOf(m['pfsync.state.id']) ?? '';
       if (creatorid !== lastCreator) { lastCreator = creatorid; lastCreatorNum = parseInt(creatorid, 16); }
       const c = lastCreatorNum;
       const whole = id.length === 16;
@@ -213,7 +208,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
           break;
         case 'clr': {
           if (peer) problems(emit, frame, peers.ownCreator(peer, creatorid));
-          const ifname = str(m['pfsync.state.ifname']);
+          const ifname = strOf(m['pfsync.state.ifname']) ?? '';
           const n = table.clearCreator(c);
           effect.removed += n;
           effect.creators.add(creatorid);
@@ -224,7 +219,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
         }
         case 'bus':
           if (peer) problems(emit, frame, peers.ownCreator(peer, creatorid));
-          effect.busStatus = num(m['pfsync.bus.status']);
+          effect.busStatus = numOf(m['pfsync.bus.status']) ?? 0;
           bus(emit, frame, src, creatorid, effect.busStatus);
           break;
         case 'upd_req':
@@ -308,11 +303,11 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
       const layer = pfsyncLayer(frame);
       if (!layer) return;
       const f = layer.fields;
-      const sections = (f['pfsync.subheaders'] ?? []) as readonly Msg[];
+      const sections = recordsOf(f['pfsync.subheaders']);
       let total = 0;
       for (const s of sections) {
-        const name = str(s['pfsync.action_name']);
-        const n = ((s['pfsync.messages'] ?? []) as readonly Msg[]).length;
+        const name = strOf(s['pfsync.action_name']) ?? '';
+        const n = recordsOf(s['pfsync.messages']).length;
         total += n;
         messagesByAction[name] = (messagesByAction[name] ?? 0) + n;
       }
@@ -325,12 +320,12 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
       const flavor = f['pfsync.flavor'];
       if (!isFlavor(flavor)) return;
       const peer = peers.packet(src, viaIp ? ip.version : 0, timeOf(frame), total, frame.raw.number);
-      const cksum = str(f['pfsync.cksum']);
+      const cksum = strOf(f['pfsync.cksum']) ?? '';
       if (cksum !== lastCksum) { lastCksum = cksum; lastCksumZero = /^0*$/.test(cksum); }
       // Full-state formats of this packet (only full-state sections have them: the first message says).
       let stateFormats: Set<string> | undefined;
       for (const s of sections) {
-        const msgs = (s['pfsync.messages'] ?? []) as readonly Msg[];
+        const msgs = recordsOf(s['pfsync.messages']);
         if (msgs.length === 0 || s['pfsync.ignored'] !== undefined || msgs[0]!['pfsync.state.format'] === undefined) continue;
         for (const m of msgs) {
           const fmt = m['pfsync.state.format'];
@@ -338,7 +333,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
         }
       }
       if (peer) {
-        problems(emit, frame, peers.format(peer, flavor, str(f['pfsync.flavor_basis']) as FlavorBasis, stateFormats ? [...stateFormats] : []));
+        problems(emit, frame, peers.format(peer, flavor, (strOf(f['pfsync.flavor_basis']) ?? '') as FlavorBasis, stateFormats ? [...stateFormats] : []));
         if (cksum && !lastCksumZero) problems(emit, frame, peers.ruleset(peer, cksum));
       }
       const rule: StaleRule = flavor === 'openbsd-v6' && lastCksumZero ? 'openbsd74' : 'classic';

@@ -6,6 +6,7 @@
 // once per segment at the end, with what an attacker there could do and the remedy.
 
 import type { DecodedFrame, Fields } from '../../decode/types.js';
+import { asLayerOf, fieldStr } from '../../decode/fields.js';
 import type { PacketTime } from '../types.js';
 import { isMulticast } from '../facts.js';
 
@@ -52,9 +53,8 @@ export class LinkAudit {
   observeHosts(frame: DecodedFrame): void {
     const seg = this.segment(frame.raw.interfaceId);
     for (const l of frame.layers) {
-      const v = l.proto === 'arp' ? l.fields['arp.src.proto_ipv4']
-        : l.proto === 'ipv4' ? l.fields['ip.src']
-          : l.proto === 'ipv6' ? l.fields['ipv6.src'] : undefined;
+      const v = fieldStr(asLayerOf(l, 'arp'), 'arp.src.proto_ipv4') ?? fieldStr(asLayerOf(l, 'ipv4'), 'ip.src')
+        ?? fieldStr(asLayerOf(l, 'ipv6'), 'ipv6.src');
       if (typeof v === 'string' && v !== '0.0.0.0' && v !== '::') addBounded(seg.others, v);
     }
   }

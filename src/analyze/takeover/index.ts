@@ -16,7 +16,8 @@
 import type { Analyzer, Finding, FindingSink, PacketTime } from '../types.js';
 import { timeOf, toSeconds } from '../types.js';
 import { formatEpoch } from '../../kernel/time.js';
-import { findLayer, type DecodedFrame, type FieldValue, type Fields, type Layer } from '../../decode/types.js';
+import { type DecodedFrame, type FieldValue, type Fields } from '../../decode/types.js';
+import { findAnyLayer, findLayer, fieldStr, recordsOf, strOf, type PfsyncLayer } from '../../decode/fields.js';
 import { FINDINGS } from '../findings.js';
 
 /** How far back before a change new data-side flows are looked for. */
@@ -58,10 +59,6 @@ export interface TakeoverRecord {
   readonly flowsChecked: number;
   readonly examples: readonly string[];
   readonly unsynced: boolean;
-}
-
-function str(v: FieldValue | undefined): string | undefined {
-  return typeof v === 'string' ? v : undefined;
 }
 
 /** Addresses in one order, so that both directions of a flow share a key. */
@@ -129,20 +126,20 @@ export function createTakeoverAnalyzer(): TakeoverAnalyzer {
     return undefined;
   };
 
-  const onPfsync = (frame: DecodedFrame, layer: Layer, t: number): void => {
+  const onPfsync = (frame: DecodedFrame, layer: PfsyncLayer, t: number): void => {
     const src = frame.ip?.src ?? 'pfsync0';
     pfsyncSeen = true;
     pfsyncLast.set(src, t);
     nodes.add(src);
-    const mac = str(findLayer(frame, 'eth')?.fields['eth.src']);
+    const mac = fieldStr(findLayer(frame, 'eth'), 'eth.src');
     if (mac) pfsyncMac.set(src, mac);
     if (layer.fields['pfsync.ignored'] !== undefined) return;
-    for (const s of (layer.fields['pfsync.subheaders'] ?? []) as readonly Msg[]) {
+    for (const s of recordsOf(layer.fields['pfsync.subheaders'])) {
       if (s['pfsync.ignored'] !== undefined) continue;
-      const name = str(s['pfsync.action_name']) ?? '';
+      const name = strOf(s['pfsync.action_name']) ?? '';
       // full states (INS, UPD; not UPD_C or UPD_REQ) carry the addresses
       const full = /^(INS|UPD)/.test(name) && !/_C|REQ/.test(name);
-      for (const m of (s['pfsync.messages'] ?? []) as readonly Msg[]) {
+      for (const m of recordsOf(s['pfsync.messages'])) {
         if (m['pfsync.bulk_request'] === true) {
           pendingRequester = src;
           bulkOf.set(src, { requested: t, started: undefined, ended: undefined });
@@ -162,7 +159,7 @@ export function createTakeoverAnalyzer(): TakeoverAnalyzer {
         if (!full) continue;
         const proto = m['pfsync.state.proto'];
         for (const [a, b] of ADDRESS_PAIRS) {
-          const x = str(m[a]); const y = str(m[b]);
+          const x = strOf(m[a]); const y = strOf(m[b]);
           if (!x || !y) continue;
           const key = `${String(proto)}|${pairKey(x, y)}`;
           // the oldest go first: the check looks at flows of the last WINDOW_SECONDS
@@ -176,8 +173,8 @@ export function createTakeoverAnalyzer(): TakeoverAnalyzer {
   const onData = (frame: DecodedFrame, t: number): void => {
     const ip = frame.ip;
     if (!ip || isGroupAddress(ip.dst) || isGroupAddress(ip.src)) return;
-    const proto = frame.layers.find((l) => l.proto === 'ipv4' || l.proto === 'ipv6');
-    const p = proto?.fields['ip.proto'] ?? proto?.fields['ipv6.nxt'];
+    const proto = findAnyLayer(frame, ['ipv4', 'ipv6']);
+    const p = proto?.proto === 'ipv4' ? proto.fields['ip.proto'] : proto?.fields['ipv6.nxt'];
     if (p === 112 || p === 240 || p === 51) return;
     dataSeen = true;
     const key = `${String(p)}|${pairKey(ip.src, ip.dst)}`;
@@ -191,8 +188,8 @@ export function createTakeoverAnalyzer(): TakeoverAnalyzer {
 
   const assess = (f: Finding, emit: FindingSink): void => {
     const d = f.details;
-    const master = str(d['src']);
-    const previous = str(d['previous']);
+    const master = strOf(d['src']);
+    const previous = strOf(d['previous']);
     if (!pfsyncSeen || master === undefined || previous === undefined || records.length >= MAX_RECORDS) return;
     const t = toSeconds(f.ts);
     const oldPeer = pfsyncPeerOf(previous);
@@ -251,7 +248,7 @@ export function createTakeoverAnalyzer(): TakeoverAnalyzer {
       const carp = findLayer(frame, 'carp');
       if (carp) {
         const src = frame.ip?.src;
-        const mac = str(findLayer(frame, 'eth')?.fields['eth.src']);
+        const mac = fieldStr(findLayer(frame, 'eth'), 'eth.src');
         if (src) { nodes.add(src); if (mac) carpMac.set(src, mac); }
         return;
       }

@@ -12,8 +12,10 @@ import type { Dissector } from '../dissector.js';
 import type { ProtocolDef } from '../registry.js';
 import { dissectorForFamily, readFamily } from './null.js';
 import { rawIpDissector } from './raw.js';
+import { LINKTYPE_ENC } from '../dispatch-tables.js';
+import type { ProtocolModule } from '../module.js';
 
-export const ENC_PROTOCOL: ProtocolDef = {
+export const ENC_PROTOCOL = {
   id: 'enc',
   name: 'OpenBSD Encapsulating device',
   fields: [
@@ -22,7 +24,7 @@ export const ENC_PROTOCOL: ProtocolDef = {
     { id: 'enc.flags', label: 'Flags', kind: 'hex' },
   ],
   annotations: [],
-};
+} as const satisfies ProtocolDef;
 
 export const ENC_DISSECTOR: Dissector = {
   proto: 'enc',
@@ -40,3 +42,13 @@ export const ENC_DISSECTOR: Dissector = {
     return next ? { next, start: c.pos, declaredEnd: c.declaredEnd } : undefined;
   },
 };
+
+export const ENC_MODULE = {
+  ...ENC_PROTOCOL,
+  dissectors: { enc: ENC_DISSECTOR },
+  probes: {
+    enc: (b, s, end, next) => s + 12 <= end
+      && next.dissector(dissectorForFamily(readFamily(b, s, true)) ?? (s + 12 < end ? rawIpDissector(b, s + 12) : undefined), b, s + 12, end),
+  },
+  dispatch: { linktypes: [{ linktype: LINKTYPE_ENC, dissector: 'enc' }] },
+} as const satisfies ProtocolModule;

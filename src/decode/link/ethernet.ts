@@ -15,15 +15,16 @@
 
 import type { Dissector, Handoff } from '../dissector.js';
 import type { ProtocolDef } from '../registry.js';
-import { dissectorForEthertype } from '../dispatch-tables.js';
+import { LINKTYPE_ETHERNET, dissectorForEthertype } from '../dispatch-tables.js';
 import type { Cursor } from '../cursor.js';
+import { peekU16, type ProtocolModule } from '../module.js';
 
 const ETHERTYPE_NAMES: Readonly<Record<number, string>> = {
   0x0800: 'IPv4', 0x86dd: 'IPv6', 0x0806: 'ARP', 0x8100: '802.1Q Virtual LAN',
   0x88a8: '802.1ad Provider Bridge (Q-in-Q)', 0x9100: 'QinQ (legacy)',
 };
 
-export const ETH_PROTOCOL: ProtocolDef = {
+export const ETH_PROTOCOL = {
   id: 'eth',
   name: 'Ethernet II',
   fields: [
@@ -33,9 +34,9 @@ export const ETH_PROTOCOL: ProtocolDef = {
     { id: 'eth.len', label: 'Length (IEEE 802.3)', kind: 'uint', unit: 'bytes' },
   ],
   annotations: [],
-};
+} as const satisfies ProtocolDef;
 
-export const VLAN_PROTOCOL: ProtocolDef = {
+export const VLAN_PROTOCOL = {
   id: 'vlan',
   name: '802.1Q Virtual LAN',
   fields: [
@@ -46,7 +47,7 @@ export const VLAN_PROTOCOL: ProtocolDef = {
     { id: 'vlan.len', label: 'Length (IEEE 802.3)', kind: 'uint', unit: 'bytes' },
   ],
   annotations: [],
-};
+} as const satisfies ProtocolDef;
 
 /** Continue after an ethertype (a value <= 1500 is an 802.3 length: nothing decoded after it). Also SLL's. */
 export function handoffForType(c: Cursor, type: number): Handoff | undefined {
@@ -82,3 +83,23 @@ export const VLAN_DISSECTOR: Dissector = {
     return handoffForType(c, type);
   },
 };
+
+export const ETH_MODULE = {
+  ...ETH_PROTOCOL,
+  dissectors: { eth: ETH_DISSECTOR },
+  probes: { eth: (b, s, end, next) => s + 14 <= end && next.ethertype(peekU16(b, s + 12), b, s + 14, end) },
+  dispatch: { linktypes: [{ linktype: LINKTYPE_ETHERNET, dissector: 'eth' }] },
+} as const satisfies ProtocolModule;
+
+export const VLAN_MODULE = {
+  ...VLAN_PROTOCOL,
+  dissectors: { vlan: VLAN_DISSECTOR },
+  probes: { vlan: (b, at, end, next) => at + 4 <= end && next.ethertype(peekU16(b, at + 2), b, at + 4, end) },
+  dispatch: {
+    ethertypes: [
+      { value: 0x8100, dissector: 'vlan' }, // IEEE 802.1Q customer tag
+      { value: 0x88a8, dissector: 'vlan' }, // IEEE 802.1ad service tag (QinQ outer)
+      { value: 0x9100, dissector: 'vlan' }, // pre-standard QinQ outer tag
+    ],
+  },
+} as const satisfies ProtocolModule;

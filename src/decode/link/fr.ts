@@ -10,10 +10,11 @@
 
 import type { Dissector, Handoff } from '../dissector.js';
 import type { ProtocolDef } from '../registry.js';
-import { dissectorForEthertype } from '../dispatch-tables.js';
+import { LINKTYPE_FRELAY, dissectorForEthertype } from '../dispatch-tables.js';
 import { DecodeStop } from '../cursor.js';
+import { peekU16, type Probe, type ProtocolModule } from '../module.js';
 
-export const FR_PROTOCOL: ProtocolDef = {
+export const FR_PROTOCOL = {
   id: 'fr',
   name: 'Frame Relay',
   fields: [
@@ -29,7 +30,7 @@ export const FR_PROTOCOL: ProtocolDef = {
     { id: 'fr.ethertype', label: 'Type (Cisco encapsulation)', kind: 'hex' },
   ],
   annotations: [],
-};
+} as const satisfies ProtocolDef;
 
 const NLPID_IPV4 = 0xcc;
 const NLPID_IPV6 = 0x8e;
@@ -82,3 +83,40 @@ export const FR_DISSECTOR: Dissector = {
     return h;
   },
 };
+
+/** The Q.922 address (2 to 4 octets), then RFC 2427 NLPID / SNAP or a Cisco ethertype. */
+const probeFrameRelay: Probe = (b, s, end, next) => {
+  const n = end - s;
+  if (n < 2) return false;
+  let p = 2;
+  if ((b[s + 1]! & 1) === 0) {
+    if (n < 3) return false;
+    p = 3;
+    if ((b[s + 2]! & 1) === 0) {
+      if (n < 4 || (b[s + 3]! & 1) === 0) return false;
+      p = 4;
+    }
+  }
+  if (p >= n) return false;
+  if (b[s + p] === 0x03) {
+    p++;
+    if (p < n && b[s + p] === 0) p++;
+    if (p >= n) return false;
+    const nlpid = b[s + p]!;
+    p++;
+    if (nlpid === NLPID_IPV4) return next.dissector('ipv4', b, s + p, end);
+    if (nlpid === NLPID_IPV6) return next.dissector('ipv6', b, s + p, end);
+    if (nlpid !== NLPID_SNAP || p + 5 > n) return false;
+    if (b[s + p] !== 0 || b[s + p + 1] !== 0 || b[s + p + 2] !== 0) return false;
+    return next.ethertype(peekU16(b, s + p + 3), b, s + p + 5, end);
+  }
+  if (p + 2 > n) return false;
+  return next.ethertype(peekU16(b, s + p), b, s + p + 2, end);
+};
+
+export const FR_MODULE = {
+  ...FR_PROTOCOL,
+  dissectors: { fr: FR_DISSECTOR },
+  probes: { fr: probeFrameRelay },
+  dispatch: { linktypes: [{ linktype: LINKTYPE_FRELAY, dissector: 'fr' }] },
+} as const satisfies ProtocolModule;

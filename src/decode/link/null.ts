@@ -13,8 +13,10 @@
 import type { Dissector, Handoff, LayerWriter } from '../dissector.js';
 import type { Cursor } from '../cursor.js';
 import type { ProtocolDef } from '../registry.js';
+import { LINKTYPE_NULL, LINKTYPE_LOOP } from '../dispatch-tables.js';
+import type { Probe, ProtocolModule } from '../module.js';
 
-export const NULL_PROTOCOL: ProtocolDef = {
+export const NULL_PROTOCOL = {
   id: 'null',
   name: 'Null/Loopback',
   fields: [
@@ -22,7 +24,7 @@ export const NULL_PROTOCOL: ProtocolDef = {
     { id: 'null.family.swapped', label: 'Family stored in the other byte order', kind: 'bool' },
   ],
   annotations: [],
-};
+} as const satisfies ProtocolDef;
 
 /** Address family -> dissector name (shared with the probe and OpenBSD enc). */
 export function dissectorForFamily(family: number): string | undefined {
@@ -70,3 +72,20 @@ export const LOOP_DISSECTOR: Dissector = {
     return decodeFamily(c, false, out);
   },
 };
+
+/** The family word, then IPv4 or IPv6 (LINKTYPE_NULL little-endian first, LOOP big-endian first). */
+function probeFamily(littleFirst: boolean): Probe {
+  return (b, s, end, next) => s + 4 <= end && next.dissector(dissectorForFamily(readFamily(b, s, littleFirst)), b, s + 4, end);
+}
+
+export const NULL_MODULE = {
+  ...NULL_PROTOCOL,
+  dissectors: { null: NULL_DISSECTOR, loop: LOOP_DISSECTOR },
+  probes: { null: probeFamily(true), loop: probeFamily(false) },
+  dispatch: {
+    linktypes: [
+      { linktype: LINKTYPE_NULL, dissector: 'null' },
+      { linktype: LINKTYPE_LOOP, dissector: 'loop' },
+    ],
+  },
+} as const satisfies ProtocolModule;

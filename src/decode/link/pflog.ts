@@ -14,6 +14,8 @@ import type { Dissector } from '../dissector.js';
 import type { ProtocolDef } from '../registry.js';
 import { dissectorForFamily } from './null.js';
 import { rawIpDissector } from './raw.js';
+import { LINKTYPE_PFLOG } from '../dispatch-tables.js';
+import type { Probe, ProtocolModule } from '../module.js';
 
 /** Bytes every pfloghdr has (up to and including dir). */
 export const PFLOG_MIN_HDRLEN = 61;
@@ -29,7 +31,7 @@ export const PF_REASONS: Readonly<Record<number, string>> = {
 };
 export const PF_DIRECTIONS: Readonly<Record<number, string>> = { 0: 'in/out', 1: 'in', 2: 'out', 3: 'fwd' };
 
-export const PFLOG_PROTOCOL: ProtocolDef = {
+export const PFLOG_PROTOCOL = {
   id: 'pflog',
   name: 'OpenBSD Packet Filter log',
   fields: [
@@ -48,9 +50,9 @@ export const PFLOG_PROTOCOL: ProtocolDef = {
     { id: 'pflog.dir', label: 'Direction', kind: 'uint', valueNames: PF_DIRECTIONS },
   ],
   annotations: [
-    { id: 'pflog.bad_length', severity: 'warn', summary: 'pflog header length shorter than the fields every pfloghdr has' },
+    { id: 'pflog.bad_length', severity: 'warn', summary: 'pflog header length shorter than the fields every pfloghdr has', group: 'malformed' },
   ],
-};
+} as const satisfies ProtocolDef;
 
 export const PFLOG_DISSECTOR: Dissector = {
   proto: 'pflog',
@@ -84,3 +86,18 @@ export const PFLOG_DISSECTOR: Dissector = {
     return next ? { next, start: c.pos, declaredEnd: c.declaredEnd } : undefined;
   },
 };
+
+/** The payload after BPF_WORDALIGN(length), IPv4 or IPv6 by the af byte or the version nibble. */
+const probePflog: Probe = (b, s, end, next) => {
+  const n = end - s;
+  const hdr = n >= 2 ? (b[s]! + 3) & ~3 : 0;
+  if (n < PFLOG_MIN_HDRLEN || n <= hdr) return false;
+  return next.dissector(dissectorForFamily(b[s + 1]!) ?? rawIpDissector(b, s + hdr), b, s + hdr, end);
+};
+
+export const PFLOG_MODULE = {
+  ...PFLOG_PROTOCOL,
+  dissectors: { pflog: PFLOG_DISSECTOR },
+  probes: { pflog: probePflog },
+  dispatch: { linktypes: [{ linktype: LINKTYPE_PFLOG, dissector: 'pflog' }] },
+} as const satisfies ProtocolModule;

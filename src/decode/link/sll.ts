@@ -19,13 +19,15 @@ import type { Cursor } from '../cursor.js';
 import type { LayerWriter } from '../dissector.js';
 import type { ProtocolDef } from '../registry.js';
 import { handoffForType } from './ethernet.js';
+import { LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, dissectorForEthertype } from '../dispatch-tables.js';
 import { formatMac, toHex } from '../cursor.js';
+import { peekU16, type ProtocolModule } from '../module.js';
 
 const PACKET_TYPES: Readonly<Record<number, string>> = {
   0: 'Unicast to us', 1: 'Broadcast', 2: 'Multicast', 3: 'Unicast to another host', 4: 'Sent by us',
 };
 
-export const SLL_PROTOCOL: ProtocolDef = {
+export const SLL_PROTOCOL = {
   id: 'sll',
   name: 'Linux cooked capture v1',
   fields: [
@@ -40,14 +42,14 @@ export const SLL_PROTOCOL: ProtocolDef = {
     { id: 'sll.reserved', label: 'Reserved', kind: 'hex' },
   ],
   annotations: [],
-};
+} as const satisfies ProtocolDef;
 
-export const SLL2_PROTOCOL: ProtocolDef = {
+export const SLL2_PROTOCOL = {
   id: 'sll2',
   name: 'Linux cooked capture v2',
   fields: [],
   annotations: [],
-};
+} as const satisfies ProtocolDef;
 
 /** The 8-byte address slot: a MAC when the length says 6, hex otherwise. */
 function writeAddress(c: Cursor, out: LayerWriter, halen: number): void {
@@ -96,3 +98,17 @@ export const SLL2_DISSECTOR: Dissector = {
     return handoffForProtocol(c, out, protocol);
   },
 };
+
+export const SLL_MODULE = {
+  ...SLL_PROTOCOL,
+  dissectors: { sll: SLL_DISSECTOR },
+  probes: { sll: (b, s, end, next) => s + 16 <= end && next.ethertype(peekU16(b, s + 14), b, s + 16, end) },
+  dispatch: { linktypes: [{ linktype: LINKTYPE_LINUX_SLL, dissector: 'sll' }] },
+} as const satisfies ProtocolModule;
+
+export const SLL2_MODULE = {
+  ...SLL2_PROTOCOL,
+  dissectors: { sll2: SLL2_DISSECTOR },
+  probes: { sll2: (b, s, end, next) => s + 20 <= end && next.ethertype(peekU16(b, s), b, s + 20, end) },
+  dispatch: { linktypes: [{ linktype: LINKTYPE_LINUX_SLL2, dissector: 'sll2' }] },
+} as const satisfies ProtocolModule;

@@ -13,10 +13,10 @@ export type PfsyncFlavor = (typeof PFSYNC_FLAVORS)[number];
  *  trailer, by UPD_C hints (expire / state_flags set: OpenBSD), or guessed (v5, nothing to go on). */
 export type FlavorBasis = 'version' | 'records' | 'trailer' | 'hint' | 'guess';
 
-/** IPPROTO_PFSYNC, LINKTYPE_PFSYNC, DLT_PFSYNC on OpenBSD/NetBSD/DragonFly, the TTL every sender uses. */
-export const IPPROTO_PFSYNC = 240;
-export const LINKTYPE_PFSYNC = 246;
-export const DLT_PFSYNC_OPENBSD = 18;
+// IPPROTO_PFSYNC, LINKTYPE_PFSYNC and DLT_PFSYNC (OpenBSD/NetBSD/DragonFly) are declared once, in
+// dispatch-tables.ts with every number carpdump dispatches on.
+export { IPPROTO_PFSYNC, LINKTYPE_PFSYNC, LINKTYPE_PFSYNC_OPENBSD18 as DLT_PFSYNC_OPENBSD } from '../dispatch-tables.js';
+/** The TTL every pfsync sender uses. */
 export const PFSYNC_DFLTTL = 255;
 
 /** What the analyzer needs to know about an action, independent of its number. */

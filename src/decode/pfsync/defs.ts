@@ -2,7 +2,8 @@
 // pfsync.subheaders[] and inside each message) and every annotation it raises. Annotation ids
 // equal finding ids (src/analyze/findings.ts): the pipeline turns them into findings.
 
-import type { AnnotationDef, FieldDef, ProtocolDef } from '../registry.js';
+import type { ModuleAnnotation } from '../module.js';
+import type { FieldDef, ProtocolDef } from '../registry.js';
 import {
   AF_NAMES, DIRECTION_NAMES, PROTO_NAMES, TCP_STATE_NAMES, TIMEOUT_NAMES,
 } from './constants.js';
@@ -127,21 +128,21 @@ const FIELDS: FieldDef[] = [
   { id: 'pfsync.tdb.rdomain', label: 'TDB rdomain', kind: 'uint' },
 ];
 
-const ANNOTATIONS: AnnotationDef[] = [
-  { id: 'pfsync.bad_ttl', severity: 'warn', summary: 'pfsync packet with TTL/hop limit other than 255: the kernel drops it (pfsyncs_badttl)' },
-  { id: 'pfsync.bad_version', severity: 'warn', summary: 'pfsync version unknown to the receiver (pfsyncs_badver)' },
-  { id: 'pfsync.bad_length', severity: 'warn', summary: 'pfsync header or message length inconsistent with the packet (pfsyncs_badlen)' },
-  { id: 'pfsync.bad_action', severity: 'warn', summary: 'pfsync action unknown or invalid (pfsyncs_badact)' },
-  { id: 'pfsync.truncated', severity: 'warn', summary: 'pfsync packet cut short by the capture (snap length)' },
-];
+const ANNOTATIONS = [
+  { id: 'pfsync.bad_ttl', severity: 'warn', summary: 'pfsync packet with TTL/hop limit other than 255: the kernel drops it (pfsyncs_badttl)', group: 'security', finding: true },
+  { id: 'pfsync.bad_version', severity: 'warn', summary: 'pfsync version unknown to the receiver (pfsyncs_badver)', group: 'malformed', finding: true },
+  { id: 'pfsync.bad_length', severity: 'warn', summary: 'pfsync header or message length inconsistent with the packet (pfsyncs_badlen)', group: 'malformed', finding: true },
+  { id: 'pfsync.bad_action', severity: 'warn', summary: 'pfsync action unknown or invalid (pfsyncs_badact)', group: 'malformed', finding: true },
+  { id: 'pfsync.truncated', severity: 'warn', summary: 'pfsync packet cut short (hdrops)', group: 'malformed', finding: true },
+] as const satisfies readonly ModuleAnnotation[];
 
-export const PFSYNC_DEF: ProtocolDef = { id: 'pfsync', name: 'pfsync', fields: FIELDS, annotations: ANNOTATIONS };
+export const PFSYNC_DEF = { id: 'pfsync', name: 'pfsync', fields: FIELDS, annotations: ANNOTATIONS } as const satisfies ProtocolDef;
 
-export const PFSYNC_LINK_DEF: ProtocolDef = {
+export const PFSYNC_LINK_DEF = {
   id: 'pfsynclink',
   name: 'pfsync interface (DLT_PFSYNC)',
   fields: [
     { id: 'pfsynclink.encap', label: 'Record starts with', kind: 'string', valueNames: {} },
   ],
   annotations: [],
-};
+} as const satisfies ProtocolDef;

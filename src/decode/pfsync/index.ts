@@ -13,6 +13,8 @@ import type { ProtocolDef } from '../registry.js';
 import { IPPROTO_PFSYNC } from './constants.js';
 import { PFSYNC_DEF, PFSYNC_LINK_DEF } from './defs.js';
 import { decodePfsync } from './packet.js';
+import { LINKTYPE_PFSYNC, LINKTYPE_PFSYNC_OPENBSD18 } from '../dispatch-tables.js';
+import { ALWAYS, type ProtocolModule } from '../module.js';
 
 export { PFSYNC_ACTION_TABLES, actionDef, type ActionDef } from './actions.js';
 export { PFSYNC_FLAVORS, type PfsyncFlavor } from './constants.js';
@@ -40,11 +42,6 @@ const pfsyncLinkDissector: Dissector = {
   },
 };
 
-export const PFSYNC_DISSECTORS: Readonly<Record<string, Dissector>> = {
-  pfsync: pfsyncDissector,
-  'pfsync-link': pfsyncLinkDissector,
-};
-
 export const PFSYNC_PROTOCOL_DEFS: readonly ProtocolDef[] = [PFSYNC_DEF, PFSYNC_LINK_DEF];
 
 /**
@@ -63,3 +60,23 @@ export function isPfsyncLinkFrame(bytes: Uint8Array): boolean {
   if (version >= 1 && version <= 4) return bytes[1] === 0 && bytes[2]! <= 10;
   return false;
 }
+
+export const PFSYNC_MODULE = {
+  ...PFSYNC_DEF,
+  dissectors: { pfsync: pfsyncDissector },
+  probes: { pfsync: ALWAYS },
+  dispatch: { ipProtocols: [{ value: IPPROTO_PFSYNC, dissector: 'pfsync' }] },
+} as const satisfies ProtocolModule;
+
+export const PFSYNC_LINK_MODULE = {
+  ...PFSYNC_LINK_DEF,
+  dissectors: { 'pfsync-link': pfsyncLinkDissector },
+  probes: { 'pfsync-link': ALWAYS },
+  dispatch: {
+    linktypes: [
+      { linktype: LINKTYPE_PFSYNC, dissector: 'pfsync-link' },
+      // OpenBSD's DLT_PFSYNC 18, only when the bytes look like pfsync
+      { linktype: LINKTYPE_PFSYNC_OPENBSD18, dissector: 'pfsync-link', when: (b, s, end) => isPfsyncLinkFrame(s === 0 && end === b.length ? b : b.subarray(s, end)) },
+    ],
+  },
+} as const satisfies ProtocolModule;

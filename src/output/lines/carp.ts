@@ -2,24 +2,26 @@
 //   CARPv2 advertise vhid 7 advbase 1 advskew 0 demote 0 counter 768664214548429678 [hmac ok]
 // Only the fields that were decoded are printed (a truncated advert ends early, then [|carp]).
 
-import { num, problemMarks, str, type LineContext } from './common.js';
+import { asLayerOf, fieldNum, type FieldIdOf } from '../../decode/fields.js';
+import { problemMarks, textOf, type LineContext } from './common.js';
 
 export function renderCarpLine(ctx: LineContext): string {
-  const f = ctx.layer.fields;
+  const carp = asLayerOf(ctx.layer, 'carp');
+  const f = carp?.fields ?? {};
   const d = ctx.frame.derived;
-  const version = num(f['carp.version']);
-  const type = num(f['carp.type']);
+  const version = fieldNum(carp, 'carp.version');
+  const type = fieldNum(carp, 'carp.type');
   let s = `CARPv${version ?? '?'}`;
   if (type !== undefined) s += type === 1 ? ' advertise' : ` type ${type}`;
-  const parts: [string, string][] = [
+  const parts: [string, FieldIdOf<'carp'>][] = [
     ['vhid', 'carp.vhid'], ['advbase', 'carp.adver_int'], ['advskew', 'carp.advskew'],
     ['demote', 'carp.demotion'], ['counter', 'carp.counter'],
   ];
   for (const [label, id] of parts) {
-    const v = str(f[id]);
+    const v = textOf(f[id]);
     if (v !== undefined) s += ` ${label} ${v}`;
   }
-  if (num(f['carp.adver_int']) === 255 && num(f['carp.advskew']) === 255) s += ' [bow-out]';
+  if (fieldNum(carp, 'carp.adver_int') === 255 && fieldNum(carp, 'carp.advskew') === 255) s += ' [bow-out]';
   const hmac = d['carp.hmac.status'] ?? f['carp.hmac.status'];
   if (hmac === 'good') s += ` ${ctx.palette.good('[hmac ok]')}`;
   else if (hmac === 'bad') s += ` ${ctx.palette.bad('[hmac bad]')}`;

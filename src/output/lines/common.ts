@@ -1,8 +1,10 @@
-// Helpers shared by the one-line renderers: typed field reads and the inline problem marks.
+// Helpers shared by the one-line renderers: value text and the inline problem marks (typed
+// field reads: decode/fields.ts).
 
 import type { AnalyzedFrame } from '../../analyze/types.js';
 import type { Annotation, DecodedFrame, FieldValue, Layer } from '../../decode/types.js';
 import type { Palette } from '../color.js';
+import { asLayerOf, fieldNum, numOf } from '../../decode/fields.js';
 
 export interface LineContext {
   readonly frame: AnalyzedFrame;
@@ -13,15 +15,12 @@ export interface LineContext {
 /** Renders a layer's part of the one-line summary (after "src > dst: "). */
 export type LineRenderer = (ctx: LineContext) => string;
 
-export function num(v: FieldValue | undefined): number | undefined {
-  return typeof v === 'number' ? v : undefined;
-}
-
-export function str(v: FieldValue | undefined): string | undefined {
+/** A value as line text: numbers and booleans in decimal, arrays comma-joined; undefined when absent. */
+export function textOf(v: FieldValue | undefined): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (Array.isArray(v)) return (v as readonly FieldValue[]).map((e) => str(e) ?? '').join(',');
+  if (Array.isArray(v)) return (v as readonly FieldValue[]).map((e) => textOf(e) ?? '').join(',');
   return JSON.stringify(v);
 }
 
@@ -47,8 +46,8 @@ function detailNumber(a: Annotation, keys: readonly string[]): number | undefine
 function ttlOf(frame: DecodedFrame): number | undefined {
   if (frame.ip) return frame.ip.ttl;
   for (let i = frame.layers.length - 1; i >= 0; i--) {
-    const f = frame.layers[i]!.fields;
-    const t = num(f['ip.ttl']) ?? num(f['ipv6.hlim']);
+    const l = frame.layers[i]!;
+    const t = fieldNum(asLayerOf(l, 'ipv4'), 'ip.ttl') ?? fieldNum(asLayerOf(l, 'ipv6'), 'ipv6.hlim');
     if (t !== undefined) return t;
   }
   return undefined;
@@ -67,7 +66,7 @@ export function problemMarks(ctx: LineContext, qualifier = ''): string {
     const tail = a.id.slice(a.id.indexOf('.') + 1);
     if (tail === 'truncated' || tail === 'malformed') continue; // from the layer status below
     if (tail === 'bad_checksum') {
-      const current = num(layer.fields[`${layer.proto}.checksum`]) ?? detailNumber(a, ['checksum', 'actual', 'found']);
+      const current = numOf(layer.fields[`${layer.proto}.checksum`]) ?? detailNumber(a, ['checksum', 'actual', 'found']);
       const expected = detailNumber(a, ['expected', 'should_be', 'computed', 'correct']);
       const cur = current !== undefined ? ` 0x${hex4(current)}` : '';
       const exp = expected !== undefined ? `, should be 0x${hex4(expected)}` : '';

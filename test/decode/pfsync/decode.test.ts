@@ -1,5 +1,6 @@
 // pfsync decoder: flavour detection, framing rules of each receive loop, annotations,
 // transports (IPv4, IPv6, LINKTYPE_PFSYNC with and without an IPv4 header, DLT 18).
+// Modules: pfsync, pfsynclink
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
