@@ -9,10 +9,9 @@
 //   |version|     value     |     label (4 bytes, NUL-padded) |
 //   +-------+---------------+-------------------------------+
 
-import type { AnalyzedFrame } from '../../src/analyze/types.js';
-import { analyzed } from '../analyze/derived.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { AnalyzedFrame } from '../../src/analyze/types.js';
 import type { Dissector } from '../../src/decode/dissector.js';
 import { decodeFrame } from '../../src/decode/frame.js';
 import { ALWAYS, type ProtocolModule } from '../../src/decode/module.js';
@@ -25,7 +24,9 @@ import { packetObject } from '../../src/output/json.js';
 import { renderTree } from '../../src/output/tree.js';
 import { renderFrameSummary } from '../../src/output/text-line.js';
 import { NO_COLOR_PALETTE } from '../../src/output/color.js';
-import { concat, ethernet, ipv4, rawFrame } from '../builders/packets.js';
+import { concat, ethernet, ipv4 } from '../builders/packets.js';
+import { analyzed } from '../support/derived.js';
+import { rawFrame } from '../support/frames.js';
 import { mulberry, mutate } from '../fuzz/mutate.js';
 
 const IPPROTO_TOY = 253;
@@ -71,7 +72,7 @@ function toyFrame(version: number, value: number, label: string): Uint8Array {
 }
 
 function decodeToy(bytes: Uint8Array, originalLength = bytes.length): AnalyzedFrame {
-  return analyzed(decodeFrame(rawFrame(bytes, 1, originalLength), {}, TOY_SET));
+  return analyzed(decodeFrame(rawFrame(bytes, { linktype: 1, originalLength }), {}, TOY_SET));
 }
 
 test('toy module: decodes with the test-only set, not with the real one', () => {
@@ -79,7 +80,7 @@ test('toy module: decodes with the test-only set, not with the real one', () => 
   assert.deepEqual(f.layers.map((l) => l.proto), ['eth', 'ipv4', 'toy']);
   assert.deepEqual(f.layers[2]!.fields, { 'toy.version': 1, 'toy.value': 7, 'toy.label': 'abc' });
   assert.equal(f.internalError, undefined);
-  const real = decodeFrame(rawFrame(toyFrame(1, 7, 'abc'), 1));
+  const real = decodeFrame(rawFrame(toyFrame(1, 7, 'abc'), { linktype: 1 }));
   assert.deepEqual(real.layers.map((l) => l.proto), ['eth', 'ipv4']);
 });
 
