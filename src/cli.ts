@@ -164,16 +164,17 @@ async function run(o: Options, io: CliIo): Promise<number> {
   const words = wordlist(o);
   // The takeover analyzer sees the CARP analyzer's findings (master changes) as they are raised.
   const takeover = createTakeoverAnalyzer();
-  const pfsyncAnalyzer = createPfsyncAnalyzer();
+  const pfsyncAnalyzer = createPfsyncAnalyzer({ stateCap: o.limits.states, creatorCap: o.limits.creators });
   // takeover first: it notes a frame's addresses before the CARP analyzer raises a change on it.
   const analyzers: Analyzer[] = [
     takeover,
     tapFindings(createCarpAnalyzer({ passphrases: carpPass, vips: o.vips, ...(words ? { wordlist: words } : {}), showSecrets: o.showSecrets,
       // a large audit announces its size and estimate on stderr, with -q too (stdout stays clean)
-      wordlistProgress: (line: string) => io.stderr.write(`${line}\n`) }),
+      wordlistProgress: (line: string) => io.stderr.write(`${line}\n`),
+      maxGroups: o.limits.vhids, maxSources: o.limits['sources-per-vhid'] }),
       (f, emit) => takeover.onFinding(f, emit)),
     pfsyncAnalyzer,
-    createVrrpAnalyzer(),
+    createVrrpAnalyzer({ maxGroups: o.limits.vhids, maxSources: o.limits['sources-per-vhid'] }),
     createPflogAnalyzer(),
   ];
   const series = o.report !== undefined ? createSeriesAnalyzer(pfsyncAnalyzer) : undefined;

@@ -150,8 +150,9 @@ Output:
   --report FILE.html         also write a self-contained HTML report at the end
   --color auto|always|never  colour (auto: on a terminal; NO_COLOR / FORCE_COLOR honoured)
   --fail-on note|warn|error  exit 3 when a finding of that severity or worse was raised
-  --limit NAME=N             raise a limit: findings-per-key (100), findings-per-id (1000),
-                             interfaces-per-section (65536); repeatable
+  --limit NAME=N             raise or lower a limit: findings-per-key (100), findings-per-id (1000),
+                             interfaces-per-section (65536), record-bytes (268435456), vhids (1024),
+                             sources-per-vhid (16), states (2000000), creators (10000); repeatable
   --list-findings            list every finding id with its severity and description
   -G fields                  list every field id with its protocol, type and label (tshark -G)
   completion bash            print a bash completion script

@@ -18,6 +18,7 @@ import type { AddressFamily, VrrpFacts } from '../facts.js';
 import { makeFinding } from '../finding.js';
 import { formatEpoch, type FindingSink, type PacketTime } from '../types.js';
 import { compareRouters, masterDownInterval } from './timing.js';
+import { LIMITS } from '../../limits.js';
 
 export type VrrpCause = 'first_seen' | 'resign' | 'master_timeout' | 'preempted';
 
@@ -46,7 +47,8 @@ interface Router {
   late: number;
 }
 
-const MAX_SOURCES = 16;
+/** Default cap on the routers of one group (limits.ts sources-per-vhid). */
+export const MAX_SOURCES: number = LIMITS['sources-per-vhid'].default;
 
 export class VridGroup {
   readonly routers = new Map<string, Router>();
@@ -58,7 +60,7 @@ export class VridGroup {
   /** Adverts receivers drop (bad checksum, TTL, version, type): not part of the election. */
   dropped = 0;
 
-  constructor(readonly link: string, readonly af: AddressFamily, readonly vrid: number) {}
+  constructor(readonly link: string, readonly af: AddressFamily, readonly vrid: number, private readonly maxSources = MAX_SOURCES) {}
 
   private base(version: number | undefined, extra: Fields = {}): Fields {
     return { vrid: this.vrid, version: version ?? null, af: this.af, link: this.link, ...extra };
@@ -92,7 +94,7 @@ export class VridGroup {
     let r = this.routers.get(a.src);
     const isNew = !r;
     if (!r) {
-      if (this.routers.size >= MAX_SOURCES) return false;
+      if (this.routers.size >= this.maxSources) return false;
       r = {
         src: a.src, mac: a.ethSrc, version: a.version, adverts: 0, first: a.ts, last: a.t, lastTs: a.ts, lastFrame: a.frame,
         priority: a.priority, electPriority: a.priority === 0 ? 1 : a.priority, intervalSeconds: a.intervalSeconds,
