@@ -276,7 +276,7 @@ async function capture(o: Options, io: CliIo, analyzers: Analyzer[], metrics: Ca
   const inner = createRenderer(out, {
     format: o.format, verbose: o.verbose, hex: o.hex, quiet: o.quiet, fields: o.fields,
     summaries: o.summaries, palette, timestamps: new TimestampFormatter(o.timestampStyle, o.utc),
-    hexAscii: o.hexAscii, ...(o.carpMastersVhids ? { carpMastersVhids: o.carpMastersVhids } : {}),
+    hexAscii: o.hexAscii, hexLinkHeader: o.hexLinkHeader, ...(o.carpMastersVhids ? { carpMastersVhids: o.carpMastersVhids } : {}),
   });
   const withReport = report ? teeRenderers(inner, new ReportRenderer(report.fd, {
     source: o.reads.length > 0 ? o.reads.map((r) => (r === '-' ? 'standard input' : r)).join(', ') : `live: ${o.interface ?? ''}`,
