@@ -194,16 +194,17 @@ function createAnalyzers(o: Options, io: CliIo): RunAnalyzers {
   const words = wordlist(o);
   // The takeover analyzer sees the CARP analyzer's findings (master changes) as they are raised.
   const takeover = createTakeoverAnalyzer();
-  const pfsyncAnalyzer = createPfsyncAnalyzer();
+  const pfsyncAnalyzer = createPfsyncAnalyzer({ stateCap: o.limits.states, creatorCap: o.limits.creators });
   // takeover first: it notes a frame's addresses before the CARP analyzer raises a change on it.
   const analyzers: Analyzer[] = [
     takeover,
     tapFindings(createCarpAnalyzer({ passphrases: carpPass, vips: o.vips, ...(words ? { wordlist: words } : {}), showSecrets: o.showSecrets,
       // a large audit announces its size and estimate on stderr, with -q too (stdout stays clean)
-      wordlistProgress: (line: string) => io.stderr.write(`${line}\n`) }),
+      wordlistProgress: (line: string) => io.stderr.write(`${line}\n`),
+      maxGroups: o.limits.vhids, maxSources: o.limits['sources-per-vhid'] }),
       (f, emit) => takeover.onFinding(f, emit)),
     pfsyncAnalyzer,
-    createVrrpAnalyzer(),
+    createVrrpAnalyzer({ maxGroups: o.limits.vhids, maxSources: o.limits['sources-per-vhid'] }),
     createPflogAnalyzer(),
   ];
   const series = o.report !== undefined ? createSeriesAnalyzer(pfsyncAnalyzer) : undefined;
@@ -351,7 +352,7 @@ function createOutput(o: Options, io: CliIo, files: readonly FileCaptureSource[]
   const inner = createRenderer(out, {
     format: o.format, verbose: o.verbose, hex: o.hex, quiet: o.quiet, fields: o.fields,
     summaries: o.summaries, palette, timestamps: new TimestampFormatter(o.timestampStyle, o.utc),
-    hexAscii: o.hexAscii, ...(o.carpMastersVhids ? { carpMastersVhids: o.carpMastersVhids } : {}),
+    hexAscii: o.hexAscii, hexLinkHeader: o.hexLinkHeader, ...(o.carpMastersVhids ? { carpMastersVhids: o.carpMastersVhids } : {}),
   });
   const withReport = report ? teeRenderers(inner, new ReportRenderer(report.fd, {
     source: o.reads.length > 0 ? o.reads.map((r) => (r === '-' ? 'standard input' : r)).join(', ') : `live: ${o.interface ?? ''}`,

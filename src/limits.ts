@@ -1,8 +1,9 @@
 // One place for the limits that keep memory and output bounded on hostile input. Each limit has
 // a name, a default and a one-line description; `--limit NAME=N` raises (or lowers) the ones
-// marked `option: true`; the others are fixed caps of their module, listed here so there is one
-// table to read (README "Limits"). Reaching a limit is never silent: a finding says which
-// (carpdump.limit_reached here, or the analyzers' carp.vhid_cap / pfsync.state_cap).
+// marked `option: true` (all of them today), listed here so there is one table to read (README
+// "Limits"). Reaching a limit is never silent: a finding says which (carpdump.limit_reached here,
+// the analyzers' carp.vhid_cap / vrrp.vrid_cap / pfsync.state_cap / pfsync.creator_cap, or the
+// one-line error for a file).
 
 import { UsageError } from './errors.js';
 
@@ -27,12 +28,13 @@ export const LIMITS = {
     description: 'findings shown per finding id over all keys; further ones are counted, and the count stated',
   },
   'record-bytes': {
-    default: 256 * 1024 * 1024, option: false,
+    default: 256 * 1024 * 1024, option: true,
     description: 'captured length of one pcap record / pcapng block; larger is a corrupt file (capture/reader.ts)',
   },
-  vhids: { default: 1024, option: false, description: 'CARP/VRRP groups tracked (carp.vhid_cap)' },
-  'sources-per-vhid': { default: 16, option: false, description: 'sources tracked per group (carp.vhid_cap)' },
-  states: { default: 2_000_000, option: false, description: 'pfsync states tracked (pfsync.state_cap)' },
+  vhids: { default: 1024, option: true, description: 'CARP VHIDs and VRRP VRIDs tracked, per link and address family (carp.vhid_cap, vrrp.vrid_cap)' },
+  'sources-per-vhid': { default: 16, option: true, description: 'senders tracked per CARP VHID / VRRP VRID (carp.vhid_cap, vrrp.vrid_cap)' },
+  states: { default: 2_000_000, option: true, description: 'pfsync states tracked (pfsync.state_cap)' },
+  creators: { default: 10_000, option: true, description: 'pfsync creator ids with tracked states (pfsync.creator_cap)' },
 } as const satisfies Record<string, LimitDef>;
 
 export type LimitName = keyof typeof LIMITS;

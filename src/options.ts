@@ -85,6 +85,8 @@ export interface Options {
   readonly bufferSize?: number;
   /** -X: hex and ASCII dump (tcpdump -X). */
   readonly hexAscii: boolean;
+  /** -xx / -XX: the -x / -X dump starts at the link-layer header; -x / -X start after it (tcpdump). */
+  readonly hexLinkHeader: boolean;
   /** -F: the -w file format; undefined = pcapng when the input is pcapng, else pcap. */
   readonly writeFormat?: WriteFormat;
   /** -z carp,masters,VHID[,VHID...]: only these VHIDs in the table. */
@@ -129,8 +131,9 @@ Decoding and analysis:
 Output:
   -A, --all                  show every frame (default: CARP, VRRP, pfsync)
   -V, --verbose              full tree of every layer and field (-v, -vv: the same, as tcpdump)
-  -x, --hex                  hex dump of every shown frame
-  -X                         hex and ASCII dump of every shown frame (tcpdump -X)
+  -x, --hex                  hex dump of every shown frame after its link-layer header (tcpdump -x);
+                             -xx from the link-layer header on (tcpdump -xx)
+  -X                         hex and ASCII dump, as tcpdump -X; -XX with the link-layer header
   -n, -nn, -S                accepted for tcpdump habits (carpdump never resolves names and
                              prints no TCP sequence numbers)
   -T, --format FMT           text (default), jsonl, json (one array of the jsonl objects),
@@ -147,8 +150,9 @@ Output:
   --report FILE.html         also write a self-contained HTML report at the end
   --color auto|always|never  colour (auto: on a terminal; NO_COLOR / FORCE_COLOR honoured)
   --fail-on note|warn|error  exit 3 when a finding of that severity or worse was raised
-  --limit NAME=N             raise a limit: findings-per-key (100), findings-per-id (1000),
-                             interfaces-per-section (65536); repeatable
+  --limit NAME=N             raise or lower a limit: findings-per-key (100), findings-per-id (1000),
+                             interfaces-per-section (65536), record-bytes (268435456), vhids (1024),
+                             sources-per-vhid (16), states (2000000), creators (10000); repeatable
   --list-findings            list every finding id with its severity and description
   -G fields                  list every field id with its protocol, type and label (tshark -G)
   completion bash            print a bash completion script
@@ -281,6 +285,22 @@ function splitAttachedValues(argv: readonly string[]): string[] {
     else out.push(a);
   }
   return out;
+}
+
+/** How often the short flag `flag` is given, in clusters too (`-xx`, `-nXX`): yargs keeps a boolean once. */
+function shortFlagCount(argv: readonly string[], flag: string): number {
+  let n = 0;
+  for (let i = 0; i < argv.length; i++) {
+    const w = argv[i]!;
+    if (w === '--') break;
+    if (!/^-[A-Za-z]/.test(w)) continue;
+    for (let j = 1; j < w.length; j++) {
+      const c = w[j]!;
+      if (SHORT_WITH_VALUE.has(c)) { if (j === w.length - 1) i++; break; } // its value follows: not flags
+      if (c === flag) n++;
+    }
+  }
+  return n;
 }
 
 function runYargs(argv: readonly string[]): RawArgs {
@@ -465,6 +485,8 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     ...(last(a['report']) !== undefined ? { report: last(a['report'])! } : {}),
     ...(a['buffer-size'] !== undefined ? { bufferSize: positiveInt('-B', last(a['buffer-size']))! * 1024 } : {}),
     hexAscii: bool('X'),
+    // tcpdump: -X beats -x, and the letter given twice (-xx, -XX, -x -x) includes the link header.
+    hexLinkHeader: (bool('X') ? shortFlagCount(argv, 'X') : shortFlagCount(argv, 'x') + argv.filter((w) => w === '--hex').length) >= 2,
     ...(a['F'] !== undefined ? { writeFormat: oneOf('-F', last(a['F']), WRITE_FORMATS)! } : {}),
     ...(carpMastersVhids !== undefined ? { carpMastersVhids } : {}),
     ...(completionShell !== undefined ? { completionShell } : {}),

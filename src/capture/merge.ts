@@ -25,7 +25,7 @@ export class MergedCaptureSource implements CaptureSource {
   /** Per capture point: time of its first and last frame (seconds), known once run() has read the files. */
   readonly spans = new Map<string, { first: number; last: number }>();
 
-  constructor(readonly paths: readonly string[], private readonly maxBytes = MERGE_MAX_BYTES, limits?: Pick<Limits, 'interfaces-per-section'>) {
+  constructor(readonly paths: readonly string[], private readonly maxBytes = MERGE_MAX_BYTES, limits?: Pick<Limits, 'interfaces-per-section' | 'record-bytes'>) {
     this.files = paths.map((p) => openCaptureFile(p, limits));
     this.name = paths.join(', ');
   }

@@ -55,7 +55,7 @@ export function describeFsError(error: unknown): string {
  * Opens a capture file ('-' = standard input). Throws CarpdumpError at once when the path
  * cannot be opened (missing, permission, directory); content problems reject run().
  */
-export function openCaptureFile(path: string, limits?: Pick<Limits, 'interfaces-per-section'>): FileCaptureSource {
+export function openCaptureFile(path: string, limits?: Pick<Limits, 'interfaces-per-section' | 'record-bytes'>): FileCaptureSource {
   if (path === '-') {
     // Redirected from a regular file (`-r - < x.pcap`): the fast synchronous path, on fd 0.
     let regular = false;
@@ -94,7 +94,7 @@ export class FileCaptureSource implements CaptureSource {
   constructor(
     readonly name: string,
     private fd: number | undefined,
-    private readonly limits?: Pick<Limits, 'interfaces-per-section'>,
+    private readonly limits?: Pick<Limits, 'interfaces-per-section' | 'record-bytes'>,
   ) {}
 
   /** Container format, known once run() has seen the first bytes. */
@@ -137,7 +137,7 @@ export class FileCaptureSource implements CaptureSource {
         this.sinkError = error;
         throw error;
       }
-    }, this.limits?.['interfaces-per-section']);
+    }, this.limits?.['interfaces-per-section'], this.limits?.['record-bytes']);
     this.parser = parser;
     parser.setPrefilter(this.prefilter);
     if (this.stopRequested) parser.stop();

@@ -31,9 +31,10 @@ export class CaptureParser {
   private consumed = 0;
   private done = false;
 
-  constructor(sink: FrameSink, maxInterfacesPerSection?: number) {
+  constructor(sink: FrameSink, maxInterfacesPerSection?: number, maxRecordBytes?: number) {
     this.state = new ReadState(sink);
     if (maxInterfacesPerSection !== undefined) this.state.maxInterfacesPerSection = maxInterfacesPerSection;
+    if (maxRecordBytes !== undefined) this.state.maxRecordBytes = maxRecordBytes;
   }
 
   /** 'pcap' or 'pcapng' once the first four bytes were seen. */

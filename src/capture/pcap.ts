@@ -14,7 +14,7 @@
 //   |  ts seconds  |  ts microseconds or nanoseconds  |  caplen  |  original length  |
 
 import { CaptureFormatError } from '../errors.js';
-import { MAX_RECORD_BYTES, type ReadState, type RecordReader, truncatedError } from './reader.js';
+import { type ReadState, type RecordReader, truncatedError } from './reader.js';
 import { subsecondToTime, type TimeOut } from './timestamp.js';
 
 export const PCAP_FILE_HEADER_BYTES = 24;
@@ -86,10 +86,10 @@ export class PcapReader implements RecordReader {
     const time = this.time;
     while (end - off >= PCAP_RECORD_HEADER_BYTES) {
       const caplen = view.getUint32(off + 8, le);
-      if (caplen > MAX_RECORD_BYTES) {
+      if (caplen > state.maxRecordBytes) {
         const at = absOff + (off - start);
         throw new CaptureFormatError(
-          `corrupt record at byte ${at}: captured length ${caplen} exceeds ${MAX_RECORD_BYTES} bytes`,
+          `corrupt record at byte ${at}: captured length ${caplen} exceeds ${state.maxRecordBytes} bytes (limit record-bytes)`,
           at,
         );
       }

@@ -19,7 +19,7 @@
 // (a new section starts again at 0, with its own interfaces).
 
 import { CaptureFormatError } from '../errors.js';
-import { MAX_RECORD_BYTES, type ReadState, type RecordReader, truncatedError } from './reader.js';
+import { type ReadState, type RecordReader, truncatedError } from './reader.js';
 import { timeScaleOf, unitsToTime, type TimeOut, type TimeScale } from './timestamp.js';
 import { MAX_TIME_SEC } from './types.js';
 
@@ -38,7 +38,8 @@ const SHB_MIN_BYTES = 28;
 const IDB_MIN_BYTES = 20;
 const EPB_MIN_BYTES = 32; // also the obsolete Packet Block's
 const SPB_MIN_BYTES = 16;
-const MAX_BLOCK_BYTES = MAX_RECORD_BYTES + 4096;
+/** Headroom of a block over its packet data (block header, EPB fields, options). */
+const BLOCK_HEADROOM_BYTES = 4096;
 
 interface Interface {
   readonly linktype: number;
@@ -96,11 +97,12 @@ export class PcapngReader implements RecordReader {
       }
       const le = this.le;
       const length = view.getUint32(off + 4, le);
-      if (length < BLOCK_HEADER_BYTES || length % 4 !== 0 || length > MAX_BLOCK_BYTES) {
+      const maxBlockBytes = state.maxRecordBytes + BLOCK_HEADROOM_BYTES;
+      if (length < BLOCK_HEADER_BYTES || length % 4 !== 0 || length > maxBlockBytes) {
         throw new CaptureFormatError(
           `corrupt ${blockName(type)} at byte ${at}: block length ${length} ` +
-            (length > MAX_BLOCK_BYTES
-              ? `exceeds ${MAX_BLOCK_BYTES} bytes`
+            (length > maxBlockBytes
+              ? `exceeds ${maxBlockBytes} bytes (limit record-bytes)`
               : length < BLOCK_HEADER_BYTES
                 ? `is below the minimum of ${BLOCK_HEADER_BYTES}`
                 : 'is not a multiple of 4'),

@@ -19,6 +19,8 @@ export class ReadState {
   prefilter: RecordPrefilter | undefined = undefined;
   /** pcapng: Interface Description Blocks accepted per section (limits.ts interfaces-per-section). */
   maxInterfacesPerSection: number = LIMITS['interfaces-per-section'].default;
+  /** Largest captured length of a record (pcapng: block length less its 4 KiB of headroom) (limits.ts record-bytes). */
+  maxRecordBytes: number = MAX_RECORD_BYTES;
   constructor(readonly sink: FrameSink) {}
 }
 

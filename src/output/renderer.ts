@@ -8,7 +8,7 @@ import { timeOf } from '../kernel/time.js';
 import type { Palette } from './color.js';
 import { renderFieldsLine } from './fields.js';
 import { renderFindingLine, renderFindingsTable, renderFindingUnderFrame } from './findings-text.js';
-import { renderHexAsciiDump, renderHexDump } from './hexdump.js';
+import { linkHeaderLength, renderHexAsciiDump, renderHexDump } from './hexdump.js';
 import { renderEkFinding, renderEkFrame } from './ek.js';
 import { findingObject, packetObject, summaryObject, type RunTotals } from './json.js';
 import { renderFrameSummary } from './text-line.js';
@@ -49,6 +49,8 @@ export interface RenderOptions {
   readonly timestamps: TimestampFormatter;
   /** -X: hex and ASCII. */
   readonly hexAscii?: boolean;
+  /** -xx / -XX: the dump includes the link-layer header (else it starts after it, as tcpdump -x / -X). */
+  readonly hexLinkHeader?: boolean;
   /** -z carp,masters,VHID: only these VHIDs. */
   readonly carpMastersVhids?: readonly number[];
 }
@@ -111,8 +113,10 @@ class TextRenderer implements Renderer {
     let s = `${this.o.timestamps.frame(timeOf(frame))} ${pointPrefix(frame)}${renderFrameSummary(frame, palette)}\n`;
     for (const f of findings) s += renderFindingUnderFrame(f, palette);
     if (this.o.verbose) s += `${renderTree(frame).join('\n')}\n`;
-    if (this.o.hexAscii) s += renderHexAsciiDump(frame.raw.data);
-    else if (this.o.hex) s += renderHexDump(frame.raw.data);
+    if (this.o.hexAscii || this.o.hex) {
+      const bytes = this.o.hexLinkHeader ? frame.raw.data : frame.raw.data.subarray(linkHeaderLength(frame));
+      s += this.o.hexAscii ? renderHexAsciiDump(bytes) : renderHexDump(bytes);
+    }
     this.out.write(s);
   }
 

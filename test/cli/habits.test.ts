@@ -61,11 +61,13 @@ test('-v and -vv show the tree of -V', () => {
   }
 });
 
-test('-X: hex and ASCII lines as tcpdump -XX prints them', { skip: skipReason({ commands: ['tcpdump'] }) }, () => {
-  const ours = lines(carpdump(['-r', FAILOVER, '-A', '-X']).stdout).filter((l) => l.startsWith('\t0x'));
-  const theirs = lines(tool('tcpdump', ['-r', FAILOVER, '-nn', '-XX']).stdout).filter((l) => l.startsWith('\t0x'));
-  assert.ok(ours.length > 20);
-  assert.deepEqual(ours, theirs);
+test('-X, -XX: hex and ASCII lines as tcpdump -X, -XX print them', { skip: skipReason({ commands: ['tcpdump'] }) }, () => {
+  for (const flag of ['-X', '-XX']) {
+    const ours = lines(carpdump(['-r', FAILOVER, '-A', flag]).stdout).filter((l) => l.startsWith('\t0x'));
+    const theirs = lines(tool('tcpdump', ['-r', FAILOVER, '-nn', flag]).stdout).filter((l) => l.startsWith('\t0x'));
+    assert.ok(ours.length > 20);
+    assert.deepEqual(ours, theirs, flag);
+  }
 });
 
 for (const [flag, style] of [['-tt', 'epoch'], ['-ttt', 'delta'], ['-tttt', 'date'], ['-ttttt', 'since first']] as const) {

@@ -14,8 +14,8 @@
 //    the checksum status is not compared there (every other field is);
 //  - multi-linktype: tcpdump cannot read a pcapng whose interfaces have different link types
 //    (synthetic-links.pcapng); the test checks that tcpdump still refuses it.
-// pfsync goldens are not covered here (neither peer decodes pfsync; the pfsync oracle test
-// compares the decoder itself).
+// pfsync goldens are not covered here (neither peer decodes pfsync): pfsync-golden-oracle.test.ts
+// checks them line by line against OpenBSD's pfsync printer.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

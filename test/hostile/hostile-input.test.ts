@@ -136,7 +136,7 @@ test('a huge pcapng if_tsoffset: no NaN anywhere, an annotation with the exact t
 test('--limit: unknown names and bad values are usage errors', () => {
   const r = carpdump(['-r', '-', '--limit', 'nope=3']);
   assert.equal(r.status, 2);
-  assert.match(lines(r.stderr)[0]!, /--limit: unknown limit "nope" \(names: interfaces-per-section, findings-per-key, findings-per-id\)/);
+  assert.match(lines(r.stderr)[0]!, /--limit: unknown limit "nope" \(names: interfaces-per-section, findings-per-key, findings-per-id, record-bytes, vhids, sources-per-vhid, states, creators\)/);
   assert.equal(carpdump(['-r', '-', '--limit', 'findings-per-key=0']).status, 2);
   assert.equal(carpdump(['-r', '-', '--limit', 'findings-per-key']).status, 2);
 });

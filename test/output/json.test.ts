@@ -123,7 +123,14 @@ test('text renderer: line, findings indented under it, -V tree, -x dump, -q prin
   assert.match(lines[0]!, /^22:13:20\.000123 10\.77\.0\.1 > 224\.0\.0\.18: CARPv2 advertise vhid 7 /);
   assert.equal(lines[1], '    note carp.master_changed: VHID 7: 10.77.0.1 is master');
   assert.match(lines[2]!, /^ {4}Frame 1: 70 bytes on wire/);
-  assert.ok(lines.some((l) => l.startsWith('\t0x0040:  ')));
+  // -x starts after the 14-byte Ethernet header (tcpdump -x): 56 bytes, at the IPv4 header.
+  assert.ok(lines.includes('\t0x0000:  4510 0038 1234 4000 ff70 7eb1 0a4d 0001'), stream.text);
+  assert.ok(lines.some((l) => l.startsWith('\t0x0030:  ')) && !lines.some((l) => l.startsWith('\t0x0040:  ')));
+  const xx = render('text', { hex: true, hexLinkHeader: true });
+  xx.r.frame(decoded(carpFrame4()), []);
+  xx.out.flush();
+  assert.ok(xx.stream.text.includes('\t0x0000:  0100 5e00 0012 0000 5e00 0107 0800 4510\n'), '-xx: from the Ethernet header');
+  assert.ok(xx.stream.text.includes('\t0x0040:  '));
 
   const q = render('text', { quiet: true });
   q.r.frame(decoded(carpFrame4()), [finding]);

@@ -30,6 +30,7 @@ import { makeFinding } from './finding.js';
 import {
   advertInterval, compareAdverts, isBowOut, lateThreshold, masterDownInterval,
 } from './timing.js';
+import { LIMITS } from '../../limits.js';
 
 export type MasterCause = 'first_seen' | 'bow_out' | 'master_timeout' | 'demoted' | 'preempted';
 
@@ -76,7 +77,8 @@ interface SourceState extends Contender {
   late: number;
 }
 
-const MAX_SOURCES = 16;
+/** Default cap on the senders of one group (limits.ts sources-per-vhid). */
+export const MAX_SOURCES: number = LIMITS['sources-per-vhid'].default;
 const MAX_SEEN = 4096;
 
 export class VhidGroup extends Election<MasterCause> {
@@ -89,7 +91,7 @@ export class VhidGroup extends Election<MasterCause> {
   sourcesDropped = 0;
   lastT = 0;
 
-  constructor(readonly link: string, readonly af: AddressFamily, readonly vhid: number) { super(); }
+  constructor(readonly link: string, readonly af: AddressFamily, readonly vhid: number, private readonly maxSources = MAX_SOURCES) { super(); }
 
   private base(extra: Fields = {}): Fields {
     return { vhid: this.vhid, af: this.af, link: this.link, ...extra };
@@ -114,7 +116,7 @@ export class VhidGroup extends Election<MasterCause> {
     let s = this.sources.get(ad.src);
     const isNew = !s;
     if (!s) {
-      if (this.sources.size >= MAX_SOURCES) { this.sourcesDropped++; return false; }
+      if (this.sources.size >= this.maxSources) { this.sourcesDropped++; return false; }
       s = {
         src: ad.src, mac: ad.ethSrc, macs: new Set(ad.ethSrc ? [ad.ethSrc] : []), adverts: 0,
         first: ad.ts, firstFrame: ad.frame, last: ad.t, lastTs: ad.ts, lastFrame: ad.frame,

@@ -26,11 +26,12 @@ import { passphraseMismatch } from './mismatch.js';
 import { keyEntry, LinkPool, makeKeyEntries, parseAddressList, VhidAuth, type VerifyResult } from './auth.js';
 import { advertOf, announcementOf, vrrpOf, type AdvertFacts } from './facts.js';
 import { makeFinding } from './finding.js';
-import { VhidGroup, type AuthOutcome } from './group.js';
+import { MAX_SOURCES, VhidGroup, type AuthOutcome } from './group.js';
 import { hexToBytes } from './hmac.js';
 import { auditWordlistBlocks, type Wordlist } from './wordlist.js';
 import { searchTargets } from './discover.js';
 import { counterBytes } from './hmac.js';
+import { LIMITS } from '../../limits.js';
 
 export interface CarpPassphrase {
   /** VHID the passphrase belongs to, or '*' for every VHID. */
@@ -50,6 +51,8 @@ export interface CarpAnalyzerOptions {
   readonly wordlistProgress?: (line: string) => void;
   /** Cap on tracked (link, af, VHID) groups (default 1024). */
   readonly maxGroups?: number;
+  /** Cap on the senders tracked per group (default 16). */
+  readonly maxSources?: number;
 }
 
 /** Address-set variants tried per audit run, and runs per VHID (a new run when new candidate addresses appear). */
@@ -89,7 +92,8 @@ function keyIdOf(key: Uint8Array): string {
 }
 
 export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
-  const maxGroups = options.maxGroups ?? 1024;
+  const maxGroups = options.maxGroups ?? LIMITS.vhids.default;
+  const maxSources = options.maxSources ?? MAX_SOURCES;
   const groups = new Map<string, VhidGroup>();
   const auths = new Map<string, VhidAuth>();
   const pools = new Map<string, LinkPool>();
@@ -130,8 +134,8 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     if (capReported) return;
     capReported = true;
     emit(makeFinding('carp.vhid_cap', timeOf(frame), [frame.raw.number],
-      `more CARP ${what} than carpdump tracks (${maxGroups} groups, 16 sources each): the rest are not analysed`,
-      { cap: maxGroups, what }));
+      `more CARP ${what} than carpdump tracks (${maxGroups} groups, ${maxSources} sources each): the rest are not analysed`,
+      { cap: what === 'sources' ? maxSources : maxGroups, what }));
   };
 
   const onAnnouncement = (frame: DecodedFrame, derive: DeriveSink): void => {
@@ -231,7 +235,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     let group = groups.get(gk);
     if (!group) {
       if (groups.size >= maxGroups) { capHit(frame, 'VHIDs', emit); return; }
-      group = new VhidGroup(ad.link, ad.af, ad.vhid);
+      group = new VhidGroup(ad.link, ad.af, ad.vhid, maxSources);
       groups.set(gk, group);
     }
     const auth = authOf(ad.link, ad.vhid);

@@ -20,6 +20,7 @@ import { PeerRegistry, type Peer, type PeerProblem } from './peers.js';
 import { staleDst, staleSrc, type StaleRule } from './stale.js';
 import { STATES_LISTED, StrangerReport } from './strangers.js';
 import { StateTable, hex8, type PeerFacts } from './table.js';
+import { LIMITS } from '../../limits.js';
 
 export interface PfsyncAnalyzerOptions {
   /** Most states tracked at once (a finding is raised when reached). Default 2,000,000. */
@@ -64,7 +65,7 @@ function isFlavor(v: FieldValue | undefined): v is PfsyncFlavor {
 }
 
 export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analyzer {
-  const table = new StateTable(options.stateCap ?? 2_000_000, options.creatorCap ?? 10_000);
+  const table = new StateTable(options.stateCap ?? LIMITS.states.default, options.creatorCap ?? LIMITS.creators.default);
   const findingCap = options.findingCap ?? 1000;
   const peers = new PeerRegistry();
   const strangers = new StrangerReport(peers, options.strangerCap ?? 100);

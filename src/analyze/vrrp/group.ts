@@ -19,6 +19,7 @@ import { makeFinding } from '../finding.js';
 import type { FindingSink, PacketTime } from '../types.js';
 import { formatEpoch } from '../../kernel/time.js';
 import { compareRouters, masterDownInterval } from './timing.js';
+import { LIMITS } from '../../limits.js';
 
 export type VrrpCause = 'first_seen' | 'resign' | 'master_timeout' | 'preempted';
 
@@ -44,7 +45,8 @@ interface Router extends Contender {
   late: number;
 }
 
-const MAX_SOURCES = 16;
+/** Default cap on the routers of one group (limits.ts sources-per-vhid). */
+export const MAX_SOURCES: number = LIMITS['sources-per-vhid'].default;
 
 export class VridGroup extends Election<VrrpCause> {
   readonly routers = new Map<string, Router>();
@@ -52,7 +54,7 @@ export class VridGroup extends Election<VrrpCause> {
   /** Adverts receivers drop (bad checksum, TTL, version, type): not part of the election. */
   dropped = 0;
 
-  constructor(readonly link: string, readonly af: AddressFamily, readonly vrid: number) { super(); }
+  constructor(readonly link: string, readonly af: AddressFamily, readonly vrid: number, private readonly maxSources = MAX_SOURCES) { super(); }
 
   private base(version: number | undefined, extra: Fields = {}): Fields {
     return { vrid: this.vrid, version: version ?? null, af: this.af, link: this.link, ...extra };
@@ -86,7 +88,7 @@ export class VridGroup extends Election<VrrpCause> {
     let r = this.routers.get(a.src);
     const isNew = !r;
     if (!r) {
-      if (this.routers.size >= MAX_SOURCES) return false;
+      if (this.routers.size >= this.maxSources) return false;
       r = {
         src: a.src, mac: a.ethSrc, version: a.version, adverts: 0, first: a.ts, last: a.t, lastTs: a.ts, lastFrame: a.frame,
         priority: a.priority, electPriority: a.priority === 0 ? 1 : a.priority, intervalSeconds: a.intervalSeconds,

@@ -12,15 +12,19 @@ import { makeFinding } from '../finding.js';
 import type { Analyzer, FindingSink, PacketTime } from '../types.js';
 import { timeOf, toSeconds } from '../types.js';
 import type { DecodedFrame, Fields } from '../../decode/types.js';
-import { VridGroup } from './group.js';
+import { MAX_SOURCES, VridGroup } from './group.js';
+import { LIMITS } from '../../limits.js';
 
 export interface VrrpAnalyzerOptions {
   /** Cap on tracked (link, af, VRID) groups (default 1024). */
   readonly maxGroups?: number;
+  /** Cap on the routers tracked per group (default 16). */
+  readonly maxSources?: number;
 }
 
 export function createVrrpAnalyzer(options: VrrpAnalyzerOptions = {}): Analyzer {
-  const maxGroups = options.maxGroups ?? 1024;
+  const maxGroups = options.maxGroups ?? LIMITS.vhids.default;
+  const maxSources = options.maxSources ?? MAX_SOURCES;
   const groups = new Map<string, VridGroup>();
   let capReported = false;
   let notTracked = 0;
@@ -30,8 +34,8 @@ export function createVrrpAnalyzer(options: VrrpAnalyzerOptions = {}): Analyzer 
     if (capReported) return;
     capReported = true;
     emit(makeFinding('vrrp.vrid_cap', timeOf(frame), [frame.raw.number],
-      `more VRRP ${what} than carpdump tracks (${maxGroups} groups, 16 sources each): the rest are not analysed`,
-      { cap: maxGroups, what }));
+      `more VRRP ${what} than carpdump tracks (${maxGroups} groups, ${maxSources} sources each): the rest are not analysed`,
+      { cap: what === 'sources' ? maxSources : maxGroups, what }));
   };
 
   return {
@@ -43,7 +47,7 @@ export function createVrrpAnalyzer(options: VrrpAnalyzerOptions = {}): Analyzer 
       let g = groups.get(key);
       if (!g) {
         if (groups.size >= maxGroups) { capHit(frame, 'VRIDs', emit); return; }
-        g = new VridGroup(ad.link, ad.af, ad.vrid);
+        g = new VridGroup(ad.link, ad.af, ad.vrid, maxSources);
         groups.set(key, g);
       }
       if (!g.onAdvert(ad, emit)) capHit(frame, 'sources', emit);

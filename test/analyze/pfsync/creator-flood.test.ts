@@ -10,31 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { decodeFrame } from '../../../src/decode/frame.js';
 import { createPfsyncAnalyzer } from '../../../src/analyze/pfsync/index.js';
-import { buildModernPfsync, buildState, pfsyncEthFrame, BASE_TS } from '../../builders/pfsync.js';
 import { rawFrame } from '../../support/frames.js';
+import { floodPacket, PER_PACKET, STATE_AT, template } from '../../builders/creator-flood.js';
 import { buildPcap, mulberry32 } from '../../builders/capture.js';
 import { carpdumpOk } from '../../support/cli.js';
-import { tcpState } from '../../support/pfsync-harness.js';
+import { BASE_TS } from '../../builders/pfsync.js';
 import { IGNORE_DERIVED } from '../../support/derived.js';
 
-
-const PER_PACKET = 200; // 200 x 264-byte v6 states: a 52 kB frame (pfsync len is a u16)
-const STATE_AT = 14 + 20 + 20 + 4; // Ethernet, IPv4, pfsync header, subheader
-const template = pfsyncEthFrame(buildModernPfsync({
-  version: 6, sections: [{ action: 14, messages: Array.from({ length: PER_PACKET }, () => buildState('openbsd-v6', tcpState(1, 0))) }],
-}), { src: '192.0.2.1' });
-
-/** One UPD packet of PER_PACKET states, each with a random creator id and the next state id. */
-function floodPacket(rand: () => number, firstId: number): Uint8Array {
-  const b = Uint8Array.from(template);
-  const v = new DataView(b.buffer);
-  for (let j = 0; j < PER_PACKET; j++) {
-    const at = STATE_AT + j * 264;
-    v.setUint32(at + 4, firstId + j); // id (low word)
-    v.setUint32(at + 236, (Math.floor(rand() * 0xffffffff) | 1) >>> 0); // creatorid (never 0)
-  }
-  return b;
-}
 
 test('3M states from random creator ids: one pfsync.creator_cap, table and summary bounded', (t) => {
   const STATES = 3_000_000;
