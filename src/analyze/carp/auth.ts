@@ -208,8 +208,14 @@ export class VhidAuth {
     const k = `${ad.src}|${ad.ethSrc ?? ''}`;
     let snd = this.senders.get(k);
     if (!snd) {
+      if (this.senders.size >= MAX_SENDERS) {
+        // Past the cap nothing is remembered per sender, so a discovery search (up to 100k HMACs)
+        // would run again for every advert: a flood of sources would cost minutes per thousand.
+        // These senders are checked against the known sets only.
+        return { failedAt: undefined, searched: { sets: 0, scope: `none: more than ${MAX_SENDERS} senders on this VHID, only the first ${MAX_SENDERS} are searched` }, alt: undefined };
+      }
       snd = { failedAt: undefined, searched: undefined, alt: undefined };
-      if (this.senders.size < MAX_SENDERS) this.senders.set(k, snd);
+      this.senders.set(k, snd);
     }
     return snd;
   }

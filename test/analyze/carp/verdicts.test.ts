@@ -204,3 +204,11 @@ test('FreeBSD: one counter and HMAC repeated in every advert of one master is no
   const src = ((r.carp()['vhids'] as Array<Record<string, unknown>>)[0]!['sources'] as Array<Record<string, unknown>>)[0]!;
   assert.equal(src['duplicates'], 44);
 });
+
+test('a flood of senders: the VIP search runs for the first 16 senders of a VHID only, later ones say so', () => {
+  const frames = Array.from({ length: 20 }, (_, i) => advert({ n: i + 1, t: i, src: `10.77.0.${i + 1}`, pass: 'carpsecret', vip: ['172.16.5.5'] }));
+  runCarp(frames, { passphrases: PASS });
+  const reason = (i: number): string => String(derivedOf(frames[i]!)['carp.hmac.reason']);
+  for (let i = 0; i < 16; i++) assert.match(reason(i), /searched 32639 candidate address sets/, `sender ${i + 1}`);
+  for (let i = 16; i < 20; i++) assert.match(reason(i), /searched 0 candidate address sets \(none: more than 16 senders on this VHID/, `sender ${i + 1}`);
+});
