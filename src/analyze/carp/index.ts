@@ -91,6 +91,19 @@ function keyIdOf(key: Uint8Array): string {
   return id;
 }
 
+/** A set of at most 2 x `generation` recent keys: when the newer half is full, the older half is dropped. */
+class BoundedKeys {
+  private recent = new Set<string>();
+  private older = new Set<string>();
+  constructor(private readonly generation: number) {}
+  has(k: string): boolean { return this.recent.has(k) || this.older.has(k); }
+  add(k: string): void {
+    if (this.recent.size >= this.generation) { this.older = this.recent; this.recent = new Set(); }
+    this.recent.add(k);
+  }
+  delete(k: string): void { this.recent.delete(k); this.older.delete(k); }
+}
+
 export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
   const maxGroups = options.maxGroups ?? LIMITS.vhids.default;
   const maxSources = options.maxSources ?? MAX_SOURCES;
@@ -102,8 +115,10 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
   const carpVhidsByLink = new Map<string, Set<number>>();
   const vrrpConflicts = new Set<string>();
   const noPassReported = new Set<string>();
-  const mismatchReported = new Set<string>();
-  const causeReported = new Set<string>();
+  // Per sender: bounded, so that a flood of sources costs no memory (a sender forgotten after
+  // 4096 newer ones is reported again, and counted: the findings cap bounds the lines).
+  const mismatchReported = new BoundedKeys(4096);
+  const causeReported = new BoundedKeys(4096);
   const unverifiableReported = new Set<string>();
   const discoveredReported = new Set<string>();
   const held = new Map<string, HeldAdvert[]>();
