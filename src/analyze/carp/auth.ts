@@ -70,6 +70,8 @@ interface SenderAuth {
   alt: { addrs: readonly VirtualAddress[]; singles: boolean } | undefined;
 }
 const MAX_SENDERS = 16;
+/** The search record of a sender past MAX_SENDERS (shared: it is only read). */
+const NOT_SEARCHED = { sets: 0, scope: `none: more than ${MAX_SENDERS} senders on this VHID, only the first ${MAX_SENDERS} are searched` } as const;
 
 /** Addresses of one link announced from a host's own MAC (ucarp's gratuitous ARP): candidates for every VHID. */
 export class LinkPool {
@@ -212,7 +214,7 @@ export class VhidAuth {
         // Past the cap nothing is remembered per sender, so a discovery search (up to 100k HMACs)
         // would run again for every advert: a flood of sources would cost minutes per thousand.
         // These senders are checked against the known sets only.
-        return { failedAt: undefined, searched: { sets: 0, scope: `none: more than ${MAX_SENDERS} senders on this VHID, only the first ${MAX_SENDERS} are searched` }, alt: undefined };
+        return { failedAt: undefined, searched: NOT_SEARCHED, alt: undefined };
       }
       snd = { failedAt: undefined, searched: undefined, alt: undefined };
       this.senders.set(k, snd);
