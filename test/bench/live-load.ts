@@ -19,6 +19,8 @@
 //
 //   npx tsc -p . && node dist/test/bench/live-load.js [--rates 10000,50000,100000] [--seconds 3] [--runs 1] [--no-write] [--no-scrape]
 //   node dist/test/bench/live-load.js --capture-only ...   (rows with a counting consumer: the capture layer alone)
+//   node dist/test/bench/live-load.js --soak --rates 10000 --seconds 3600 --backends cap
+//        (issue 13's hour-long run: only the 1 s scrape row, with the peak RSS of each minute on stderr)
 //
 // Needs root (namespaces) and tcpreplay; prints why and exits 0 without them. Traffic never
 // leaves the lab's namespaces (see test/netns/lab.ts).
@@ -45,6 +47,8 @@ interface Args {
   readonly capture: string;
   /** --backends cap,tcpdump: the --capture-backend values compared, each row once per backend. */
   readonly backends: readonly string[];
+  /** --soak: only the --metrics row with a 1 s scrape, per rate and backend, its RSS printed each minute (issue 13's hour-long run). */
+  readonly soak: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -65,6 +69,7 @@ function parseArgs(argv: readonly string[]): Args {
     scrape: !argv.includes('--no-scrape'),
     capture: resolve(REPO_ROOT, get('--capture') ?? 'samples/ucarp-failover.pcap'),
     backends: (get('--backends') ?? 'cap,tcpdump').split(',').filter((b) => b !== ''),
+    soak: argv.includes('--soak'),
   };
 }
 
@@ -187,9 +192,20 @@ async function runRow(lab: Lab, args: Args, rate: number, label: string, extra: 
   await waitFor('tcpdump to listen', () => /listening on/.test(td.stderr()), 20_000);
   await sleep(300);
   let peakRss = 0;
+  let minuteRss = 0;
+  const started = Date.now();
   const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, rssBytes(pid));
+    const rss = rssBytes(pid);
+    peakRss = Math.max(peakRss, rss);
+    minuteRss = Math.max(minuteRss, rss);
   }, 100);
+  // --soak: the peak RSS of each minute, to show that memory stays flat over a long run.
+  const minutes = args.soak
+    ? setInterval(() => {
+        console.error(`live-load: ${label} at ${rate} pps: minute ${Math.round((Date.now() - started) / 60_000)}: peak RSS ${fmt(minuteRss / 1048576)} MB`);
+        minuteRss = 0;
+      }, 60_000)
+    : undefined;
   try {
     const limit = Math.round(rate * args.seconds);
     const replay = lab.spawn(lab.a.ns, 'tcpreplay', ['tcpreplay', '-q', '-i', lab.a.iface, `--pps=${rate}`, '--loop=0', `--limit=${limit}`, args.capture]);
@@ -226,6 +242,7 @@ async function runRow(lab: Lab, args: Args, rate: number, label: string, extra: 
     };
   } finally {
     clearInterval(sampler);
+    clearInterval(minutes);
   }
 }
 
@@ -257,6 +274,10 @@ async function main(): Promise<void> {
       for (const rate of args.rates) {
         for (const b of args.backends) {
           const backend = ['--capture-backend', b];
+          if (args.soak) {
+            rows.push(await runRow(lab, args, rate, `carpdump -q --metrics, 1 s scrape (${b})`, [...backend, '--metrics', '127.0.0.1:0'], true));
+            continue;
+          }
           rows.push(await runRow(lab, args, rate, `carpdump -q (${b})`, backend));
           if (args.write) rows.push(await runRow(lab, args, rate, `carpdump -q -w (${b})`, [...backend, '-w', join(lab.dir, 'live-load.pcap')]));
           if (args.scrape && rate <= SCRAPE_MAX_RATE) {
