@@ -32,6 +32,7 @@ import { nowMicros, TICK_INTERVAL_MS } from './live-clock.js';
 import { CaptureParser } from './parser.js';
 import { gateChildCapture, type ChildGate } from './socket-drops.js';
 import type { RawFrame } from './types.js';
+import { renumbered } from '../kernel/frame.js';
 import { DEFAULT_BUFFER_SIZE, DEFAULT_LIVE_FILTER, describeOpenError, interfaceEndError, interfaceTrouble, type LiveCaptureOptions, type LiveCaptureSource, type LiveCaptureStats } from './live.js';
 
 /** How long stop() waits for the program to end after SIGINT before killing it. */
@@ -226,7 +227,7 @@ class StreamCapture extends ChildCapture implements LiveCaptureSource {
     this.delivered++;
     this.lastTimeUs = Math.max(this.lastTimeUs, f.tsSec * 1e6 + Math.floor(f.tsNsec / 1000));
     try {
-      this.sink({ ...f, number: this.delivered });
+      this.sink(renumbered(f, this.delivered));
     } catch (err) {
       this.fail(err);
     }

@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import { CarpdumpError } from '../errors.js';
 import { openCaptureFile, type FileCaptureSource } from './open.js';
 import type { CaptureSource, FrameSink, RawFrame } from './types.js';
+import { renumbered } from '../kernel/frame.js';
 
 export const MERGE_MAX_BYTES = 512 * 1024 * 1024;
 
@@ -53,7 +54,7 @@ export class MergedCaptureSource implements CaptureSource {
           if (bytes > this.maxBytes) {
             throw new CarpdumpError(`merging ${this.paths.length} files: more than ${this.maxBytes >> 20} MiB of frames (merge them with mergecap first)`);
           }
-          frames.push({ ...raw, data: raw.data.slice(), capturePoint });
+          frames.push(renumbered(raw, raw.number, capturePoint, raw.data.slice()));
           const at = raw.tsSec + raw.tsNsec / 1e9;
           const span = this.spans.get(capturePoint);
           if (!span) this.spans.set(capturePoint, { first: at, last: at });
@@ -70,7 +71,7 @@ export class MergedCaptureSource implements CaptureSource {
     let number = 0;
     for (const f of frames) {
       if (this.stopped) break;
-      sink({ ...f, number: ++number });
+      sink(renumbered(f, ++number));
     }
     if (failure !== undefined) throw failure;
   }

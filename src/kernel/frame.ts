@@ -33,3 +33,27 @@ export interface RawFrame {
    */
   readonly timeOutOfRange?: string;
 }
+
+/**
+ * `f` with another number (and capture point, bytes): every field written out. Not
+ * `{ ...f, number }`: V8 (Node 20) takes a slow path for an object spread followed by more
+ * properties, about 100 times the cost of a literal, and this runs once per frame of a live
+ * capture read from tcpdump or dumpcap and of merged files. The mapped type makes the compiler
+ * demand every field of RawFrame here, the optional ones too, so a new field is not lost.
+ */
+export function renumbered(f: RawFrame, number: number, capturePoint = f.capturePoint, data = f.data): RawFrame {
+  const copy: { [K in keyof Required<RawFrame>]: RawFrame[K] } = {
+    number,
+    tsSec: f.tsSec,
+    tsNsec: f.tsNsec,
+    tsDigits: f.tsDigits,
+    linktype: f.linktype,
+    interfaceId: f.interfaceId,
+    capturedLength: f.capturedLength,
+    originalLength: f.originalLength,
+    data,
+    capturePoint,
+    timeOutOfRange: f.timeOutOfRange,
+  };
+  return copy;
+}

@@ -3,7 +3,7 @@
 
 import { type DecodedFrame } from '../../decode/types.js';
 import { findLayer, fieldNum, fieldStr } from '../../decode/fields.js';
-import { advertLayerOf, linkOf, ttlDropped, type AdvertBase } from '../facts.js';
+import { advertLayerOf, extendFacts, linkOf, ttlDropped, type AdvertBase } from '../facts.js';
 
 // Shared with the VRRP analyzer (analyze/facts.ts); re-exported for the CARP modules.
 export { linkOf, vrrpOf, type AddressFamily } from '../facts.js';
@@ -33,18 +33,17 @@ export function advertOf(frame: DecodedFrame): AdvertFacts | undefined {
   const advskew = fieldNum(carp, 'carp.advskew');
   const acceptable = carp.status === 'ok' && !checksumBad && !ttlBad && (version === undefined || version === 2)
     && advbase !== undefined && advskew !== undefined;
-  return {
-    ...ip,
-    vhid,
-    version,
-    type: fieldNum(carp, 'carp.type'),
-    advbase: advbase ?? 0,
-    advskew: advskew ?? 0,
-    demote: fieldNum(carp, 'carp.demotion') ?? 0,
-    counter: fieldStr(carp, 'carp.counter'),
-    hmac: fieldStr(carp, 'carp.hmac'),
-    acceptable,
-  };
+  const ad = extendFacts<AdvertFacts>(ip);
+  ad.vhid = vhid;
+  ad.version = version;
+  ad.type = fieldNum(carp, 'carp.type');
+  ad.advbase = advbase ?? 0;
+  ad.advskew = advskew ?? 0;
+  ad.demote = fieldNum(carp, 'carp.demotion') ?? 0;
+  ad.counter = fieldStr(carp, 'carp.counter');
+  ad.hmac = fieldStr(carp, 'carp.hmac');
+  ad.acceptable = acceptable;
+  return ad;
 }
 
 /** An address some host announced as its own (gratuitous ARP, ARP reply, unsolicited NA). */

@@ -84,7 +84,8 @@ export class VridGroup extends Election<VrrpCause> {
   /** Returns false when the source could not be tracked (cap). */
   onAdvert(ad: VrrpFacts, emit: FindingSink): boolean {
     if (!ad.acceptable || ad.priority === undefined || ad.intervalSeconds === undefined) { this.dropped++; return true; }
-    const a: VrrpAdvert = { ...ad, priority: ad.priority, intervalSeconds: ad.intervalSeconds };
+    // Checked just above; a cast, not a copy (an object spread costs ~100x per advert, see extendFacts).
+    const a = ad as VrrpAdvert;
     let r = this.routers.get(a.src);
     const isNew = !r;
     if (!r) {
