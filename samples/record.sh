@@ -126,11 +126,13 @@ start_capture() {
 }
 
 # tcpdump_at NS IFACE FILE FILTER LOGNAME : tcpdump on IFACE of namespace NS into FILE, started
-# once it says 'listening on'; its pid is in $LAST_PID.
+# once it says 'listening on'; its pid is in $LAST_PID.  --immediate-mode: each frame reaches
+# tcpdump at once (not when the kernel retires a ring block, up to 1 s later), so a frame that
+# came just before the stop is in the file and not lost with the unread block.
 tcpdump_at() {
   local ns=$1 iface=$2 file=$3 filter=$4 name=$5 i
   rm -f "$file"
-  ip netns exec "$ns" tcpdump -i "$iface" -s 0 -U -n -w "$file" "$filter" >"$WORK/$name.log" 2>&1 &
+  ip netns exec "$ns" tcpdump -i "$iface" -s 0 -U -n --immediate-mode -w "$file" "$filter" >"$WORK/$name.log" 2>&1 &
   LAST_PID=$!
   for i in $(seq 50); do
     grep -q 'listening on' "$WORK/$name.log" 2>/dev/null && return 0
@@ -586,8 +588,10 @@ scenario_twopoints() {
   sleep 3
   log "   killing node a (master)"
   stop_pid "$A" KILL
-  sleep 9                                   # b takes over some 4-5 s later
-  stop_pid "$PB" INT
+  sleep 11                                  # b takes over some 4-5 s later, a few adverts
+  # Both captures stop at once, so neither file ends with a frame the other lacks.
+  kill -INT "$PB" "$CAPTURE_PID" 2>/dev/null || true
+  wait "$PB" 2>/dev/null || true
   chown --reference="$OUT" "$fb" 2>/dev/null || true
   stop_capture; end_segment
   summarise "$fa"
