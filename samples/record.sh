@@ -28,6 +28,8 @@
 #   k noarp      ucarp-failover-noarp.pcap        vhid 7 failover recorded with 'ip proto 112'
 #   l intruder   carp-intruder.pcap               vhid 20 pair + a host that forges then replays
 #                (needs the compiled builders: npx tsc -p . first)
+#   m twopoints  ucarp-two-points-a.pcap + -b.pcap  vhid 15 failover captured at two points; the
+#                bridge port of point b stops flooding multicast for 6 s (mcast_flood off)
 #
 # Topology of every scenario (a fresh one each time):
 #
@@ -118,16 +120,25 @@ end_segment() {
 # start_capture FILE FILTER : tcpdump on the bridge, written as classic pcap.
 start_capture() {
   local file=$1 filter=$2
-  rm -f "$file"
   CAPTURE_FILE=$file
-  ip netns exec "$SEG" tcpdump -i br0 -s 0 -U -n -w "$file" "$filter" >"$WORK/tcpdump.log" 2>&1 &
-  CAPTURE_PID=$!
-  local i
+  tcpdump_at "$SEG" br0 "$file" "$filter" tcpdump
+  CAPTURE_PID=$LAST_PID
+}
+
+# tcpdump_at NS IFACE FILE FILTER LOGNAME : tcpdump on IFACE of namespace NS into FILE, started
+# once it says 'listening on'; its pid is in $LAST_PID.  --immediate-mode: each frame reaches
+# tcpdump at once (not when the kernel retires a ring block, up to 1 s later), so a frame that
+# came just before the stop is in the file and not lost with the unread block.
+tcpdump_at() {
+  local ns=$1 iface=$2 file=$3 filter=$4 name=$5 i
+  rm -f "$file"
+  ip netns exec "$ns" tcpdump -i "$iface" -s 0 -U -n --immediate-mode -w "$file" "$filter" >"$WORK/$name.log" 2>&1 &
+  LAST_PID=$!
   for i in $(seq 50); do
-    grep -q 'listening on' "$WORK/tcpdump.log" 2>/dev/null && return 0
+    grep -q 'listening on' "$WORK/$name.log" 2>/dev/null && return 0
     sleep 0.1
   done
-  die "tcpdump did not start: $(cat "$WORK/tcpdump.log")"
+  die "tcpdump did not start: $(cat "$WORK/$name.log")"
 }
 
 stop_capture() {
@@ -553,9 +564,43 @@ scenario_intruder() {
   summarise "$f"
 }
 
+# m: one ucarp failover (vhid 15: a advskew 0 master, b advskew 100 backup, a killed) captured
+#    at two points of one segment: point a on br0 (every frame), point b by tcpdump in a monitor
+#    namespace m behind bridge port pm.  For 6 s while a is master (b silent) pm stops flooding
+#    multicast (`bridge link set dev pm mcast_flood off`, as a switch port behind IGMP snooping
+#    that has no listener registered): b misses a's adverts then (broadcast ARP still passes).
+scenario_twopoints() {
+  local fa="$OUT/ucarp-two-points-a.pcap" fb="$OUT/ucarp-two-points-b.pcap" A PB
+  local filter='ip proto 112 or arp'
+  log "m: ucarp failover at two capture points -> $fa, $fb"
+  new_segment a b m
+  start_capture "$fa" "$filter"
+  tcpdump_at "${TAG}m" eth0 "$fb" "$filter" tcpdump-b; PB=$LAST_PID; PIDS+=("$PB")
+  ucarp_node a ucarp-a 15 carpsecret 10.77.0.115 0; A=$LAST_PID
+  sleep 4
+  ucarp_node b ucarp-b 15 carpsecret 10.77.0.115 100
+  sleep 1
+  log "   port pm (point b): multicast flooding off"
+  ip netns exec "$SEG" bridge link set dev pm mcast_flood off
+  sleep 6
+  log "   port pm (point b): multicast flooding on"
+  ip netns exec "$SEG" bridge link set dev pm mcast_flood on
+  sleep 3
+  log "   killing node a (master)"
+  stop_pid "$A" KILL
+  sleep 11                                  # b takes over some 4-5 s later, a few adverts
+  # Both captures stop at once, so neither file ends with a frame the other lacks.
+  kill -INT "$PB" "$CAPTURE_PID" 2>/dev/null || true
+  wait "$PB" 2>/dev/null || true
+  chown --reference="$OUT" "$fb" 2>/dev/null || true
+  stop_capture; end_segment
+  summarise "$fa"
+  summarise "$fb"
+}
+
 # --- main ------------------------------------------------------------------------
 
-ALL="failover preempt splitbrain conflict keepalived multivhid vrrpkill vrrpresign vrrppreempt passsplit noarp intruder"
+ALL="failover preempt splitbrain conflict keepalived multivhid vrrpkill vrrpresign vrrppreempt passsplit noarp intruder twopoints"
 WANT=${*:-$ALL}
 start=$(date +%s)
 for s in $WANT; do
@@ -572,7 +617,8 @@ for s in $WANT; do
     j|passsplit) scenario_passsplit ;;
     k|noarp) scenario_noarp ;;
     l|intruder) scenario_intruder ;;
-    *) die "unknown scenario '$s' (one of: $ALL, or a-i)" ;;
+    m|twopoints) scenario_twopoints ;;
+    *) die "unknown scenario '$s' (one of: $ALL, or a-m)" ;;
   esac
 done
 log "done in $(( $(date +%s) - start )) s; captures in $OUT"

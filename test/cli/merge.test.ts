@@ -1,8 +1,8 @@
 // Several capture points, one timeline (issue 15 item 2). Builder-made: one ucarp-style failover
 // (10.77.0.1 master, stops at t=9; 10.77.0.2 backup takes over) recorded at two points; point B
 // sits behind a switch port that drops multicast from t=3 to t=9, so B misses 10.77.0.1's adverts
-// then. (A namespace recording with a bridge dropping multicast was not made in the time: see
-// the report.)
+// then. The same story recorded from real ucarp in namespaces (a bridge port that stops
+// flooding multicast) is tested in merge-recording.test.ts.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
