@@ -67,7 +67,7 @@ export function recordsIn<R extends object>(holder: R | undefined, id: keyof R &
 }
 
 /** The objects of a repeated-structure field (pfsync sections, messages); other elements are skipped. */
-export function recordsOf(v: FieldValue | undefined): readonly Fields[] {
+function recordsOf(v: FieldValue | undefined): readonly Fields[] {
   if (!Array.isArray(v)) return [];
   const list = v as readonly FieldValue[];
   // The common case (every element an object) returns the array itself: no copy per section.
