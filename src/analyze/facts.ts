@@ -83,12 +83,42 @@ export function ttlDropped(ip: IpFacts): boolean {
   return ip.ttl !== undefined && ip.ttl !== 255 && isMulticast(ip.dst);
 }
 
-/** The advert layer (carp, vrrp), its group number (VHID, VRID) and the IP facts; undefined without the layer or the number. */
-export function advertLayerOf<P extends 'carp' | 'vrrp'>(frame: DecodedFrame, proto: P, groupField: FieldIdOf<P>): { layer: LayerOf<P>; group: number; ip: IpFacts } | undefined {
+type AdvertProto = 'carp' | 'vrrp';
+
+/** The fields every advert layer has: group number (VHID, VRID), version, checksum status. */
+interface AdvertIds<P extends AdvertProto> {
+  readonly group: FieldIdOf<P>;
+  readonly version: FieldIdOf<P>;
+  readonly checksumStatus: FieldIdOf<P>;
+}
+
+const ADVERT_IDS: { readonly [P in AdvertProto]: AdvertIds<P> } = {
+  carp: { group: 'carp.vhid', version: 'carp.version', checksumStatus: 'carp.checksum.status' },
+  vrrp: { group: 'vrrp.virt_rtr_id', version: 'vrrp.version', checksumStatus: 'vrrp.checksum.status' },
+};
+
+export interface AdvertLayer<P extends AdvertProto> {
+  readonly layer: LayerOf<P>;
+  readonly group: number;
+  readonly version: number | undefined;
+  readonly ip: IpFacts;
+  /**
+   * Passes the checks receivers of either protocol make first: decoded whole (not cut short or
+   * malformed), checksum not bad, multicast TTL / hop limit 255. Each protocol adds its own
+   * (version, type, intervals: advertOf, vrrpOf).
+   */
+  readonly sound: boolean;
+}
+
+/** The advert layer (carp, vrrp), its group number (VHID, VRID), version and IP facts; undefined without the layer or the number. */
+export function advertLayerOf<P extends AdvertProto>(frame: DecodedFrame, proto: P): AdvertLayer<P> | undefined {
+  const ids = ADVERT_IDS[proto];
   const layer = findLayer(frame, proto);
-  const group = fieldNum(layer, groupField);
+  const group = fieldNum(layer, ids.group);
   if (layer === undefined || group === undefined) return undefined;
-  return { layer, group, ip: ipFactsOf(frame) };
+  const ip = ipFactsOf(frame);
+  const sound = layer.status === 'ok' && layer.fields[ids.checksumStatus] !== 'bad' && !ttlDropped(ip);
+  return { layer, group, version: fieldNum(layer, ids.version), ip, sound };
 }
 
 /** What every advert (CARP, VRRP) tells beside the IP facts. */
@@ -109,18 +139,16 @@ export interface VrrpFacts extends AdvertBase {
 
 /** Not acceptable: bad checksum, multicast TTL other than 255, version, type, cut short, fragment. */
 export function vrrpOf(frame: DecodedFrame): VrrpFacts | undefined {
-  const advert = advertLayerOf(frame, 'vrrp', 'vrrp.virt_rtr_id');
+  const advert = advertLayerOf(frame, 'vrrp');
   if (!advert) return undefined;
-  const { layer: vrrp, group: vrid, ip } = advert;
+  const { layer: vrrp, group: vrid, version, ip } = advert;
   const raw = vrrp.fields['vrrp.ip_addr'];
   const addresses = Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : typeof raw === 'string' ? [raw] : [];
-  const version = fieldNum(vrrp, 'vrrp.version');
   const v2Interval = fieldNum(vrrp, 'vrrp.adver_int');
   const v3Centis = fieldNum(vrrp, 'vrrp.short_adver_int');
   const intervalSeconds = version === 2 ? v2Interval : version === 3 && v3Centis !== undefined ? v3Centis / 100 : undefined;
   const priority = fieldNum(vrrp, 'vrrp.prio');
-  const acceptable = vrrp.status === 'ok' && vrrp.fields['vrrp.checksum.status'] !== 'bad'
-    && !ttlDropped(ip)
+  const acceptable = advert.sound
     && (version === 2 || version === 3) && fieldNum(vrrp, 'vrrp.type') === 1 && priority !== undefined
     && intervalSeconds !== undefined && intervalSeconds > 0 && !(frame.ip?.fragmented ?? false);
   const ad = extendFacts<VrrpFacts>(ip);

@@ -27,6 +27,8 @@ export type Icmpv6Layer = LayerOf<'icmpv6'>;
 export type CarpLayer = LayerOf<'carp'>;
 export type VrrpLayer = LayerOf<'vrrp'>;
 export type PfsyncLayer = LayerOf<'pfsync'>;
+/** A pfsync section or message (recordsIn): keyed by pfsync's field ids, like the layer. */
+export type PfsyncRecord = PfsyncLayer['fields'];
 export type PflogLayer = LayerOf<'pflog'>;
 
 /** A layer as one of its protocol's typed layers (the proto says which). */
@@ -54,8 +56,18 @@ export function fieldStr<P extends ProtoId>(layer: LayerOf<P> | undefined, id: F
   return strOf(layer?.fields[id]);
 }
 
+/**
+ * The records of a repeated-structure field (pfsync sections inside the layer, messages inside a
+ * section), typed as their holder: records carry the same protocol's field ids, so
+ * `recordsIn(layer.fields, 'pfsync.subheaders')` gives records where `s['pfsync.messages']`
+ * compiles and `s['pfsync.mesages']` does not. Elements that are not objects are skipped.
+ */
+export function recordsIn<R extends object>(holder: R | undefined, id: keyof R & string): readonly R[] {
+  return recordsOf((holder as Fields | undefined)?.[id]) as readonly R[];
+}
+
 /** The objects of a repeated-structure field (pfsync sections, messages); other elements are skipped. */
-export function recordsOf(v: FieldValue | undefined): readonly Fields[] {
+function recordsOf(v: FieldValue | undefined): readonly Fields[] {
   if (!Array.isArray(v)) return [];
   const list = v as readonly FieldValue[];
   // The common case (every element an object) returns the array itself: no copy per section.

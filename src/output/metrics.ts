@@ -25,6 +25,7 @@ import { masterDownInterval } from '../analyze/carp/timing.js';
 import type { AnalyzedFrame, Finding } from '../analyze/types.js';
 import type { CaptureSource, ClockTick, RawFrame } from '../capture/types.js';
 import { SEVERITIES, type DecodedFrame, type FieldValue, type Fields } from '../decode/types.js';
+import { asLayerOf, recordsIn, type PfsyncRecord } from '../decode/fields.js';
 import type { PipelineObserver } from './renderer.js';
 
 export const MAX_METRIC_GROUPS = 1024;
@@ -344,7 +345,10 @@ export class CarpdumpMetrics implements PipelineObserver {
     const masterBefore = group?.master;
     for (const f of findings) this.finding(f);
     if (ad && group) this.advert(group, ad.src, ad.t, ad.advbase, ad.advskew, frame.derived['carp.hmac.status'], masterBefore);
-    for (const l of frame.layers) if (l.proto === 'pfsync') this.pfsync(frame, l.fields);
+    for (const l of frame.layers) {
+      const p = asLayerOf(l, 'pfsync');
+      if (p) this.pfsync(frame, p.fields);
+    }
   }
 
   finding(f: Finding): void {
@@ -476,7 +480,7 @@ export class CarpdumpMetrics implements PipelineObserver {
     return b;
   }
 
-  private pfsync(frame: DecodedFrame, f: Fields): void {
+  private pfsync(frame: DecodedFrame, f: PfsyncRecord): void {
     const ip = frame.ip;
     const viaIp = ip !== undefined && ip.src !== '0.0.0.0' && !frame.layers.some((l) => l.proto === 'pfsynclink');
     const src = viaIp ? addressLabel(ip.src) : 'pfsync0';
@@ -487,10 +491,10 @@ export class CarpdumpMetrics implements PipelineObserver {
       this.pfsyncMessages.set(src, byAction);
     }
     const accepted = f['pfsync.ignored'] === undefined;
-    for (const s of (f['pfsync.subheaders'] ?? []) as readonly Fields[]) {
+    for (const s of recordsIn(f, 'pfsync.subheaders')) {
       const name = s['pfsync.action_name'];
       const action = typeof name === 'string' && /^[A-Z0-9_]{1,16}$/.test(name) ? name : 'other';
-      const messages = (s['pfsync.messages'] ?? []) as readonly Fields[];
+      const messages = recordsIn(s, 'pfsync.messages');
       inc(byAction, action, messages.length);
       if (!accepted || s['pfsync.ignored'] !== undefined || action !== 'BUS') continue;
       for (const m of messages) {

@@ -6,18 +6,18 @@ import type { FieldValue, Layer } from '../decode/types.js';
 import {
   PF_RULE_NONE, PROTO_NAMES, TCP_STATE_NAMES, TIMEOUT_NAMES, UDP_STATE_NAMES,
 } from '../decode/pfsync/constants.js';
-import { numOf, recordsOf } from '../decode/fields.js';
+import { asLayerOf, numOf, recordsIn, type PfsyncRecord } from '../decode/fields.js';
 import { textOf } from './lines/common.js';
 
-type Msg = Readonly<Record<string, FieldValue>>;
+type Msg = PfsyncRecord;
 
 const hex = (v: FieldValue | undefined, w: number): string => `0x${(numOf(v) ?? 0).toString(16).padStart(w, '0')}`;
 
-function sections(layer: Layer): readonly Msg[] {
-  return recordsOf(layer.fields['pfsync.subheaders']);
+function sections(f: Msg): readonly Msg[] {
+  return recordsIn(f, 'pfsync.subheaders');
 }
 function messages(s: Msg): readonly Msg[] {
-  return recordsOf(s['pfsync.messages']);
+  return recordsIn(s, 'pfsync.messages');
 }
 
 function sectionSummary(s: Msg): string {
@@ -38,7 +38,7 @@ function sectionSummary(s: Msg): string {
 
 /** `pfsync v6 len 612: UPD_C x3, DEL_C x1` (v5 adds the flavour, legacy says so). */
 export function renderPfsyncLine(layer: Layer): string {
-  const f = layer.fields;
+  const f = asLayerOf(layer, 'pfsync')?.fields ?? {};
   const version = f['pfsync.version'];
   if (version === undefined) return 'pfsync';
   const flavor = textOf(f['pfsync.flavor']) ?? '';
@@ -48,7 +48,7 @@ export function renderPfsyncLine(layer: Layer): string {
   else if (version === 5 && flavor) head += ` (${flavor}${basis === 'guess' || basis === 'hint' ? '?' : ''})`;
   if (f['pfsync.len'] !== undefined) head += ` len ${numOf(f['pfsync.len']) ?? 0}`;
   if (flavor === '') return `${head} [bad version]`;
-  const parts = sections(layer).map(sectionSummary);
+  const parts = sections(f).map(sectionSummary);
   if (f['pfsync.ignored'] !== undefined) parts.push(`[dropped: ${textOf(f['pfsync.ignored']) ?? ''}]`);
   return parts.length > 0 ? `${head}: ${parts.join(', ')}` : head;
 }
@@ -79,19 +79,18 @@ function addressLine(m: Msg): string {
     const ext = hostPort(m['pfsync.state.ext.addr'], m['pfsync.state.ext.port']);
     return `${lan}${gwy !== lan ? ` (${gwy})` : ''} ${out ? '->' : '<-'} ${ext}`;
   }
-  const k = (which: string, i: number) => hostPort(m[`pfsync.state.${which}.addr${i}`], m[`pfsync.state.${which}.port${i}`]);
-  const [a, b] = out ? ['wire', 'stack'] : ['stack', 'wire'];
+  const k = (which: 'wire' | 'stack', i: 0 | 1) => hostPort(m[`pfsync.state.${which}.addr${i}`], m[`pfsync.state.${which}.port${i}`]);
+  const [a, b] = out ? (['wire', 'stack'] as const) : (['stack', 'wire'] as const);
   const near = k(a, 1); const nearAlt = k(b, 1);
   const far = k(a, 0); const farAlt = k(b, 0);
   return `${near}${nearAlt !== near ? ` (${nearAlt})` : ''} ${out ? '->' : '<-'} ${far}${farAlt !== far ? ` (${farAlt})` : ''}`;
 }
 
 function window(m: Msg, side: 'src' | 'dst', bothScale: boolean): string {
-  const p = `pfsync.state.${side}`;
-  const lo = numOf(m[`${p}.seqlo`]) ?? 0;
-  const hi = numOf(m[`${p}.seqhi`]) ?? 0;
-  const diff = numOf(m[`${p}.seqdiff`]) ?? 0;
-  const ws = numOf(m[`${p}.wscale`]) ?? 0;
+  const lo = numOf(m[`pfsync.state.${side}.seqlo`]) ?? 0;
+  const hi = numOf(m[`pfsync.state.${side}.seqhi`]) ?? 0;
+  const diff = numOf(m[`pfsync.state.${side}.seqdiff`]) ?? 0;
+  const ws = numOf(m[`pfsync.state.${side}.wscale`]) ?? 0;
   return `[${lo} + ${(hi - lo) >>> 0}]${diff ? `(+${diff})` : ''}${bothScale ? ` wscale ${ws & 0x0f}` : ''}`;
 }
 
@@ -123,8 +122,8 @@ function stateLines(m: Msg): string[] {
 }
 
 function peerCompact(m: Msg, side: 'src' | 'dst'): string {
-  const p = `pfsync.state.${side}`;
-  return `${side} ${TCP_STATE_NAMES[(numOf(m[`${p}.state`]) ?? 0)] ?? (numOf(m[`${p}.state`]) ?? 0)} ${window(m, side, false)}`;
+  const state = numOf(m[`pfsync.state.${side}.state`]) ?? 0;
+  return `${side} ${TCP_STATE_NAMES[state] ?? state} ${window(m, side, false)}`;
 }
 
 function messageLines(name: string, m: Msg): string[] {
@@ -153,8 +152,8 @@ function messageLines(name: string, m: Msg): string[] {
 
 /** Indented lines for -V (without the leading indentation of the layer itself). */
 export function renderPfsyncTree(layer: Layer): string[] {
-  const f = layer.fields;
-  if (f['pfsync.version'] === undefined) return [];
+  const f = asLayerOf(layer, 'pfsync')?.fields;
+  if (f?.['pfsync.version'] === undefined) return [];
   const lines: string[] = [];
   lines.push(`Version: ${String(f['pfsync.version'])} (${(textOf(f['pfsync.flavor']) ?? '') || 'unknown'}${f['pfsync.flavor_basis'] ? `, by ${textOf(f['pfsync.flavor_basis']) ?? ''}` : ''})`);
   if (f['pfsync.len'] !== undefined) lines.push(`Length: ${numOf(f['pfsync.len']) ?? 0}`);
@@ -163,7 +162,7 @@ export function renderPfsyncTree(layer: Layer): string[] {
     lines.push(`Ruleset checksum: ${/^0+$/.test(ck) ? 'zero (OpenBSD >= 7.4 sends none)' : ck}`);
   }
   if (f['pfsync.ignored'] !== undefined) lines.push(`Dropped by receivers: ${textOf(f['pfsync.ignored']) ?? ''}`);
-  for (const s of sections(layer)) {
+  for (const s of sections(f)) {
     const ignored = s['pfsync.ignored'] !== undefined ? ` [${textOf(s['pfsync.ignored']) ?? ''}]` : '';
     lines.push(`${textOf(s['pfsync.action_name']) ?? ''} count ${numOf(s['pfsync.count']) ?? 0} (action ${numOf(s['pfsync.action']) ?? 0}, ${numOf(s['pfsync.msglen']) ?? 0} bytes each)${ignored}`);
     for (const m of messages(s)) for (const l of messageLines(textOf(s['pfsync.action_name']) ?? '', m)) lines.push(`    ${l}`);

@@ -3,7 +3,7 @@
 
 import { type DecodedFrame } from '../../decode/types.js';
 import { findLayer, fieldNum, fieldStr } from '../../decode/fields.js';
-import { advertLayerOf, extendFacts, linkOf, ttlDropped, type AdvertBase } from '../facts.js';
+import { advertLayerOf, extendFacts, linkOf, type AdvertBase } from '../facts.js';
 
 // Shared with the VRRP analyzer (analyze/facts.ts); re-exported for the CARP modules.
 export { linkOf, vrrpOf, type AddressFamily } from '../facts.js';
@@ -23,15 +23,12 @@ export interface AdvertFacts extends AdvertBase {
 
 /** Not acceptable: bad checksum, version, cut short, multicast TTL other than 255. */
 export function advertOf(frame: DecodedFrame): AdvertFacts | undefined {
-  const advert = advertLayerOf(frame, 'carp', 'carp.vhid');
+  const advert = advertLayerOf(frame, 'carp');
   if (!advert) return undefined;
-  const { layer: carp, group: vhid, ip } = advert;
-  const version = fieldNum(carp, 'carp.version');
-  const checksumBad = carp.fields['carp.checksum.status'] === 'bad';
-  const ttlBad = ttlDropped(ip);
+  const { layer: carp, group: vhid, version, ip } = advert;
   const advbase = fieldNum(carp, 'carp.adver_int');
   const advskew = fieldNum(carp, 'carp.advskew');
-  const acceptable = carp.status === 'ok' && !checksumBad && !ttlBad && (version === undefined || version === 2)
+  const acceptable = advert.sound && (version === undefined || version === 2)
     && advbase !== undefined && advskew !== undefined;
   const ad = extendFacts<AdvertFacts>(ip);
   ad.vhid = vhid;

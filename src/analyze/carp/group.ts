@@ -31,6 +31,7 @@ import {
   advertInterval, compareAdverts, isBowOut, lateThreshold, masterDownInterval,
 } from './timing.js';
 import { LIMITS } from '../../limits.js';
+import { RecentMap } from './recent.js';
 
 export type MasterCause = 'first_seen' | 'bow_out' | 'master_timeout' | 'demoted' | 'preempted';
 
@@ -83,9 +84,8 @@ const MAX_SEEN = 4096;
 
 export class VhidGroup extends Election<MasterCause> {
   readonly sources = new Map<string, SourceState>();
-  /** (counter, HMAC) pairs seen, in two generations of MAX_SEEN / 2 (dropping the oldest Map entry one by one is O(n) in V8). */
-  private seen = new Map<string, { sender: string; frame: number }>();
-  private seenOld = new Map<string, { sender: string; frame: number }>();
+  /** (counter, HMAC) pairs seen: the most recent MAX_SEEN / 2 to MAX_SEEN. */
+  private readonly seen = new RecentMap<string, { sender: string; frame: number }>(MAX_SEEN / 2);
   private readonly conflicts = new Set<string>();
   splitBrains = 0;
   sourcesDropped = 0;
@@ -274,11 +274,10 @@ export class VhidGroup extends Election<MasterCause> {
     if (!ad.counter || !ad.hmac) return 'original';
     const key = ad.hmac + ad.counter;
     const sender = `${ad.src}|${ad.ethSrc ?? ''}`;
-    const prev = this.seen.get(key) ?? this.seenOld.get(key);
+    const prev = this.seen.get(key);
     const counter = ad.counter;
     const verifies = auth.keyKnown === true ? auth.status === 'good' : auth.status !== 'bad';
     if (!prev) {
-      if (this.seen.size >= MAX_SEEN / 2) { this.seenOld = this.seen; this.seen = new Map(); }
       this.seen.set(key, { sender, frame: ad.frame });
       // a forged advert (HMAC failed) never makes its sender a member
       if (verifies) {

@@ -32,6 +32,7 @@ import { auditWordlistBlocks, type Wordlist } from './wordlist.js';
 import { searchTargets } from './discover.js';
 import { counterBytes } from './hmac.js';
 import { LIMITS } from '../../limits.js';
+import { RecentMap } from './recent.js';
 
 export interface CarpPassphrase {
   /** VHID the passphrase belongs to, or '*' for every VHID. */
@@ -91,19 +92,6 @@ function keyIdOf(key: Uint8Array): string {
   return id;
 }
 
-/** A set of at most 2 x `generation` recent keys: when the newer half is full, the older half is dropped. */
-class BoundedKeys {
-  private recent = new Set<string>();
-  private older = new Set<string>();
-  constructor(private readonly generation: number) {}
-  has(k: string): boolean { return this.recent.has(k) || this.older.has(k); }
-  add(k: string): void {
-    if (this.recent.size >= this.generation) { this.older = this.recent; this.recent = new Set(); }
-    this.recent.add(k);
-  }
-  delete(k: string): void { this.recent.delete(k); this.older.delete(k); }
-}
-
 export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
   const maxGroups = options.maxGroups ?? LIMITS.vhids.default;
   const maxSources = options.maxSources ?? MAX_SOURCES;
@@ -117,8 +105,8 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
   const noPassReported = new Set<string>();
   // Per sender: bounded, so that a flood of sources costs no memory (a sender forgotten after
   // 4096 newer ones is reported again, and counted: the findings cap bounds the lines).
-  const mismatchReported = new BoundedKeys(4096);
-  const causeReported = new BoundedKeys(4096);
+  const mismatchReported = new RecentMap<string, true>(4096);
+  const causeReported = new RecentMap<string, true>(4096);
   const unverifiableReported = new Set<string>();
   const discoveredReported = new Set<string>();
   const held = new Map<string, HeldAdvert[]>();
@@ -314,7 +302,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     }
     const mk = `${gk}#${ad.src}`;
     if (r.status === 'bad' && !mismatchReported.has(mk)) {
-      mismatchReported.add(mk);
+      mismatchReported.set(mk, true);
       emit(makeFinding('carp.hmac_mismatch', ad.ts, [ad.frame],
         `VHID ${ad.vhid} (${ad.af}): advert from ${ad.src} ${r.reason ?? 'does not verify'}`,
         { vhid: ad.vhid, src: ad.src, af: ad.af, addresses_inferred: r.inferred }));
@@ -322,7 +310,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
       mismatchReported.delete(mk);
     }
     if (r.cause && r.keyKnown && !causeReported.has(mk)) {
-      causeReported.add(mk);
+      causeReported.set(mk, true);
       emit(passphraseMismatch(ad, r));
     } else if (r.status === 'unverified' && r.keyKnown && !r.cause && ad.hmac !== undefined && !unverifiableReported.has(authKey)) {
       unverifiableReported.add(authKey);

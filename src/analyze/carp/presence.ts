@@ -13,7 +13,7 @@
 import { type DecodedFrame, type Fields } from '../../decode/types.js';
 import { findAnyLayer, findLayer, fieldNum } from '../../decode/fields.js';
 import { FINDINGS } from '../findings.js';
-import { timeOf, type Analyzer, type FindingSink, type PacketTime } from '../types.js';
+import { timeOf, toSeconds, type Analyzer, type FindingSink, type PacketTime } from '../types.js';
 
 const MIN_WINDOW_SECONDS = 3;
 const MAX_SENDERS = 4096;
@@ -32,10 +32,6 @@ interface Sender {
   readonly gaps: Set<string>;
 }
 
-function seconds(t: PacketTime): number {
-  return t.sec + t.nsec / 1e9;
-}
-
 export function createPresenceAnalyzer(spans?: () => ReadonlyMap<string, { readonly first: number; readonly last: number }>): Analyzer {
   const senders = new Map<string, Sender>();
   /** Per capture point: first and last frame time seen so far. */
@@ -48,7 +44,7 @@ export function createPresenceAnalyzer(spans?: () => ReadonlyMap<string, { reado
       const point = frame.raw.capturePoint;
       if (point === undefined) return;
       const t = timeOf(frame);
-      const now = seconds(t);
+      const now = toSeconds(t);
       const p = points.get(point);
       if (p) p.last = now;
       else points.set(point, { first: now, last: now });

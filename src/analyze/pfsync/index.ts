@@ -11,9 +11,9 @@ import type { Analyzer, Finding, FindingSink, PacketTime } from '../types.js';
 import { timeOf, toSeconds } from '../types.js';
 import { formatEpoch } from '../../kernel/time.js';
 import { FINDINGS, type FindingId } from '../findings.js';
-import type { DecodedFrame, FieldValue, Fields, Layer } from '../../decode/types.js';
+import type { DecodedFrame, FieldValue, Fields } from '../../decode/types.js';
 import { actionDef } from '../../decode/pfsync/actions.js';
-import { numOf, recordsOf, strOf } from '../../decode/fields.js';
+import { findLayer, numOf, recordsIn, strOf, type PfsyncRecord } from '../../decode/fields.js';
 import { PFSYNC_FLAVORS, type FlavorBasis, type PfsyncFlavor } from '../../decode/pfsync/constants.js';
 import { LinkAudit } from './link.js';
 import { PeerRegistry, type Peer, type PeerProblem } from './peers.js';
@@ -33,7 +33,7 @@ export interface PfsyncAnalyzerOptions {
   readonly strangerCap?: number;
 }
 
-type Msg = Readonly<Record<string, FieldValue>>;
+type Msg = PfsyncRecord;
 
 interface Bulk {
   requested: PacketTime | undefined;
@@ -172,7 +172,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     const action = numOf(section['pfsync.action']) ?? 0;
     const name = strOf(section['pfsync.action_name']) ?? '';
     const kind = actionDef(flavor, action)?.kind ?? 'unknown';
-    const messages = recordsOf(section['pfsync.messages']);
+    const messages = recordsIn(section, 'pfsync.messages');
     const watch = peer !== undefined && HARMFUL.has(kind) && strangers.concerns(peer);
     const touched: string[] = [];
     const effect = { inserted: 0, removed: 0, bulkRequest: false, busStatus: 0, creators: new Set<string>() };
@@ -291,24 +291,19 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     }
   }
 
-  function pfsyncLayer(frame: DecodedFrame): Layer | undefined {
-    for (const l of frame.layers) if (l.proto === 'pfsync') return l;
-    return undefined;
-  }
-
   return {
     name: 'pfsync',
     onFrame(frame: DecodedFrame, emit: FindingSink): void {
       link.observeHosts(frame);
       if (openBulks.size > 0) expireBulks(timeOf(frame), emit, false);
-      const layer = pfsyncLayer(frame);
+      const layer = findLayer(frame, 'pfsync');
       if (!layer) return;
       const f = layer.fields;
-      const sections = recordsOf(f['pfsync.subheaders']);
+      const sections = recordsIn(f, 'pfsync.subheaders');
       let total = 0;
       for (const s of sections) {
         const name = strOf(s['pfsync.action_name']) ?? '';
-        const n = recordsOf(s['pfsync.messages']).length;
+        const n = recordsIn(s, 'pfsync.messages').length;
         total += n;
         messagesByAction[name] = (messagesByAction[name] ?? 0) + n;
       }
@@ -326,7 +321,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
       // Full-state formats of this packet (only full-state sections have them: the first message says).
       let stateFormats: Set<string> | undefined;
       for (const s of sections) {
-        const msgs = recordsOf(s['pfsync.messages']);
+        const msgs = recordsIn(s, 'pfsync.messages');
         if (msgs.length === 0 || s['pfsync.ignored'] !== undefined || msgs[0]!['pfsync.state.format'] === undefined) continue;
         for (const m of msgs) {
           const fmt = m['pfsync.state.format'];

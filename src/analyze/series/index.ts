@@ -11,7 +11,7 @@
 import type { Analyzer, PacketTime } from '../types.js';
 import { timeOf, toSeconds } from '../types.js';
 import type { DecodedFrame, Fields } from '../../decode/types.js';
-import { findLayer, recordsOf } from '../../decode/fields.js';
+import { findLayer, recordsIn } from '../../decode/fields.js';
 import { linkOf, vrrpOf } from '../carp/facts.js';
 
 export const MAX_POINTS = 150;
@@ -179,7 +179,7 @@ export function createSeriesAnalyzer(pfsync?: Analyzer): SeriesAnalyzer {
       const p = findLayer(frame, 'pfsync');
       if (!p) return;
       messages ??= new Buckets(t, 'sum');
-      for (const s of recordsOf(p.fields['pfsync.subheaders'])) {
+      for (const s of recordsIn(p.fields, 'pfsync.subheaders')) {
         const name = s['pfsync.action_name'];
         const n = Array.isArray(s['pfsync.messages']) ? s['pfsync.messages'].length : 0;
         if (typeof name === 'string' && n > 0) messages.add(t, name, n);

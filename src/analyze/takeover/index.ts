@@ -17,7 +17,7 @@ import type { Analyzer, Finding, FindingSink, PacketTime } from '../types.js';
 import { timeOf, toSeconds } from '../types.js';
 import { formatEpoch } from '../../kernel/time.js';
 import { type DecodedFrame, type FieldValue, type Fields } from '../../decode/types.js';
-import { findAnyLayer, findLayer, fieldStr, recordsOf, strOf, type PfsyncLayer } from '../../decode/fields.js';
+import { findAnyLayer, findLayer, fieldStr, recordsIn, strOf, type FieldIdOf, type PfsyncLayer } from '../../decode/fields.js';
 import { FINDINGS } from '../findings.js';
 
 /** How far back before a change new data-side flows are looked for. */
@@ -72,7 +72,7 @@ function isGroupAddress(a: string): boolean {
   return (first >= 224 && first <= 239) || a === '255.255.255.255' || a.endsWith('.255');
 }
 
-const ADDRESS_PAIRS: readonly (readonly [string, string])[] = [
+const ADDRESS_PAIRS: readonly (readonly [FieldIdOf<'pfsync'>, FieldIdOf<'pfsync'>])[] = [
   ['pfsync.state.wire.addr0', 'pfsync.state.wire.addr1'],
   ['pfsync.state.stack.addr0', 'pfsync.state.stack.addr1'],
   ['pfsync.state.lan.addr', 'pfsync.state.ext.addr'],
@@ -134,12 +134,12 @@ export function createTakeoverAnalyzer(): TakeoverAnalyzer {
     const mac = fieldStr(findLayer(frame, 'eth'), 'eth.src');
     if (mac) pfsyncMac.set(src, mac);
     if (layer.fields['pfsync.ignored'] !== undefined) return;
-    for (const s of recordsOf(layer.fields['pfsync.subheaders'])) {
+    for (const s of recordsIn(layer.fields, 'pfsync.subheaders')) {
       if (s['pfsync.ignored'] !== undefined) continue;
       const name = strOf(s['pfsync.action_name']) ?? '';
       // full states (INS, UPD; not UPD_C or UPD_REQ) carry the addresses
       const full = /^(INS|UPD)/.test(name) && !/_C|REQ/.test(name);
-      for (const m of recordsOf(s['pfsync.messages'])) {
+      for (const m of recordsIn(s, 'pfsync.messages')) {
         if (m['pfsync.bulk_request'] === true) {
           pendingRequester = src;
           bulkOf.set(src, { requested: t, started: undefined, ended: undefined });

@@ -12,9 +12,13 @@
 import { Cursor, formatIPv4, formatIPv6 } from '../cursor.js';
 import type { FieldValue } from '../types.js';
 import { AF_INET, isInet6 } from './constants.js';
+import type { PfsyncFieldId } from './defs.js';
 
-/** A message being decoded: fields keyed by id, filled as they are read (cut messages keep them). */
-export type Message = Record<string, FieldValue>;
+/**
+ * A message (or section) being decoded: fields keyed by pfsync field id, filled as they are read
+ * (cut messages keep them). Keyed by the declared ids only: a misspelled id does not compile.
+ */
+export type Message = { [K in PfsyncFieldId]?: FieldValue };
 
 /** Peek one byte at an absolute offset if it was captured (for an af that sits after the keys). */
 export function peekU8(c: Cursor, at: number): number | undefined {

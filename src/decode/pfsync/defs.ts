@@ -1,6 +1,9 @@
 // The pfsync registry entries: every field id the decoder writes (top level, inside
 // pfsync.subheaders[] and inside each message) and every annotation it raises. Annotation ids
 // equal finding ids (src/analyze/findings.ts): the pipeline turns them into findings.
+// The tables are `as const`, the repeated groups (peers, keys, hosts) built by functions whose
+// template-literal ids keep their literal types: PfsyncFieldId (and FieldIdOf<'pfsync'>,
+// decode/fields.ts) is the union of every id, so a misspelled pfsync id does not compile.
 
 import type { ModuleAnnotation } from '../module.js';
 import type { FieldDef, ProtocolDef } from '../registry.js';
@@ -10,8 +13,8 @@ import {
 
 const names = (list: readonly string[]): Record<number, string> => Object.fromEntries(list.map((n, i) => [i, n]));
 
-function peerFields(side: 'src' | 'dst'): FieldDef[] {
-  const p = `pfsync.state.${side}`;
+function peerFields<S extends 'src' | 'dst'>(side: S) {
+  const p = `pfsync.state.${side}` as const;
   const who = side === 'src' ? 'initiator' : 'responder';
   return [
     { id: `${p}.scrub_flags`, label: `${who} scrub flags (PFSS_TIMESTAMP 0x0001)`, kind: 'hex' },
@@ -25,11 +28,11 @@ function peerFields(side: 'src' | 'dst'): FieldDef[] {
     { id: `${p}.mss`, label: `${who} MSS`, kind: 'uint' },
     { id: `${p}.state`, label: `${who} state`, kind: 'uint', valueNames: names(TCP_STATE_NAMES) },
     { id: `${p}.wscale`, label: `${who} window scale (0x80 = negotiated)`, kind: 'hex' },
-  ];
+  ] as const satisfies readonly FieldDef[];
 }
 
-function keyFields(which: 'wire' | 'stack'): FieldDef[] {
-  const p = `pfsync.state.${which}`;
+function keyFields<W extends 'wire' | 'stack'>(which: W) {
+  const p = `pfsync.state.${which}` as const;
   const what = which === 'wire' ? 'wire key (PF_SK_WIRE)' : 'stack key (PF_SK_STACK)';
   return [
     { id: `${p}.addr0`, label: `${what} addr[0]`, kind: 'address' },
@@ -38,18 +41,18 @@ function keyFields(which: 'wire' | 'stack'): FieldDef[] {
     { id: `${p}.port1`, label: `${what} port[1]`, kind: 'uint' },
     { id: `${p}.rdomain`, label: `${what} rdomain`, kind: 'uint' },
     { id: `${p}.af`, label: `${what} af`, kind: 'uint', valueNames: AF_NAMES },
-  ];
+  ] as const satisfies readonly FieldDef[];
 }
 
-function hostFields(which: 'lan' | 'gwy' | 'ext'): FieldDef[] {
+function hostFields<W extends 'lan' | 'gwy' | 'ext'>(which: W) {
   const what = which === 'lan' ? 'lan (internal, pre-NAT)' : which === 'gwy' ? 'gwy (translated)' : 'ext (external peer)';
   return [
     { id: `pfsync.state.${which}.addr`, label: `${what} address`, kind: 'address' },
     { id: `pfsync.state.${which}.port`, label: `${what} port`, kind: 'uint' },
-  ];
+  ] as const satisfies readonly FieldDef[];
 }
 
-const FIELDS: FieldDef[] = [
+const FIELDS = [
   { id: 'pfsync.version', label: 'Version', kind: 'uint' },
   { id: 'pfsync.flavor', label: 'Flavour', kind: 'string' },
   { id: 'pfsync.flavor_basis', label: 'Flavour decided by', kind: 'string' },
@@ -126,7 +129,10 @@ const FIELDS: FieldDef[] = [
   { id: 'pfsync.tdb.sproto', label: 'Security protocol', kind: 'uint', valueNames: { 4: 'ipip', 50: 'esp', 51: 'ah', 108: 'ipcomp' } },
   { id: 'pfsync.tdb.updates', label: 'TDB updates', kind: 'uint' },
   { id: 'pfsync.tdb.rdomain', label: 'TDB rdomain', kind: 'uint' },
-];
+] as const satisfies readonly FieldDef[];
+
+/** Every pfsync field id: the layer's, its sections' and its messages' (a string-literal union). */
+export type PfsyncFieldId = (typeof FIELDS)[number]['id'];
 
 const ANNOTATIONS = [
   { id: 'pfsync.bad_ttl', severity: 'warn', summary: 'pfsync packet with TTL/hop limit other than 255: the kernel drops it (pfsyncs_badttl)', group: 'security', finding: true },

@@ -14,13 +14,12 @@
 
 import { toHex, type Cursor } from '../cursor.js';
 import type { DissectContext, LayerWriter } from '../dissector.js';
-import type { FieldValue } from '../types.js';
 import { actionDef, type ActionDef } from './actions.js';
 import type { Message } from './common.js';
 import { PFSYNC_DFLTTL, type PfsyncFlavor } from './constants.js';
 import { guessV5Flavor } from './flavor.js';
 
-type Section = Record<string, FieldValue>;
+type Section = Message;
 
 const LEGACY_FLAVORS: Readonly<Record<number, PfsyncFlavor>> = {
   1: 'legacy-v1', 2: 'legacy-v2', 3: 'legacy-v3', 4: 'legacy-v4',
