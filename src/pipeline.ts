@@ -94,6 +94,7 @@ function hasKeys(o: Fields): boolean {
 }
 
 const NO_DERIVED: Readonly<Fields> = Object.freeze({});
+const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
 
 /**
  * One frame's output: the decoded frame's parts with the values the analyzers derive for it (as
@@ -109,7 +110,8 @@ class FrameOutput implements AnalyzedFrame {
   readonly ip: DecodedFrame['ip'];
   readonly internalError: DecodedFrame['internalError'];
   derived: Readonly<Fields> = NO_DERIVED;
-  readonly findings: Finding[] = [];
+  /** Allocated with the first finding (most frames raise none). */
+  findings: readonly Finding[] = NO_FINDINGS;
 
   constructor(f: DecodedFrame, readonly previousEpoch: number | undefined) {
     this.raw = f.raw;
@@ -122,6 +124,11 @@ class FrameOutput implements AnalyzedFrame {
   derive(id: string, value: Fields[string]): void {
     if (this.derived === NO_DERIVED) this.derived = {};
     (this.derived as Fields)[id] = value;
+  }
+
+  addFinding(f: Finding): void {
+    if (this.findings === NO_FINDINGS) this.findings = [f];
+    else (this.findings as Finding[]).push(f);
   }
 }
 
@@ -228,11 +235,9 @@ export class Pipeline {
     const cfg = this.config;
     const frame: DecodedFrame = decodeFrame(raw, cfg.decodeOptions);
     if (frame.internalError !== undefined) this.internalError(raw.number, frame.internalError);
-    const t = timeOf(frame);
     const entry = new FrameOutput(frame, previousEpoch);
-    const findings = entry.findings;
     // The sinks stay valid for this frame while an analyzer holds it, so they are per frame.
-    const emit = (f: Finding): void => { findings.push(f); };
+    const emit = (f: Finding): void => { entry.addFinding(f); };
     const derive: DeriveSink = (id, value) => { entry.derive(id, value); };
     const copy = raw.capturePoint !== undefined && cfg.crossPointDuplicates?.isCopy(raw) === true;
     for (const a of cfg.analyzers) {
@@ -241,14 +246,16 @@ export class Pipeline {
       try {
         a.onFrame(frame, emit, derive);
       } catch (err) {
-        this.analyzerFailed(a, raw.number, t, err, emit);
+        this.analyzerFailed(a, raw.number, timeOf(frame), err, emit);
       }
     }
     // Decoder annotations that are findings (unless an analyzer already raised that id here).
-    const fromAnalyzers = findings.length;
+    const fromAnalyzers = entry.findings.length;
+    let t: PacketTime | undefined;
     for (const ann of frame.annotations) {
-      if (!isDecoderFindingId(ann.id) || raisedBefore(findings, fromAnalyzers, ann.id)) continue;
-      findings.push({
+      if (!isDecoderFindingId(ann.id) || raisedBefore(entry.findings, fromAnalyzers, ann.id)) continue;
+      t ??= timeOf(frame);
+      entry.addFinding({
         id: ann.id, severity: DECODER_FINDINGS[ann.id].severity, ts: t, frames: [raw.number], message: ann.message,
         details: ann.details ?? {},
       });
@@ -278,7 +285,7 @@ export class Pipeline {
     }
   }
 
-  private render(frame: AnalyzedFrame, findings: Finding[], previousEpoch: number | undefined): void {
+  private render(frame: AnalyzedFrame, findings: readonly Finding[], previousEpoch: number | undefined): void {
     const cfg = this.config;
     const raw = frame.raw;
     for (const f of findings) this.count(f);
@@ -286,9 +293,13 @@ export class Pipeline {
     if (cfg.observer) this.observe(frame.raw.number, () => cfg.observer!.frame(frame, findings));
     // Floods are capped per id and key: the frame shows the findings under the caps (and a
     // carpdump.limit_reached when one is reached); the rest are only counted.
-    const shownFindings: Finding[] = [];
-    for (const f of findings) {
-      if (this.cap.admit(f, (l) => { this.count(l); shownFindings.push(l); })) shownFindings.push(f);
+    let shownFindings = NO_FINDINGS;
+    if (findings.length > 0) {
+      const shown: Finding[] = [];
+      for (const f of findings) {
+        if (this.cap.admit(f, (l) => { this.count(l); shown.push(l); })) shown.push(f);
+      }
+      shownFindings = shown;
     }
     let visible = cfg.all || shownFindings.length > 0 || hasKeys(frame.derived);
     if (!visible) for (const l of frame.layers) if (SHOWN_PROTOCOLS.has(l.proto)) { visible = true; break; }
