@@ -93,22 +93,43 @@ function hasKeys(o: Fields): boolean {
   return false;
 }
 
-/** A frame's output waiting in capture order (frame undefined: a finding raised between frames). */
-interface HeldOutput {
-  readonly frame: DecodedFrame | undefined;
-  derived: Fields | undefined;
-  readonly findings: Finding[];
-  readonly previousEpoch: number | undefined;
-}
-
 const NO_DERIVED: Readonly<Fields> = Object.freeze({});
+const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
 
 /**
- * The decoded frame with its derived values, as the filter and the renderers see it: a literal of
- * one fixed shape (an object spread per frame cost a third of the pfsync run in copying and GC).
+ * One frame's output: the decoded frame's parts with the values the analyzers derive for it (as
+ * the filter, the renderers and the observer see it), and its findings, waiting in capture order
+ * while an analyzer holds. One object of one shape per frame: the derived values are allocated
+ * only when an analyzer derives one (most frames get none), and land here even while the frame
+ * is held. (An object spread per frame once cost a third of the pfsync run in copying and GC.)
  */
-function analyzedFrame(f: DecodedFrame, derived: Readonly<Fields>): AnalyzedFrame {
-  return { raw: f.raw, layers: f.layers, annotations: f.annotations, ip: f.ip, internalError: f.internalError, derived };
+class FrameOutput implements AnalyzedFrame {
+  readonly raw: DecodedFrame['raw'];
+  readonly layers: DecodedFrame['layers'];
+  readonly annotations: DecodedFrame['annotations'];
+  readonly ip: DecodedFrame['ip'];
+  readonly internalError: DecodedFrame['internalError'];
+  derived: Readonly<Fields> = NO_DERIVED;
+  /** Allocated with the first finding (most frames raise none). */
+  findings: readonly Finding[] = NO_FINDINGS;
+
+  constructor(f: DecodedFrame, readonly previousEpoch: number | undefined) {
+    this.raw = f.raw;
+    this.layers = f.layers;
+    this.annotations = f.annotations;
+    this.ip = f.ip;
+    this.internalError = f.internalError;
+  }
+
+  derive(id: string, value: Fields[string]): void {
+    if (this.derived === NO_DERIVED) this.derived = {};
+    (this.derived as Fields)[id] = value;
+  }
+
+  addFinding(f: Finding): void {
+    if (this.findings === NO_FINDINGS) this.findings = [f];
+    else (this.findings as Finding[]).push(f);
+  }
 }
 
 export class Pipeline {
@@ -128,8 +149,11 @@ export class Pipeline {
   private skippedNsec = 0;
   /** The source runs `prefilter`: every frame that reaches onFrame already passed the probe. */
   private prefiltering = false;
-  /** Frames (with their findings and derived values, still growing) whose output waits for a holding analyzer. */
-  private readonly held: HeldOutput[] = [];
+  /**
+   * Frames (with their findings and derived values, still growing) whose output waits for a
+   * holding analyzer, and findings raised between frames meanwhile.
+   */
+  private readonly held: (FrameOutput | Finding)[] = [];
   /** Epoch seconds of the first and of the previous frame (frame.time_relative / time_delta). */
   private firstEpoch: number | undefined;
   private previousEpoch: number | undefined;
@@ -158,13 +182,17 @@ export class Pipeline {
     try {
       fn();
     } catch (err) {
-      const msg = `${analyzer.name} analyzer: ${err instanceof Error ? err.message : String(err)}`;
-      this.internalError(frameNumber, msg);
-      emit({
-        id: 'carpdump.internal_error', severity: FINDINGS['carpdump.internal_error'].severity, ts: t,
-        frames: frameNumber > 0 ? [frameNumber] : [], message: `internal error in the ${msg}`, details: {},
-      });
+      this.analyzerFailed(analyzer, frameNumber, t, err, emit);
     }
+  }
+
+  private analyzerFailed(analyzer: Analyzer, frameNumber: number, t: PacketTime, err: unknown, emit: (f: Finding) => void): void {
+    const msg = `${analyzer.name} analyzer: ${err instanceof Error ? err.message : String(err)}`;
+    this.internalError(frameNumber, msg);
+    emit({
+      id: 'carpdump.internal_error', severity: FINDINGS['carpdump.internal_error'].severity, ts: t,
+      frames: frameNumber > 0 ? [frameNumber] : [], message: `internal error in the ${msg}`, details: {},
+    });
   }
 
   /** A RecordPrefilter for file sources: see PipelineConfig.isInterestingRecord. */
@@ -207,23 +235,27 @@ export class Pipeline {
     const cfg = this.config;
     const frame: DecodedFrame = decodeFrame(raw, cfg.decodeOptions);
     if (frame.internalError !== undefined) this.internalError(raw.number, frame.internalError);
-    const t = timeOf(frame);
-    const findings: Finding[] = [];
-    const emit = (f: Finding): void => { findings.push(f); };
-    // One entry per frame, in a fixed shape; derived values are allocated only when an analyzer
-    // derives one (most frames get none), and land here even while the frame is held.
-    const entry: HeldOutput = { frame, derived: undefined, findings, previousEpoch };
-    const derive: DeriveSink = (id, value) => { (entry.derived ??= {})[id] = value; };
+    const entry = new FrameOutput(frame, previousEpoch);
+    // The sinks stay valid for this frame while an analyzer holds it, so they are per frame.
+    const emit = (f: Finding): void => { entry.addFinding(f); };
+    const derive: DeriveSink = (id, value) => { entry.derive(id, value); };
     const copy = raw.capturePoint !== undefined && cfg.crossPointDuplicates?.isCopy(raw) === true;
     for (const a of cfg.analyzers) {
       if (copy && a.seesDuplicates !== true) continue;
-      this.guard(a, raw.number, t, () => a.onFrame(frame, emit, derive), emit);
+      // No guard() closure per analyzer and frame: the same catch, inline.
+      try {
+        a.onFrame(frame, emit, derive);
+      } catch (err) {
+        this.analyzerFailed(a, raw.number, timeOf(frame), err, emit);
+      }
     }
     // Decoder annotations that are findings (unless an analyzer already raised that id here).
-    const fromAnalyzers = findings.length;
+    const fromAnalyzers = entry.findings.length;
+    let t: PacketTime | undefined;
     for (const ann of frame.annotations) {
-      if (!isDecoderFindingId(ann.id) || raisedBefore(findings, fromAnalyzers, ann.id)) continue;
-      findings.push({
+      if (!isDecoderFindingId(ann.id) || raisedBefore(entry.findings, fromAnalyzers, ann.id)) continue;
+      t ??= timeOf(frame);
+      entry.addFinding({
         id: ann.id, severity: DECODER_FINDINGS[ann.id].severity, ts: t, frames: [raw.number], message: ann.message,
         details: ann.details ?? {},
       });
@@ -240,13 +272,20 @@ export class Pipeline {
   /** Renders the queued frames in order unless an analyzer still holds (`force` at the end). */
   private flushHeld(force = false): void {
     if (this.held.length === 0 || (!force && this.anyHolding())) return;
+    if (this.held.length === 1) {
+      // The usual case (no analyzer holds): no copy of the queue.
+      const h = this.held.pop()!;
+      if (h instanceof FrameOutput) this.render(h, h.findings, h.previousEpoch);
+      else this.printLoose(h);
+      return;
+    }
     for (const h of this.held.splice(0)) {
-      if (h.frame) this.render(analyzedFrame(h.frame, h.derived ?? NO_DERIVED), h.findings, h.previousEpoch);
-      else for (const f of h.findings) this.printLoose(f);
+      if (h instanceof FrameOutput) this.render(h, h.findings, h.previousEpoch);
+      else this.printLoose(h);
     }
   }
 
-  private render(frame: AnalyzedFrame, findings: Finding[], previousEpoch: number | undefined): void {
+  private render(frame: AnalyzedFrame, findings: readonly Finding[], previousEpoch: number | undefined): void {
     const cfg = this.config;
     const raw = frame.raw;
     for (const f of findings) this.count(f);
@@ -254,9 +293,13 @@ export class Pipeline {
     if (cfg.observer) this.observe(frame.raw.number, () => cfg.observer!.frame(frame, findings));
     // Floods are capped per id and key: the frame shows the findings under the caps (and a
     // carpdump.limit_reached when one is reached); the rest are only counted.
-    const shownFindings: Finding[] = [];
-    for (const f of findings) {
-      if (this.cap.admit(f, (l) => { this.count(l); shownFindings.push(l); })) shownFindings.push(f);
+    let shownFindings = NO_FINDINGS;
+    if (findings.length > 0) {
+      const shown: Finding[] = [];
+      for (const f of findings) {
+        if (this.cap.admit(f, (l) => { this.count(l); shown.push(l); })) shown.push(f);
+      }
+      shownFindings = shown;
     }
     let visible = cfg.all || shownFindings.length > 0 || hasKeys(frame.derived);
     if (!visible) for (const l of frame.layers) if (SHOWN_PROTOCOLS.has(l.proto)) { visible = true; break; }
@@ -301,7 +344,7 @@ export class Pipeline {
 
   /** A finding of no frame (tick, end of input): after the held frames when some are held. */
   private emitLoose(f: Finding): void {
-    if (this.held.length > 0) this.held.push({ frame: undefined, derived: undefined, findings: [f], previousEpoch: undefined });
+    if (this.held.length > 0) this.held.push(f);
     else this.printLoose(f);
   }
 

@@ -21,8 +21,7 @@ export function isInterestingFrame(raw: RawFrame): boolean {
 
 /**
  * The same decision on a record inside a larger buffer (bytes[s, end)), before any frame
- * object exists: what the capture readers' prefilter calls for every record of a file.
+ * object exists: what the capture readers' prefilter calls for every record of a file (the
+ * protocol set's compiled function itself, no wrapper call per record).
  */
-export function isInterestingRecord(b: Uint8Array, s: number, end: number, linktype: number): boolean {
-  return PROTOCOLS.isInterestingRecord(b, s, end, linktype);
-}
+export const isInterestingRecord: (b: Uint8Array, s: number, end: number, linktype: number) => boolean = PROTOCOLS.isInterestingRecord;

@@ -6,7 +6,7 @@
 
 import type { Dissector } from './dissector.js';
 import type { DispatchTables, HeuristicInput } from './dispatch-tables.js';
-import type { KeyRow, LinktypeRow, Probe, ProbeNext, ProtocolModule } from './module.js';
+import { ALWAYS, type KeyRow, type LinktypeRow, type Probe, type ProbeNext, type ProtocolModule } from './module.js';
 import { Registry, type AnnotationDef } from './registry.js';
 
 /** More ethertypes than this in one record (a deep VLAN tag stack): the prefilter says yes. */
@@ -78,39 +78,7 @@ export function buildProtocolSet(modules: readonly ProtocolModule[], frameAnnota
     heuristics,
   };
 
-  // The prefilter: arrays indexed by key for the hot path (every record of a file).
-  const ethertypeProbe: (Probe | 'accept' | undefined)[] = new Array(0x10000).fill(undefined);
-  const ipProbe: (Probe | 'accept' | undefined)[] = new Array(256).fill(undefined);
-  const probeOfRow = (r: KeyRow): Probe | 'accept' | undefined => (r.prefilter === 'accept' ? 'accept' : probes.get(r.dissector));
-  for (const [k, r] of ethertypeRows) ethertypeProbe[k & 0xffff] = probeOfRow(r);
-  for (const [k, r] of ipRows) ipProbe[k & 0xff] = probeOfRow(r);
-  for (const [k, rows] of heuristics) {
-    // Any candidate of a shared protocol may be chosen: interesting when one of them would be.
-    const candidates = [...new Set(rows.map((r) => r.dissector))].map((n) => probes.get(n)).filter((p): p is Probe => p !== undefined);
-    if (candidates.length > 0) ipProbe[k & 0xff] = (b, at, end, nx) => candidates.some((p) => p(b, at, end, nx));
-  }
-  // Link type -> the first probe, resolved once (the prefilter runs for every record of a file).
-  const linktypeProbe = new Map<number, { readonly when: LinktypeRow['when']; readonly probe: Probe }>();
-  for (const [k, r] of linktypes) {
-    const probe = probes.get(r.dissector);
-    if (probe) linktypeProbe.set(k, { when: r.when, probe });
-  }
-  let ethertypesSeen = 0;
-  const next: ProbeNext = {
-    ethertype(type, b, at, end) {
-      if (++ethertypesSeen > MAX_PROBE_ETHERTYPES) return true;
-      const p = ethertypeProbe[type];
-      return p === 'accept' || (p !== undefined && p(b, at, end, next));
-    },
-    ipProtocol(protocol, b, at, end) {
-      const p = ipProbe[protocol];
-      return p === 'accept' || (p !== undefined && p(b, at, end, next));
-    },
-    dissector(name, b, at, end) {
-      const p = name === undefined ? undefined : probes.get(name);
-      return p !== undefined && p(b, at, end, next);
-    },
-  };
+  const isInterestingRecord = compilePrefilter(linktypes, ethertypeRows, ipRows, heuristics, probes);
 
   return {
     modules,
@@ -123,11 +91,113 @@ export function buildProtocolSet(modules: readonly ProtocolModule[], frameAnnota
       if (!row || (row.when && !row.when(bytes, 0, bytes.length))) return undefined;
       return row.dissector;
     },
-    isInterestingRecord(b, s, end, linktype) {
-      const row = linktypeProbe.get(linktype);
-      if (!row || (row.when && !row.when(b, s, end))) return false;
-      ethertypesSeen = 0;
-      return row.probe(b, s, end, next);
+    isInterestingRecord,
+  };
+}
+
+/**
+ * A key's verdict in the prefilter's flat tables: NO (no row, or a row whose dissector has no
+ * probe), YES (the row accepts without looking: `prefilter: 'accept'`, or its probe is ALWAYS),
+ * or FIRST_PROBE + i: call probes[i]. Resolved once here, so the hot path (every record of a
+ * file) reads one byte per key and calls only the probes that look at bytes.
+ */
+const NO = 0;
+const YES = 1;
+const FIRST_PROBE = 2;
+
+/** The flat tables of one key space (ethertypes, IP protocols). */
+class KeyTable {
+  readonly verdicts: Uint8Array;
+  readonly probes: Probe[] = [];
+  private readonly slots = new Map<Probe, number>();
+
+  constructor(size: number) {
+    this.verdicts = new Uint8Array(size);
+  }
+
+  /** Key `k` answers with `probe` (undefined: NO; 'accept' or ALWAYS: YES). */
+  set(k: number, probe: Probe | 'accept' | undefined): void {
+    if (probe === undefined) return;
+    if (probe === 'accept' || probe === ALWAYS) {
+      this.verdicts[k] = YES;
+      return;
+    }
+    let slot = this.slots.get(probe);
+    if (slot === undefined) {
+      slot = this.probes.push(probe) - 1;
+      if (FIRST_PROBE + slot > 0xff) throw new Error('too many distinct prefilter probes');
+      this.slots.set(probe, slot);
+    }
+    this.verdicts[k] = FIRST_PROBE + slot;
+  }
+}
+
+/**
+ * The record prefilter, compiled from the dispatch rows and the modules' probes: link type ->
+ * first probe in an array indexed by link type, ethertype and IP protocol -> a verdict byte
+ * (KeyTable), heuristic protocols -> YES when any candidate's probe is ALWAYS. Same answers as
+ * following the rows through the probes one by one (test/decode/probe.test.ts and
+ * test/capture/prefilter.test.ts hold it to the full decode); a third less time per record
+ * than looking each key's probe up and calling it (README, Performance).
+ */
+function compilePrefilter(
+  linktypes: ReadonlyMap<number, LinktypeRow>,
+  ethertypeRows: ReadonlyMap<number, KeyRow>,
+  ipRows: ReadonlyMap<number, KeyRow>,
+  heuristics: ReadonlyMap<number, readonly { dissector: string }[]>,
+  probes: ReadonlyMap<string, Probe>,
+): ProtocolSet['isInterestingRecord'] {
+  const probeOfRow = (r: KeyRow): Probe | 'accept' | undefined => (r.prefilter === 'accept' ? 'accept' : probes.get(r.dissector));
+  const eth = new KeyTable(0x10000);
+  const ip = new KeyTable(0x100);
+  for (const [k, r] of ethertypeRows) eth.set(k & 0xffff, probeOfRow(r));
+  for (const [k, r] of ipRows) ip.set(k & 0xff, probeOfRow(r));
+  for (const [k, rows] of heuristics) {
+    // Any candidate of a shared protocol may be chosen: interesting when one of them would be.
+    const candidates = [...new Set(rows.map((r) => r.dissector))].map((n) => probes.get(n)).filter((p): p is Probe => p !== undefined);
+    if (candidates.length === 0) continue;
+    ip.set(k & 0xff, candidates.includes(ALWAYS) ? ALWAYS
+      : candidates.length === 1 ? candidates[0] : (b, at, end, nx) => candidates.some((p) => p(b, at, end, nx)));
+  }
+  const ethVerdicts = eth.verdicts;
+  const ethProbes = eth.probes;
+  const ipVerdicts = ip.verdicts;
+  const ipProbes = ip.probes;
+
+  let ethertypesSeen = 0;
+  const next: ProbeNext = {
+    ethertype(type, b, at, end) {
+      if (++ethertypesSeen > MAX_PROBE_ETHERTYPES) return true;
+      const v = ethVerdicts[type & 0xffff]!;
+      return v === YES || (v !== NO && ethProbes[v - FIRST_PROBE]!(b, at, end, next));
     },
+    ipProtocol(protocol, b, at, end) {
+      const v = ipVerdicts[protocol & 0xff]!;
+      return v === YES || (v !== NO && ipProbes[v - FIRST_PROBE]!(b, at, end, next));
+    },
+    dissector(name, b, at, end) {
+      const p = name === undefined ? undefined : probes.get(name);
+      return p !== undefined && p(b, at, end, next);
+    },
+  };
+
+  // Link type -> its row's first probe and `when`, in arrays indexed by link type (a file has
+  // one link type, so these reads stay monomorphic); link types past the arrays have no row.
+  const maxLinktype = Math.max(-1, ...[...linktypes.keys()].filter((k) => k >= 0 && k < 0x10000));
+  const linkProbe: (Probe | undefined)[] = new Array<Probe | undefined>(maxLinktype + 1).fill(undefined);
+  const linkWhen: (LinktypeRow['when'] | undefined)[] = new Array<LinktypeRow['when'] | undefined>(maxLinktype + 1).fill(undefined);
+  for (const [k, r] of linktypes) {
+    const probe = probes.get(r.dissector);
+    if (probe === undefined || k < 0 || k > maxLinktype) continue;
+    linkProbe[k] = probe;
+    linkWhen[k] = r.when;
+  }
+  return (b, s, end, linktype) => {
+    const probe = linktype <= maxLinktype ? linkProbe[linktype] : undefined;
+    if (probe === undefined) return false;
+    const when = linkWhen[linktype];
+    if (when !== undefined && !when(b, s, end)) return false;
+    ethertypesSeen = 0;
+    return probe === ALWAYS || probe(b, s, end, next);
   };
 }
