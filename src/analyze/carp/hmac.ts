@@ -36,6 +36,16 @@ export function carpKey(passphrase: string): Buffer {
 /** The 8 counter bytes from the decimal string of carp.counter. */
 export function counterBytes(counter: string): Uint8Array | undefined {
   if (!/^\d{1,20}$/.test(counter)) return undefined;
+  if (counter.length <= 15) {
+    // Below 10^15 < 2^53 the value is exact as a double: no BigInt (this runs twice per advert;
+    // ucarp and keepalived counters start small, the BSDs' at a random 64-bit value).
+    const n = Number(counter);
+    const out = new Uint8Array(8);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, Math.floor(n / 0x1_0000_0000), false);
+    view.setUint32(4, n >>> 0, false);
+    return out;
+  }
   const v = BigInt(counter);
   if (v >= 1n << 64n) return undefined;
   const out = new Uint8Array(8);

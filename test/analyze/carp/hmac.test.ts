@@ -3,6 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { createHmac } from 'node:crypto';
 import { parseIPv6, parseVirtualAddress, sortForHmac, vhidOfVirtualMac, type VirtualAddress } from '../../../src/analyze/carp/addresses.js';
 import { buildHmacMessage, carpKey, counterBytes, findMatchingCandidate, hmacCandidates } from '../../../src/analyze/carp/hmac.js';
@@ -90,4 +91,20 @@ test('address helpers: IPv6 parsing, sort with duplicates and all-zero dropped, 
   assert.deepEqual(vhidOfVirtualMac('00:00:5e:00:01:07'), { vhid: 7, ucarp: false });
   assert.deepEqual(vhidOfVirtualMac('00:00:5e:00:00:07'), { vhid: 7, ucarp: true });
   assert.equal(vhidOfVirtualMac('02:00:00:00:00:0a'), undefined);
+});
+
+test('counterBytes: the 8 big-endian bytes of any u64, small (double path) or large (BigInt path)', () => {
+  const expected = (v: bigint): Uint8Array => {
+    const out = new Uint8Array(8);
+    new DataView(out.buffer).setBigUint64(0, v, false);
+    return out;
+  };
+  fc.assert(fc.property(fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 15n }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n })), (v) => {
+    assert.deepEqual(counterBytes(v.toString()), expected(v));
+  }), { numRuns: 2000, seed: 9 });
+  for (const v of [0n, 1n, 4294967295n, 4294967296n, 999_999_999_999_999n, 1_000_000_000_000_000n, (1n << 64n) - 1n]) {
+    assert.deepEqual(counterBytes(v.toString()), expected(v), String(v));
+  }
+  assert.equal(counterBytes((1n << 64n).toString()), undefined);
+  assert.equal(counterBytes('12a'), undefined);
 });
