@@ -163,8 +163,8 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
 
   /** An update of the state at table index i: each side taken unless it is stale (then a finding). */
   function update(emit: FindingSink, frame: DecodedFrame, src: string, name: string, i: number, ids: Ids, m: Msg, rule: StaleRule): void {
-    const proto = table.proto[i]!;
-    const stSrc = table.srcState[i]!, stSrcSeq = table.srcSeqlo[i]!, stDst = table.dstState[i]!, stDstSeq = table.dstSeqlo[i]!;
+    const proto = table.proto(i);
+    const stSrc = table.srcState(i), stSrcSeq = table.srcSeqlo(i), stDst = table.dstState(i), stDstSeq = table.dstSeqlo(i);
     const srcState = numOf(m['pfsync.state.src.state']) ?? 0, srcSeqlo = numOf(m['pfsync.state.src.seqlo']) ?? 0;
     const dstState = numOf(m['pfsync.state.dst.state']) ?? 0, dstSeqlo = numOf(m['pfsync.state.dst.seqlo']) ?? 0;
     const vSrc = staleSrc(proto, stSrc, stSrcSeq, srcState, srcSeqlo);
