@@ -14,6 +14,7 @@ import { FINDINGS, type FindingId } from '../findings.js';
 import type { DecodedFrame, FieldValue, Fields } from '../../decode/types.js';
 import { actionDef } from '../../decode/pfsync/actions.js';
 import { findLayer, numOf, recordsIn, strOf, type PfsyncRecord } from '../../decode/fields.js';
+import type { FastIds } from '../../decode/pfsync/common.js';
 import { PFSYNC_FLAVORS, type FlavorBasis, type PfsyncFlavor } from '../../decode/pfsync/constants.js';
 import { LinkAudit } from './link.js';
 import { PeerRegistry, type Peer, type PeerProblem } from './peers.js';
@@ -60,6 +61,54 @@ function facts(m: Msg): PeerFacts {
   };
 }
 
+/**
+ * A message's creator id and state id: numbers for the table (c, h, l; whole when the id has all
+ * 8 bytes) and, from the full decode, the hex text; from the fast path (FastIds) the text is
+ * formatted only when a finding, a listing or the peer registry needs it (creatorText/idText).
+ */
+interface Ids {
+  c: number;
+  h: number;
+  l: number;
+  whole: boolean;
+  creatorid: string | undefined;
+  id: string | undefined;
+}
+
+let lastCreator = '';
+let lastCreatorNum = 0;
+
+/** Fill `ids` (reused across messages) from a message of either decode. */
+function readIds(m: Msg, ids: Ids): void {
+  const fast = m as Msg & Partial<FastIds>;
+  if (fast.cid !== undefined) {
+    ids.c = fast.cid; ids.h = fast.idh!; ids.l = fast.idl!;
+    ids.whole = true; ids.creatorid = undefined; ids.id = undefined;
+    return;
+  }
+  const creatorid = strOf(m['pfsync.state.creatorid']) ?? '';
+  const id = strOf(m['pfsync.state.id']) ?? '';
+  if (creatorid !== lastCreator) { lastCreator = creatorid; lastCreatorNum = parseInt(creatorid, 16); }
+  ids.c = lastCreatorNum;
+  ids.whole = id.length === 16;
+  ids.h = ids.whole ? parseInt(id.slice(0, 8), 16) : 0;
+  ids.l = ids.whole ? parseInt(id.slice(8), 16) : 0;
+  ids.creatorid = creatorid; ids.id = id;
+}
+
+function creatorText(ids: Ids): string {
+  return ids.creatorid ?? hex8(ids.c);
+}
+
+function idText(ids: Ids): string {
+  return ids.id ?? hex8(ids.h) + hex8(ids.l);
+}
+
+/** Creator id 0 (states the kernel does not insert). */
+function zeroCreator(ids: Ids): boolean {
+  return ids.creatorid === undefined ? ids.c === 0 : ids.creatorid === '00000000';
+}
+
 function isFlavor(v: FieldValue | undefined): v is PfsyncFlavor {
   return typeof v === 'string' && (PFSYNC_FLAVORS as readonly string[]).includes(v);
 }
@@ -79,8 +128,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
   let completeBulkSeen = false;
   let capRaised = false;
   let creatorCapRaised = false;
-  let lastCreator = '';
-  let lastCreatorNum = 0;
+  const scratch: Ids = { c: 0, h: 0, l: 0, whole: false, creatorid: undefined, id: undefined };
   let lastCksum = '';
   let lastCksumZero = true;
 
@@ -114,9 +162,9 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
   }
 
   /** An update of the state at table index i: each side taken unless it is stale (then a finding). */
-  function update(emit: FindingSink, frame: DecodedFrame, src: string, name: string, i: number, creatorid: string, id: string, m: Msg, rule: StaleRule): void {
-    const proto = table.proto[i]!;
-    const stSrc = table.srcState[i]!, stSrcSeq = table.srcSeqlo[i]!, stDst = table.dstState[i]!, stDstSeq = table.dstSeqlo[i]!;
+  function update(emit: FindingSink, frame: DecodedFrame, src: string, name: string, i: number, ids: Ids, m: Msg, rule: StaleRule): void {
+    const proto = table.proto(i);
+    const stSrc = table.srcState(i), stSrcSeq = table.srcSeqlo(i), stDst = table.dstState(i), stDstSeq = table.dstSeqlo(i);
     const srcState = numOf(m['pfsync.state.src.state']) ?? 0, srcSeqlo = numOf(m['pfsync.state.src.seqlo']) ?? 0;
     const dstState = numOf(m['pfsync.state.dst.state']) ?? 0, dstSeqlo = numOf(m['pfsync.state.dst.seqlo']) ?? 0;
     const vSrc = staleSrc(proto, stSrc, stSrcSeq, srcState, srcSeqlo);
@@ -124,6 +172,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     if (!vSrc) table.setSrc(i, srcState, srcSeqlo);
     if (!vDst) table.setDst(i, dstState, dstSeqlo);
     if (!vSrc && !vDst) return;
+    const creatorid = creatorText(ids), id = idText(ids);
     const sides = [vSrc ? 'src' : '', vDst ? 'dst' : ''].filter(Boolean);
     const what = sides.map((s) => {
       const mine = s === 'src' ? [stSrc, stSrcSeq] : [stDst, stDstSeq];
@@ -135,8 +184,9 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
       { src, creatorid, state_id: id, side: sides.join('+') }));
   }
 
-  function unknown(emit: FindingSink, frame: DecodedFrame, src: string, name: string, creatorid: string, id: string): void {
+  function unknown(emit: FindingSink, frame: DecodedFrame, src: string, name: string, ids: Ids): void {
     if (!completeBulkSeen || capRaised || creatorCapRaised) return; // past a cap, untracked states look unknown
+    const creatorid = creatorText(ids), id = idText(ids);
     emitCapped(emit, make('pfsync.unknown_state', frame,
       `${name} from ${src} for state ${id}/${creatorid}, which was never inserted (a complete bulk update was seen)`,
       { src, creatorid, state_id: id }));
@@ -174,67 +224,68 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     const kind = actionDef(flavor, action)?.kind ?? 'unknown';
     const messages = recordsIn(section, 'pfsync.messages');
     const watch = peer !== undefined && HARMFUL.has(kind) && strangers.concerns(peer);
-    const touched: string[] = [];
-    const effect = { inserted: 0, removed: 0, bulkRequest: false, busStatus: 0, creators: new Set<string>() };
+    // Only a watched section (a stranger's) lists its states and effect: nothing allocated otherwise.
+    const touched: string[] | undefined = watch ? [] : undefined;
+    const effect = watch ? { inserted: 0, removed: 0, bulkRequest: false, busStatus: 0, creators: new Set<string>() } : undefined;
+    const ids = scratch;
     for (const m of messages) {
-      const creatorid = strOf(m['pfsync.state.creatorid']) ?? '';
-      const id = strOf(m['pfsync.state.id']) ?? '';
-      if (creatorid !== lastCreator) { lastCreator = creatorid; lastCreatorNum = parseInt(creatorid, 16); }
-      const c = lastCreatorNum;
-      const whole = id.length === 16;
-      const h = whole ? parseInt(id.slice(0, 8), 16) : 0;
-      const l = whole ? parseInt(id.slice(8), 16) : 0;
-      const at = id.length === 16 && (kind === 'upd' || kind === 'upd_c' || kind === 'del' || kind === 'del_c') ? table.find(c, h, l) : -1;
-      if (watch && touched.length < STATES_LISTED && kind !== 'clr' && kind !== 'bus' && !(kind === 'upd_req' && m['pfsync.bulk_request'] === true)) touched.push(`${id}/${creatorid}`);
+      readIds(m, ids);
+      const c = ids.c, h = ids.h, l = ids.l;
+      const whole = ids.whole;
+      const at = whole && (kind === 'upd' || kind === 'upd_c' || kind === 'del' || kind === 'del_c') ? table.find(c, h, l) : -1;
+      if (touched && touched.length < STATES_LISTED && kind !== 'clr' && kind !== 'bus' && !(kind === 'upd_req' && m['pfsync.bulk_request'] === true)) touched.push(`${idText(ids)}/${creatorText(ids)}`);
       switch (kind) {
         case 'ins':
-          if (peer) problems(emit, frame, peers.ownCreator(peer, creatorid));
-          if (creatorid !== '00000000' && id.length === 16 && insert(emit, frame, c, h, l, m)) effect.inserted++;
+          if (peer) problems(emit, frame, peers.ownCreator(peer, creatorText(ids)));
+          if (!zeroCreator(ids) && whole && insert(emit, frame, c, h, l, m) && effect) effect.inserted++;
           break;
         case 'upd':
-          if (id.length !== 16) break;
-          if (at >= 0) update(emit, frame, src, name, at, creatorid, id, m, rule);
-          else if (creatorid !== '00000000') insert(emit, frame, c, h, l, m);
+          if (!whole) break;
+          if (at >= 0) update(emit, frame, src, name, at, ids, m, rule);
+          else if (!zeroCreator(ids)) insert(emit, frame, c, h, l, m);
           { const b = openBulks.get(src); if (b) b.states++; }
           break;
         case 'upd_c':
-          if (id.length !== 16) break;
-          if (at >= 0) update(emit, frame, src, name, at, creatorid, id, m, rule);
-          else unknown(emit, frame, src, name, creatorid, id);
+          if (!whole) break;
+          if (at >= 0) update(emit, frame, src, name, at, ids, m, rule);
+          else unknown(emit, frame, src, name, ids);
           break;
         case 'del': case 'del_c':
-          if (id.length !== 16) break;
-          if (at < 0) unknown(emit, frame, src, name, creatorid, id);
-          else { table.removeAt(at); effect.removed++; }
+          if (!whole) break;
+          if (at < 0) unknown(emit, frame, src, name, ids);
+          else { table.removeAt(at); if (effect) effect.removed++; }
           break;
         case 'clr': {
+          const creatorid = creatorText(ids);
           if (peer) problems(emit, frame, peers.ownCreator(peer, creatorid));
           const ifname = strOf(m['pfsync.state.ifname']) ?? '';
           const n = table.clearCreator(c);
-          effect.removed += n;
-          effect.creators.add(creatorid);
+          if (effect) { effect.removed += n; effect.creators.add(creatorid); }
           emit(make('pfsync.state_clear', frame,
             `CLR from ${src}: every state of creator ${creatorid}${ifname ? ` on ${ifname}` : ''} removed (${n} tracked state(s))`,
             { src, creatorid, ifname, removed: n }));
           break;
         }
-        case 'bus':
+        case 'bus': {
+          const creatorid = creatorText(ids);
           if (peer) problems(emit, frame, peers.ownCreator(peer, creatorid));
-          effect.busStatus = numOf(m['pfsync.bus.status']) ?? 0;
-          bus(emit, frame, src, creatorid, effect.busStatus);
+          const status = numOf(m['pfsync.bus.status']) ?? 0;
+          if (effect) effect.busStatus = status;
+          bus(emit, frame, src, creatorid, status);
           break;
+        }
         case 'upd_req':
           if (m['pfsync.bulk_request'] === true) {
             pendingRequest = timeOf(frame);
             pendingRequester = { src, frame: frame.raw.number };
-            effect.bulkRequest = true;
+            if (effect) effect.bulkRequest = true;
           }
           break;
         default:
           break;
       }
     }
-    if (watch && peer && messages.length > 0) {
+    if (touched && effect && peer && messages.length > 0) {
       strangers.section(peer, { frame: frame.raw.number, ts: timeOf(frame), action: name, states: touched, count: messages.length, effect: effectOf(kind, effect) }, emit);
     }
   }

@@ -2,10 +2,12 @@
 // Compact and numeric on purpose (a firewall pair syncs millions of states, at up to millions of
 // messages a second): an open-addressing hash table (linear probing, tombstones) whose key is
 // three u32s — creator id, state id high and low word — and whose per-state facts (peer states,
-// seqlo, protocol) sit in typed arrays at the key's own index. One probe sequence per message
-// (find() returns the index every other call takes), no string or object per lookup; ids are
-// formatted as hex only where a finding or the summary shows them. About 24 bytes a slot, at most
-// 70% full: ~50 MB for a million states.
+// seqlo, protocol) sit next to the key: one Uint32Array, six words a slot (c, h, l, src seqlo,
+// dst seqlo, and tag | src state << 8 | dst state << 16 | proto << 24), so that a probe or a move
+// touches one or two cache lines, not one per array. One probe sequence per message (find()
+// returns the index every other call takes), no string or object per lookup; ids are formatted as
+// hex only where a finding or the summary shows them. 24 bytes a slot, at most 70% full: ~50 MB
+// for a million states.
 
 /** The peer facts of one state that the stale rule compares (pfsync.md 11.4). */
 export interface PeerFacts {
@@ -21,6 +23,13 @@ export type InsertResult = 'inserted' | 'exists' | 'full' | 'creators_full';
 const EMPTY = 0;
 const USED = 1;
 const DELETED = 2;
+/** u32 words per slot and their offsets. */
+const W = 6;
+const C = 0, H = 1, L = 2, SSEQ = 3, DSEQ = 4, META = 5;
+
+function meta(tag: number, ss: number, ds: number, proto: number): number {
+  return (tag & 0xff) | ((ss & 0xff) << 8) | ((ds & 0xff) << 16) | ((proto & 0xff) << 24);
+}
 
 export function hex8(n: number): string {
   return (n >>> 0).toString(16).padStart(8, '0');
@@ -38,15 +47,7 @@ export class StateTable {
   private mask = 0;
   private count = 0;
   private tombs = 0;
-  private tag = new Uint8Array(0);
-  private kc = new Uint32Array(0);
-  private kh = new Uint32Array(0);
-  private kl = new Uint32Array(0);
-  srcState = new Uint8Array(0);
-  dstState = new Uint8Array(0);
-  srcSeqlo = new Uint32Array(0);
-  dstSeqlo = new Uint32Array(0);
-  proto = new Uint8Array(0);
+  private slots = new Uint32Array(0);
   /** States per creator id (numeric). */
   readonly byCreator = new Map<number, number>();
 
@@ -56,14 +57,23 @@ export class StateTable {
     return this.count;
   }
 
+  /** The facts of the state at index i (from find()). */
+  proto(i: number): number { return this.slots[i * W + META]! >>> 24; }
+  srcState(i: number): number { return (this.slots[i * W + META]! >>> 8) & 0xff; }
+  dstState(i: number): number { return (this.slots[i * W + META]! >>> 16) & 0xff; }
+  srcSeqlo(i: number): number { return this.slots[i * W + SSEQ]!; }
+  dstSeqlo(i: number): number { return this.slots[i * W + DSEQ]!; }
+
   /** The index of a state, or -1. */
   find(c: number, h: number, l: number): number {
     if (this.capacity === 0) return -1;
+    const s = this.slots;
     let i = hash(c, h, l) & this.mask;
     for (;;) {
-      const t = this.tag[i]!;
+      const o = i * W;
+      const t = s[o + META]! & 0xff;
       if (t === EMPTY) return -1;
-      if (t === USED && this.kl[i] === l && this.kh[i] === h && this.kc[i] === c) return i;
+      if (t === USED && s[o + L] === l && s[o + H] === h && s[o + C] === c) return i;
       i = (i + 1) & this.mask;
     }
   }
@@ -74,28 +84,39 @@ export class StateTable {
     if (this.count >= this.cap) return 'full';
     if (this.byCreator.size >= this.creatorCap && !this.byCreator.has(c)) return 'creators_full';
     if ((this.count + this.tombs + 1) * 10 > this.capacity * 7) this.rehash();
+    const s = this.slots;
     let i = hash(c, h, l) & this.mask;
-    while (this.tag[i] === USED) i = (i + 1) & this.mask;
-    if (this.tag[i] === DELETED) this.tombs--;
-    this.tag[i] = USED;
-    this.kc[i] = c; this.kh[i] = h; this.kl[i] = l;
-    this.proto[i] = proto;
-    this.write(i, p.srcState, p.dstState, p.srcSeqlo, p.dstSeqlo);
+    while ((s[i * W + META]! & 0xff) === USED) i = (i + 1) & this.mask;
+    if ((s[i * W + META]! & 0xff) === DELETED) this.tombs--;
+    const o = i * W;
+    s[o + C] = c; s[o + H] = h; s[o + L] = l;
+    s[o + SSEQ] = p.srcSeqlo >>> 0; s[o + DSEQ] = p.dstSeqlo >>> 0;
+    s[o + META] = meta(USED, p.srcState, p.dstState, proto);
     this.count++;
     this.byCreator.set(c, (this.byCreator.get(c) ?? 0) + 1);
     return 'inserted';
   }
 
   /** Overwrite the sides of the state at index i (from find()). */
-  setSrc(i: number, state: number, seqlo: number): void { this.srcState[i] = state; this.srcSeqlo[i] = seqlo >>> 0; }
-  setDst(i: number, state: number, seqlo: number): void { this.dstState[i] = state; this.dstSeqlo[i] = seqlo >>> 0; }
+  setSrc(i: number, state: number, seqlo: number): void {
+    const o = i * W;
+    this.slots[o + META] = (this.slots[o + META]! & ~0xff00) | ((state & 0xff) << 8);
+    this.slots[o + SSEQ] = seqlo >>> 0;
+  }
+
+  setDst(i: number, state: number, seqlo: number): void {
+    const o = i * W;
+    this.slots[o + META] = (this.slots[o + META]! & ~0xff0000) | ((state & 0xff) << 16);
+    this.slots[o + DSEQ] = seqlo >>> 0;
+  }
 
   /** Remove the state at index i (from find()). */
   removeAt(i: number): void {
-    this.tag[i] = DELETED;
+    const o = i * W;
+    this.slots[o + META] = (this.slots[o + META]! & ~0xff) | DELETED;
     this.tombs++;
     this.count--;
-    const c = this.kc[i]!;
+    const c = this.slots[o + C]!;
     const n = (this.byCreator.get(c) ?? 1) - 1;
     if (n <= 0) this.byCreator.delete(c);
     else this.byCreator.set(c, n);
@@ -113,47 +134,32 @@ export class StateTable {
     if (!this.byCreator.has(c)) return 0;
     let n = 0;
     for (let i = 0; i < this.capacity; i++) {
-      if (this.tag[i] === USED && this.kc[i] === c) { this.removeAt(i); n++; }
+      if ((this.slots[i * W + META]! & 0xff) === USED && this.slots[i * W + C] === c) { this.removeAt(i); n++; }
     }
     return n;
-  }
-
-  private write(i: number, ss: number, ds: number, sl: number, dl: number): void {
-    this.srcState[i] = ss;
-    this.dstState[i] = ds;
-    this.srcSeqlo[i] = sl >>> 0;
-    this.dstSeqlo[i] = dl >>> 0;
   }
 
   /** Grow (or clean tombstones) to keep the table at most 70% full; moves every state. */
   private rehash(): void {
     let next = Math.max(1024, this.capacity);
     while ((this.count + 1) * 10 > next * 5) next *= 2;
-    const old = {
-      cap: this.capacity, tag: this.tag, kc: this.kc, kh: this.kh, kl: this.kl,
-      ss: this.srcState, ds: this.dstState, sl: this.srcSeqlo, dl: this.dstSeqlo, pr: this.proto,
-    };
-    this.capacity = next;
-    this.mask = next - 1;
-    this.tombs = 0;
-    this.tag = new Uint8Array(next);
-    this.kc = new Uint32Array(next);
-    this.kh = new Uint32Array(next);
-    this.kl = new Uint32Array(next);
-    this.srcState = new Uint8Array(next);
-    this.dstState = new Uint8Array(next);
-    this.srcSeqlo = new Uint32Array(next);
-    this.dstSeqlo = new Uint32Array(next);
-    this.proto = new Uint8Array(next);
-    for (let j = 0; j < old.cap; j++) {
-      if (old.tag[j] !== USED) continue;
-      const c = old.kc[j]!, h = old.kh[j]!, l = old.kl[j]!;
-      let i = hash(c, h, l) & this.mask;
-      while (this.tag[i] === USED) i = (i + 1) & this.mask;
-      this.tag[i] = USED;
-      this.kc[i] = c; this.kh[i] = h; this.kl[i] = l;
-      this.proto[i] = old.pr[j]!;
-      this.write(i, old.ss[j]!, old.ds[j]!, old.sl[j]!, old.dl[j]!);
+    const old = this.slots;
+    const oldCap = this.capacity;
+    const s = new Uint32Array(next * W);
+    const mask = next - 1;
+    for (let j = 0; j < oldCap; j++) {
+      const f = j * W;
+      if ((old[f + META]! & 0xff) !== USED) continue;
+      const c = old[f + C]!, h = old[f + H]!, l = old[f + L]!;
+      let i = hash(c, h, l) & mask;
+      while ((s[i * W + META]! & 0xff) === USED) i = (i + 1) & mask;
+      const o = i * W;
+      s[o + C] = c; s[o + H] = h; s[o + L] = l;
+      s[o + SSEQ] = old[f + SSEQ]!; s[o + DSEQ] = old[f + DSEQ]!; s[o + META] = old[f + META]!;
     }
+    this.slots = s;
+    this.capacity = next;
+    this.mask = mask;
+    this.tombs = 0;
   }
 }

@@ -139,6 +139,9 @@ export function createTakeoverAnalyzer(): TakeoverAnalyzer {
       const name = strOf(s['pfsync.action_name']) ?? '';
       // full states (INS, UPD; not UPD_C or UPD_REQ) carry the addresses
       const full = /^(INS|UPD)/.test(name) && !/_C|REQ/.test(name);
+      // Only BUS (bus.status) and UPD_REQ / UREQ (bulk_request) carry what else is read below: skip
+      // the messages of the others (UPD_C, DEL_C: the bulk of a pfsync stream) without a look.
+      if (!full && name !== 'BUS' && !name.endsWith('REQ')) continue;
       for (const m of recordsIn(s, 'pfsync.messages')) {
         if (m['pfsync.bulk_request'] === true) {
           pendingRequester = src;

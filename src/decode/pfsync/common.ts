@@ -20,6 +20,17 @@ import type { PfsyncFieldId } from './defs.js';
  */
 export type Message = { [K in PfsyncFieldId]?: FieldValue };
 
+/**
+ * The analysis-only fast path's ids (DecodeOptions.pfsyncAnalysisOnly, see packet.ts): creator id
+ * and state id high and low word as u32s in place of the pfsync.state.creatorid / .id hex fields.
+ * Not fields (no renderer sees a fast-path frame); the analyzer formats them only for a finding.
+ */
+export interface FastIds {
+  cid: number;
+  idh: number;
+  idl: number;
+}
+
 /** Peek one byte at an absolute offset if it was captured (for an af that sits after the keys). */
 export function peekU8(c: Cursor, at: number): number | undefined {
   return at < c.capturedEnd ? c.bytes[at] : undefined;

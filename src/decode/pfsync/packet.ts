@@ -12,10 +12,10 @@
 // [{pfsync.action, .action_name, .count, .msglen, .messages, .ignored?}], .trailer (4.5), .eof,
 // .ignored (the whole packet is dropped by receivers: badttl / badver / badlen).
 
-import { toHex, type Cursor } from '../cursor.js';
+import type { Cursor } from '../cursor.js';
 import type { DissectContext, LayerWriter } from '../dissector.js';
 import { actionDef, type ActionDef } from './actions.js';
-import type { Message } from './common.js';
+import type { FastIds, Message } from './common.js';
 import { PFSYNC_DFLTTL, type PfsyncFlavor } from './constants.js';
 import { guessV5Flavor } from './flavor.js';
 
@@ -56,36 +56,40 @@ const u32 = (b: Uint8Array, p: number): number => ((b[p]! << 24) >>> 0) + ((b[p 
 
 /**
  * The fields the analyzer reads — id, creator id, per peer side state and seqlo — read straight
- * from a whole message at the cursor, with the same ids and values the full decode gives. For
+ * from a whole message at the cursor, with the same values the full decode gives. For
  * DecodeOptions.pfsyncAnalysisOnly (nothing prints the frame); a cut message goes through the
  * full decoder, which reports the cut. `peers` and `creator` are the offsets of the src peer and
- * the creator id in the message.
+ * the creator id in the message. The ids are not formatted: they stay u32s (FastIds), which the
+ * analyzer looks up as they are and formats only for a finding. One object literal per message
+ * (one hidden class, no property-by-property growth).
  */
-function readAnalysisFields(c: Cursor, m: Message, peers: number, creator: number): void {
+function readAnalysisFields(c: Cursor, peers: number, creator: number): Message & FastIds {
   const b = c.bytes;
   const p = c.pos;
-  m['pfsync.state.id'] = toHex(b, p, p + 8);
-  m['pfsync.state.src.seqlo'] = u32(b, p + peers + 8);
-  m['pfsync.state.src.state'] = b[p + peers + 24]!;
-  m['pfsync.state.dst.seqlo'] = u32(b, p + peers + 40);
-  m['pfsync.state.dst.state'] = b[p + peers + 56]!;
-  m['pfsync.state.creatorid'] = toHex(b, p + creator, p + creator + 4);
+  return {
+    'pfsync.state.src.seqlo': u32(b, p + peers + 8),
+    'pfsync.state.src.state': b[p + peers + 24]!,
+    'pfsync.state.dst.seqlo': u32(b, p + peers + 40),
+    'pfsync.state.dst.state': b[p + peers + 56]!,
+    cid: u32(b, p + creator), idh: u32(b, p), idl: u32(b, p + 4),
+  };
 }
 
 /** UPD_C (modern 84 B and legacy 88 B share these offsets). */
-function decodeUpdCForAnalysis(c: Cursor, m: Message): void {
-  readAnalysisFields(c, m, 8, 72);
+function decodeUpdCForAnalysis(c: Cursor): Message {
+  return readAnalysisFields(c, 8, 72);
 }
 
 /** OpenBSD v6 full state (264 B, the bulk update's bulk): also format and protocol. */
-function decodeStateV6ForAnalysis(c: Cursor, m: Message): void {
+function decodeStateV6ForAnalysis(c: Cursor): Message {
+  const m = readAnalysisFields(c, 104, 236);
   m['pfsync.state.format'] = 'openbsd-v6';
-  readAnalysisFields(c, m, 104, 236);
   m['pfsync.state.proto'] = c.bytes[c.pos + 251]!;
+  return m;
 }
 
 /** The analysis-only decoder of a message kind, when there is one (see decodeUpdCForAnalysis). */
-function analysisDecoder(def: ActionDef, stride: number): ((c: Cursor, m: Message) => void) | undefined {
+function analysisDecoder(def: ActionDef, stride: number): ((c: Cursor) => Message) | undefined {
   if (def.kind === 'upd_c' && stride >= 84) return decodeUpdCForAnalysis;
   if (def.format === 'openbsd-v6' && stride >= 264) return decodeStateV6ForAnalysis;
   return undefined;
@@ -102,9 +106,7 @@ function decodeMessages(c: Cursor, def: ActionDef, n: number, stride: number, li
   if (fast) {
     const whole = Math.min(n, Math.floor((c.capturedEnd - c.pos) / stride));
     for (; i < whole; i++) {
-      const m: Message = {};
-      list.push(m);
-      fast(c, m);
+      list.push(fast(c));
       c.pos += stride;
     }
   }

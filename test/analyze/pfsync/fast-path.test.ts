@@ -36,7 +36,7 @@ function analyze(frames: readonly RawFrame[], options: DecodeOptions): { finding
       if (l.proto !== 'pfsync') continue;
       for (const s of (l.fields['pfsync.subheaders'] ?? []) as Fields[]) {
         for (const m of (s['pfsync.messages'] ?? []) as Fields[]) {
-          if (s['pfsync.action_name'] === 'UPD_C' && 'pfsync.state.creatorid' in m && !('pfsync.state.src.seqhi' in m)) fastMessages++;
+          if (s['pfsync.action_name'] === 'UPD_C' && 'cid' in m && !('pfsync.state.src.seqhi' in m)) fastMessages++;
           if (m['pfsync.state.format'] === 'openbsd-v6' && 'pfsync.state.proto' in m && !('pfsync.state.ifname' in m)) fastStates++;
         }
       }

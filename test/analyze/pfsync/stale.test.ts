@@ -43,7 +43,7 @@ test('state table: insert, duplicate, update, remove, clear by creator, cap', ()
   const A1 = 0x0a0a0a01, A2 = 0x0a0a0a02, A3 = 0x0a0a0a03;
   const get = (c: number, n: number) => {
     const i = t.find(c, 0, n);
-    return i < 0 ? undefined : { proto: t.proto[i], srcState: t.srcState[i], srcSeqlo: t.srcSeqlo[i], dstState: t.dstState[i], dstSeqlo: t.dstSeqlo[i] };
+    return i < 0 ? undefined : { proto: t.proto(i), srcState: t.srcState(i), srcSeqlo: t.srcSeqlo(i), dstState: t.dstState(i), dstSeqlo: t.dstSeqlo(i) };
   };
   assert.equal(t.insert(A1, 0, 1, 6, p(4, 1, 4, 2)), 'inserted');
   assert.equal(t.insert(A1, 0, 1, 6, p(4, 1, 4, 2)), 'exists');
@@ -73,7 +73,7 @@ test('state table: many states, removals and re-inserts through rehashes keep ev
   let found = 0;
   for (let i = 0; i < n; i++) {
     const at = t.find(0x1000 + (i % 7), i >>> 3, i * 2654435761 >>> 0);
-    if (at >= 0) { found++; assert.equal(t.srcSeqlo[at], i >>> 0); }
+    if (at >= 0) { found++; assert.equal(t.srcSeqlo(at), i >>> 0); }
     assert.equal(at >= 0, i % 2 === 1 || i % 4 === 0, `state ${i}`);
   }
   assert.equal(found, t.size);
