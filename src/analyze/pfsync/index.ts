@@ -73,12 +73,12 @@ interface Ids {
   whole: boolean;
   creatorid: string | undefined;
   id: string | undefined;
+  /** The last hex creator id parsed and its number (consecutive messages share their creator). */
+  lastCreator: string;
+  lastCreatorNum: number;
 }
 
-let lastCreator = '';
-let lastCreatorNum = 0;
-
-/** Fill `ids` (reused across messages) from a message of either decode. */
+/** Fill `ids` (one per analyzer, reused across messages) from a message of either decode. */
 function readIds(m: Msg, ids: Ids): void {
   const fast = m as Msg & Partial<FastIds>;
   if (fast.cid !== undefined) {
@@ -88,8 +88,8 @@ function readIds(m: Msg, ids: Ids): void {
   }
   const creatorid = strOf(m['pfsync.state.creatorid']) ?? '';
   const id = strOf(m['pfsync.state.id']) ?? '';
-  if (creatorid !== lastCreator) { lastCreator = creatorid; lastCreatorNum = parseInt(creatorid, 16); }
-  ids.c = lastCreatorNum;
+  if (creatorid !== ids.lastCreator) { ids.lastCreator = creatorid; ids.lastCreatorNum = parseInt(creatorid, 16); }
+  ids.c = ids.lastCreatorNum;
   ids.whole = id.length === 16;
   ids.h = ids.whole ? parseInt(id.slice(0, 8), 16) : 0;
   ids.l = ids.whole ? parseInt(id.slice(8), 16) : 0;
@@ -128,7 +128,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
   let completeBulkSeen = false;
   let capRaised = false;
   let creatorCapRaised = false;
-  const scratch: Ids = { c: 0, h: 0, l: 0, whole: false, creatorid: undefined, id: undefined };
+  const scratch: Ids = { c: 0, h: 0, l: 0, whole: false, creatorid: undefined, id: undefined, lastCreator: '', lastCreatorNum: 0 };
   let lastCksum = '';
   let lastCksumZero = true;
 
