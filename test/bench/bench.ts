@@ -38,7 +38,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openCaptureFile } from '../../src/capture/open.js';
 import { ucarpHmac } from '../builders/make-samples.js';
-import { carp, ethernet, ipv4 } from '../builders/packets.js';
+import { arp, carp, ethernet, ipv4 } from '../builders/packets.js';
 import * as pf from '../builders/pfsync.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -54,6 +54,8 @@ interface Options {
   pfsyncPackets: number;
   pfsyncStates: number;
   runs: number;
+  carpAdverts: number;
+  only: Set<string> | undefined;
   pfsync: boolean;
   live: boolean;
   profile: boolean;
@@ -61,9 +63,12 @@ interface Options {
   dir: string;
 }
 
+/** The parts of the run, for --only. */
+const SECTIONS = ['background', 'carp', 'pfsync', 'startup', 'live'];
+
 function parseOptions(argv: string[]): Options {
   const o: Options = {
-    packets: 1_000_000, tsharkPackets: Number.POSITIVE_INFINITY, pfsyncPackets: 1_000_000, pfsyncStates: 250_000, runs: 3,
+    packets: 1_000_000, tsharkPackets: Number.POSITIVE_INFINITY, pfsyncPackets: 1_000_000, pfsyncStates: 250_000, runs: 3, carpAdverts: 100_000, only: undefined,
     pfsync: true, live: true, profile: false, keep: false, dir: join(tmpdir(), 'carpdump-bench'),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -78,6 +83,11 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--pfsync-packets') o.pfsyncPackets = num();
     else if (a === '--pfsync-states') o.pfsyncStates = Math.ceil(num() / 4) * 4;
     else if (a === '--runs') o.runs = num();
+    else if (a === '--carp-adverts') o.carpAdverts = num();
+    else if (a === '--only') {
+      o.only = new Set((argv[++i] ?? '').split(','));
+      for (const x of o.only) if (!SECTIONS.includes(x)) throw new Error(`--only: ${x} is not one of ${SECTIONS.join(',')}`);
+    }
     else if (a === '--no-pfsync') o.pfsync = false;
     else if (a === '--no-live') o.live = false;
     else if (a === '--profile') o.profile = true;
@@ -264,6 +274,58 @@ function writeManyVhids(path: string, packets: number, vhids: number): { changes
   }
   out.close();
   return { changes };
+}
+
+/** VHIDs of the real-shaped CARP file (writeRealCarp). */
+export const REAL_VHIDS = 10;
+export const realVip = (vhid: number): string => `10.97.0.${100 + vhid}`;
+
+/**
+ * The issue-11 CARP analysis file: `adverts` real-shaped ucarp adverts and nothing else.
+ * REAL_VHIDS VHIDs, each shared by two nodes (10.97.0.1 advskew 0, 10.97.0.2 advskew 100,
+ * sending from their own MACs as ucarp does); the master of each VHID advertises once a second
+ * with a per-node counter and a valid ucarp HMAC (passphrase BENCH_PASSPHRASE, the VHID's VIP);
+ * backups are silent. Every 13 s one VHID (in turn) fails over: its master falls silent and
+ * 4 s later the other node takes over with a gratuitous ARP for the VIP. Deterministic: a
+ * shorter file is a prefix of a longer one.
+ */
+function writeRealCarp(path: string, adverts: number): { failovers: number; frames: number } {
+  const out = new FastPcap(path);
+  const t0 = 1735689600 * 1e6;
+  const mac = (node: number): string => `02:00:00:97:00:0${node + 1}`;
+  const master = new Array<number>(REAL_VHIDS + 1).fill(0);
+  const silentUntil = new Array<number>(REAL_VHIDS + 1).fill(-1);
+  const counters = [0x5eed0000n, 0x7a110000n];
+  let failovers = 0;
+  let sent = 0;
+  for (let sec = 0; sent < adverts; sec++) {
+    if (sec > 0 && sec % 13 === 0) {
+      const v = ((sec / 13) % REAL_VHIDS) + 1;
+      silentUntil[v] = sec + 4;
+    }
+    for (let vhid = 1; vhid <= REAL_VHIDS && sent < adverts; vhid++) {
+      if (sec < silentUntil[vhid]!) continue;
+      const usec = t0 + sec * 1e6 + vhid * 997;
+      if (sec === silentUntil[vhid]) {
+        master[vhid] = 1 - master[vhid]!;
+        failovers++;
+        const m = mac(master[vhid]!);
+        out.add(usec - 500, ethernet({ type: 0x0806, dst: 'ff:ff:ff:ff:ff:ff', src: m },
+          arp({ opcode: 1, senderMac: m, senderIp: realVip(vhid), targetMac: '00:00:00:00:00:00', targetIp: realVip(vhid) })));
+      }
+      const node = master[vhid]!;
+      const counter = counters[node]! + 1n;
+      counters[node] = counter;
+      out.add(usec, ethernet({ type: 0x0800, src: mac(node) },
+        ipv4({ proto: 112, src: `10.97.0.${node + 1}` }, carp({
+          vhid, advbase: 1, advskew: node === 0 ? 0 : 100, counter,
+          hmac: ucarpHmac(BENCH_PASSPHRASE, vhid, realVip(vhid), counter),
+        }))));
+      sent++;
+    }
+  }
+  out.close();
+  return { failovers, frames: out.count };
 }
 
 const PF_PER_PACKET = 4;
@@ -520,16 +582,101 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child-read') { await childRead(argv[1] ?? 'reader', argv[2] ?? ''); return; }
   const o = parseOptions(argv);
+  const want = (section: string): boolean => o.only === undefined || o.only.has(section);
   mkdirSync(o.dir, { recursive: true });
   const files: string[] = [];
+  console.log(`carpdump benchmark (node ${process.version}, ${haveGnuTime ? 'peak RSS = GNU time %M (ru_maxrss)' : 'no /usr/bin/time: peak RSS not measured (apt-get install time)'})`);
+  const verdicts: string[] = [];
+  const ratioLines: string[] = [];
+  const ratio = (a: Row, b: Row): number => rate(a) / rate(b);
+  const cpuRatio = (a: Row, b: Row): string => {
+    const x = cpuRate(a);
+    const y = cpuRate(b);
+    return x !== undefined && y !== undefined ? `, ${(x / y).toFixed(2)}x CPU` : '';
+  };
+  const tcpdump = have('tcpdump');
+  const tshark = have('tshark');
+
+  let bgRuns: { cdQ: Row; td: Row | undefined } | undefined;
+  if (want('background')) bgRuns = background1M(o, files, verdicts, ratioLines, ratio, cpuRatio, tcpdump, tshark);
+  if (want('carp')) carpAnalysis(o, files, verdicts, ratioLines, cpuRatio, tcpdump);
+
+  let pfRow: Row | undefined;
+  if (want('pfsync')) {
+    const pfFile = join(o.dir, `pfsync-${o.pfsyncPackets}.pcap`);
+    const t = performance.now();
+    const pfs = writePfsync(pfFile, o.pfsyncPackets, o.pfsyncStates);
+    files.push(pfFile);
+    console.log(`\npfsync: ${pfs.packets} packets (bulk of ${o.pfsyncStates} states, then ${o.pfsyncPackets} x ${PF_PER_PACKET} UPD_C), ${pfs.messages} messages, ${(statSync(pfFile).size / 1e6).toFixed(0)} MB (built in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    const m = best(1, () => measure(process.execPath, [CARPDUMP, '-q', '-T', 'jsonl', '-r', pfFile, '-z', 'pfsync,states'], true));
+    pfRow = record('carpdump -q -z pfsync,states', pfFile, pfs.packets, m, 'msgs', pfs.messages);
+    const reportPf = join(o.dir, 'report-pfsync.html');
+    const mr = best(1, () => measure(process.execPath, [CARPDUMP, '-q', '-T', 'jsonl', '-r', pfFile, '-z', 'pfsync,states', '--report', reportPf], true));
+    record('carpdump -q -z pfsync,states --report', pfFile, pfs.packets, mr, 'msgs', pfs.messages);
+    const pfBytes = existsSync(reportPf) ? statSync(reportPf).size : 0;
+    reportChecks.push({ what: 'pfsync', ...extraSeconds(mr, m), bytes: pfBytes });
+    console.log(`    report: ${(pfBytes / 1e6).toFixed(2)} MB, ${extraSeconds(mr, m).extra.toFixed(2)} s (${extraSeconds(mr, m).clock}) on top of the analysis`);
+    const s = summaryOf(m.stdout);
+    const pfSummary = s?.['pfsync'] as { states?: number } | undefined;
+    console.log(`    ${fmtRate(pfs.packets / m.wallSeconds)} packets/s; check: ${String(pfSummary?.states)} states known at the end (expected ${o.pfsyncStates}); findings ${JSON.stringify(s?.['findings'] ?? {})}`);
+    if (tcpdump) {
+      const tdPf = record("tcpdump -nn -r FILE 'ip proto 240'", pfFile, pfs.packets, best(o.runs, () => measure('tcpdump', ['-nn', '-r', pfFile, 'ip proto 240'])), 'msgs', pfs.messages);
+      ratioLines.push(`  carpdump pfsync / tcpdump (which does not decode pfsync)  ${ratio(pfRow, tdPf).toFixed(2)}x wall${cpuRatio(pfRow, tdPf)}`);
+    }
+    const pfCpu = cpuRate(pfRow);
+    verdicts.push(`${rate(pfRow) >= 2e6 ? 'MET   ' : 'MISSED'}  pfsync >= 2 M messages/s decoded and tracked (${fmtRate(rate(pfRow))}/s wall${pfCpu ? `, ${fmtRate(pfCpu)}/s CPU` : ''}; ${o.pfsyncStates} states)`);
+    if (haveGnuTime && o.pfsyncStates >= 1_000_000) {
+      verdicts.push(`${(pfRow.m.peakRssKb ?? 0) < 200 * 1024 ? 'MET   ' : 'MISSED'}  pfsync with ${o.pfsyncStates} states under 200 MB peak RSS (${fmtMb(pfRow.m.peakRssKb)})`);
+    }
+  }
+
+  // -------- summary table
+  console.log('\n| run | packets | wall s | CPU s | packets/s (wall) | packets/s (CPU) | peak RSS |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const c = r.m.cpuSeconds;
+    const u = r.unit && r.unit !== 'packets' ? ` ${r.unit}` : '';
+    console.log(`| ${r.name} | ${r.packets} | ${r.m.wallSeconds.toFixed(2)} | ${c?.toFixed(2) ?? 'n/a'} | ${fmtRate(rate(r))}${u} | ${c ? fmtRate(cpuRate(r)!) : 'n/a'}${u} | ${fmtMb(r.m.peakRssKb)} |`);
+  }
+  if (pfRow) console.log(`\npfsync: ${fmtRate(rate(pfRow))} messages/s, peak RSS ${fmtMb(pfRow.m.peakRssKb)}`);
+
+  console.log(`\nLoad average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs (wall times suffer when it is high; CPU times less so)`);
+  if (want('startup')) startupTable(bgRuns?.td ? { carpdump: bgRuns.cdQ.m, tcpdump: bgRuns.td.m } : undefined);
+  console.log('\nRatios of packets/s (by wall time, and by user+system CPU time):');
+  for (const l of ratioLines) console.log(l);
+  for (const c of reportChecks) {
+    verdicts.push(`${c.extra < 2 && c.bytes < 2e6 ? 'MET   ' : 'MISSED'}  --report on the ${c.what} file: < 2 s on top of the analysis and < 2 MB (${c.extra.toFixed(2)} s ${c.clock}, ${(c.bytes / 1e6).toFixed(2)} MB)`);
+  }
+  console.log('\nTargets:');
+  for (const v of verdicts) console.log(`  ${v}`);
+
+  if (bgRuns && (o.profile || (bgRuns.td && ratio(bgRuns.cdQ, bgRuns.td) < 1))) profileCarpdump(join(o.dir, `bg-${o.packets}.pcap`), o.dir);
+
+  const live = join(REPO_ROOT, 'dist/test/bench/live-load.js');
+  if (o.live && want('live') && existsSync(live)) {
+    console.log('\nLive load test (dist/test/bench/live-load.js):');
+    const m = measure(process.execPath, [live], true, 300_000);
+    console.log(m.stdout.trim().split('\n').map((l) => `  ${l}`).join('\n'));
+    if (m.status !== 0) console.log(`  [exit ${String(m.status)}] ${m.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  } else if (o.live && want('live')) {
+    console.log('\nLive load test: dist/test/bench/live-load.js not present, skipped.');
+  }
+
+  if (!o.keep) for (const f of files) rmSync(f, { force: true });
+  else console.log(`\ncaptures kept in ${o.dir}`);
+}
+
+type RatioFn = (a: Row, b: Row) => number;
+type CpuRatioFn = (a: Row, b: Row) => string;
+
+/** The 1M background file (and its 2x twin, the 100-VHID file): -q, --report, text, tcpdump, tshark, the readers. */
+function background1M(o: Options, files: string[], verdicts: string[], ratioLines: string[], ratio: RatioFn, cpuRatio: CpuRatioFn, tcpdump: boolean, tshark: boolean): { cdQ: Row; td: Row | undefined } {
   const bg = join(o.dir, `bg-${o.packets}.pcap`);
   const bg2 = join(o.dir, `bg-${2 * o.packets}.pcap`);
   const tsharkWhole = o.tsharkPackets >= o.packets;
   const prefix = tsharkWhole ? bg : join(o.dir, `bg-prefix-${o.tsharkPackets}.pcap`);
-  const pfFile = join(o.dir, `pfsync-${o.pfsyncPackets}.pcap`);
-  console.log(`carpdump benchmark (node ${process.version}, ${haveGnuTime ? 'peak RSS = GNU time %M (ru_maxrss)' : 'no /usr/bin/time: peak RSS not measured (apt-get install time)'})`);
   console.log(`building captures in ${o.dir} ...`);
-  let t = performance.now();
+  const t = performance.now();
   const halfUsec = (o.packets / PPS / 2) * 1e6;
   const { adverts } = writeBackground(bg, o.packets, halfUsec);
   writeBackground(bg2, 2 * o.packets, halfUsec);
@@ -565,91 +712,70 @@ async function main(): Promise<void> {
   console.log(`    report: ${(manyBytes / 1e6).toFixed(2)} MB, ${extraSeconds(mr, mq).extra.toFixed(2)} s (${extraSeconds(mr, mq).clock}) on top of the analysis; ${changes} failovers`);
   record('carpdump (text lines to /dev/null)', bg, o.packets, best(o.runs, () => measure(process.execPath, [CARPDUMP, '-r', bg])));
   record(`carpdump -q --carp-pass '*:${BENCH_PASSPHRASE}'`, bg, o.packets, best(o.runs, () => measure(process.execPath, [CARPDUMP, '-q', '-r', bg, '--carp-pass', `*:${BENCH_PASSPHRASE}`])));
-  const td = have('tcpdump') ? record("tcpdump -nn -r FILE 'ip proto 112'", bg, o.packets, best(o.runs, () => measure('tcpdump', ['-nn', '-r', bg, 'ip proto 112']))) : undefined;
-  const ts = have('tshark') ? record(tsharkWhole ? 'tshark -Y carp (heuristics first)' : `tshark -Y carp (${o.tsharkPackets}-packet prefix)`, prefix, o.tsharkPackets, best(1, () => measure('tshark', ['-n', '-r', prefix, '-o', 'ip.try_heuristic_first:TRUE', '-Y', 'carp']))) : undefined;
+  const td = tcpdump ? record("tcpdump -nn -r FILE 'ip proto 112'", bg, o.packets, best(o.runs, () => measure('tcpdump', ['-nn', '-r', bg, 'ip proto 112']))) : undefined;
+  const ts = tshark ? record(tsharkWhole ? 'tshark -Y carp (heuristics first)' : `tshark -Y carp (${o.tsharkPackets}-packet prefix)`, prefix, o.tsharkPackets, best(1, () => measure('tshark', ['-n', '-r', prefix, '-o', 'ip.try_heuristic_first:TRUE', '-Y', 'carp']))) : undefined;
   const rd = record('reader loop (src/capture, openCaptureFile)', bg, o.packets, best(o.runs, () => measure(process.execPath, [SELF, '--child-read', 'reader', bg])));
   const pp = record('pcap-parser loop', bg, o.packets, best(o.runs, () => measure(process.execPath, [SELF, '--child-read', 'pcap-parser', bg])));
 
   console.log(`\nMemory with a 2x larger file (${2 * o.packets} packets):`);
   const cd2 = record('carpdump -q (2x file)', bg2, 2 * o.packets, best(1, () => measure(process.execPath, [CARPDUMP, '-q', '-r', bg2])));
   record('reader loop (2x file)', bg2, 2 * o.packets, best(1, () => measure(process.execPath, [SELF, '--child-read', 'reader', bg2])));
-
-  let pfRow: Row | undefined;
-  if (o.pfsync) {
-    t = performance.now();
-    const pfs = writePfsync(pfFile, o.pfsyncPackets, o.pfsyncStates);
-    files.push(pfFile);
-    console.log(`\npfsync: ${pfs.packets} packets (bulk of ${o.pfsyncStates} states, then ${o.pfsyncPackets} x ${PF_PER_PACKET} UPD_C), ${pfs.messages} messages, ${(statSync(pfFile).size / 1e6).toFixed(0)} MB (built in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
-    const m = best(1, () => measure(process.execPath, [CARPDUMP, '-q', '-T', 'jsonl', '-r', pfFile, '-z', 'pfsync,states'], true));
-    pfRow = record('carpdump -q -z pfsync,states', pfFile, pfs.packets, m, 'msgs', pfs.messages);
-    const reportPf = join(o.dir, 'report-pfsync.html');
-    const mr = best(1, () => measure(process.execPath, [CARPDUMP, '-q', '-T', 'jsonl', '-r', pfFile, '-z', 'pfsync,states', '--report', reportPf], true));
-    record('carpdump -q -z pfsync,states --report', pfFile, pfs.packets, mr, 'msgs', pfs.messages);
-    const pfBytes = existsSync(reportPf) ? statSync(reportPf).size : 0;
-    reportChecks.push({ what: 'pfsync', ...extraSeconds(mr, m), bytes: pfBytes });
-    console.log(`    report: ${(pfBytes / 1e6).toFixed(2)} MB, ${extraSeconds(mr, m).extra.toFixed(2)} s (${extraSeconds(mr, m).clock}) on top of the analysis`);
-    const s = summaryOf(m.stdout);
-    const pfSummary = s?.['pfsync'] as { states?: number } | undefined;
-    console.log(`    ${fmtRate(pfs.packets / m.wallSeconds)} packets/s; check: ${String(pfSummary?.states)} states known at the end (expected ${o.pfsyncStates}); findings ${JSON.stringify(s?.['findings'] ?? {})}`);
-  }
-
-  // -------- summary table
-  console.log('\n| run | packets | wall s | CPU s | packets/s (wall) | packets/s (CPU) | peak RSS |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
-  for (const r of rows) {
-    const c = r.m.cpuSeconds;
-    console.log(`| ${r.name} | ${r.packets} | ${r.m.wallSeconds.toFixed(2)} | ${c?.toFixed(2) ?? 'n/a'} | ${fmtRate(r.packets / r.m.wallSeconds)} | ${c ? fmtRate(r.packets / c) : 'n/a'} | ${fmtMb(r.m.peakRssKb)} |`);
-  }
-  if (pfRow) console.log(`\npfsync: ${fmtRate(rate(pfRow))} messages/s, peak RSS ${fmtMb(pfRow.m.peakRssKb)}`);
-
-  console.log(`\nLoad average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs (wall times suffer when it is high; CPU times less so)`);
   // Steady state: the 2x file minus the 1x file cancels process start-up (node + module loading).
   const steady = (cd2.m.wallSeconds - cdQ.m.wallSeconds) > 0 ? o.packets / (cd2.m.wallSeconds - cdQ.m.wallSeconds) : undefined;
   if (steady !== undefined) console.log(`carpdump -q steady-state rate (2x file minus 1x file, start-up cancelled): ${fmtRate(steady)} packets/s`);
-  startupTable(td ? { carpdump: cdQ.m, tcpdump: td.m } : undefined);
-  console.log('\nRatios of packets/s (by wall time, and by user+system CPU time):');
-  const ratio = (a: Row, b: Row): number => rate(a) / rate(b);
-  const cpuRatio = (a: Row, b: Row): string => {
-    const x = cpuRate(a);
-    const y = cpuRate(b);
-    return x !== undefined && y !== undefined ? `, ${(x / y).toFixed(2)}x CPU` : '';
-  };
-  const verdicts: string[] = [];
-  for (const c of reportChecks) {
-    verdicts.push(`${c.extra < 2 && c.bytes < 2e6 ? 'MET   ' : 'MISSED'}  --report on the ${c.what} file: < 2 s on top of the analysis and < 2 MB (${c.extra.toFixed(2)} s ${c.clock}, ${(c.bytes / 1e6).toFixed(2)} MB)`);
-  }
+
   if (td) {
     const x = ratio(cdQ, td);
-    console.log(`  carpdump -q / tcpdump          ${x.toFixed(2)}x wall${cpuRatio(cdQ, td)}`);
-    verdicts.push(`${x >= 1 ? 'MET   ' : 'MISSED'}  carpdump -q at least as fast as tcpdump (${x.toFixed(2)}x wall${cpuRatio(cdQ, td)})`);
+    ratioLines.push(`  carpdump -q / tcpdump          ${x.toFixed(2)}x wall${cpuRatio(cdQ, td)}`);
+    verdicts.push(`${x >= 1 ? 'MET   ' : 'MISSED'}  carpdump -q at least as fast as tcpdump on the 1M file (${x.toFixed(2)}x wall${cpuRatio(cdQ, td)})`);
   }
   if (ts) {
     const x = ratio(cdQ, ts);
-    console.log(`  carpdump -q / tshark           ${x.toFixed(1)}x wall${cpuRatio(cdQ, ts)}${tsharkWhole ? '' : `  (tshark measured on the ${o.tsharkPackets}-packet prefix)`}`);
+    ratioLines.push(`  carpdump -q / tshark           ${x.toFixed(1)}x wall${cpuRatio(cdQ, ts)}${tsharkWhole ? '' : `  (tshark measured on the ${o.tsharkPackets}-packet prefix)`}`);
     verdicts.push(`${x >= 20 ? 'MET   ' : 'MISSED'}  carpdump >= 20x faster than tshark (${x.toFixed(1)}x wall${cpuRatio(cdQ, ts)})`);
   }
-  console.log(`  reader / pcap-parser           ${ratio(rd, pp).toFixed(2)}x wall${cpuRatio(rd, pp)}`);
-  const peak = Math.max(cdQ.m.peakRssKb ?? 0, cd2.m.peakRssKb ?? 0);
+  ratioLines.push(`  reader / pcap-parser           ${ratio(rd, pp).toFixed(2)}x wall${cpuRatio(rd, pp)}`);
   if (haveGnuTime) {
+    const peak = Math.max(cdQ.m.peakRssKb ?? 0, cd2.m.peakRssKb ?? 0);
     verdicts.push(`${peak < 150 * 1024 ? 'MET   ' : 'MISSED'}  carpdump peak RSS under 150 MB (${fmtMb(cdQ.m.peakRssKb)} on ${o.packets}, ${fmtMb(cd2.m.peakRssKb)} on ${2 * o.packets} packets)`);
   }
-  console.log('\nTargets:');
-  for (const v of verdicts) console.log(`  ${v}`);
+  return { cdQ, td };
+}
 
-  if (o.profile || (td && ratio(cdQ, td) < 1)) profileCarpdump(bg, o.dir);
-
-  const live = join(REPO_ROOT, 'dist/test/bench/live-load.js');
-  if (o.live && existsSync(live)) {
-    console.log('\nLive load test (dist/test/bench/live-load.js):');
-    const m = measure(process.execPath, [live], true, 300_000);
-    console.log(m.stdout.trim().split('\n').map((l) => `  ${l}`).join('\n'));
-    if (m.status !== 0) console.log(`  [exit ${String(m.status)}] ${m.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  } else if (o.live) {
-    console.log('\nLive load test: dist/test/bench/live-load.js not present, skipped.');
+/**
+ * Issue 11's CARP analysis row: real-shaped ucarp adverts (writeRealCarp), analysed with HMAC
+ * verification and the VIPs given, against `tcpdump -nn -v -T carp` printing every advert with
+ * its checksum; the 2x file minus the 1x file gives the steady-state rate (start-up cancelled).
+ */
+function carpAnalysis(o: Options, files: string[], verdicts: string[], ratioLines: string[], cpuRatio: CpuRatioFn, tcpdump: boolean): void {
+  const one = join(o.dir, `carp-${o.carpAdverts}.pcap`);
+  const two = join(o.dir, `carp-${2 * o.carpAdverts}.pcap`);
+  const t = performance.now();
+  const { failovers, frames } = writeRealCarp(one, o.carpAdverts);
+  writeRealCarp(two, 2 * o.carpAdverts);
+  files.push(one, two);
+  console.log(`\nCARP analysis: ${o.carpAdverts} real-shaped ucarp adverts (${REAL_VHIDS} VHIDs, a failover every 13 s: ${failovers}, ${frames} frames with the gratuitous ARPs), and a 2x file (built in ${((performance.now() - t) / 1000).toFixed(1)} s); best of ${o.runs}:`);
+  const vips = Array.from({ length: REAL_VHIDS }, (_, k) => ['--vip', `${k + 1}:${realVip(k + 1)}`]).flat();
+  const analyse = (file: string): string[] => [CARPDUMP, '-q', '-T', 'jsonl', '-r', file, '--carp-pass', `*:${BENCH_PASSPHRASE}`, ...vips];
+  const c1 = record('carpdump -q --carp-pass --vip', one, frames, best(o.runs, () => measure(process.execPath, analyse(one), true)), 'adverts', o.carpAdverts);
+  const sum = summaryOf(c1.m.stdout);
+  const findings = sum?.['findings'] as Record<string, number> | undefined;
+  const vhids = (sum?.['carp'] as { vhids?: { hmac?: unknown }[] } | undefined)?.vhids;
+  console.log(`    check: ${vhids?.length ?? '?'} VHIDs (expected ${REAL_VHIDS}); findings ${JSON.stringify(findings ?? {})}`);
+  record('carpdump -q (no passphrase)', one, frames, best(o.runs, () => measure(process.execPath, [CARPDUMP, '-q', '-T', 'jsonl', '-r', one], true)), 'adverts', o.carpAdverts);
+  const c2 = record('carpdump -q --carp-pass --vip (2x file)', two, 2 * frames, best(o.runs, () => measure(process.execPath, analyse(two), true)), 'adverts', 2 * o.carpAdverts);
+  const cpuSteady = c1.m.cpuSeconds !== undefined && c2.m.cpuSeconds !== undefined && c2.m.cpuSeconds > c1.m.cpuSeconds
+    ? o.carpAdverts / (c2.m.cpuSeconds - c1.m.cpuSeconds) : undefined;
+  const wallSteady = c2.m.wallSeconds > c1.m.wallSeconds ? o.carpAdverts / (c2.m.wallSeconds - c1.m.wallSeconds) : undefined;
+  console.log(`    steady state (2x file minus 1x file): ${wallSteady ? fmtRate(wallSteady) : 'n/a'} adverts/s by wall, ${cpuSteady ? fmtRate(cpuSteady) : 'n/a'} by CPU`);
+  const steady = cpuSteady ?? wallSteady ?? 0;
+  verdicts.push(`${steady >= 1e6 ? 'MET   ' : 'MISSED'}  CARP analysis with HMAC >= 1 M adverts/s steady state (${fmtRate(steady)}/s ${cpuSteady ? 'CPU' : 'wall'})`);
+  if (tcpdump) {
+    const td = record('tcpdump -nn -v -T carp -r FILE', one, frames, best(o.runs, () => measure('tcpdump', ['-nn', '-v', '-T', 'carp', '-r', one])), 'adverts', o.carpAdverts);
+    const x = rate(c1) / rate(td);
+    ratioLines.push(`  CARP analysis with HMAC / tcpdump -v -T carp   ${x.toFixed(2)}x wall${cpuRatio(c1, td)}`);
+    verdicts.push(`${x >= 1 ? 'MET   ' : 'MISSED'}  CARP analysis with HMAC at least as fast as tcpdump -v -T carp prints (${x.toFixed(2)}x wall${cpuRatio(c1, td)})`);
   }
-
-  if (!o.keep) for (const f of files) rmSync(f, { force: true });
-  else console.log(`\ncaptures kept in ${o.dir}`);
 }
 
 main().catch((e: unknown) => {

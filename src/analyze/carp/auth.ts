@@ -148,8 +148,19 @@ export class VhidAuth {
   }
 
   private generation(): string {
+    return this.inferredSets().gen;
+  }
+
+  /** addressSets() and generation() for the candidates as they are now, rebuilt only when one of them changed. */
+  private setsCache: { cand: number; pool: number; elsewhere: readonly VirtualAddress[] | undefined; confirmed: readonly VirtualAddress[] | undefined; gen: string; sets: AddressSet[] } | undefined;
+
+  private inferredSets(): { gen: string; sets: AddressSet[] } {
     const elsewhere = this.confirmedByVhid.get(this.vhid);
-    return `${this.candidateGeneration}/${this.pool.generation}/${elsewhere ? elsewhere.map((a) => a.text).join(',') : ''}`;
+    const c = this.setsCache;
+    if (c && c.cand === this.candidateGeneration && c.pool === this.pool.generation && c.elsewhere === elsewhere && c.confirmed === this.confirmed) return c;
+    const gen = `${this.candidateGeneration}/${this.pool.generation}/${elsewhere ? elsewhere.map((a) => a.text).join(',') : ''}`;
+    this.setsCache = { cand: this.candidateGeneration, pool: this.pool.generation, elsewhere, confirmed: this.confirmed, gen, sets: this.buildSets(elsewhere) };
+    return this.setsCache;
   }
 
   private allKeys(): KeyEntry[] {
@@ -161,11 +172,14 @@ export class VhidAuth {
    * own candidates, then every subset of all candidates (VHID's and the link's) from the
    * smallest up (a single-address match is reported as 'sorted', not 'ucarp-single').
    */
-  private addressSets(): { sets: AddressSet[]; inferred: boolean } {
+  private addressSets(): { sets: readonly AddressSet[]; inferred: boolean } {
     if (this.explicit) return { sets: [{ addrs: [...this.explicit], singles: true }], inferred: false };
+    return { sets: this.inferredSets().sets, inferred: true };
+  }
+
+  private buildSets(elsewhere: readonly VirtualAddress[] | undefined): AddressSet[] {
     const sets: AddressSet[] = [];
     if (this.confirmed) sets.push({ addrs: [...this.confirmed], singles: false });
-    const elsewhere = this.confirmedByVhid.get(this.vhid);
     if (elsewhere && elsewhere !== this.confirmed) sets.push({ addrs: [...elsewhere], singles: false });
     const own = [...this.candidates.values()];
     const all = [...own, ...[...this.pool.addresses.values()].filter((a) => !this.candidates.has(a.text))];
@@ -178,7 +192,7 @@ export class VhidAuth {
     } else if (all.length > 0) {
       sets.push({ addrs: all, singles: true });
     }
-    return { sets, inferred: true };
+    return sets;
   }
 
   lladdrFor(ad: AdvertFacts): Uint8Array | undefined { return this.lladdrOf(ad); }
