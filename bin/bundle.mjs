@@ -8,7 +8,7 @@
 // External at run time: `cap` (native addon, optional dependency: loaded by cap-binding.ts
 // only when live capture is asked for) and yargs (src/options.ts loads yargs 17's one-file
 // CommonJS build through createRequire; it resolves from node_modules, ~20 ms).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url);
@@ -29,7 +29,13 @@ const common = {
   logLevel: 'warning',
 };
 
-await build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/carpdump.js' });
+// Code splitting: what a run may not need (--metrics: prom-client and node:http; live capture:
+// child processes and worker threads; --report; --wordlist's worker pool) is imported with
+// import() and lands in dist/chunk-*.js, loaded only when asked for, so `carpdump -r` does not
+// pay for it at start-up. Chunks of earlier builds are removed first.
+const dist = new URL('dist/', root);
+for (const f of readdirSync(dist)) if (/^chunk-.*\.js(\.map)?$/.test(f)) rmSync(new URL(f, dist));
+await build({ ...common, entryPoints: { carpdump: 'src/cli.ts' }, outdir: 'dist', splitting: true, chunkNames: 'chunk-[name]-[hash]' });
 await build({ ...common, entryPoints: ['src/capture/live-worker.ts'], outfile: 'dist/live-worker.js' });
 // the --wordlist worker, next to the CLI where src/analyze/carp/wordlist-pool.ts resolves it
 await build({ ...common, entryPoints: ['src/analyze/carp/wordlist-worker.ts'], outfile: 'dist/wordlist-worker.js' });

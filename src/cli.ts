@@ -35,8 +35,9 @@ import { TimestampFormatter } from './output/timestamp.js';
 import { BufferedWriter, type OutputStream } from './output/writer.js';
 import { runPipeline, type PipelineConfig, type PipelineResult } from './pipeline.js';
 import { CheckRenderer, checkExitStatus, checkStatus } from './output/check.js';
-import { CarpdumpMetrics, observeSource } from './output/metrics.js';
-import { startMetricsServer, type MetricsServer } from './output/metrics-server.js';
+// --metrics only: prom-client and node:http cost ~0.1 s CPU of start-up, loaded when asked for.
+import type { CarpdumpMetrics } from './output/metrics.js';
+import type { MetricsServer } from './output/metrics-server.js';
 import { bashCompletion, renderFieldList } from './listings.js';
 
 /** Where the CLI writes; replaceable in tests. */
@@ -215,6 +216,8 @@ function createAnalyzers(o: Options, io: CliIo): RunAnalyzers {
 /** --metrics: the registry, its server, and what the run tells it (source up, live drop counters). */
 interface Monitor {
   readonly metrics: CarpdumpMetrics | undefined;
+  /** The source as --metrics sees it (counts frames and bytes), or the source itself. */
+  observe<S extends CaptureSource>(source: S): S;
   /** The capture has opened: the kernel's counters are read from `stats` from now on. */
   captureOpened(stats: () => { dropped: number; fromKernel?: boolean } | undefined): void;
   /** End of the run: down, linger (--metrics-linger, after a capture only), close the server. */
@@ -224,18 +227,25 @@ interface Monitor {
 async function startMetrics(o: Options, io: CliIo, pfsyncAnalyzer: Analyzer): Promise<Monitor> {
   // --metrics listens before the capture opens: a port in use ends the run before it starts.
   let liveStats: (() => { dropped: number; fromKernel?: boolean } | undefined) = () => undefined;
-  const metrics = o.metrics ? new CarpdumpMetrics({
-    pfsyncSummary: () => pfsyncAnalyzer.summary(),
-    dropped: () => { const s = liveStats(); return s && s.fromKernel !== false ? s.dropped : undefined; },
-  }) : undefined;
+  let metrics: CarpdumpMetrics | undefined;
+  let observe = <S extends CaptureSource>(source: S): S => source;
   let server: MetricsServer | undefined;
   let captured = false;
-  if (o.metrics && metrics) {
-    server = await startMetricsServer(o.metrics, metrics);
+  if (o.metrics) {
+    const m = await import('./output/metrics.js');
+    const { startMetricsServer } = await import('./output/metrics-server.js');
+    const registry = new m.CarpdumpMetrics({
+      pfsyncSummary: () => pfsyncAnalyzer.summary(),
+      dropped: () => { const s = liveStats(); return s && s.fromKernel !== false ? s.dropped : undefined; },
+    });
+    metrics = registry;
+    observe = (source) => m.observeSource(source, registry);
+    server = await startMetricsServer(o.metrics, registry);
     errorLine(io, `serving metrics on ${server.url}`);
   }
   return {
     metrics,
+    observe,
     captureOpened: (fn) => { liveStats = fn; captured = true; },
     stop: async () => {
       metrics?.setUp(false);
@@ -288,7 +298,7 @@ type RunSource = Awaited<ReturnType<typeof openSource>>;
 async function openRunSource(o: Options, io: CliIo, analyzers: Analyzer[], monitor: Monitor): Promise<RunSource> {
   const opened = await openSource(o);
   const metrics = monitor.metrics;
-  const source = metrics ? observeSource(opened, metrics) : opened;
+  const source = monitor.observe(opened);
   const merged = opened instanceof MergedCaptureSource ? opened : (opened as { merged?: MergedCaptureSource }).merged;
   // Several -r: which capture point heard which sender (a finding when one did not).
   if (o.reads.length > 1) analyzers.push(createPresenceAnalyzer(merged ? () => merged.spans : undefined));

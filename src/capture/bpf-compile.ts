@@ -12,7 +12,10 @@
 // A pcapng file may have interfaces of several link types: each link type is compiled on
 // its first frame and cached. The tcpdump binary is `tcpdump` on PATH, or CARPDUMP_TCPDUMP.
 
-import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+/** node:child_process (with net and dgram) costs start-up: loaded on the first compile only. */
+const lazyRequire = createRequire(import.meta.url);
 import { CarpdumpError, EXIT } from '../errors.js';
 import { bpfProgram, runBpf, validateBpf, type BpfInsn, type BpfProgram } from './bpf.js';
 import type { CaptureSource, ClockTick, FrameSink, RawFrame } from './types.js';
@@ -62,6 +65,7 @@ function compilerMessage(stderr: string): string {
 
 /** The default compiler: libpcap through `tcpdump -r - -ddd`. */
 export function compileWithTcpdump(expression: string, linktype: number, tcpdump = process.env['CARPDUMP_TCPDUMP'] || 'tcpdump'): BpfProgram {
+  const { spawnSync } = lazyRequire('node:child_process') as typeof import('node:child_process');
   const r = spawnSync(tcpdump, ['-r', '-', '-ddd', '--', expression], {
     input: pcapHeader(linktype, 262144), encoding: 'utf8', timeout: 30_000,
   });

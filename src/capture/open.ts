@@ -7,7 +7,7 @@ import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node
 import { Readable } from 'node:stream';
 import { CaptureFormatError, CarpdumpError } from '../errors.js';
 import { CaptureParser, type CaptureFormat } from './parser.js';
-import { gunzipMembers, type GunzipResult } from './gunzip.js';
+import type { GunzipResult } from './gunzip.js';
 import type { Limits } from '../limits.js';
 import type { CaptureSource, FrameSink, RawFrame, RecordPrefilter } from './types.js';
 
@@ -224,6 +224,8 @@ export class FileCaptureSource implements CaptureSource {
     let chunks: AsyncIterable<Uint8Array> = rest();
     if (first !== undefined && first[0] === GZIP_MAGIC0 && second === GZIP_MAGIC1) {
       this.gzip = true;
+      // node:zlib only for a gzip file (start-up of the others: bin/bundle.mjs splits it off)
+      const { gunzipMembers } = await import('./gunzip.js');
       chunks = gunzipMembers(rest(), this.gunzipResult);
     }
     try {

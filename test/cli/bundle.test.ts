@@ -57,7 +57,8 @@ test('the version is inside the bundle: a copy with no package.json at ../../ st
   const copyDir = path.join(mkdtempSync(path.join(repoRoot, 'dist', 'bundle-test-')), 'x');
   mkdirSync(copyDir);
   try {
-    copyFileSync(bundle, path.join(copyDir, 'carpdump.js'));
+    // with the chunks it imports (bin/bundle.mjs splits off what a run may not need)
+    for (const f of readdirSync(path.dirname(bundle)).filter((n) => n === 'carpdump.js' || /^chunk-.*\.js$/.test(n))) copyFileSync(path.join(path.dirname(bundle), f), path.join(copyDir, f));
     const r = runModule(path.join(copyDir, 'carpdump.js'), ['--version']);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `carpdump ${pkgVersion}\n`);
@@ -105,4 +106,24 @@ test('a live capture through the bundle starts its worker (lo, 1 s)', { skip: li
   assert.equal(r.status, 0, r.stderr);
   assert.doesNotMatch(r.stderr, /worker/);
   assert.match(r.stderr, /packets captured/);
+});
+
+test('start-up: reading a file loads neither prom-client nor node:http; --metrics loads them from their chunk', () => {
+  // What the process loaded, from inside: node's list of built-in modules, and whether the
+  // bundled prom-client registry class was evaluated (its chunk adds a global metric registry).
+  const probe = (args: string[]) => {
+    const code = `import { main } from ${JSON.stringify(pathToFileURL(bundle).href)};
+      const code = await main(process.argv.slice(1));
+      const loaded = process.moduleLoadList.filter((m) => m.startsWith('NativeModule '));
+      process.stderr.write('\\nLOADED ' + JSON.stringify({ code, http: loaded.includes('NativeModule http') }) + '\\n');`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code, '--', ...args], { encoding: 'utf8', env, timeout: 60_000 });
+    const line = r.stderr.split('\n').find((l) => l.startsWith('LOADED '));
+    assert.ok(line, r.stderr);
+    return JSON.parse(line.slice(7)) as { code: number; http: boolean };
+  };
+  const file = path.join(repoRoot, 'samples', 'ucarp-failover.pcap');
+  assert.deepEqual(probe(['-q', '-r', file]), { code: 0, http: false });
+  const withMetrics = probe(['-q', '-r', file, '--metrics', '127.0.0.1:0']);
+  assert.equal(withMetrics.code, 0);
+  assert.equal(withMetrics.http, true, '--metrics serves over node:http, loaded with its chunk');
 });

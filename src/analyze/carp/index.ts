@@ -17,7 +17,6 @@
 // Memory: at most MAX_GROUPS groups, 16 sources each, 8 candidate addresses per VHID/link;
 // beyond that carp.vhid_cap is raised once and the rest is not analysed.
 
-import { createHash } from 'node:crypto';
 import type { Analyzer, DeriveSink, FindingSink, PacketTime } from '../types.js';
 import { timeOf, toSeconds } from '../types.js';
 import type { DecodedFrame, Fields, FieldValue } from '../../decode/types.js';
@@ -27,7 +26,7 @@ import { keyEntry, LinkPool, makeKeyEntries, parseAddressList, VhidAuth, type Ve
 import { advertOf, announcementOf, vrrpOf, type AdvertFacts } from './facts.js';
 import { makeFinding } from './finding.js';
 import { MAX_SOURCES, VhidGroup, type AuthOutcome } from './group.js';
-import { hexToBytes } from './hmac.js';
+import { hexToBytes, hmacKeyOf } from './hmac.js';
 import { auditWordlistBlocks, type Wordlist } from './wordlist.js';
 import { searchTargets } from './discover.js';
 import { counterBytes } from './hmac.js';
@@ -85,10 +84,14 @@ interface AuditRecord {
 }
 
 const keyIds = new WeakMap<Uint8Array, string>();
-/** Which key verified, as a digest (never output: only compared between sources); cached per key. */
+const KEY_ID_MESSAGE = new TextEncoder().encode('carpdump key id');
+/**
+ * Which key verified, as a keyed digest (never output: only compared between sources); cached
+ * per key. The project's own HMAC-SHA1, so that node:crypto (~40 ms of start-up) is not loaded.
+ */
 function keyIdOf(key: Uint8Array): string {
   let id = keyIds.get(key);
-  if (id === undefined) { id = createHash('sha1').update(key).digest('hex'); keyIds.set(key, id); }
+  if (id === undefined) { id = Buffer.from(hmacKeyOf(key).mac(KEY_ID_MESSAGE)).toString('hex'); keyIds.set(key, id); }
   return id;
 }
 
