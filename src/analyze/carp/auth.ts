@@ -17,7 +17,7 @@
 
 import { parseMac, parseVirtualAddress, vhidOfVirtualMac, type VirtualAddress } from './addresses.js';
 import {
-  carpKey, counterBytes, findMatchingCandidate, hexToBytes, hmacCandidates, hmacKeyOf,
+  carpKey, counterBytes, findMatchingCandidate, hexDigestWords, hexToBytes, hmacCandidates, hmacKeyOf,
   type HmacCandidate, type HmacVariant,
 } from './hmac.js';
 import type { AdvertFacts } from './facts.js';
@@ -89,11 +89,19 @@ export class LinkPool {
 interface PendingAdvert {
   readonly frame: number;
   readonly counter: Uint8Array;
-  readonly md: Uint8Array;
+  readonly md: Int32Array;
   readonly lladdr: Uint8Array | undefined;
 }
 
 const SUBSET_LIMIT = 10;
+
+const texts = new WeakMap<readonly VirtualAddress[], readonly string[]>();
+/** The addresses' texts, one array per address list (lists are shared: sets, candidates). Read-only. */
+function textsOf(addrs: readonly VirtualAddress[]): readonly string[] {
+  let t = texts.get(addrs);
+  if (!t) { t = addrs.map((a) => a.text); texts.set(addrs, t); }
+  return t;
+}
 
 interface AddressSet {
   readonly addrs: readonly VirtualAddress[];
@@ -126,7 +134,12 @@ export class VhidAuth {
     private readonly pool: LinkPool,
     /** Address sets the HMAC confirmed for this VHID on any link (tried on the others too). */
     private readonly confirmedByVhid: Map<number, readonly VirtualAddress[]> = new Map(),
-  ) {}
+  ) {
+    this.explicitSet = explicit ? { addrs: [...explicit], singles: true } : undefined;
+  }
+
+  /** --vip as the one address set to try (one object: candidatesFor caches per set). */
+  private readonly explicitSet: AddressSet | undefined;
 
   get hasConfiguredKey(): boolean { return this.keys.some((k) => k.origin === 'configured'); }
   /** A passphrase is known: configured, or found by --wordlist. */
@@ -173,7 +186,7 @@ export class VhidAuth {
    * smallest up (a single-address match is reported as 'sorted', not 'ucarp-single').
    */
   private addressSets(): { sets: readonly AddressSet[]; inferred: boolean } {
-    if (this.explicit) return { sets: [{ addrs: [...this.explicit], singles: true }], inferred: false };
+    if (this.explicitSet) return { sets: [this.explicitSet], inferred: false };
     return { sets: this.inferredSets().sets, inferred: true };
   }
 
@@ -197,11 +210,17 @@ export class VhidAuth {
 
   lladdrFor(ad: AdvertFacts): Uint8Array | undefined { return this.lladdrOf(ad); }
 
+  /** Parsed lladdr per Ethernet source (the same array each time: candidatesFor keys on it). */
+  private readonly lladdrs = new Map<string, Uint8Array | undefined>();
+
   private lladdrOf(ad: AdvertFacts): Uint8Array | undefined {
     if (!ad.ethSrc) return undefined;
+    if (this.lladdrs.has(ad.ethSrc)) return this.lladdrs.get(ad.ethSrc);
     const v = vhidOfVirtualMac(ad.ethSrc);
-    if (v && v.vhid === ad.vhid) return undefined;
-    return parseMac(ad.ethSrc);
+    const ll = v && v.vhid === ad.vhid ? undefined : parseMac(ad.ethSrc);
+    if (this.lladdrs.size >= 64) this.lladdrs.clear();
+    this.lladdrs.set(ad.ethSrc, ll);
+    return ll;
   }
 
   /** Messages for the wordlist audit: a few per advert (variants of the likeliest address sets). */
@@ -237,15 +256,23 @@ export class VhidAuth {
   }
 
   /** Candidate messages per (address set, lladdr), built once; only the counter (last 8 bytes) changes per advert. */
-  private readonly templates = new Map<string, HmacCandidate[]>();
+  /**
+   * Keyed by the set object and the lladdr array: both are stable between adverts (the --vip set
+   * is built once, inferred sets are cached per generation, lladdrOf caches the parsed MAC), so
+   * no key string is built per advert. At most 64 entries: then it starts over.
+   */
+  private readonly templates = new Map<AddressSet, Map<Uint8Array | undefined, HmacCandidate[]>>();
+  private templateCount = 0;
 
   private candidatesFor(set: AddressSet, counter: Uint8Array, lladdr: Uint8Array | undefined): HmacCandidate[] {
-    const k = `${set.addrs.map((a) => a.text).join(',')}|${lladdr ? lladdr.join(':') : ''}|${set.singles ? 1 : 0}`;
-    let t = this.templates.get(k);
+    let bySet = this.templates.get(set);
+    let t = bySet?.get(lladdr);
     if (!t) {
       t = hmacCandidates(this.vhid, set.addrs, counter, lladdr, set.singles);
-      if (this.templates.size >= 64) this.templates.delete(this.templates.keys().next().value as string);
-      this.templates.set(k, t);
+      if (this.templateCount >= 64) { this.templates.clear(); this.templateCount = 0; bySet = undefined; }
+      if (!bySet) { bySet = new Map(); this.templates.set(set, bySet); }
+      bySet.set(lladdr, t);
+      this.templateCount++;
     }
     for (const c of t) (c.message as Uint8Array).set(counter, c.message.length - 8);
     return t;
@@ -276,30 +303,32 @@ export class VhidAuth {
   }
 
   verify(ad: AdvertFacts): VerifyResult {
-    const mdBytes = ad.hmac ? hexToBytes(ad.hmac) : undefined;
+    const md = ad.hmac ? hexDigestWords(ad.hmac) : undefined;
     const counter = ad.counter ? counterBytes(ad.counter) : undefined;
     const known = this.explicit ?? this.confirmed;
-    const inUse = (known ?? [...this.candidates.values()]).map((a) => a.text);
+    const inUse = known ? textsOf(known) : [...this.candidates.keys()];
     const keyKnown = this.keyKnown;
-    if (!mdBytes || mdBytes.length !== 20 || !counter) {
+    if (!md || !counter) {
       return { status: 'unverified', reason: 'advert has no complete counter and HMAC', addresses: inUse, inferred: !this.explicit, keyKnown };
     }
-    const md = digestWords(mdBytes);
     const lladdr = this.lladdrOf(ad);
     const snd = this.senderOf(ad);
     const keys = this.allKeys();
-    const good = (hit: { c: HmacCandidate; key: KeyEntry }, inferred: boolean, extra: Partial<VerifyResult> = {}): VerifyResult => {
+    const good = (hit: { c: HmacCandidate; key: KeyEntry }, inferred: boolean, extra: Pick<VerifyResult, 'discovered'> = {}): VerifyResult => {
       const variantOff = this.confirmedVariant !== undefined && hit.c.variant !== this.confirmedVariant
         && !(hit.c.variant === 'ucarp-single' || this.confirmedVariant === 'ucarp-single');
-      return {
-        status: 'good', variant: hit.c.variant, key: hit.key, addresses: hit.c.addresses.map((a) => a.text), inferred, keyKnown,
-        ...(variantOff ? { cause: 'variant' as const, vhidVariant: this.confirmedVariant! } : {}), ...extra,
+      // a literal and assignments: an object spread here costs more than the HMAC (see extendFacts)
+      const r: { -readonly [K in keyof VerifyResult]: VerifyResult[K] } = {
+        status: 'good', variant: hit.c.variant, key: hit.key, addresses: textsOf(hit.c.addresses), inferred, keyKnown,
       };
+      if (variantOff) { r.cause = 'variant'; r.vhidVariant = this.confirmedVariant!; }
+      if (extra.discovered) r.discovered = extra.discovered;
+      return r;
     };
     const setVariant = (v: HmacVariant): void => { if (this.confirmedVariant === undefined) this.confirmedVariant = v; };
 
-    if (this.explicit) {
-      const hit = this.match(ad, { addrs: [...this.explicit], singles: true }, counter, md, lladdr, keys);
+    if (this.explicitSet) {
+      const hit = this.match(ad, this.explicitSet, counter, md, lladdr, keys);
       if (hit) { setVariant(hit.c.variant); return good(hit, false); }
       if (!keyKnown) return { status: 'unverified', reason: `no passphrase for VHID ${ad.vhid} (--carp-pass)`, addresses: inUse, inferred: false, keyKnown };
       const alt = this.alternative(ad, snd, counter, md, lladdr, keys);
@@ -342,7 +371,7 @@ export class VhidAuth {
       snd.failedAt = gen;
     }
     if (!keyKnown) {
-      if (!known) this.remember({ frame: ad.frame, counter, md: mdBytes, lladdr });
+      if (!known) this.remember({ frame: ad.frame, counter, md, lladdr });
       return { status: 'unverified', reason: `no passphrase for VHID ${ad.vhid} (--carp-pass)`, addresses: inUse, inferred: true, keyKnown };
     }
     if (this.confirmed) {

@@ -311,9 +311,10 @@ export class VhidGroup extends Election<MasterCause> {
     if (isBowOut(ad.advbase, ad.advskew)) return;
     for (const o of this.sources.values()) {
       if (o === s || o.bowedOut) continue;
-      const pair = [s.src, o.src].sort().join(' ');
+      // the pair's key only when a conflict is raised (not per advert)
+      const pair = (): string => [s.src, o.src].sort().join(' ');
       if (o.advbase !== s.advbase) {
-        this.conflict(`advbase ${pair}`, ad, emit, [o.lastFrame, ad.frame],
+        this.conflict(`advbase ${pair()}`, ad, emit, [o.lastFrame, ad.frame],
           `VHID ${this.vhid} (${this.af}): ${s.src} advertises advbase ${s.advbase}, ${o.src} advbase ${o.advbase}: two groups on one VHID, or a misconfigured node`,
           { src: s.src, other: o.src, reason: 'advbase', advbase: s.advbase, other_advbase: o.advbase });
       }
@@ -322,16 +323,16 @@ export class VhidGroup extends Election<MasterCause> {
       if ((a.status === 'good') !== (b.status === 'good')) {
         const good = a.status === 'good' ? s : o;
         const bad = a.status === 'good' ? o : s;
-        this.conflict(`auth ${pair}`, ad, emit, [o.lastFrame, ad.frame],
+        this.conflict(`auth ${pair()}`, ad, emit, [o.lastFrame, ad.frame],
           `VHID ${this.vhid} (${this.af}): adverts from ${bad.src} do not verify with the passphrase and addresses that verify ${good.src}: another group on this VHID, or a different passphrase/address list`,
           { src: bad.src, other: good.src, reason: 'passphrase_or_addresses' });
       } else if (a.status === 'good' && b.status === 'good') {
         if (a.keyId !== b.keyId) {
-          this.conflict(`key ${pair}`, ad, emit, [o.lastFrame, ad.frame],
+          this.conflict(`key ${pair()}`, ad, emit, [o.lastFrame, ad.frame],
             `VHID ${this.vhid} (${this.af}): ${s.src} and ${o.src} verify with different passphrases`,
             { src: s.src, other: o.src, reason: 'passphrase' });
         } else if (a.addresses !== b.addresses) {
-          this.conflict(`addr ${pair}`, ad, emit, [o.lastFrame, ad.frame],
+          this.conflict(`addr ${pair()}`, ad, emit, [o.lastFrame, ad.frame],
             `VHID ${this.vhid} (${this.af}): ${s.src} and ${o.src} hash different virtual address lists`,
             { src: s.src, other: o.src, reason: 'addresses' });
         }

@@ -60,6 +60,26 @@ function hexNibble(c: number): number {
   return -1;
 }
 
+/**
+ * A 20-byte digest given as 40 hex digits, as the five big-endian words the HMAC check
+ * compares (hexToBytes then digestWords, without the byte array); undefined unless exactly
+ * 40 hex digits.
+ */
+export function hexDigestWords(hex: string): Int32Array | undefined {
+  if (hex.length !== 40) return undefined;
+  const out = new Int32Array(5);
+  for (let w = 0; w < 5; w++) {
+    let word = 0;
+    for (let i = 8 * w; i < 8 * w + 8; i++) {
+      const n = hexNibble(hex.charCodeAt(i));
+      if (n < 0) return undefined;
+      word = (word << 4) | n;
+    }
+    out[w] = word;
+  }
+  return out;
+}
+
 export function hexToBytes(hex: string): Uint8Array | undefined {
   if (hex.length % 2 !== 0) return undefined;
   const out = new Uint8Array(hex.length / 2);

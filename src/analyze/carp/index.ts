@@ -84,6 +84,14 @@ interface AuditRecord {
 }
 
 const keyIds = new WeakMap<Uint8Array, string>();
+const sortedLists = new WeakMap<readonly string[], string>();
+/** The addresses sorted and joined (compared between sources), once per list: verify() shares its lists. */
+function sortedList(addresses: readonly string[]): string {
+  let t = sortedLists.get(addresses);
+  if (t === undefined) { t = [...addresses].sort().join(','); sortedLists.set(addresses, t); }
+  return t;
+}
+
 const KEY_ID_MESSAGE = new TextEncoder().encode('carpdump key id');
 /**
  * Which key verified, as a keyed digest (never output: only compared between sources); cached
@@ -323,13 +331,13 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
         { vhid: ad.vhid, af: ad.af, src: ad.src, searched: r.searched ?? null,
           likely_cause: r.searched ? 'virtual addresses outside the searched candidates, or a wrong passphrase' : 'virtual addresses unknown' }));
     }
-    const outcome: AuthOutcome = {
+    const outcome: { -readonly [K in keyof AuthOutcome]: AuthOutcome[K] } = {
       status: r.status,
       keyKnown: r.keyKnown,
-      // which key verified, as a digest (never output: only compared between sources)
-      ...(r.key ? { keyId: keyIdOf(r.key.key) } : {}),
-      addresses: [...r.addresses].sort().join(','),
+      addresses: sortedList(r.addresses),
     };
+    // which key verified, as a digest (never output: only compared between sources)
+    if (r.key) outcome.keyId = keyIdOf(r.key.key);
     if (!group.onAdvert(ad, outcome, emit)) capHit(frame, 'sources', emit);
   };
 

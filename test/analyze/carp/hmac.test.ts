@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { checkProperty } from '../../support/fc-seed.js';
 import { createHmac } from 'node:crypto';
 import { parseIPv6, parseVirtualAddress, sortForHmac, vhidOfVirtualMac, type VirtualAddress } from '../../../src/analyze/carp/addresses.js';
-import { buildHmacMessage, carpKey, counterBytes, findMatchingCandidate, hmacCandidates } from '../../../src/analyze/carp/hmac.js';
+import { buildHmacMessage, carpKey, counterBytes, findMatchingCandidate, hexDigestWords, hexToBytes, hmacCandidates } from '../../../src/analyze/carp/hmac.js';
+import { digestWords } from '../../../src/analyze/carp/sha1.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const addrs = (...t: string[]): VirtualAddress[] => t.map((x) => parseVirtualAddress(x)!);
@@ -108,4 +109,18 @@ test('counterBytes: the 8 big-endian bytes of any u64, small (double path) or la
   }
   assert.equal(counterBytes((1n << 64n).toString()), undefined);
   assert.equal(counterBytes('12a'), undefined);
+});
+
+test('hexDigestWords: the five words of digestWords(hexToBytes(x)) for any 20 bytes, in either case; undefined otherwise', () => {
+  checkProperty(fc.property(fc.uint8Array({ minLength: 20, maxLength: 20 }), fc.boolean(), (b, upper) => {
+    const text = upper ? Buffer.from(b).toString('hex').toUpperCase() : Buffer.from(b).toString('hex');
+    assert.deepEqual(hexDigestWords(text), digestWords(hexToBytes(text)!));
+  }), { numRuns: 2000, seed: 11 });
+  // every other length, and a non-hex digit at every position
+  checkProperty(fc.property(fc.string({ maxLength: 60 }).filter((t) => t.length !== 40), (t) => {
+    assert.equal(hexDigestWords(t), undefined);
+  }), { numRuns: 500, seed: 12 });
+  const good = 'ab'.repeat(20);
+  for (let i = 0; i < 40; i++) assert.equal(hexDigestWords(`${good.slice(0, i)}g${good.slice(i + 1)}`), undefined, `position ${i}`);
+  assert.deepEqual([...hexDigestWords('ffffffff000000007fffffff80000000deadBEEF')!], [-1, 0, 0x7fffffff, -0x80000000, 0xdeadbeef | 0]);
 });
