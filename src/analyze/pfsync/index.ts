@@ -13,7 +13,10 @@ import { formatEpoch } from '../../kernel/time.js';
 import { FINDINGS, type FindingId } from '../findings.js';
 import type { DecodedFrame, FieldValue, Fields } from '../../decode/types.js';
 import type { RawFrame } from '../../kernel/frame.js';
-import { LANE_CID, LANE_DST_SEQLO, LANE_DST_STATE, LANE_IDH, LANE_IDL, LANE_SRC_SEQLO, LANE_SRC_STATE, LANE_WORDS, LANE_ACTION, LANE_ACTION_NAME, type PfsyncLane } from '../../decode/pfsync/lane.js';
+import {
+  LANE_CID, LANE_DST_SEQLO, LANE_DST_STATE, LANE_FORMAT, LANE_IDH, LANE_IDL, LANE_PROTO, LANE_SRC_SEQLO, LANE_SRC_STATE, LANE_UPD,
+  LANE_UPD_C_NAME, LANE_UPD_NAME, LANE_WORDS, type PfsyncLane,
+} from '../../decode/pfsync/lane.js';
 import { actionDef } from '../../decode/pfsync/actions.js';
 import { findLayer, numOf, recordsIn, strOf, type PfsyncRecord } from '../../decode/fields.js';
 import type { FastIds } from '../../decode/pfsync/common.js';
@@ -56,6 +59,8 @@ const MAX_BULKS = 64;
 const CREATORS_LISTED = 100;
 /** A requester gives up after PFSYNC_MAX_BULKTRIES (12) retries 5 s apart (pfsync.md 10.2). */
 const BULK_GIVE_UP_SECONDS = 60;
+/** The full-state formats of a lane frame with UPD messages. */
+const LANE_FORMATS: readonly string[] = [LANE_FORMAT];
 const PER_MESSAGE_IDS: ReadonlySet<FindingId> = new Set(['pfsync.stale_update', 'pfsync.unknown_state']);
 
 
@@ -114,8 +119,9 @@ function zeroCreator(ids: Ids): boolean {
   return ids.creatorid === undefined ? ids.c === 0 : ids.creatorid === '00000000';
 }
 
-/** A lane frame's UPD_C section as the record the full analysis decode makes of it (FastIds). */
-function laneSection(words: Uint32Array, from: number, count: number): Msg {
+/** A lane frame's section as the record the full analysis decode makes of it (FastIds). */
+function laneSection(action: number, words: Uint32Array, from: number, count: number): Msg {
+  const full = action === LANE_UPD;
   const messages: Msg[] = [];
   for (let k = 0, w = from; k < count; k++, w += LANE_WORDS) {
     const m: Msg & FastIds = {
@@ -123,9 +129,9 @@ function laneSection(words: Uint32Array, from: number, count: number): Msg {
       'pfsync.state.dst.seqlo': words[w + LANE_DST_SEQLO]!, 'pfsync.state.dst.state': words[w + LANE_DST_STATE]!,
       cid: words[w + LANE_CID]!, idh: words[w + LANE_IDH]!, idl: words[w + LANE_IDL]!,
     };
-    messages.push(m);
+    messages.push(full ? { ...m, 'pfsync.state.format': LANE_FORMAT, 'pfsync.state.proto': words[w + LANE_PROTO]! } : m);
   }
-  return { 'pfsync.action': LANE_ACTION, 'pfsync.action_name': LANE_ACTION_NAME, 'pfsync.count': count, 'pfsync.messages': messages };
+  return { 'pfsync.action': action, 'pfsync.action_name': full ? LANE_UPD_NAME : LANE_UPD_C_NAME, 'pfsync.count': count, 'pfsync.messages': messages };
 }
 
 function isFlavor(v: FieldValue | undefined): v is PfsyncFlavor {
@@ -148,6 +154,8 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
   let capRaised = false;
   let creatorCapRaised = false;
   const scratch: Ids = { c: 0, h: 0, l: 0, whole: false, creatorid: undefined, id: undefined, lastCreator: '', lastCreatorNum: 0 };
+  /** The peer facts of the lane's insert (the table copies them). */
+  const laneFacts: PeerFacts = { srcState: 0, dstState: 0, srcSeqlo: 0, dstSeqlo: 0 };
   let lastCksum = '';
   let lastCksumZero = true;
 
@@ -167,7 +175,11 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
   }
 
   function insert(emit: FindingSink, frame: FrameRef, c: number, h: number, l: number, m: Msg): boolean {
-    const r = table.insert(c, h, l, numOf(m['pfsync.state.proto']) ?? 0, facts(m));
+    return insertWith(emit, frame, c, h, l, numOf(m['pfsync.state.proto']) ?? 0, facts(m));
+  }
+
+  function insertWith(emit: FindingSink, frame: FrameRef, c: number, h: number, l: number, proto: number, p: PeerFacts): boolean {
+    const r = table.insert(c, h, l, proto, p);
     if (r === 'full' && !capRaised) {
       capRaised = true;
       emit(make('pfsync.state_cap', frame, `the state tracker holds ${table.cap} states, its cap: further states are not tracked (state counts from now on are low)`, { cap: table.cap }));
@@ -413,20 +425,25 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
       }
     },
     // onFrame of a lane frame (decode/pfsync/lane.ts: Ethernet, IPv4 from a non-zero source,
-    // TTL 255, pfsync v6 of UPD_C sections only, nothing ignored), step by step the same.
+    // TTL 255, pfsync v6 of UPD_C and UPD sections only, nothing ignored), step by step the same.
     onPfsyncLane(lane: PfsyncLane, emit: FindingSink): void {
       const raw = lane.raw;
       const src = lane.ipSrc;
       link.observeHost(raw.interfaceId, src);
       if (openBulks.size > 0) expireBulks(timeOf(raw), emit, false);
-      const counts = lane.sectionCounts;
-      for (let s = 0; s < lane.sections; s++) messagesByAction[LANE_ACTION_NAME] = (messagesByAction[LANE_ACTION_NAME] ?? 0) + counts[s]!;
+      const actions = lane.sectionActions, counts = lane.sectionCounts;
+      let full = false;
+      for (let s = 0; s < lane.sections; s++) {
+        const name = actions[s] === LANE_UPD ? LANE_UPD_NAME : LANE_UPD_C_NAME;
+        messagesByAction[name] = (messagesByAction[name] ?? 0) + counts[s]!;
+        if (actions[s] === LANE_UPD && counts[s]! > 0) full = true;
+      }
       link.observePfsyncOf(raw, false, timeOf(raw), src, lane.ipDst);
       const peer = peers.packet(src, 4, timeOf(raw), lane.messages, raw.number);
       const cksum = lane.cksum;
       if (cksum !== lastCksum) { lastCksum = cksum; lastCksumZero = /^0*$/.test(cksum); }
       if (peer) {
-        problems(emit, lane, peers.format(peer, 'openbsd-v6', 'version', []));
+        problems(emit, lane, peers.format(peer, 'openbsd-v6', 'version', full ? LANE_FORMATS : []));
         if (cksum && !lastCksumZero) problems(emit, lane, peers.ruleset(peer, cksum));
       }
       const rule: StaleRule = lastCksumZero ? 'openbsd74' : 'classic';
@@ -435,22 +452,30 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
       let w = 0;
       for (let s = 0; s < lane.sections; s++) {
         const count = counts[s]!;
+        const upd = actions[s] === LANE_UPD;
         if (peer !== undefined && strangers.concerns(peer)) {
           // A section to watch (a stranger's): the full path, with the messages as records.
-          applySection(emit, lane, peer, src, 'openbsd-v6', rule, laneSection(words, w, count));
+          applySection(emit, lane, peer, src, 'openbsd-v6', rule, laneSection(actions[s]!, words, w, count));
           w += count * LANE_WORDS;
           continue;
         }
+        const name = upd ? LANE_UPD_NAME : LANE_UPD_C_NAME;
         for (let k = 0; k < count; k++, w += LANE_WORDS) {
           const c = words[w + LANE_CID]!, h = words[w + LANE_IDH]!, l = words[w + LANE_IDL]!;
           ids.c = c; ids.h = h; ids.l = l; ids.whole = true; ids.creatorid = undefined; ids.id = undefined;
           const at = table.find(c, h, l);
+          const srcState = words[w + LANE_SRC_STATE]!, srcSeqlo = words[w + LANE_SRC_SEQLO]!;
+          const dstState = words[w + LANE_DST_STATE]!, dstSeqlo = words[w + LANE_DST_SEQLO]!;
           if (at >= 0) {
-            updateWith(emit, lane, src, LANE_ACTION_NAME, at, ids, words[w + LANE_SRC_STATE]!, words[w + LANE_SRC_SEQLO]!,
-              words[w + LANE_DST_STATE]!, words[w + LANE_DST_SEQLO]!, rule);
-          } else {
-            unknown(emit, lane, src, LANE_ACTION_NAME, ids);
+            updateWith(emit, lane, src, name, at, ids, srcState, srcSeqlo, dstState, dstSeqlo, rule);
+          } else if (!upd) {
+            unknown(emit, lane, src, name, ids);
+          } else if (c !== 0) {
+            const p = laneFacts;
+            p.srcState = srcState; p.dstState = dstState; p.srcSeqlo = srcSeqlo; p.dstSeqlo = dstSeqlo;
+            insertWith(emit, lane, c, h, l, words[w + LANE_PROTO]!, p);
           }
+          if (upd) { const b = openBulks.get(src); if (b) b.states++; }
         }
       }
     },

@@ -1,17 +1,18 @@
-// The pfsync lane: the steady state of a pfsync stream — Ethernet, plain IPv4, pfsync v6 packets
-// of UPD_C sections only — read straight from the bytes into numbers, with no frame, layer, field
+// The pfsync lane: the bulk of a pfsync stream — Ethernet, plain IPv4, pfsync v6 packets of UPD_C
+// (the steady state) and UPD (a bulk update's states) sections only — read straight from the bytes into numbers, with no frame, layer, field
 // record or message object, for runs where nothing prints the frame (-q: the pipeline's
 // PipelineConfig.pfsyncLane, the analyzers' onPfsyncLane). Everything else (VLAN tags, IP options,
 // fragments, a TTL other than 255, a bad checksum, legacy or v5 pfsync, any other action, a cut
 // or overrunning section, trailing bytes) returns undefined and takes the full decode: the lane
 // takes exactly the frames whose full decode (DecodeOptions.pfsyncAnalysisOnly) has the layers
-// eth / ipv4 / pfsync, no annotation and nothing but whole UPD_C messages, and gives the
+// eth / ipv4 / pfsync, no annotation and nothing but whole UPD_C and UPD messages, and gives the
 // analyzers the same values (test/analyze/pfsync/lane.test.ts compares the two on every capture).
 //
 //   0 eth dst | 6 eth src | 12 type 0x0800 | 14 IPv4 0x45 ... ttl 255, proto 240 | 34 pfsync v6
 //   header (20 B: version, pad, len, pfcksum[16]) | subheaders (action 4, len in words, count) and
 //   UPD_C messages (84 B: id 8, src peer 32 (seqlo at 8, state at 24), dst peer 32, creatorid 4, expire 4,
-//   timeout 1, state_flags 1, pad 2)
+//   timeout 1, state_flags 1, pad 2) or UPD full states (264 B: keys, rule, ..., id at 0, src peer at
+//   104, dst peer at 136, creatorid at 236, proto at 251; decode/pfsync/state.ts)
 
 import type { RawFrame } from '../../kernel/frame.js';
 import { checksumVerifies } from '../checksum.js';
@@ -20,9 +21,9 @@ import { ETHERTYPE_IPV4, IPPROTO_PFSYNC, LINKTYPE_ETHERNET } from '../dispatch-t
 import { actionDef } from './actions.js';
 import { PFSYNC_DFLTTL } from './constants.js';
 
-/** u32 words per message in PfsyncLane.words, and their offsets. */
-export const LANE_WORDS = 7;
-export const LANE_CID = 0, LANE_IDH = 1, LANE_IDL = 2, LANE_SRC_SEQLO = 3, LANE_DST_SEQLO = 4, LANE_SRC_STATE = 5, LANE_DST_STATE = 6;
+/** u32 words per message in PfsyncLane.words, and their offsets (protocol: UPD only, else 0). */
+export const LANE_WORDS = 8;
+export const LANE_CID = 0, LANE_IDH = 1, LANE_IDL = 2, LANE_SRC_SEQLO = 3, LANE_DST_SEQLO = 4, LANE_SRC_STATE = 5, LANE_DST_STATE = 6, LANE_PROTO = 7;
 
 /** One lane frame, decoder-owned and reused: valid until the next readPfsyncLane(). */
 export interface PfsyncLane {
@@ -32,19 +33,27 @@ export interface PfsyncLane {
   ipDst: string;
   ethSrc: string;
   cksum: string;
-  /** UPD_C sections in the packet, and the messages of each (sectionCounts[0 .. sections)). */
+  /** Sections in the packet, the action (LANE_UPD_C, LANE_UPD) and messages of each ([0 .. sections)). */
   sections: number;
+  readonly sectionActions: number[];
   readonly sectionCounts: number[];
   /** All messages of the packet, in order. */
   messages: number;
-  /** LANE_WORDS words per message: creator id, state id high and low, src/dst seqlo, src/dst state. */
+  /** LANE_WORDS words per message: creator id, state id high and low, src/dst seqlo, src/dst state, protocol. */
   words: Uint32Array;
 }
 
-/** The one action a lane frame carries: OpenBSD v6 UPD_C. */
-export const LANE_ACTION = 4;
-const UPD_C_V6 = actionDef('openbsd-v6', LANE_ACTION)!;
-export const LANE_ACTION_NAME = UPD_C_V6.name;
+/** The actions a lane frame carries: OpenBSD v6 UPD_C and UPD (openbsd-v6 full states). */
+export const LANE_UPD_C = 4;
+export const LANE_UPD = 14;
+const UPD_C_V6 = actionDef('openbsd-v6', LANE_UPD_C)!;
+const UPD_V6 = actionDef('openbsd-v6', LANE_UPD)!;
+/** Their names and full-state format, as the full decode gives them. */
+export const LANE_UPD_C_NAME = UPD_C_V6.name;
+export const LANE_UPD_NAME = UPD_V6.name;
+export const LANE_FORMAT = UPD_V6.format!;
+/** Offsets in a message: src peer, creator id. */
+const UPD_C_PEERS = 8, UPD_C_CREATOR = 72, UPD_PEERS = 104, UPD_CREATOR = 236, UPD_PROTO = 251;
 const ETH = 14;
 const PF = ETH + 20;
 
@@ -52,7 +61,7 @@ const u32 = (b: Uint8Array, p: number): number => ((b[p]! << 24) >>> 0) + ((b[p 
 
 const lane: PfsyncLane = {
   raw: undefined as unknown as RawFrame, ipSrc: '', ipDst: '', ethSrc: '', cksum: '',
-  sections: 0, sectionCounts: [], messages: 0, words: new Uint32Array(64 * LANE_WORDS),
+  sections: 0, sectionActions: [], sectionCounts: [], messages: 0, words: new Uint32Array(64 * LANE_WORDS),
 };
 
 // One-entry caches: a stream repeats its addresses and ruleset checksum, so the text is made once
@@ -90,13 +99,17 @@ export function readPfsyncLane(raw: RawFrame): PfsyncLane | undefined {
   let p = PF + 20;
   let sections = 0;
   let messages = 0;
+  const actions = lane.sectionActions;
   const counts = lane.sectionCounts;
-  // First pass: the shape (nothing is written but the section counts).
+  // First pass: the shape (nothing is written but the section actions and counts).
   while (p < end) {
-    if (p + 4 > end || b[p] !== LANE_ACTION) return undefined;
+    if (p + 4 > end) return undefined;
+    const action = b[p]!;
     const mlen = b[p + 1]! * 4;
     const count = (b[p + 2]! << 8) | b[p + 3]!;
-    if (mlen < UPD_C_V6.size || p + 4 + count * mlen > end) return undefined;
+    if (action === LANE_UPD_C ? mlen < UPD_C_V6.size : action !== LANE_UPD || mlen < UPD_V6.size) return undefined;
+    if (p + 4 + count * mlen > end) return undefined;
+    actions[sections] = action;
     counts[sections++] = count;
     messages += count;
     p += 4 + count * mlen;
@@ -108,15 +121,20 @@ export function readPfsyncLane(raw: RawFrame): PfsyncLane | undefined {
   for (let s = 0; s < sections; s++) {
     const mlen = b[p + 1]! * 4;
     const count = counts[s]!;
+    const full = actions[s] === LANE_UPD;
+    const peers = full ? UPD_PEERS : UPD_C_PEERS;
+    const creator = full ? UPD_CREATOR : UPD_C_CREATOR;
     p += 4;
     for (let k = 0; k < count; k++, p += mlen, w += LANE_WORDS) {
-      words[w + LANE_CID] = u32(b, p + 72);
+      words[w + LANE_CID] = u32(b, p + creator);
       words[w + LANE_IDH] = u32(b, p);
       words[w + LANE_IDL] = u32(b, p + 4);
-      words[w + LANE_SRC_SEQLO] = u32(b, p + 16);
-      words[w + LANE_DST_SEQLO] = u32(b, p + 48);
-      words[w + LANE_SRC_STATE] = b[p + 32]!;
-      words[w + LANE_DST_STATE] = b[p + 64]!;
+      // a peer: seqlo at 8, state at 24; the dst peer 32 bytes after the src peer
+      words[w + LANE_SRC_SEQLO] = u32(b, p + peers + 8);
+      words[w + LANE_DST_SEQLO] = u32(b, p + peers + 40);
+      words[w + LANE_SRC_STATE] = b[p + peers + 24]!;
+      words[w + LANE_DST_STATE] = b[p + peers + 56]!;
+      words[w + LANE_PROTO] = full ? b[p + UPD_PROTO]! : 0;
     }
   }
   const dst = u32(b, ETH + 16);

@@ -1,10 +1,10 @@
-// The pfsync lane (decode/pfsync/lane.ts, PipelineConfig.pfsyncLane: -q reads plain UPD_C packets
+// The pfsync lane (decode/pfsync/lane.ts, PipelineConfig.pfsyncLane: -q reads plain UPD_C/UPD packets
 // straight into the analyzers' onPfsyncLane) gives exactly what the full decode gives: the same
 // findings on the same frames, the same totals and the same final summary, through the pipeline
 // with the CLI's analyzers, on every pfsync capture the project has (the sample, the builders'
 // files, the reference captures, scenario sessions with stale, unknown and a stranger's updates,
 // a ruleset mismatch). And the lane takes only frames whose full decode is eth / ipv4 / pfsync
-// without an annotation and with whole UPD_C messages only, with the same values, whatever the
+// without an annotation and with whole UPD_C and UPD messages only, with the same values, whatever the
 // bytes (every prefix of every frame, single-byte changes).
 
 import { test } from 'node:test';
@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeFrame } from '../../../src/decode/frame.js';
-import { readPfsyncLane, LANE_WORDS } from '../../../src/decode/pfsync/lane.js';
+import { readPfsyncLane, LANE_UPD, LANE_WORDS } from '../../../src/decode/pfsync/lane.js';
 import { createPfsyncAnalyzer } from '../../../src/analyze/pfsync/index.js';
 import { createCarpAnalyzer } from '../../../src/analyze/carp/index.js';
 import { createVrrpAnalyzer } from '../../../src/analyze/vrrp/index.js';
@@ -29,8 +29,8 @@ import { writeBuilderCaptures } from '../../support/pfsync-builder-captures.js';
 import { sample, SHARED } from '../../support/paths.js';
 import { rawFrame, timeAt } from '../../support/frames.js';
 import { inCI } from '../../support/skip.js';
-import { A, B, BASE_ID, C, CREATOR_A, delC, healthySession, range, then, updC, v6 } from '../../support/pfsync-harness.js';
-import { buildUpdC, type SectionSpec } from '../../builders/pfsync.js';
+import { A, B, BASE_ID, C, CREATOR_A, delC, healthySession, range, tcpState, then, updC, v6 } from '../../support/pfsync-harness.js';
+import { buildState, buildUpdC, type SectionSpec } from '../../builders/pfsync.js';
 import { A as TA, B as TB, failover, sync as tsync } from '../../support/takeover-capture.js';
 import { internetChecksum } from '../../../src/decode/checksum.js';
 
@@ -62,11 +62,19 @@ class Recorder implements Renderer {
   }
 }
 
+/** Lane frames with full states (UPD) seen by runPipeline. */
+let laneUpdFrames = 0;
+
 function runPipeline(frames: readonly RawFrame[], lane: boolean): { out: string[]; laneFrames: number } {
   const renderer = new Recorder();
+  const counting = (raw: RawFrame): ReturnType<typeof readPfsyncLane> => {
+    const l = readPfsyncLane(raw);
+    if (l && l.sectionActions.slice(0, l.sections).includes(LANE_UPD)) laneUpdFrames++;
+    return l;
+  };
   const p = new Pipeline({
     decodeOptions: { pfsyncAnalysisOnly: true }, all: false, analyzers: analyzers(), renderer,
-    ...(lane ? { pfsyncLane: readPfsyncLane } : {}),
+    ...(lane ? { pfsyncLane: counting } : {}),
   });
   for (const raw of frames) p.onFrame(raw);
   p.finish();
@@ -123,6 +131,12 @@ test('pfsync lane: the same findings, totals and summary as the full decode on e
       .sort((x, y) => x.at - y.at);
     const t = sameOutcome('takeover', packetsToFrames(takeover));
     assert.ok(t >= 4, `takeover scenario frames that took the lane: ${t}`);
+    // A UDP state from a UPD (the lane inserts it with its protocol), then a UPD_C that would be
+    // stale for a TCP state (same states, lower seqlo) but is not for UDP.
+    const udp = v6({ src: A }, [{ action: 14, messages: [buildState('openbsd-v6', { ...tcpState(CREATOR_A, 600, 5000), proto: 17 })] }]);
+    const u = sameOutcome('UDP state', packetsToFrames(then(healthySession(), udp, updC({ src: A }, CREATOR_A, [600], 10))));
+    assert.ok(u >= 2, `UDP scenario frames that took the lane: ${u}`);
+    assert.ok(laneUpdFrames >= 5, `lane frames with full states (bulk updates): ${laneUpdFrames}`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -140,39 +154,50 @@ function fullView(raw: RawFrame): unknown {
   const sections = pf['pfsync.subheaders'] as Fields[];
   const words: number[] = [];
   for (const s of sections) {
-    assert.equal(s['pfsync.action_name'], 'UPD_C');
+    const full = s['pfsync.action_name'] === 'UPD';
+    assert.ok(full || s['pfsync.action_name'] === 'UPD_C', `frame ${raw.number}: ${String(s['pfsync.action_name'])}`);
     assert.equal(s['pfsync.ignored'], undefined);
     const messages = s['pfsync.messages'] as Fields[];
     assert.equal(messages.length, s['pfsync.count']);
     for (const m of messages) {
+      assert.equal(m['pfsync.state.format'], full ? 'openbsd-v6' : undefined);
       words.push(m['cid'] as number, m['idh'] as number, m['idl'] as number, m['pfsync.state.src.seqlo'] as number,
-        m['pfsync.state.dst.seqlo'] as number, m['pfsync.state.src.state'] as number, m['pfsync.state.dst.state'] as number);
+        m['pfsync.state.dst.seqlo'] as number, m['pfsync.state.src.state'] as number, m['pfsync.state.dst.state'] as number,
+        full ? m['pfsync.state.proto'] as number : 0);
     }
   }
-  return { src: ip['ip.src'], dst: ip['ip.dst'], mac: eth['eth.src'], cksum: pf['pfsync.cksum'], counts: sections.map((s) => s['pfsync.count']), words };
+  return {
+    src: ip['ip.src'], dst: ip['ip.dst'], mac: eth['eth.src'], cksum: pf['pfsync.cksum'],
+    actions: sections.map((s) => s['pfsync.action']), counts: sections.map((s) => s['pfsync.count']), words,
+  };
 }
 
 function laneView(raw: RawFrame): unknown {
   const l = readPfsyncLane(raw);
   if (!l) return undefined;
   return {
-    src: l.ipSrc, dst: l.ipDst, mac: l.ethSrc, cksum: l.cksum, counts: l.sectionCounts.slice(0, l.sections),
+    src: l.ipSrc, dst: l.ipDst, mac: l.ethSrc, cksum: l.cksum,
+    actions: l.sectionActions.slice(0, l.sections), counts: l.sectionCounts.slice(0, l.sections),
     words: [...l.words.subarray(0, l.messages * LANE_WORDS)],
   };
 }
 
-test('pfsync lane: takes only plain UPD_C frames, with the full decode\'s values, on every prefix and byte change', () => {
+test('pfsync lane: takes only plain UPD_C/UPD frames, with the full decode\'s values, on every prefix and byte change', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'carpdump-pfsync-lane-'));
   try {
     let taken = 0, checked = 0;
     // Sections the receivers skip or drop: a UPD_C shorter than 84 bytes, a longer one (taken),
     // an empty one, a section of another action.
     const msg = buildUpdC({ id: 7n, creatorid: CREATOR_A });
+    const full = buildState('openbsd-v6', tcpState(CREATOR_A, 7));
     const odd = [
       v6({ src: A }, [{ action: 4, messages: [msg.subarray(0, 80)], lenWords: 20 }, { action: 4, messages: [msg] }]),
       v6({ src: A }, [{ action: 4, messages: [Uint8Array.from([...msg, 0, 0, 0, 0])], lenWords: 22 }, { action: 4, messages: [msg] }]),
       v6({ src: A }, [{ action: 4, messages: [] }, { action: 4, messages: [msg] }]),
       v6({ src: A }, [{ action: 4, messages: [msg] }, { action: 7, messages: [msg.subarray(0, 12)] }]),
+      v6({ src: A }, [{ action: 14, messages: [full.subarray(0, 260)], lenWords: 65 }, { action: 4, messages: [msg] }]),
+      v6({ src: A }, [{ action: 14, messages: [full, full] }, { action: 4, messages: [msg] }, { action: 14, messages: [] }]),
+      v6({ src: A }, [{ action: 13, messages: [full] }]),
     ];
     const stale = packetsToFrames(then(healthySession(), updC({ src: A }, CREATOR_A, [1, 2, 999], 10), ...odd));
     for (const raw of [...pfsyncFiles(tmp).flatMap((f) => readPcap(f)), ...stale]) {
