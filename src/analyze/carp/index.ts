@@ -355,7 +355,8 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
       }
       onAdvert(frame, ad, emit, derive);
     },
-    // It reads CARP adverts, VRRP adverts, ARP and neighbour advertisements only: nothing in a lane frame (Ethernet, IPv4, pfsync).
+    // It reads CARP adverts, VRRP adverts, ARP and neighbour advertisements only: nothing in a
+    // lane frame (Ethernet, IPv4, pfsync).
     onPfsyncLane(): void {},
     onTick(now: PacketTime, emit: FindingSink): void {
       const t = toSeconds(now);

@@ -262,7 +262,8 @@ export function createTakeoverAnalyzer(): TakeoverAnalyzer {
       if (findLayer(frame, 'vrrp') || findLayer(frame, 'arp')) return;
       onData(frame, t);
     },
-    // A lane frame: onFrame's pfsync branch, whose sections (UPD_C only) carry nothing it reads.
+    // A lane frame: onFrame's pfsync branch. Its sections carry nothing it reads: UPD_C is skipped,
+    // and UPD states come without addresses from the analysis-only decode the lane stands for.
     onPfsyncLane(lane: PfsyncLane): void {
       const src = lane.ipSrc;
       pfsyncSeen = true;
