@@ -19,6 +19,7 @@ import { DECODER_FINDINGS, isDecoderFindingId } from './analyze/policy.js';
 import { timeOf, type AnalyzedFrame, type Analyzer, type DeriveSink, type Finding, type PacketTime } from './analyze/types.js';
 import type { CaptureSource, ClockTick, RawFrame, RecordPrefilter } from './capture/types.js';
 import { decodeFrame } from './decode/frame.js';
+import type { PfsyncLane } from './decode/pfsync/lane.js';
 import { severityRank, type DecodedFrame, type DecodeOptions, type Fields, type Severity } from './decode/types.js';
 import { evaluateFilter, type FilterNode } from './filter/display-filter.js';
 import type { PipelineObserver, Renderer } from './output/renderer.js';
@@ -64,6 +65,14 @@ export interface PipelineConfig {
   readonly observer?: PipelineObserver;
   /** Caps on findings shown (findings-per-key, findings-per-id); default limits.ts's. */
   readonly limits?: Pick<Limits, 'findings-per-key' | 'findings-per-id'>;
+  /**
+   * The pfsync lane (decode/pfsync/lane.ts): a frame it reads goes to the analyzers'
+   * onPfsyncLane with no decoded frame. Only for runs where the renderer does nothing with a
+   * frame but print its findings (-q, no --check or --report); the pipeline uses it only with
+   * DecodeOptions.pfsyncAnalysisOnly, without -A, -Y, --decode-as, an observer or several capture
+   * points, and when every analyzer has onPfsyncLane.
+   */
+  readonly pfsyncLane?: (raw: RawFrame) => PfsyncLane | undefined;
 }
 
 /** Declared beside Renderer (output/renderer.ts), which output/metrics.ts implements. */
@@ -132,8 +141,26 @@ class FrameOutput implements AnalyzedFrame {
   }
 }
 
+/**
+ * A lane frame that raised findings, as the renderer sees it: its only layer says pfsync (so it
+ * is shown as a decoded pfsync frame is); under -q the renderers read nothing else of it.
+ */
+const LANE_LAYERS: DecodedFrame['layers'] = Object.freeze([Object.freeze({ proto: 'pfsync', offset: 34, length: 0, status: 'ok', fields: Object.freeze({}) })]);
+const NO_ANNOTATIONS: DecodedFrame['annotations'] = Object.freeze([]);
+
 export class Pipeline {
   private frames = 0;
+  /** Frames the pfsync lane took (see PipelineConfig.pfsyncLane). */
+  laneFrames = 0;
+  private readonly lane: ((raw: RawFrame) => PfsyncLane | undefined) | undefined;
+  /** The lane frame being analysed, and its output once it raises a finding. */
+  private laneRaw: RawFrame | undefined;
+  private lanePrevious: number | undefined;
+  private laneEntry: FrameOutput | undefined;
+  private readonly laneEmit = (f: Finding): void => {
+    this.laneEntry ??= new FrameOutput({ raw: this.laneRaw!, layers: LANE_LAYERS, annotations: NO_ANNOTATIONS }, this.lanePrevious);
+    this.laneEntry.addFinding(f);
+  };
   private shown = 0;
   private readonly findingCounts: Record<string, number> = {};
   private worst: Severity | undefined;
@@ -165,6 +192,10 @@ export class Pipeline {
 
   constructor(private readonly config: PipelineConfig) {
     this.cap = new FindingCap(config.limits ?? defaultLimits());
+    const c = config;
+    this.lane = c.pfsyncLane !== undefined && c.decodeOptions.pfsyncAnalysisOnly === true && c.decodeOptions.decodeAs === undefined
+      && !c.all && !c.displayFilter && !c.observer && !c.crossPointDuplicates && c.analyzers.every((a) => a.onPfsyncLane !== undefined)
+      ? c.pfsyncLane : undefined;
   }
 
   private count(f: Finding): void {
@@ -233,6 +264,10 @@ export class Pipeline {
 
   private process(raw: RawFrame, previousEpoch: number | undefined): void {
     const cfg = this.config;
+    if (this.lane !== undefined && this.held.length === 0) {
+      const lane = this.lane(raw);
+      if (lane !== undefined) { this.processLane(lane, previousEpoch); return; }
+    }
     const frame: DecodedFrame = decodeFrame(raw, cfg.decodeOptions);
     if (frame.internalError !== undefined) this.internalError(raw.number, frame.internalError);
     const entry = new FrameOutput(frame, previousEpoch);
@@ -259,6 +294,36 @@ export class Pipeline {
         id: ann.id, severity: DECODER_FINDINGS[ann.id].severity, ts: t, frames: [raw.number], message: ann.message,
         details: ann.details ?? {},
       });
+    }
+    this.held.push(entry);
+    this.flushHeld();
+  }
+
+  /**
+   * A lane frame: what process() and render() do with a decoded pfsync frame that the renderer
+   * does not print (-q), without the frame unless it raises a finding. Nothing is held (the lane
+   * is taken only when nothing is), so a frame without findings is shown and done.
+   */
+  private processLane(lane: PfsyncLane, previousEpoch: number | undefined): void {
+    const raw = lane.raw;
+    this.laneFrames++;
+    this.laneRaw = raw;
+    this.lanePrevious = previousEpoch;
+    this.laneEntry = undefined;
+    for (const a of this.config.analyzers) {
+      try {
+        a.onPfsyncLane!(lane, this.laneEmit);
+      } catch (err) {
+        this.analyzerFailed(a, raw.number, timeOf(raw), err, this.laneEmit);
+      }
+    }
+    const entry = this.laneEntry;
+    this.laneEntry = undefined;
+    this.laneRaw = undefined;
+    if (entry === undefined) {
+      this.shown++;
+      this.config.afterFrame?.();
+      return;
     }
     this.held.push(entry);
     this.flushHeld();

@@ -37,6 +37,8 @@ export function createPflogAnalyzer(): Analyzer {
         details: { ifname, rule, dir, src, proto },
       });
     },
+    // It reads pflog records only: nothing in a lane frame (Ethernet, IPv4, pfsync).
+    onPfsyncLane(): void {},
     onTick(): void {
       // Findings are raised per logged packet.
     },

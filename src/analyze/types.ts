@@ -3,6 +3,7 @@
 
 import type { DecodedFrame, FieldValue, Fields, Severity } from '../decode/types.js';
 import type { FindingId } from './findings.js';
+import type { PfsyncLane } from '../decode/pfsync/lane.js';
 import { timeOf, toSeconds, type PacketTime } from '../kernel/time.js';
 
 /** Packet time is the shared kernel's (kernel/time.ts); re-exported as part of the analyzer API. */
@@ -62,4 +63,10 @@ export interface Analyzer {
    * delivered (same bytes within a moment). Others get each frame once (counted once for the election).
    */
   readonly seesDuplicates?: boolean;
+  /**
+   * A lane frame (decode/pfsync/lane.ts: plain Ethernet/IPv4 pfsync v6 of UPD_C sections only,
+   * read into numbers when nothing prints the frame): exactly what onFrame does with its full
+   * decode. The pipeline uses the lane only when every analyzer has this (see pipeline.ts).
+   */
+  onPfsyncLane?(lane: PfsyncLane, emit: FindingSink): void;
 }

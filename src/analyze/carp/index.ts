@@ -366,6 +366,9 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
       }
       onAdvert(frame, ad, emit, derive);
     },
+    // It reads CARP adverts, VRRP adverts, ARP and neighbour advertisements only: nothing in a
+    // lane frame (Ethernet, IPv4, pfsync).
+    onPfsyncLane(): void {},
     onTick(now: PacketTime, emit: FindingSink): void {
       const t = toSeconds(now);
       for (const [k, q] of [...held]) if (t - q[0]!.ad.t >= HOLD_SECONDS) release(k);

@@ -12,6 +12,11 @@ import { timeOf, toSeconds } from '../types.js';
 import { formatEpoch } from '../../kernel/time.js';
 import { FINDINGS, type FindingId } from '../findings.js';
 import type { DecodedFrame, FieldValue, Fields } from '../../decode/types.js';
+import type { RawFrame } from '../../kernel/frame.js';
+import {
+  LANE_CID, LANE_DST_SEQLO, LANE_DST_STATE, LANE_FORMAT, LANE_IDH, LANE_IDL, LANE_PROTO, LANE_SRC_SEQLO, LANE_SRC_STATE, LANE_UPD,
+  LANE_UPD_C_NAME, LANE_UPD_NAME, LANE_WORDS, type PfsyncLane,
+} from '../../decode/pfsync/lane.js';
 import { actionDef } from '../../decode/pfsync/actions.js';
 import { findLayer, numOf, recordsIn, strOf, type PfsyncRecord } from '../../decode/fields.js';
 import type { FastIds } from '../../decode/pfsync/common.js';
@@ -36,6 +41,9 @@ export interface PfsyncAnalyzerOptions {
 
 type Msg = PfsyncRecord;
 
+/** What the analysis reads of a frame below onFrame: its number and time (a lane frame has no layers). */
+type FrameRef = { readonly raw: RawFrame };
+
 interface Bulk {
   requested: PacketTime | undefined;
   started: PacketTime | undefined;
@@ -51,6 +59,8 @@ const MAX_BULKS = 64;
 const CREATORS_LISTED = 100;
 /** A requester gives up after PFSYNC_MAX_BULKTRIES (12) retries 5 s apart (pfsync.md 10.2). */
 const BULK_GIVE_UP_SECONDS = 60;
+/** The full-state formats of a lane frame with UPD messages. */
+const LANE_FORMATS: readonly string[] = [LANE_FORMAT];
 const PER_MESSAGE_IDS: ReadonlySet<FindingId> = new Set(['pfsync.stale_update', 'pfsync.unknown_state']);
 
 
@@ -109,6 +119,21 @@ function zeroCreator(ids: Ids): boolean {
   return ids.creatorid === undefined ? ids.c === 0 : ids.creatorid === '00000000';
 }
 
+/** A lane frame's section as the record the full analysis decode makes of it (FastIds). */
+function laneSection(action: number, words: Uint32Array, from: number, count: number): Msg {
+  const full = action === LANE_UPD;
+  const messages: Msg[] = [];
+  for (let k = 0, w = from; k < count; k++, w += LANE_WORDS) {
+    const m: Msg & FastIds = {
+      'pfsync.state.src.seqlo': words[w + LANE_SRC_SEQLO]!, 'pfsync.state.src.state': words[w + LANE_SRC_STATE]!,
+      'pfsync.state.dst.seqlo': words[w + LANE_DST_SEQLO]!, 'pfsync.state.dst.state': words[w + LANE_DST_STATE]!,
+      cid: words[w + LANE_CID]!, idh: words[w + LANE_IDH]!, idl: words[w + LANE_IDL]!,
+    };
+    messages.push(full ? { ...m, 'pfsync.state.format': LANE_FORMAT, 'pfsync.state.proto': words[w + LANE_PROTO]! } : m);
+  }
+  return { 'pfsync.action': action, 'pfsync.action_name': full ? LANE_UPD_NAME : LANE_UPD_C_NAME, 'pfsync.count': count, 'pfsync.messages': messages };
+}
+
 function isFlavor(v: FieldValue | undefined): v is PfsyncFlavor {
   return typeof v === 'string' && (PFSYNC_FLAVORS as readonly string[]).includes(v);
 }
@@ -129,10 +154,12 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
   let capRaised = false;
   let creatorCapRaised = false;
   const scratch: Ids = { c: 0, h: 0, l: 0, whole: false, creatorid: undefined, id: undefined, lastCreator: '', lastCreatorNum: 0 };
+  /** The peer facts of the lane's insert (the table copies them). */
+  const laneFacts: PeerFacts = { srcState: 0, dstState: 0, srcSeqlo: 0, dstSeqlo: 0 };
   let lastCksum = '';
   let lastCksumZero = true;
 
-  function make(id: FindingId, frame: DecodedFrame, message: string, details: Fields, frames: readonly number[] = [frame.raw.number]): Finding {
+  function make(id: FindingId, frame: FrameRef, message: string, details: Fields, frames: readonly number[] = [frame.raw.number]): Finding {
     return { id, severity: FINDINGS[id].severity, ts: timeOf(frame), frames, message, details };
   }
 
@@ -143,12 +170,16 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     emit(f);
   }
 
-  function problems(emit: FindingSink, frame: DecodedFrame, list: readonly PeerProblem[]): void {
+  function problems(emit: FindingSink, frame: FrameRef, list: readonly PeerProblem[]): void {
     for (const p of list) emitCapped(emit, make(`pfsync.${p.kind}`, frame, p.message, p.details));
   }
 
-  function insert(emit: FindingSink, frame: DecodedFrame, c: number, h: number, l: number, m: Msg): boolean {
-    const r = table.insert(c, h, l, numOf(m['pfsync.state.proto']) ?? 0, facts(m));
+  function insert(emit: FindingSink, frame: FrameRef, c: number, h: number, l: number, m: Msg): boolean {
+    return insertWith(emit, frame, c, h, l, numOf(m['pfsync.state.proto']) ?? 0, facts(m));
+  }
+
+  function insertWith(emit: FindingSink, frame: FrameRef, c: number, h: number, l: number, proto: number, p: PeerFacts): boolean {
+    const r = table.insert(c, h, l, proto, p);
     if (r === 'full' && !capRaised) {
       capRaised = true;
       emit(make('pfsync.state_cap', frame, `the state tracker holds ${table.cap} states, its cap: further states are not tracked (state counts from now on are low)`, { cap: table.cap }));
@@ -162,11 +193,15 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
   }
 
   /** An update of the state at table index i: each side taken unless it is stale (then a finding). */
-  function update(emit: FindingSink, frame: DecodedFrame, src: string, name: string, i: number, ids: Ids, m: Msg, rule: StaleRule): void {
+  function update(emit: FindingSink, frame: FrameRef, src: string, name: string, i: number, ids: Ids, m: Msg, rule: StaleRule): void {
+    updateWith(emit, frame, src, name, i, ids, numOf(m['pfsync.state.src.state']) ?? 0, numOf(m['pfsync.state.src.seqlo']) ?? 0,
+      numOf(m['pfsync.state.dst.state']) ?? 0, numOf(m['pfsync.state.dst.seqlo']) ?? 0, rule);
+  }
+
+  function updateWith(emit: FindingSink, frame: FrameRef, src: string, name: string, i: number, ids: Ids,
+    srcState: number, srcSeqlo: number, dstState: number, dstSeqlo: number, rule: StaleRule): void {
     const proto = table.proto(i);
     const stSrc = table.srcState(i), stSrcSeq = table.srcSeqlo(i), stDst = table.dstState(i), stDstSeq = table.dstSeqlo(i);
-    const srcState = numOf(m['pfsync.state.src.state']) ?? 0, srcSeqlo = numOf(m['pfsync.state.src.seqlo']) ?? 0;
-    const dstState = numOf(m['pfsync.state.dst.state']) ?? 0, dstSeqlo = numOf(m['pfsync.state.dst.seqlo']) ?? 0;
     const vSrc = staleSrc(proto, stSrc, stSrcSeq, srcState, srcSeqlo);
     const vDst = staleDst(proto, stDst, stDstSeq, dstState, dstSeqlo, rule);
     if (!vSrc) table.setSrc(i, srcState, srcSeqlo);
@@ -184,7 +219,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
       { src, creatorid, state_id: id, side: sides.join('+') }));
   }
 
-  function unknown(emit: FindingSink, frame: DecodedFrame, src: string, name: string, ids: Ids): void {
+  function unknown(emit: FindingSink, frame: FrameRef, src: string, name: string, ids: Ids): void {
     if (!completeBulkSeen || capRaised || creatorCapRaised) return; // past a cap, untracked states look unknown
     const creatorid = creatorText(ids), id = idText(ids);
     emitCapped(emit, make('pfsync.unknown_state', frame,
@@ -218,7 +253,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     if (peer?.proven) strangers.drop(peer);
   }
 
-  function applySection(emit: FindingSink, frame: DecodedFrame, peer: Peer | undefined, src: string, flavor: PfsyncFlavor, rule: StaleRule, section: Msg): void {
+  function applySection(emit: FindingSink, frame: FrameRef, peer: Peer | undefined, src: string, flavor: PfsyncFlavor, rule: StaleRule, section: Msg): void {
     const action = numOf(section['pfsync.action']) ?? 0;
     const name = strOf(section['pfsync.action_name']) ?? '';
     const kind = actionDef(flavor, action)?.kind ?? 'unknown';
@@ -290,7 +325,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     }
   }
 
-  function bus(emit: FindingSink, frame: DecodedFrame, src: string, creatorid: string, status: number): void {
+  function bus(emit: FindingSink, frame: FrameRef, src: string, creatorid: string, status: number): void {
     const t = timeOf(frame);
     const n = frame.raw.number;
     const requester = pendingRequester !== undefined && pendingRequester.src !== src ? pendingRequester : undefined;
@@ -387,6 +422,61 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
       for (const s of sections) {
         if (s['pfsync.ignored'] !== undefined) continue;
         applySection(emit, frame, peer, src, flavor, rule, s);
+      }
+    },
+    // onFrame of a lane frame (decode/pfsync/lane.ts: Ethernet, IPv4 from a non-zero source,
+    // TTL 255, pfsync v6 of UPD_C and UPD sections only, nothing ignored), step by step the same.
+    onPfsyncLane(lane: PfsyncLane, emit: FindingSink): void {
+      const raw = lane.raw;
+      const src = lane.ipSrc;
+      link.observeHost(raw.interfaceId, src);
+      if (openBulks.size > 0) expireBulks(timeOf(raw), emit, false);
+      const actions = lane.sectionActions, counts = lane.sectionCounts;
+      let full = false;
+      for (let s = 0; s < lane.sections; s++) {
+        const name = actions[s] === LANE_UPD ? LANE_UPD_NAME : LANE_UPD_C_NAME;
+        messagesByAction[name] = (messagesByAction[name] ?? 0) + counts[s]!;
+        if (actions[s] === LANE_UPD && counts[s]! > 0) full = true;
+      }
+      link.observePfsyncOf(raw, false, timeOf(raw), src, lane.ipDst);
+      const peer = peers.packet(src, 4, timeOf(raw), lane.messages, raw.number);
+      const cksum = lane.cksum;
+      if (cksum !== lastCksum) { lastCksum = cksum; lastCksumZero = /^0*$/.test(cksum); }
+      if (peer) {
+        problems(emit, lane, peers.format(peer, 'openbsd-v6', 'version', full ? LANE_FORMATS : []));
+        if (cksum && !lastCksumZero) problems(emit, lane, peers.ruleset(peer, cksum));
+      }
+      const rule: StaleRule = lastCksumZero ? 'openbsd74' : 'classic';
+      const words = lane.words;
+      const ids = scratch;
+      let w = 0;
+      for (let s = 0; s < lane.sections; s++) {
+        const count = counts[s]!;
+        const upd = actions[s] === LANE_UPD;
+        if (peer !== undefined && strangers.concerns(peer)) {
+          // A section to watch (a stranger's): the full path, with the messages as records.
+          applySection(emit, lane, peer, src, 'openbsd-v6', rule, laneSection(actions[s]!, words, w, count));
+          w += count * LANE_WORDS;
+          continue;
+        }
+        const name = upd ? LANE_UPD_NAME : LANE_UPD_C_NAME;
+        for (let k = 0; k < count; k++, w += LANE_WORDS) {
+          const c = words[w + LANE_CID]!, h = words[w + LANE_IDH]!, l = words[w + LANE_IDL]!;
+          ids.c = c; ids.h = h; ids.l = l; ids.whole = true; ids.creatorid = undefined; ids.id = undefined;
+          const at = table.find(c, h, l);
+          const srcState = words[w + LANE_SRC_STATE]!, srcSeqlo = words[w + LANE_SRC_SEQLO]!;
+          const dstState = words[w + LANE_DST_STATE]!, dstSeqlo = words[w + LANE_DST_SEQLO]!;
+          if (at >= 0) {
+            updateWith(emit, lane, src, name, at, ids, srcState, srcSeqlo, dstState, dstSeqlo, rule);
+          } else if (!upd) {
+            unknown(emit, lane, src, name, ids);
+          } else if (c !== 0) {
+            const p = laneFacts;
+            p.srcState = srcState; p.dstState = dstState; p.srcSeqlo = srcSeqlo; p.dstSeqlo = dstSeqlo;
+            insertWith(emit, lane, c, h, l, words[w + LANE_PROTO]!, p);
+          }
+          if (upd) { const b = openBulks.get(src); if (b) b.states++; }
+        }
       }
     },
     onTick(now: PacketTime, emit: FindingSink): void {

@@ -6,6 +6,7 @@
 // once per segment at the end, with what an attacker there could do and the remedy.
 
 import type { DecodedFrame, Fields } from '../../decode/types.js';
+import type { RawFrame } from '../../kernel/frame.js';
 import { asLayerOf, fieldStr } from '../../decode/fields.js';
 import type { PacketTime } from '../types.js';
 import { isMulticast } from '../facts.js';
@@ -35,6 +36,10 @@ function addBounded(set: Set<string>, v: string): void {
   if (set.size < MAX_HOSTS) set.add(v);
 }
 
+function addHost(seg: Segment, v: string): void {
+  if (v !== '0.0.0.0' && v !== '::') addBounded(seg.others, v);
+}
+
 export class LinkAudit {
   private readonly segments = new Map<number, Segment>();
   /** The last clear-text (segment, src, dst) recorded: a stream repeats it, nothing to add. */
@@ -55,19 +60,29 @@ export class LinkAudit {
     for (const l of frame.layers) {
       const v = fieldStr(asLayerOf(l, 'arp'), 'arp.src.proto_ipv4') ?? fieldStr(asLayerOf(l, 'ipv4'), 'ip.src')
         ?? fieldStr(asLayerOf(l, 'ipv6'), 'ipv6.src');
-      if (typeof v === 'string' && v !== '0.0.0.0' && v !== '::') addBounded(seg.others, v);
+      if (typeof v === 'string') addHost(seg, v);
     }
+  }
+
+  /** observeHosts() of a frame whose only host is the IP source `v` (a lane frame). */
+  observeHost(iface: number, v: string): void {
+    addHost(this.segment(iface), v);
   }
 
   /** A pfsync frame carried over IP (src/dst known). */
   observePfsync(frame: DecodedFrame, ts: PacketTime, src: string, dst: string): void {
-    const seg = this.segment(frame.raw.interfaceId);
     const inIpsec = frame.raw.linktype === LINKTYPE_ENC || frame.layers.some((l) => l.proto === 'esp' || l.proto === 'ah' || l.proto === 'enc');
+    this.observePfsyncOf(frame.raw, inIpsec, ts, src, dst);
+  }
+
+  /** observePfsync() of a frame known to be inside IPsec or not (a lane frame is not). */
+  observePfsyncOf(raw: RawFrame, inIpsec: boolean, ts: PacketTime, src: string, dst: string): void {
+    const seg = this.segment(raw.interfaceId);
     if (inIpsec) { seg.protectedSeen = true; return; }
     const last = this.last;
     if (last.seg === seg && last.src === src && last.dst === dst) return;
     last.seg = seg; last.src = src; last.dst = dst;
-    if (!seg.clear) { seg.clear = true; seg.firstClearFrame = frame.raw.number; seg.firstClearTs = ts; }
+    if (!seg.clear) { seg.clear = true; seg.firstClearFrame = raw.number; seg.firstClearTs = ts; }
     addBounded(seg.speakers, src);
     if (isMulticast(dst)) addBounded(seg.groups, dst);
     else addBounded(seg.unicastPeers, dst);

@@ -19,6 +19,7 @@ import { formatEpoch } from '../../kernel/time.js';
 import { type DecodedFrame, type FieldValue, type Fields } from '../../decode/types.js';
 import { findAnyLayer, findLayer, fieldStr, recordsIn, strOf, type FieldIdOf, type PfsyncLayer } from '../../decode/fields.js';
 import { FINDINGS } from '../findings.js';
+import type { PfsyncLane } from '../../decode/pfsync/lane.js';
 
 /** How far back before a change new data-side flows are looked for. */
 export const WINDOW_SECONDS = 10;
@@ -95,6 +96,7 @@ export function tapFindings(inner: Analyzer, listener: (f: Finding, emit: Findin
     // addresses are known must still hold the pipeline's output when tapped.
     ...(inner.holding ? { holding: () => inner.holding!() } : {}),
     ...(inner.seesDuplicates !== undefined ? { seesDuplicates: inner.seesDuplicates } : {}),
+    ...(inner.onPfsyncLane ? { onPfsyncLane: (lane: PfsyncLane, emit: FindingSink) => inner.onPfsyncLane!(lane, tap(emit)) } : {}),
   };
 }
 
@@ -259,6 +261,15 @@ export function createTakeoverAnalyzer(): TakeoverAnalyzer {
       if (pfsync) { onPfsync(frame, pfsync, t); return; }
       if (findLayer(frame, 'vrrp') || findLayer(frame, 'arp')) return;
       onData(frame, t);
+    },
+    // A lane frame: onFrame's pfsync branch. Its sections carry nothing it reads: UPD_C is skipped,
+    // and UPD states come without addresses from the analysis-only decode the lane stands for.
+    onPfsyncLane(lane: PfsyncLane): void {
+      const src = lane.ipSrc;
+      pfsyncSeen = true;
+      pfsyncLast.set(src, toSeconds(timeOf(lane.raw)));
+      nodes.add(src);
+      if (lane.ethSrc) pfsyncMac.set(src, lane.ethSrc);
     },
     onTick(): void {},
     finish(): void {},

@@ -52,6 +52,8 @@ export function createVrrpAnalyzer(options: VrrpAnalyzerOptions = {}): Analyzer 
       }
       if (!g.onAdvert(ad, emit)) capHit(frame, 'sources', emit);
     },
+    // It reads VRRP adverts only: nothing in a lane frame (Ethernet, IPv4, pfsync).
+    onPfsyncLane(): void {},
     onTick(now: PacketTime, emit: FindingSink): void {
       const t = toSeconds(now);
       for (const g of groups.values()) g.tick(now, t, emit);
