@@ -1,7 +1,7 @@
 // `npm run bench:wordlist`: the --wordlist passphrase audit through the CLI (issue 11's goal:
 // >= 1 M candidates/s per core, memory flat in the list's size).
 //
-//   node dist/test/bench/wordlist-bench.js [--words N] [--runs N] [--big N] [--keep]
+//   node dist/test/bench/wordlist-bench.js [--words N] [--runs N] [--big N] [--bin CARPDUMP_JS] [--keep]
 //
 // A capture with one CARP advert (VHID 7 from 10.0.0.2, virtual MAC as Ethernet source, the
 // virtual address 10.0.0.100 given with --vip: one known address set, so every candidate costs
@@ -13,7 +13,7 @@
 // the median of each is printed: wall, CPU (user + sys), candidates/s by wall and by CPU per
 // core (candidates / CPU seconds; and without start-up: minus the CPU of a one-word list), peak
 // RSS. A jsonl run checks the answer first (the hit on the last line, `covered` counting every
-// word).
+// word). --bin runs another build's bin/carpdump.js (a copy of bin/ and dist/ of an older commit).
 
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -25,7 +25,7 @@ import { carp, ethernet, ipv4 } from '../builders/packets.js';
 import { ucarpHmac } from '../builders/make-samples.js';
 
 const GNU_TIME = '/usr/bin/time';
-const bin = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bin/carpdump.js');
+const defaultBin = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bin/carpdump.js');
 export const WORDLIST_BENCH_VHID = 7;
 export const WORDLIST_BENCH_VIP = '10.0.0.100';
 const PASSPHRASE = 'bench-wordlist-pw'; // at most 19 bytes: the CARP key is the first 19
@@ -77,7 +77,7 @@ export function writeWordlist(path: string, words: number, hit: boolean): void {
 
 interface Run { wall: number; cpu: number; rssKb: number }
 
-function runCli(pcap: string, list: string, threads: number, extra: string[] = []): Run & { stdout: string } {
+function runCli(bin: string, pcap: string, list: string, threads: number, extra: string[] = []): Run & { stdout: string } {
   const out = join(dirname(list), `time-${process.pid}`);
   const env = { ...process.env, CARPDUMP_WORDLIST_THREADS: String(threads), NO_COLOR: '1', TZ: 'UTC' };
   const args = ['-r', pcap, '-q', '--wordlist', list, '--vip', `${WORDLIST_BENCH_VHID}:${WORDLIST_BENCH_VIP}`, ...extra];
@@ -89,8 +89,8 @@ function runCli(pcap: string, list: string, threads: number, extra: string[] = [
 }
 
 /** The audit's answer from a jsonl run: the finding's line and the summary's `covered` text. */
-function checkAnswer(pcap: string, list: string, words: number, hit: boolean): void {
-  const r = runCli(pcap, list, 1, ['-T', 'jsonl']);
+function checkAnswer(bin: string, pcap: string, list: string, words: number, hit: boolean): void {
+  const r = runCli(bin, pcap, list, 1, ['-T', 'jsonl']);
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   const weak = lines.find((l) => l['id'] === 'carp.weak_passphrase');
   const audit = ((lines.find((l) => l['type'] === 'summary')?.['carp'] as { audit?: Array<{ covered: string }> } | undefined)?.audit ?? [])[0];
@@ -110,11 +110,12 @@ const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - 
  * `words` with the hit last and without it, and `big` without it, each on 1 and 2 threads,
  * interleaved, `runs` times. `log` receives one line per run.
  */
-export function wordlistRows(dir: string, opts: { words?: number; big?: number; runs?: number; log?: (line: string) => void } = {}): WordlistRow[] {
+export function wordlistRows(dir: string, opts: { words?: number; big?: number; runs?: number; bin?: string; log?: (line: string) => void } = {}): WordlistRow[] {
   if (!existsSync(GNU_TIME)) throw new Error('wordlist bench needs GNU time at /usr/bin/time');
   const words = opts.words ?? 1_000_000;
   const big = opts.big ?? 4 * words;
   const runs = opts.runs ?? 3;
+  const bin = opts.bin ?? defaultBin;
   const log = opts.log ?? ((): void => undefined);
   const pcap = join(dir, 'one-advert.pcap');
   writeAdvertCapture(pcap);
@@ -126,13 +127,13 @@ export function wordlistRows(dir: string, opts: { words?: number; big?: number; 
   ].map((c) => {
     const list = join(dir, `words-${c.words}-${c.hit ? 'hit' : 'miss'}.txt`);
     writeWordlist(list, c.words, c.hit);
-    checkAnswer(pcap, list, c.words, c.hit);
+    checkAnswer(bin, pcap, list, c.words, c.hit);
     return { ...c, list, by: new Map<number, Run[]>() };
   });
   for (let i = 0; i < runs; i++) {
     for (const c of cases) {
       for (const threads of [1, 2]) {
-        const r = runCli(pcap, c.list, threads);
+        const r = runCli(bin, pcap, c.list, threads);
         log(`  run ${i + 1}: ${c.words} words ${c.hit ? 'hit' : 'miss'}, ${threads} thread${threads > 1 ? 's' : ''}: ${r.wall.toFixed(2)} s wall, ${r.cpu.toFixed(2)} s CPU, ${(r.rssKb / 1024).toFixed(0)} MB`);
         c.by.set(threads, [...(c.by.get(threads) ?? []), r]);
       }
@@ -178,8 +179,10 @@ if (isMain) {
     const words = arg('--words');
     const big = arg('--big');
     const runs = arg('--runs');
+    const binAt = process.argv.indexOf('--bin');
+    const bin = binAt > 0 ? resolve(process.argv[binAt + 1]!) : undefined;
     console.log(`wordlist audit through the CLI (carpdump -r F -q --wordlist L --vip ${WORDLIST_BENCH_VHID}:${WORDLIST_BENCH_VIP}), load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-    const rows = wordlistRows(dir, { ...(words ? { words } : {}), ...(big !== undefined ? { big } : {}), ...(runs ? { runs } : {}), log: (l) => console.log(l) });
+    const rows = wordlistRows(dir, { ...(words ? { words } : {}), ...(big !== undefined ? { big } : {}), ...(runs ? { runs } : {}), ...(bin ? { bin } : {}), log: (l) => console.log(l) });
     console.log('medians:');
     for (const l of formatWordlistRows(rows)) console.log(l);
   } finally {
