@@ -15,7 +15,8 @@ import { CarpdumpError } from './errors.js';
 const READ_BYTES = 1 << 20;
 export const BLOCK_WORDS = 65_536;
 
-export function fileWordlist(path: string): WordlistSource {
+/** `readBytes`: tests only (small reads, so that blocks of lines follow each other in one buffer). */
+export function fileWordlist(path: string, readBytes = READ_BYTES): WordlistSource {
   try {
     if (statSync(path).isDirectory()) throw Object.assign(new Error('dir'), { code: 'EISDIR' });
     closeSync(openSync(path, 'r'));
@@ -26,7 +27,7 @@ export function fileWordlist(path: string): WordlistSource {
   }
   return {
     count: () => countLines(path),
-    wordBlocks: () => wordBlocksOf(path),
+    wordBlocks: () => wordBlocksOf(path, readBytes),
     *blocks(): Iterable<readonly string[]> {
       const fd = openSync(path, 'r');
       try {
