@@ -18,7 +18,9 @@
 // The worker's file is a sibling of the module this code is compiled into: under tsc
 // dist/src/analyze/carp/wordlist-worker.js, in the esbuild bundle dist/wordlist-worker.js next to
 // dist/carpdump.js (bin/bundle.mjs emits it). When it is missing or does not start, the audit
-// runs on the calling thread (same results, slower).
+// runs on the calling thread (same results, slower). Workers are not waited for: the calling
+// thread audits chunks while they start (~0.1 s), so a pool costs little wall time on a list
+// barely above the threshold.
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +54,8 @@ class Pool {
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
   private readonly load: number[] = [];
+  /** Worker i has said it is ready: only those are sent chunks (this thread works meanwhile). */
+  private readonly up: boolean[] = [];
   private run = 0;
   private chunks: Iterator<Chunk> | undefined;
   private exhausted = true;
@@ -71,22 +75,37 @@ class Pool {
       this.workers.push(w);
       this.ports.push(port1);
       this.load.push(0);
+      this.up.push(false);
     }
   }
 
-  /** Wait for every worker's ready message; false if one does not start in time. */
-  ready(): boolean {
-    const up = new Set<number>();
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    while (up.size < this.workers.length) {
+  /** Tests only: wait until every worker is ready (or `timeoutMs` passed), so that a small list reaches them. */
+  waitReady(timeoutMs = START_TIMEOUT_MS): void {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
       const seen = Atomics.load(this.ctrl, DONE);
-      this.ports.forEach((p, i) => { while (receiveMessageOnPort(p)) up.add(i); });
-      if (up.size === this.workers.length) break;
+      this.receive(new Map());
       const left = deadline - Date.now();
-      if (left <= 0) return false;
+      if (this.up.every(Boolean) || left <= 0) return;
       Atomics.wait(this.ctrl, DONE, seen, left);
     }
-    return true;
+  }
+
+  /** Messages from the workers: ready ones, and this run's chunk replies into `results`; true if a reply came. */
+  private receive(results: Map<number, ChunkReply>): boolean {
+    let got = false;
+    this.ports.forEach((p, i) => {
+      for (let m = receiveMessageOnPort(p); m; m = receiveMessageOnPort(p)) {
+        const r = m.message as ChunkReply | { ready: true };
+        if ('ready' in r) { this.up[i] = true; continue; }
+        if (r.bytes && r.bounds && this.spare.length < 2 * this.workers.length * IN_FLIGHT) this.spare.push({ bytes: r.bytes, bounds: r.bounds });
+        if (r.run !== this.run) continue; // an earlier run's chunk, given up
+        this.load[i]!--;
+        results.set(r.chunk, r);
+        got = true;
+      }
+    });
+    return got;
   }
 
   terminate(): void {
@@ -118,9 +137,9 @@ class Pool {
 
   private dispatch(): void {
     while (!this.exhausted && Atomics.load(this.ctrl, STOP) === NO_STOP) {
-      let w = 0;
-      for (let i = 1; i < this.workers.length; i++) if (this.load[i]! < this.load[w]!) w = i;
-      if (this.load[w]! >= IN_FLIGHT) return;
+      let w = -1;
+      for (let i = 0; i < this.workers.length; i++) if (this.up[i] && (w < 0 || this.load[i]! < this.load[w]!)) w = i;
+      if (w < 0 || this.load[w]! >= IN_FLIGHT) return;
       const c = this.chunks!.next();
       if (c.done) { this.exhausted = true; return; }
       const chunk = this.next++;
@@ -159,20 +178,9 @@ class Pool {
       if (this.exhausted && this.pending.size === 0) return { hit: undefined, words };
       this.dispatch();
       const seen = Atomics.load(this.ctrl, DONE);
-      let got = false;
-      this.ports.forEach((p, i) => {
-        for (let m = receiveMessageOnPort(p); m; m = receiveMessageOnPort(p)) {
-          const r = m.message as ChunkReply;
-          if (r.run !== this.run || r.chunk === undefined) continue;
-          this.load[i]!--;
-          if (r.bytes && r.bounds && this.spare.length < 2 * this.workers.length * IN_FLIGHT) this.spare.push({ bytes: r.bytes, bounds: r.bounds });
-          results.set(r.chunk, r);
-          got = true;
-        }
-      });
-      if (got) continue;
+      if (this.receive(results)) continue;
       if (!this.exhausted && Atomics.load(this.ctrl, STOP) === NO_STOP) {
-        // the workers are busy: this thread takes the next chunk (the reader's block, no copy)
+        // the workers are busy (or still starting): this thread takes the next chunk (the reader's block, no copy)
         const c = this.chunks!.next();
         if (c.done) { this.exhausted = true; continue; }
         const chunk = this.next++;
@@ -210,8 +218,8 @@ export function wordlistPool(threads: number): Pool | undefined {
   pool = undefined;
   const file = wordlistWorkerPath();
   if (!existsSync(file)) { unavailable = true; return undefined; }
-  const p = new Pool(threads, file);
-  if (!p.ready()) { p.terminate(); unavailable = true; return undefined; }
-  pool = p;
+  // not waited for: chunks go to the workers once they say they are ready, this thread works
+  // meanwhile (and alone if they never start)
+  pool = new Pool(threads, file);
   return pool;
 }

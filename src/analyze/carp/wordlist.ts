@@ -43,13 +43,15 @@ export interface AuditRunOptions {
   /** Tests only: HMACs per chunk and the parallel threshold (defaults CHUNK_HMACS, PARALLEL_MIN_HMACS). */
   readonly chunkHmacs?: number;
   readonly parallelMin?: number;
+  /** Tests only: wait for the workers to start before the first chunk, so that a small list reaches them. */
+  readonly waitForWorkers?: boolean;
 }
 
 /**
  * Below this many HMACs (words x address sets) the run stays on this thread: a worker costs about
  * 0.1-0.2 s of CPU to start and to compile the SHA-1 code in its own isolate, ~0.3 M HMACs' worth.
  */
-export const PARALLEL_MIN_HMACS = 1_000_000;
+export const PARALLEL_MIN_HMACS = 500_000;
 /** From this many HMACs on (~1 s on one core) the run announces its size, rate and estimate. */
 export const ANNOUNCE_MIN_HMACS = 2_000_000;
 /** Words per chunk handed to a worker: about this many HMACs, so a few address sets still spread. */
@@ -104,6 +106,7 @@ export function auditWordlistBlocks(list: Wordlist, targets: readonly AuditTarge
   const big = product === undefined ? true : product > (opts.parallelMin ?? PARALLEL_MIN_HMACS);
   const pool = threads > 1 && big && targets.length > 0 ? wordlistPool(threads) : undefined;
   const lanes = pool ? pool.lanes : 1;
+  if (pool && opts.waitForWorkers) pool.waitReady();
   // the workers are handed the next chunks at once: the file's reader then reuses its buffer
   const c0 = pool ? { ...first.value, block: copyBlock(first.value.block) } : first.value;
   if (pool) pool.start(targets, chunks);

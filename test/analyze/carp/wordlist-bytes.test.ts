@@ -85,7 +85,7 @@ test('wordlist from a file on 1, 2 and 3 threads = the same list as strings: hit
       for (const { secret, targets, strings } of cases) {
         const before = wordlistChunksSent();
         // reads of 4 KiB: the reader reuses its buffer many times while chunks are out
-        const r = auditWordlistBlocks(fileWordlist(file, 4096), targets, { threads, chunkHmacs: 3 * 256, parallelMin: 0 });
+        const r = auditWordlistBlocks(fileWordlist(file, 4096), targets, { threads, chunkHmacs: 3 * 256, parallelMin: 0, waitForWorkers: true });
         assert.deepEqual(r, strings, `${threads} threads, secret at ${String(secret)}`);
         if (threads > 1) assert.ok(wordlistChunksSent() > before, 'the workers were used');
       }
