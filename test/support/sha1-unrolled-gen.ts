@@ -9,7 +9,9 @@
 // schedule still in an array gains nothing). The generator evaluates what is constant at
 // generation time: the key block's words 5-15 are the pad bytes (a CARP key has at most 19
 // bytes), the outer block's words 5-15 are SHA-1 padding, and the key blocks start from the IV,
-// so those schedule words and the first rounds' constant terms are folded into numbers.
+// so those schedule words and the first rounds' constant terms are folded into numbers. Words
+// come in and go out through Int32Arrays, not arguments: an int32 above 2^30 passed to a call
+// is boxed as a heap number on V8 (pointer compression), one allocation per argument.
 // test/analyze/carp/sha1-unrolled.test.ts checks the file is this generator's output and that
 // every function agrees with node:crypto.
 
@@ -115,23 +117,24 @@ export function sha1UnrolledSource(): string {
     const lines: string[] = [];
     const W: V[] = Array.from({ length: 16 }, (_, i) => {
       if (i >= 5) return pad | 0;
-      lines.push(`const w${i} = k${i} ^ ${pad | 0};`);
+      lines.push(`const w${i} = k[${i}]! ^ ${pad | 0};`);
       return `w${i}`;
     });
     const fin = rounds(lines, '_', W, IV, true);
     store(lines, 'out', IV, fin);
-    out.push(fn(`/** The SHA-1 state after the block (K0 ^ ${nm === 'ipadState' ? 'ipad' : 'opad'}), K0 = the words k0..k4 zero-padded to 64 bytes. */`,
-      `${nm}(out: Int32Array, k0: number, k1: number, k2: number, k3: number, k4: number): void`, lines));
+    out.push(fn(`/** The SHA-1 state after the block (K0 ^ ${nm === 'ipadState' ? 'ipad' : 'opad'}), K0 = the words k[0..4] zero-padded to 64 bytes. */`,
+      `${nm}(out: Int32Array, k: Int32Array): void`, lines));
   }
   // 4. the outer block: a 20-byte inner digest after the 64-byte key block, padded (total 84 bytes)
   {
     const lines: string[] = [];
     const S = [0, 1, 2, 3, 4].map((i) => { lines.push(`const s${i} = o[${i}]!;`); return `s${i}`; });
-    const W: V[] = [...[0, 1, 2, 3, 4].map((i) => `d${i}`), 0x80000000 | 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (64 + 20) * 8];
+    const D = [0, 1, 2, 3, 4].map((i) => { lines.push(`const d${i} = d[${i}]!;`); return `d${i}`; });
+    const W: V[] = [...D, 0x80000000 | 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (64 + 20) * 8];
     const fin = rounds(lines, '_', W, S, true);
     store(lines, 'out', S, fin);
-    out.push(fn('/** HMAC\'s outer hash: from the opad state `o`, the block (d0..d4 || SHA-1 padding of 84 bytes), into `out`. */',
-      'outerState(out: Int32Array, o: Int32Array, d0: number, d1: number, d2: number, d3: number, d4: number): void', lines));
+    out.push(fn('/** HMAC\'s outer hash: from the opad state `o`, the block (d[0..4] || SHA-1 padding of 84 bytes), into `out` (which may be `d`). */',
+      'outerState(out: Int32Array, o: Int32Array, d: Int32Array): void', lines));
   }
   return out.join('\n');
 }

@@ -497,13 +497,13 @@ export function compressScheduled(s: Int32Array, wk: Int32Array, off: number): v
   s[4] = (s4 + c_77) | 0;
 }
 
-/** The SHA-1 state after the block (K0 ^ ipad), K0 = the words k0..k4 zero-padded to 64 bytes. */
-export function ipadState(out: Int32Array, k0: number, k1: number, k2: number, k3: number, k4: number): void {
-  const w0 = k0 ^ 909522486;
-  const w1 = k1 ^ 909522486;
-  const w2 = k2 ^ 909522486;
-  const w3 = k3 ^ 909522486;
-  const w4 = k4 ^ 909522486;
+/** The SHA-1 state after the block (K0 ^ ipad), K0 = the words k[0..4] zero-padded to 64 bytes. */
+export function ipadState(out: Int32Array, k: Int32Array): void {
+  const w0 = k[0]! ^ 909522486;
+  const w1 = k[1]! ^ 909522486;
+  const w2 = k[2]! ^ 909522486;
+  const w3 = k[3]! ^ 909522486;
+  const w4 = k[4]! ^ 909522486;
   const x_16 = w2 ^ w0;
   const w_16 = (x_16 << 1) | (x_16 >>> 31);
   const x_17 = w3 ^ w1;
@@ -797,13 +797,13 @@ export function ipadState(out: Int32Array, k0: number, k1: number, k2: number, k
   out[4] = (-1009589776 + c_77) | 0;
 }
 
-/** The SHA-1 state after the block (K0 ^ opad), K0 = the words k0..k4 zero-padded to 64 bytes. */
-export function opadState(out: Int32Array, k0: number, k1: number, k2: number, k3: number, k4: number): void {
-  const w0 = k0 ^ 1549556828;
-  const w1 = k1 ^ 1549556828;
-  const w2 = k2 ^ 1549556828;
-  const w3 = k3 ^ 1549556828;
-  const w4 = k4 ^ 1549556828;
+/** The SHA-1 state after the block (K0 ^ opad), K0 = the words k[0..4] zero-padded to 64 bytes. */
+export function opadState(out: Int32Array, k: Int32Array): void {
+  const w0 = k[0]! ^ 1549556828;
+  const w1 = k[1]! ^ 1549556828;
+  const w2 = k[2]! ^ 1549556828;
+  const w3 = k[3]! ^ 1549556828;
+  const w4 = k[4]! ^ 1549556828;
   const x_16 = w2 ^ w0;
   const w_16 = (x_16 << 1) | (x_16 >>> 31);
   const x_17 = w3 ^ w1;
@@ -1097,13 +1097,18 @@ export function opadState(out: Int32Array, k0: number, k1: number, k2: number, k
   out[4] = (-1009589776 + c_77) | 0;
 }
 
-/** HMAC's outer hash: from the opad state `o`, the block (d0..d4 || SHA-1 padding of 84 bytes), into `out`. */
-export function outerState(out: Int32Array, o: Int32Array, d0: number, d1: number, d2: number, d3: number, d4: number): void {
+/** HMAC's outer hash: from the opad state `o`, the block (d[0..4] || SHA-1 padding of 84 bytes), into `out` (which may be `d`). */
+export function outerState(out: Int32Array, o: Int32Array, d: Int32Array): void {
   const s0 = o[0]!;
   const s1 = o[1]!;
   const s2 = o[2]!;
   const s3 = o[3]!;
   const s4 = o[4]!;
+  const d0 = d[0]!;
+  const d1 = d[1]!;
+  const d2 = d[2]!;
+  const d3 = d[3]!;
+  const d4 = d[4]!;
   const x_16 = d2 ^ d0;
   const w_16 = (x_16 << 1) | (x_16 >>> 31);
   const x_17 = d3 ^ d1;

@@ -126,14 +126,13 @@ export function auditBlock(block: WordBlock, targets: readonly PreparedTarget[],
       kw[j >> 2]! |= c << (24 - ((j & 3) << 3));
     }
     if (high & 0x80) slowKey(block, idx);
-    const k0 = kw[0]!, k1 = kw[1]!, k2 = kw[2]!, k3 = kw[3]!, k4 = kw[4]!;
-    ipadState(iState, k0, k1, k2, k3, k4);
-    opadState(oState, k0, k1, k2, k3, k4);
+    ipadState(iState, kw);
+    opadState(oState, kw);
     for (let t = 0; t < nt; t++) {
       const p = targets[t]!;
       s[0] = iState[0]!; s[1] = iState[1]!; s[2] = iState[2]!; s[3] = iState[3]!; s[4] = iState[4]!;
       for (let b = 0; b < p.blocks; b++) compressScheduled(s, p.wk, 80 * b);
-      outerState(s, oState, s[0]!, s[1]!, s[2]!, s[3]!, s[4]!);
+      outerState(s, oState, s);
       const md = p.md;
       if (s[0] === md[0] && s[1] === md[1] && s[2] === md[2] && s[3] === md[3] && s[4] === md[4]) return { index: idx, target: t };
     }

@@ -48,10 +48,11 @@ export interface AuditRunOptions {
 }
 
 /**
- * Below this many HMACs (words x address sets) the run stays on this thread: a worker costs about
- * 0.1-0.2 s of CPU to start and to compile the SHA-1 code in its own isolate, ~0.3 M HMACs' worth.
+ * Below this many HMACs (words x address sets, ~1 s on one core) the run stays on this thread: a
+ * worker's start and JIT warm-up cost 0.2-0.5 s of CPU in a fresh process (measured on the loaded
+ * 2-core development machine, where two threads did not beat one on 1M candidates).
  */
-export const PARALLEL_MIN_HMACS = 500_000;
+export const PARALLEL_MIN_HMACS = 2_000_000;
 /** From this many HMACs on (~1 s on one core) the run announces its size, rate and estimate. */
 export const ANNOUNCE_MIN_HMACS = 2_000_000;
 /** Words per chunk handed to a worker: about this many HMACs, so a few address sets still spread. */

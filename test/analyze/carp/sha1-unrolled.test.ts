@@ -63,18 +63,18 @@ test('ipadState / opadState / outerState = the HMAC key blocks and outer hash (p
       const want = Int32Array.from(SHA1_IV);
       compressAt(want, block, 0);
       const got = new Int32Array(5);
-      fn(got, k[0]!, k[1]!, k[2]!, k[3]!, k[4]!);
+      fn(got, Int32Array.from(k));
       assert.deepEqual(got, want);
     }
     // the whole HMAC: inner hash by blocks, then outerState from the opad state
     const inner = Int32Array.from(SHA1_IV);
-    ipadState(inner, k[0]!, k[1]!, k[2]!, k[3]!, k[4]!);
+    ipadState(inner, Int32Array.from(k));
     const msg = padded(Buffer.concat([Buffer.alloc(64), m])).subarray(16); // M's blocks after the key block
     for (let o = 0; o < msg.length; o += 16) compressAt(inner, msg, o);
     const o = new Int32Array(5);
-    opadState(o, k[0]!, k[1]!, k[2]!, k[3]!, k[4]!);
+    opadState(o, Int32Array.from(k));
     const out = new Int32Array(5);
-    outerState(out, o, inner[0]!, inner[1]!, inner[2]!, inner[3]!, inner[4]!);
+    outerState(out, o, inner);
     assert.equal(digestOf(out), createHmac('sha1', key).update(m).digest('hex'));
   }), { seed: 20261208, numRuns: 300 });
 });
