@@ -1,26 +1,32 @@
 // The --wordlist audit across worker threads, driven synchronously from the analyzer.
 //
 // The analyzer is synchronous (the audit runs inside onFrame), so the main thread does not await:
-// it posts chunks of words to N workers over MessageChannels, blocks in Atomics.wait on a shared
-// counter the workers bump after each reply, and reads the replies with receiveMessageOnPort.
-// This is the simplest design that keeps the analyzer's contract (one call, one answer) without
-// an event loop turn; the workers run the very same auditWordlist (src/analyze/carp/wordlist.ts).
+// on N threads it posts chunks of words to N-1 workers over MessageChannels, audits chunks itself
+// while they are busy (each worker has two queued), blocks in Atomics.wait on a shared counter
+// the workers bump after each reply when nothing is left to take, and reads the replies with
+// receiveMessageOnPort. This is the simplest design that keeps the analyzer's contract (one call,
+// one answer) without an event loop turn; every thread runs the same auditBlock (wordlist-hmac.ts).
 //
 // Identical results whatever the thread count: chunks are numbered in list order and concluded in
 // that order, so the hit reported is the lowest-index one, and `words` counts up to it as on one
-// thread. A worker that finds a hit lowers the shared STOP to its chunk; workers give up chunks
+// thread. A thread that finds a hit lowers the shared STOP to its chunk; the others give up chunks
 // above it (checked every 256 words). At most two chunks per worker are in flight and the words
-// are streamed from the file in blocks, so memory stays flat in the list's size.
+// are streamed from the file in blocks, so memory stays flat in the list's size. A chunk goes to
+// its worker as the bytes of its lines and their bounds, in buffers transferred (not cloned) and
+// sent back with the reply for the next chunk.
 //
 // The worker's file is a sibling of the module this code is compiled into: under tsc
 // dist/src/analyze/carp/wordlist-worker.js, in the esbuild bundle dist/wordlist-worker.js next to
 // dist/carpdump.js (bin/bundle.mjs emits it). When it is missing or does not start, the audit
-// runs on the calling thread (same results, slower).
+// runs on the calling thread (same results, slower). Workers are not waited for: the calling
+// thread audits chunks while they start (~0.1 s), so a pool costs little wall time on a list
+// barely above the threshold.
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { AuditResult, AuditTarget } from './audit-types.js';
+import { auditBlock, chunkWord, copyBlock, type Chunk, type PreparedTarget } from './wordlist-hmac.js';
 
 export const WORDLIST_WORKER_FILE = 'wordlist-worker.js';
 /** Shared Int32 slots: replies posted (notified), lowest chunk with a hit, current run id. */
@@ -29,8 +35,15 @@ export const NO_STOP = 0x7fffffff;
 const IN_FLIGHT = 2;
 const START_TIMEOUT_MS = 10_000;
 
-export interface ChunkReply { run: number; chunk: number; hit: { index: number; target: number } | null; aborted: boolean; error?: string }
-interface Chunk { base: number; words: readonly string[] }
+export interface ChunkReply {
+  run: number; chunk: number; hit: { index: number; target: number } | null; aborted: boolean; error?: string;
+  /** The hit's line as text. */
+  word?: string;
+  /** The chunk's buffers, sent back for the next chunk. */
+  bytes?: Uint8Array; bounds?: Int32Array;
+}
+/** What stays on this thread of a chunk sent: where it starts, how many lines, their text if the list was strings. */
+type Sent = Pick<Chunk, 'base' | 'words'> & { count: number };
 
 export function wordlistWorkerPath(): string {
   return fileURLToPath(new URL(`./${WORDLIST_WORKER_FILE}`, import.meta.url));
@@ -41,15 +54,20 @@ class Pool {
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
   private readonly load: number[] = [];
+  /** Worker i has said it is ready: only those are sent chunks (this thread works meanwhile). */
+  private readonly up: boolean[] = [];
   private run = 0;
   private chunks: Iterator<Chunk> | undefined;
   private exhausted = true;
   private next = 1;
-  private readonly pending = new Map<number, Chunk>();
+  private readonly pending = new Map<number, Sent>();
+  /** Buffers the workers sent back, reused for the next chunks (memory flat in the list's size). */
+  private readonly spare: Array<{ bytes: Uint8Array; bounds: Int32Array }> = [];
 
-  constructor(readonly size: number, file: string) {
+  /** `lanes` threads: lanes - 1 workers and the caller's (see finish). */
+  constructor(readonly lanes: number, file: string) {
     this.ctrl[STOP] = NO_STOP;
-    for (let i = 0; i < size; i++) {
+    for (let i = 0; i < lanes - 1; i++) {
       const { port1, port2 } = new MessageChannel();
       const w = new Worker(file, { workerData: { port: port2, ctrl: this.ctrl.buffer }, transferList: [port2] });
       w.unref();
@@ -57,22 +75,37 @@ class Pool {
       this.workers.push(w);
       this.ports.push(port1);
       this.load.push(0);
+      this.up.push(false);
     }
   }
 
-  /** Wait for every worker's ready message; false if one does not start in time. */
-  ready(): boolean {
-    const up = new Set<number>();
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    while (up.size < this.size) {
+  /** Tests only: wait until every worker is ready (or `timeoutMs` passed), so that a small list reaches them. */
+  waitReady(timeoutMs = START_TIMEOUT_MS): void {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
       const seen = Atomics.load(this.ctrl, DONE);
-      this.ports.forEach((p, i) => { while (receiveMessageOnPort(p)) up.add(i); });
-      if (up.size === this.size) break;
+      this.receive(new Map());
       const left = deadline - Date.now();
-      if (left <= 0) return false;
+      if (this.up.every(Boolean) || left <= 0) return;
       Atomics.wait(this.ctrl, DONE, seen, left);
     }
-    return true;
+  }
+
+  /** Messages from the workers: ready ones, and this run's chunk replies into `results`; true if a reply came. */
+  private receive(results: Map<number, ChunkReply>): boolean {
+    let got = false;
+    this.ports.forEach((p, i) => {
+      for (let m = receiveMessageOnPort(p); m; m = receiveMessageOnPort(p)) {
+        const r = m.message as ChunkReply | { ready: true };
+        if ('ready' in r) { this.up[i] = true; continue; }
+        if (r.bytes && r.bounds && this.spare.length < 2 * this.workers.length * IN_FLIGHT) this.spare.push({ bytes: r.bytes, bounds: r.bounds });
+        if (r.run !== this.run) continue; // an earlier run's chunk, given up
+        this.load[i]!--;
+        results.set(r.chunk, r);
+        got = true;
+      }
+    });
+    return got;
   }
 
   terminate(): void {
@@ -98,26 +131,34 @@ class Pool {
   cancel(): void {
     Atomics.store(this.ctrl, STOP, 0);
     this.exhausted = true;
+    this.chunks?.return?.(undefined); // closes the file
     this.chunks = undefined;
   }
 
   private dispatch(): void {
     while (!this.exhausted && Atomics.load(this.ctrl, STOP) === NO_STOP) {
-      let w = 0;
-      for (let i = 1; i < this.size; i++) if (this.load[i]! < this.load[w]!) w = i;
-      if (this.load[w]! >= IN_FLIGHT) return;
+      let w = -1;
+      for (let i = 0; i < this.workers.length; i++) if (this.up[i] && (w < 0 || this.load[i]! < this.load[w]!)) w = i;
+      if (w < 0 || this.load[w]! >= IN_FLIGHT) return;
       const c = this.chunks!.next();
       if (c.done) { this.exhausted = true; return; }
       const chunk = this.next++;
-      this.pending.set(chunk, c.value);
+      this.pending.set(chunk, { base: c.value.base, count: c.value.block.count, ...(c.value.words ? { words: c.value.words } : {}) });
       sent++;
       this.load[w]!++;
-      this.ports[w]!.postMessage({ run: this.run, chunk, words: c.value.words });
+      // the lines' bytes in buffers of their own, moved (not cloned) to the worker, which sends them back
+      const own = copyBlock(c.value.block, this.spare.pop());
+      this.ports[w]!.postMessage({ run: this.run, chunk, bytes: own.bytes, bounds: own.bounds, count: own.count },
+        [own.bytes.buffer as ArrayBuffer, own.bounds.buffer as ArrayBuffer]);
     }
   }
 
-  /** Conclude chunks 1.. in order; `words` = how many the caller's chunk 0 held. */
-  finish(words: number): AuditResult {
+  /**
+   * Conclude chunks 1.. in order; `words` = how many the caller's chunk 0 held. This thread is one
+   * of the lanes: while the workers have their chunks, it audits the next chunk itself (with
+   * `targets`, prepared here), so N threads are N-1 workers and this one.
+   */
+  finish(words: number, targets: readonly PreparedTarget[]): AuditResult {
     const results = new Map<number, ChunkReply>();
     let conclude = 1;
     for (;;) {
@@ -128,27 +169,37 @@ class Pool {
         if (r.error) { this.cancel(); throw new Error(`wordlist worker: ${r.error}`); }
         if (r.hit) {
           this.cancel();
-          return { hit: { index: c.base + r.hit.index, target: r.hit.target, word: c.words[r.hit.index]! }, words: c.base + r.hit.index + 1 };
+          return { hit: { index: c.base + r.hit.index, target: r.hit.target, word: c.words?.[r.hit.index] ?? r.word! }, words: c.base + r.hit.index + 1 };
         }
         if (r.aborted) { this.cancel(); throw new Error(`wordlist worker gave up chunk ${conclude} with no lower hit`); }
-        words = c.base + c.words.length;
+        words = c.base + c.count;
         conclude++;
       }
       if (this.exhausted && this.pending.size === 0) return { hit: undefined, words };
       this.dispatch();
       const seen = Atomics.load(this.ctrl, DONE);
-      let got = false;
-      this.ports.forEach((p, i) => {
-        for (let m = receiveMessageOnPort(p); m; m = receiveMessageOnPort(p)) {
-          const r = m.message as ChunkReply;
-          if (r.run !== this.run || r.chunk === undefined) continue;
-          this.load[i]!--;
-          results.set(r.chunk, r);
-          got = true;
-        }
-      });
-      if (!got) Atomics.wait(this.ctrl, DONE, seen, 1000);
+      if (this.receive(results)) continue;
+      if (!this.exhausted && Atomics.load(this.ctrl, STOP) === NO_STOP) {
+        // the workers are busy (or still starting): this thread takes the next chunk (the reader's block, no copy)
+        const c = this.chunks!.next();
+        if (c.done) { this.exhausted = true; continue; }
+        const chunk = this.next++;
+        this.pending.set(chunk, { base: c.value.base, count: c.value.block.count, ...(c.value.words ? { words: c.value.words } : {}) });
+        const stop = (): boolean => Atomics.load(this.ctrl, STOP) < chunk;
+        const hit = auditBlock(c.value.block, targets, stop);
+        if (hit) lowerStop(this.ctrl, chunk);
+        results.set(chunk, { run: this.run, chunk, hit: hit ?? null, aborted: !hit && stop(), ...(hit ? { word: chunkWord(c.value, hit.index) } : {}) });
+        continue;
+      }
+      Atomics.wait(this.ctrl, DONE, seen, 1000);
     }
+  }
+}
+
+/** A hit in `chunk`: STOP goes down to it (workers give up the chunks above). */
+export function lowerStop(ctrl: Int32Array, chunk: number): void {
+  for (let cur = Atomics.load(ctrl, STOP); chunk < cur; cur = Atomics.load(ctrl, STOP)) {
+    if (Atomics.compareExchange(ctrl, STOP, cur, chunk) === cur) break;
   }
 }
 
@@ -160,14 +211,15 @@ let unavailable = false;
 
 /** The shared pool of `threads` workers, started on first use; undefined when workers cannot run. */
 export function wordlistPool(threads: number): Pool | undefined {
-  if (pool && pool.size === threads) return pool;
+  if (threads < 2) return undefined;
+  if (pool && pool.lanes === threads) return pool;
   if (unavailable) return undefined;
   pool?.terminate();
   pool = undefined;
   const file = wordlistWorkerPath();
   if (!existsSync(file)) { unavailable = true; return undefined; }
-  const p = new Pool(threads, file);
-  if (!p.ready()) { p.terminate(); unavailable = true; return undefined; }
-  pool = p;
+  // not waited for: chunks go to the workers once they say they are ready, this thread works
+  // meanwhile (and alone if they never start)
+  pool = new Pool(threads, file);
   return pool;
 }

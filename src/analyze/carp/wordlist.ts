@@ -4,13 +4,13 @@
 //   SHA1((K0 ^ opad) || SHA1((K0 ^ ipad) || M))       K0 = key zero-padded to one 64-byte block
 // The message M of an advert is fixed, so per candidate only four SHA-1 compressions are needed
 // (ipad block, M's block(s), opad block, inner digest block); the ipad/opad states are shared
-// by every message tried. Done here with a plain SHA-1 compression on 32-bit words, which avoids
-// the per-call object and Buffer allocations of crypto.createHmac (measured ~3 us per call on
-// Node 20; see test/analyze/carp/wordlist.test.ts for this implementation's figure).
+// by every message tried, and M's message schedule is computed once. The inner loop is in
+// wordlist-hmac.ts: candidates as byte ranges of a buffer (the file's blocks as read, or words
+// encoded once), SHA-1 fully unrolled (sha1-unrolled.ts), nothing allocated per candidate, which
+// avoids the per-call objects and Buffers of crypto.createHmac (~3 us per call on Node 20).
 
-import { CARP_KEY_BYTES } from './hmac.js';
 import { availableParallelism } from 'node:os';
-import { compress, innerBlocks, SHA1_IV as IV } from './sha1.js';
+import { auditBlock, chunkWord, copyBlock, encodeWords, prepareTarget, subBlock, type Chunk, type WordBlock } from './wordlist-hmac.js';
 import { wordlistPool } from './wordlist-pool.js';
 import type { AuditHit, AuditResult, AuditTarget, StreamHit } from './audit-types.js';
 
@@ -19,6 +19,8 @@ export type { AuditHit, AuditResult, AuditTarget, StreamHit };
 /** A wordlist read in blocks (the CLI streams the file; tests pass arrays). */
 export interface WordlistSource {
   blocks(): Iterable<readonly string[]>;
+  /** The same lines as byte ranges (the file reader's; the audit uses these when present); a block is valid until the next is asked for. */
+  wordBlocks?(): Iterable<WordBlock>;
   /** About how many words (for the estimate line; the file's line count). */
   count?(): number;
 }
@@ -32,7 +34,6 @@ function countOf(list: Wordlist): number | undefined {
   return Array.isArray(list) ? list.length : (list as WordlistSource).count?.();
 }
 
-
 /** How a run is spread over threads and announced. */
 export interface AuditRunOptions {
   /** Worker threads (default: CARPDUMP_WORDLIST_THREADS, else os.availableParallelism()); 1 = this thread only. */
@@ -42,10 +43,16 @@ export interface AuditRunOptions {
   /** Tests only: HMACs per chunk and the parallel threshold (defaults CHUNK_HMACS, PARALLEL_MIN_HMACS). */
   readonly chunkHmacs?: number;
   readonly parallelMin?: number;
+  /** Tests only: wait for the workers to start before the first chunk, so that a small list reaches them. */
+  readonly waitForWorkers?: boolean;
 }
 
-/** Below this many HMACs (words x address sets) the run stays on this thread: starting workers costs more. */
-export const PARALLEL_MIN_HMACS = 200_000;
+/**
+ * Below this many HMACs (words x address sets, ~1 s on one core) the run stays on this thread: a
+ * worker's start and JIT warm-up cost 0.2-0.5 s of CPU in a fresh process (measured on the loaded
+ * 2-core development machine, where two threads did not beat one on 1M candidates).
+ */
+export const PARALLEL_MIN_HMACS = 2_000_000;
 /** From this many HMACs on (~1 s on one core) the run announces its size, rate and estimate. */
 export const ANNOUNCE_MIN_HMACS = 2_000_000;
 /** Words per chunk handed to a worker: about this many HMACs, so a few address sets still spread. */
@@ -54,15 +61,25 @@ const CHUNK_HMACS = 262_144;
 const CHUNK_WORDS = 16_384;
 
 /** The words of `list` in chunks of about CHUNK_HMACS HMACs, each with the index of its first word. */
-function* chunksOf(list: Wordlist, targets: number, chunkHmacs = CHUNK_HMACS): Generator<{ base: number; words: readonly string[] }> {
+function* chunksOf(list: Wordlist, targets: number, chunkHmacs = CHUNK_HMACS): Generator<Chunk> {
   const size = Math.min(CHUNK_WORDS, Math.max(64, Math.floor(chunkHmacs / Math.max(1, targets))));
   let base = 0;
-  for (const block of blocksOf(list)) {
-    for (let o = 0; o < block.length; o += size) {
-      const words = o === 0 && block.length <= size ? block : block.slice(o, o + size);
-      yield { base: base + o, words };
+  const source = Array.isArray(list) ? undefined : (list as WordlistSource);
+  if (source?.wordBlocks) {
+    for (const block of source.wordBlocks()) {
+      for (let o = 0; o < block.count; o += size) {
+        yield { base: base + o, block: o === 0 && block.count <= size ? block : subBlock(block, o, Math.min(block.count, o + size)) };
+      }
+      base += block.count;
     }
-    base += block.length;
+    return;
+  }
+  for (const strings of blocksOf(list)) {
+    for (let o = 0; o < strings.length; o += size) {
+      const words = o === 0 && strings.length <= size ? strings : strings.slice(o, o + size);
+      yield { base: base + o, block: encodeWords(words), words };
+    }
+    base += strings.length;
   }
 }
 
@@ -89,46 +106,38 @@ export function auditWordlistBlocks(list: Wordlist, targets: readonly AuditTarge
   // single-threaded when small (or unknown and ending in the first chunk), or when no worker can start
   const big = product === undefined ? true : product > (opts.parallelMin ?? PARALLEL_MIN_HMACS);
   const pool = threads > 1 && big && targets.length > 0 ? wordlistPool(threads) : undefined;
-  const lanes = pool ? pool.size : 1;
+  const lanes = pool ? pool.lanes : 1;
+  if (pool && opts.waitForWorkers) pool.waitReady();
+  // the workers are handed the next chunks at once: the file's reader then reuses its buffer
+  const c0 = pool ? { ...first.value, block: copyBlock(first.value.block) } : first.value;
   if (pool) pool.start(targets, chunks);
+  const prepared = targets.map(prepareTarget);
+  // the rate is timed on the second half of the first chunk: the first half warms the JIT up
+  const split = c0.block.count >> 1;
+  const hA = auditBlock(subBlock(c0.block, 0, split), prepared);
   const t0 = performance.now();
-  const h0 = auditWordlist(first.value.words, targets);
+  const hB = hA ? undefined : auditBlock(subBlock(c0.block, split, c0.block.count), prepared);
   const ms = performance.now() - t0;
+  const h0 = hA ?? (hB ? { index: split + hB.index, target: hB.target } : undefined);
   const announce = product !== undefined && product >= ANNOUNCE_MIN_HMACS && opts.progress;
   if (announce) {
-    const rate = (first.value.words.length * targets.length) / Math.max(ms, 0.001) * 1000 * lanes;
+    const rate = ((c0.block.count - split) * targets.length) / Math.max(ms, 0.001) * 1000 * lanes;
     opts.progress!(`wordlist: ${count} passphrases x ${targets.length} address sets = ${fmtM(product)} HMACs,` +
       ` ~${fmtM(rate)}/s on ${lanes} thread${lanes > 1 ? 's' : ''}, about ${Math.max(1, Math.round(product / rate))} s`);
   }
   if (h0) {
     pool?.cancel();
-    return { hit: { ...h0, word: first.value.words[h0.index]! }, words: h0.index + 1 };
+    chunks.return(undefined); // closes the file
+    return { hit: { ...h0, word: chunkWord(c0, h0.index) }, words: h0.index + 1 };
   }
-  if (pool) return pool.finish(first.value.words.length);
-  let words = first.value.words.length;
+  if (pool) return pool.finish(c0.block.count, prepared);
+  let words = c0.block.count;
   for (const c of chunks) {
-    const hit = auditWordlist(c.words, targets);
-    if (hit) return { hit: { index: c.base + hit.index, target: hit.target, word: c.words[hit.index]! }, words: c.base + hit.index + 1 };
-    words = c.base + c.words.length;
+    const hit = auditBlock(c.block, prepared);
+    if (hit) return { hit: { index: c.base + hit.index, target: hit.target, word: chunkWord(c, hit.index) }, words: c.base + hit.index + 1 };
+    words = c.base + c.block.count;
   }
   return { hit: undefined, words };
-}
-
-/** Encode the first 19 UTF-8 bytes of `word` into `key` (zeroed first); returns false if empty. */
-function fillKey(word: string, key: Uint8Array): void {
-  key.fill(0);
-  let ascii = true;
-  const n = Math.min(word.length, CARP_KEY_BYTES);
-  for (let i = 0; i < n; i++) {
-    const c = word.charCodeAt(i);
-    if (c > 0x7f) { ascii = false; break; }
-    key[i] = c;
-  }
-  if (!ascii) {
-    key.fill(0);
-    const b = Buffer.from(word, 'utf8');
-    key.set(b.subarray(0, CARP_KEY_BYTES));
-  }
 }
 
 /**
@@ -137,44 +146,5 @@ function fillKey(word: string, key: Uint8Array): void {
  */
 export function auditWordlist(words: readonly string[], targets: readonly AuditTarget[], stop?: () => boolean): AuditHit | undefined {
   if (targets.length === 0) return undefined;
-  const prepared = targets.map((t) => {
-    const v = new DataView(t.md.buffer, t.md.byteOffset, t.md.byteLength);
-    return {
-      blocks: innerBlocks(t.message),
-      md: Int32Array.of(v.getInt32(0), v.getInt32(4), v.getInt32(8), v.getInt32(12), v.getInt32(16)),
-    };
-  });
-  const key = new Uint8Array(64);
-  const ipadBlk = new Int32Array(16);
-  const opadBlk = new Int32Array(16);
-  const iState = new Int32Array(5);
-  const oState = new Int32Array(5);
-  const s = new Int32Array(5);
-  const outer = new Int32Array(16);
-  const w = new Int32Array(80);
-  outer[5] = 0x80000000 | 0;
-  outer[15] = (64 + 20) * 8;
-  for (let idx = 0; idx < words.length; idx++) {
-    if (stop && (idx & 255) === 0 && stop()) return undefined; // a worker told to give up (a lower hit exists)
-    fillKey(words[idx]!, key);
-    for (let i = 0; i < 16; i++) {
-      const kw = (key[4 * i]! << 24) | (key[4 * i + 1]! << 16) | (key[4 * i + 2]! << 8) | key[4 * i + 3]!;
-      ipadBlk[i] = kw ^ 0x36363636;
-      opadBlk[i] = kw ^ 0x5c5c5c5c;
-    }
-    iState.set(IV); compress(iState, ipadBlk, w);
-    oState.set(IV); compress(oState, opadBlk, w);
-    for (let t = 0; t < prepared.length; t++) {
-      const p = prepared[t]!;
-      s.set(iState);
-      for (const blk of p.blocks) compress(s, blk, w);
-      for (let i = 0; i < 5; i++) outer[i] = s[i]!;
-      s.set(oState);
-      compress(s, outer, w);
-      if (s[0] === p.md[0] && s[1] === p.md[1] && s[2] === p.md[2] && s[3] === p.md[3] && s[4] === p.md[4]) {
-        return { index: idx, target: t };
-      }
-    }
-  }
-  return undefined;
+  return auditBlock(encodeWords(words), targets.map(prepareTarget), stop);
 }

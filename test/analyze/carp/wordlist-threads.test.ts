@@ -19,7 +19,7 @@ const source = (list: readonly string[]): WordlistSource => ({
   count: () => list.length,
 });
 // 8 targets x 512 words = 4096 HMACs per chunk: ~10 chunks over 5000 words
-const opts = (threads: number) => ({ threads, chunkHmacs: 4096, parallelMin: 0 });
+const opts = (threads: number) => ({ threads, chunkHmacs: 4096, parallelMin: 0, waitForWorkers: true });
 
 const cases: Array<{ name: string; secrets: Array<[number, number]> }> = [
   { name: 'no match', secrets: [] },
@@ -53,7 +53,7 @@ for (const c of cases) {
 test('wordlist: several runs in a row reuse the workers and each answers for itself', () => {
   for (const w of [4500, 10, 2222]) {
     const targets = [{ message: messages[0]!, md: mac(words[w]!, messages[0]!) }];
-    const r = auditWordlistBlocks(source(words), targets, { threads: 2, chunkHmacs: 512, parallelMin: 0 });
+    const r = auditWordlistBlocks(source(words), targets, { threads: 2, chunkHmacs: 512, parallelMin: 0, waitForWorkers: true });
     assert.equal(r.hit?.index, w);
     assert.equal(r.hit?.word, words[w]);
     assert.equal(r.words, w + 1);
