@@ -108,21 +108,21 @@ test('a live capture through the bundle starts its worker (lo, 1 s)', { skip: li
   assert.match(r.stderr, /packets captured/);
 });
 
-test('start-up: reading a file loads neither prom-client nor node:http; --metrics loads them from their chunk', () => {
+test('start-up: reading a file loads neither prom-client, node:http nor node:worker_threads; --metrics loads them from their chunk', () => {
   // What the process loaded, from inside: node's list of built-in modules, and whether the
   // bundled prom-client registry class was evaluated (its chunk adds a global metric registry).
   const probe = (args: string[]) => {
     const code = `import { main } from ${JSON.stringify(pathToFileURL(bundle).href)};
       const code = await main(process.argv.slice(1));
       const loaded = process.moduleLoadList.filter((m) => m.startsWith('NativeModule '));
-      process.stderr.write('\\nLOADED ' + JSON.stringify({ code, http: loaded.includes('NativeModule http') }) + '\\n');`;
+      process.stderr.write('\\nLOADED ' + JSON.stringify({ code, http: loaded.includes('NativeModule http'), workers: loaded.includes('NativeModule worker_threads') }) + '\\n');`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', code, '--', ...args], { encoding: 'utf8', env, timeout: 60_000 });
     const line = r.stderr.split('\n').find((l) => l.startsWith('LOADED '));
     assert.ok(line, r.stderr);
-    return JSON.parse(line.slice(7)) as { code: number; http: boolean };
+    return JSON.parse(line.slice(7)) as { code: number; http: boolean; workers: boolean };
   };
   const file = path.join(repoRoot, 'samples', 'ucarp-failover.pcap');
-  assert.deepEqual(probe(['-q', '-r', file]), { code: 0, http: false });
+  assert.deepEqual(probe(['-q', '-r', file]), { code: 0, http: false, workers: false });
   const withMetrics = probe(['-q', '-r', file, '--metrics', '127.0.0.1:0']);
   assert.equal(withMetrics.code, 0);
   assert.equal(withMetrics.http, true, '--metrics serves over node:http, loaded with its chunk');

@@ -24,9 +24,16 @@
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import type { AuditResult, AuditTarget } from './audit-types.js';
 import { auditBlock, chunkWord, copyBlock, type Chunk, type PreparedTarget } from './wordlist-hmac.js';
+
+/** node:worker_threads costs start-up (bin/bundle.mjs): loaded when the first pool is made. */
+const lazyRequire = createRequire(import.meta.url);
+let workerThreadsModule: typeof import('node:worker_threads') | undefined;
+const workerThreads = (): typeof import('node:worker_threads') =>
+  (workerThreadsModule ??= lazyRequire('node:worker_threads') as typeof import('node:worker_threads'));
 
 export const WORDLIST_WORKER_FILE = 'wordlist-worker.js';
 /** Shared Int32 slots: replies posted (notified), lowest chunk with a hit, current run id. */
@@ -67,6 +74,7 @@ class Pool {
   /** `lanes` threads: lanes - 1 workers and the caller's (see finish). */
   constructor(readonly lanes: number, file: string) {
     this.ctrl[STOP] = NO_STOP;
+    const { MessageChannel, Worker } = workerThreads();
     for (let i = 0; i < lanes - 1; i++) {
       const { port1, port2 } = new MessageChannel();
       const w = new Worker(file, { workerData: { port: port2, ctrl: this.ctrl.buffer }, transferList: [port2] });
@@ -94,6 +102,7 @@ class Pool {
   /** Messages from the workers: ready ones, and this run's chunk replies into `results`; true if a reply came. */
   private receive(results: Map<number, ChunkReply>): boolean {
     let got = false;
+    const { receiveMessageOnPort } = workerThreads();
     this.ports.forEach((p, i) => {
       for (let m = receiveMessageOnPort(p); m; m = receiveMessageOnPort(p)) {
         const r = m.message as ChunkReply | { ready: true };
