@@ -1,9 +1,16 @@
 // `npm run bench`: carpdump's throughput and memory against tcpdump, tshark and the
 // pcap-parser package, on the same large captures built here in a temp directory.
 //
-//   npm run bench                       (1M packets; about 2-4 minutes)
+//   npm run bench                       (1M packets; about 5-8 minutes with the live rows)
 //   node dist/test/bench/bench.js [--packets N] [--tshark-packets N] [--pfsync-packets N]
-//        [--pfsync-states N] [--runs N] [--no-pfsync] [--no-live] [--profile] [--keep] [--dir DIR]
+//        [--pfsync-states N] [--carp-adverts N] [--runs N] [--no-pfsync] [--no-live] [--profile]
+//        [--keep] [--dir DIR] [--only background,carp,pfsync,wordlist,startup,live]
+//
+// Issue 11's table in one run: the 1M file against tcpdump (background), CARP analysis with
+// HMAC against tcpdump -v -T carp and its steady state (carp), pfsync messages/s (pfsync),
+// --wordlist candidates/s per core and memory in the list's size (wordlist: wordlist-bench.ts),
+// start-up (startup), live capture at 10k-100k packets/s (live: live-load.ts); "Targets" at the
+// end says MET or MISSED for each goal.
 //
 // What it builds (deterministic; deleted afterwards unless --keep):
 //  * bg-N.pcap: N Ethernet frames at 10k packets/s of packet time, mostly background
@@ -14,6 +21,8 @@
 //  * bg-prefix.pcap, only with --tshark-packets N < --packets: its first N frames (tshark is
 //    slow: about 65k packets/s and 630 MB of RSS on the 1M file; a prefix is compared as
 //    packets/s, its start-up weighing more). By default tshark reads the whole file.
+//  * carp-N.pcap and carp-2N.pcap (--carp-adverts, default 100k): real-shaped ucarp adverts only
+//    (writeRealCarp: 10 VHIDs, two nodes each, a failover every 13 s with a gratuitous ARP).
 //  * pfsync-M.pcap: a bulk update of 250k (--pfsync-states) full states (UPD, 4 per packet), then M packets of
 //    4 compressed updates (UPD_C) each, cycling over the states with sequence numbers
 //    moving forward (a fresh, healthy stream), from the pfsync test builder.
@@ -40,6 +49,7 @@ import { openCaptureFile } from '../../src/capture/open.js';
 import { ucarpHmac } from '../builders/make-samples.js';
 import { arp, carp, ethernet, ipv4 } from '../builders/packets.js';
 import * as pf from '../builders/pfsync.js';
+import { formatWordlistRows, wordlistRows } from './wordlist-bench.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CARPDUMP = join(REPO_ROOT, 'bin/carpdump.js');
@@ -64,7 +74,7 @@ interface Options {
 }
 
 /** The parts of the run, for --only. */
-const SECTIONS = ['background', 'carp', 'pfsync', 'startup', 'live'];
+const SECTIONS = ['background', 'carp', 'pfsync', 'wordlist', 'startup', 'live'];
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
@@ -628,6 +638,20 @@ async function main(): Promise<void> {
     if (haveGnuTime && o.pfsyncStates >= 1_000_000) {
       verdicts.push(`${(pfRow.m.peakRssKb ?? 0) < 200 * 1024 ? 'MET   ' : 'MISSED'}  pfsync with ${o.pfsyncStates} states under 200 MB peak RSS (${fmtMb(pfRow.m.peakRssKb)})`);
     }
+  }
+
+  if (want('wordlist') && haveGnuTime) {
+    // issue 11: --wordlist >= 1 M candidates/s per core, memory flat in the list's size (wordlist-bench.ts)
+    const wdir = join(o.dir, 'wordlist');
+    mkdirSync(wdir, { recursive: true });
+    console.log(`\n--wordlist through the CLI (1M and 4M words against one advert; 1 and 2 threads interleaved, medians of ${o.runs}):`);
+    const wrows = wordlistRows(wdir, { runs: o.runs });
+    for (const l of formatWordlistRows(wrows)) console.log(l);
+    rmSync(wdir, { recursive: true, force: true });
+    const one = wrows.find((r) => r.threads === 1 && r.words === 1_000_000 && r.name.includes('no match'));
+    const big = wrows.find((r) => r.threads === 1 && r.words === 4_000_000);
+    if (one) verdicts.push(`${one.perCpuSecond >= 1e6 ? 'MET   ' : 'MISSED'}  --wordlist >= 1 M candidates/s per core (1M words, one thread, start-up included: ${(one.perCpuSecond / 1e6).toFixed(2)} M/s by CPU)`);
+    if (one && big) verdicts.push(`${big.peakRssKb <= 1.2 * one.peakRssKb ? 'MET   ' : 'MISSED'}  --wordlist memory flat in the list's size (peak RSS ${fmtMb(one.peakRssKb)} for 1M words, ${fmtMb(big.peakRssKb)} for 4M)`);
   }
 
   // -------- summary table
