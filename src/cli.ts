@@ -400,7 +400,7 @@ function pipelineConfig(o: Options, analyzers: Analyzer[], output: RunOutput, pc
     afterTick: () => { out.flush(); if (o.lineBuffered) pcap?.flush(); },
     ...(metrics ? { observer: metrics } : {}),
     // -q prints a frame's findings only: pfsync's steady state skips the frame decode (pipeline.ts).
-    ...(o.quiet && !o.check && o.report === undefined ? { pfsyncLane: readPfsyncLane } : {}),
+    ...(o.quiet && !o.check ? { pfsyncLane: readPfsyncLane } : {}),
   };
 }
 

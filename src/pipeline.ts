@@ -67,8 +67,9 @@ export interface PipelineConfig {
   readonly limits?: Pick<Limits, 'findings-per-key' | 'findings-per-id'>;
   /**
    * The pfsync lane (decode/pfsync/lane.ts): a frame it reads goes to the analyzers'
-   * onPfsyncLane with no decoded frame. Only for runs where the renderer does nothing with a
-   * frame but print its findings (-q, no --check or --report); the pipeline uses it only with
+   * onPfsyncLane with no decoded frame. Only for runs where the renderers do nothing with a
+   * frame but print its findings (-q without --check; the --report renderer reads findings only
+   * and its series analyzer has onPfsyncLane); the pipeline uses it only with
    * DecodeOptions.pfsyncAnalysisOnly, without -A, -Y, --decode-as, an observer or several capture
    * points, and when every analyzer has onPfsyncLane.
    */

@@ -13,6 +13,7 @@ import { timeOf, toSeconds } from '../types.js';
 import type { DecodedFrame, Fields } from '../../decode/types.js';
 import { findLayer, recordsIn } from '../../decode/fields.js';
 import { linkOf, vrrpOf } from '../carp/facts.js';
+import { LANE_UPD, LANE_UPD_C_NAME, LANE_UPD_NAME, type PfsyncLane } from '../../decode/pfsync/lane.js';
 
 export const MAX_POINTS = 150;
 export const MAX_BUCKETS = 240;
@@ -119,6 +120,16 @@ export function createSeriesAnalyzer(pfsync?: Analyzer): SeriesAnalyzer {
   let states: Buckets | undefined;
   let lastSample = -1;
 
+  /** Every frame: the capture's first and last time, link types and interfaces; its time in seconds. */
+  const seen = (frame: { readonly raw: DecodedFrame['raw'] }): number => {
+    const t = frame.raw.tsSec + frame.raw.tsNsec / 1e9;
+    if (firstT === undefined || t < firstT) { firstT = t; first = timeOf(frame); }
+    if (lastT === undefined || t > lastT) { lastT = t; last = timeOf(frame); }
+    linktypes.add(frame.raw.linktype);
+    interfaces.add(frame.raw.interfaceId);
+    return t;
+  };
+
   const sampleStates = (t: number, force: boolean): void => {
     if (!pfsync) return;
     states ??= new Buckets(t, 'last');
@@ -160,11 +171,7 @@ export function createSeriesAnalyzer(pfsync?: Analyzer): SeriesAnalyzer {
   return {
     name: 'series',
     onFrame(frame: DecodedFrame): void {
-      const t = frame.raw.tsSec + frame.raw.tsNsec / 1e9;
-      if (firstT === undefined || t < firstT) { firstT = t; first = timeOf(frame); }
-      if (lastT === undefined || t > lastT) { lastT = t; last = timeOf(frame); }
-      linktypes.add(frame.raw.linktype);
-      interfaces.add(frame.raw.interfaceId);
+      const t = seen(frame);
       // CARP: read the few fields directly (advertOf builds a whole record; this runs per advert)
       const carp = findLayer(frame, 'carp');
       if (carp) {
@@ -183,6 +190,16 @@ export function createSeriesAnalyzer(pfsync?: Analyzer): SeriesAnalyzer {
         const name = s['pfsync.action_name'];
         const n = Array.isArray(s['pfsync.messages']) ? s['pfsync.messages'].length : 0;
         if (typeof name === 'string' && n > 0) messages.add(t, name, n);
+      }
+      sampleStates(t, false);
+    },
+    // A lane frame (--report with -q: decode/pfsync/lane.ts): onFrame's pfsync branch, from the numbers.
+    onPfsyncLane(lane: PfsyncLane): void {
+      const t = seen(lane);
+      messages ??= new Buckets(t, 'sum');
+      for (let i = 0; i < lane.sections; i++) {
+        const n = lane.sectionCounts[i]!;
+        if (n > 0) messages.add(t, lane.sectionActions[i] === LANE_UPD ? LANE_UPD_NAME : LANE_UPD_C_NAME, n);
       }
       sampleStates(t, false);
     },

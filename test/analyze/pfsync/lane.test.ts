@@ -24,6 +24,7 @@ import type { RawFrame } from '../../../src/capture/types.js';
 import type { Fields } from '../../../src/decode/types.js';
 import type { Renderer } from '../../../src/output/renderer.js';
 import { Pipeline } from '../../../src/pipeline.js';
+import { createSeriesAnalyzer } from '../../../src/analyze/series/index.js';
 import { readPcap } from '../../support/pcap-read.js';
 import { writeBuilderCaptures } from '../../support/pfsync-builder-captures.js';
 import { sample, SHARED } from '../../support/paths.js';
@@ -65,26 +66,31 @@ class Recorder implements Renderer {
 /** Lane frames with full states (UPD) seen by runPipeline. */
 let laneUpdFrames = 0;
 
-function runPipeline(frames: readonly RawFrame[], lane: boolean): { out: string[]; laneFrames: number } {
+function runPipeline(frames: readonly RawFrame[], lane: boolean, withSeries = false): { out: string[]; laneFrames: number } {
   const renderer = new Recorder();
+  const list = analyzers();
+  // --report adds the series analyzer (cli.ts), which reads the pfsync analyzer's summary
+  const series = withSeries ? createSeriesAnalyzer(list.find((a) => a.name === 'pfsync')) : undefined;
+  if (series) list.push(series);
   const counting = (raw: RawFrame): ReturnType<typeof readPfsyncLane> => {
     const l = readPfsyncLane(raw);
     if (l && l.sectionActions.slice(0, l.sections).includes(LANE_UPD)) laneUpdFrames++;
     return l;
   };
   const p = new Pipeline({
-    decodeOptions: { pfsyncAnalysisOnly: true }, all: false, analyzers: analyzers(), renderer,
+    decodeOptions: { pfsyncAnalysisOnly: true }, all: false, analyzers: list, renderer,
     ...(lane ? { pfsyncLane: counting } : {}),
   });
   for (const raw of frames) p.onFrame(raw);
   p.finish();
+  if (series) renderer.out.push(`series: ${JSON.stringify(series.series())}`);
   return { out: renderer.out, laneFrames: p.laneFrames };
 }
 
-/** Same output with and without the lane; returns the frames that took the lane. */
-function sameOutcome(name: string, frames: readonly RawFrame[]): number {
-  const full = runPipeline(frames, false);
-  const lane = runPipeline(frames, true);
+/** Same output with and without the lane (and the report's series with withSeries); returns the frames that took the lane. */
+function sameOutcome(name: string, frames: readonly RawFrame[], withSeries = false): number {
+  const full = runPipeline(frames, false, withSeries);
+  const lane = runPipeline(frames, true, withSeries);
   assert.equal(full.laneFrames, 0);
   assert.deepEqual(lane.out, full.out, `${name}: same findings, totals and summary`);
   return lane.laneFrames;
@@ -233,6 +239,17 @@ test('pfsync lane: takes only plain UPD_C/UPD frames, with the full decode\'s va
       }
     }
     assert.ok(taken >= 20 && checked > 1000, `variants the lane took: ${taken} of ${checked}`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('pfsync lane with --report: the series analyzer sees the same messages and states per time bucket', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'carpdump-pfsync-lane-series-'));
+  try {
+    let taken = 0;
+    for (const f of pfsyncFiles(tmp)) taken += sameOutcome(`${path.basename(f)} with the series`, readPcap(f), true);
+    assert.ok(taken >= 2, `frames that took the lane in the captures: ${taken}`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
