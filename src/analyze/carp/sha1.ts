@@ -3,7 +3,10 @@
 //   HMAC(K, M) = SHA1((K0 ^ opad) || SHA1((K0 ^ ipad) || M))      K0 = K zero-padded to 64 bytes
 // A CARP key is at most 19 bytes, so K0 is one block: per message only the blocks of M and one
 // outer block are compressed (2 compressions for M <= 55 bytes), no objects are allocated and the
-// digest is compared as five words. Used per advert (HmacKey.matches) and by the wordlist audit.
+// digest is compared as five words. Used per advert (HmacKey.matches): the per-message
+// compressions are sha1-unrolled.ts's (about twice this loop's speed on V8).
+
+import { compressAt } from './sha1-unrolled.js';
 
 const K_5a827999 = 0x5a827999 | 0;
 const K_6ed9eba1 = 0x6ed9eba1 | 0;
@@ -115,7 +118,7 @@ export class HmacKey {
         blk[14] = Math.floor((total * 8) / 2 ** 32) | 0;
         blk[15] = (total * 8) | 0;
       }
-      compress(s, blk, scratchW);
+      compressAt(s, blk, 0);
     }
     const outer = scratchOuter;
     for (let i = 0; i < 5; i++) outer[i] = s[i]!;
@@ -123,7 +126,7 @@ export class HmacKey {
     for (let i = 6; i < 15; i++) outer[i] = 0;
     outer[15] = (64 + 20) * 8;
     s.set(this.oState);
-    compress(s, outer, scratchW);
+    compressAt(s, outer, 0);
   }
 
   /** HMAC(key, message) == the five words of `md`. */

@@ -8,7 +8,7 @@ import { checkProperty } from '../../support/fc-seed.js';
 import { createHmac } from 'node:crypto';
 import { parseIPv6, parseVirtualAddress, sortForHmac, vhidOfVirtualMac, type VirtualAddress } from '../../../src/analyze/carp/addresses.js';
 import { buildHmacMessage, carpKey, counterBytes, findMatchingCandidate, hexDigestWords, hexToBytes, hmacCandidates } from '../../../src/analyze/carp/hmac.js';
-import { digestWords } from '../../../src/analyze/carp/sha1.js';
+import { digestWords, HmacKey } from '../../../src/analyze/carp/sha1.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const addrs = (...t: string[]): VirtualAddress[] => t.map((x) => parseVirtualAddress(x)!);
@@ -123,4 +123,13 @@ test('hexDigestWords: the five words of digestWords(hexToBytes(x)) for any 20 by
   const good = 'ab'.repeat(20);
   for (let i = 0; i < 40; i++) assert.equal(hexDigestWords(`${good.slice(0, i)}g${good.slice(i + 1)}`), undefined, `position ${i}`);
   assert.deepEqual([...hexDigestWords('ffffffff000000007fffffff80000000deadBEEF')!], [-1, 0, 0x7fffffff, -0x80000000, 0xdeadbeef | 0]);
+});
+
+test('HmacKey (per-advert HMAC, unrolled compressions): node:crypto\'s HMAC-SHA1 for any key up to 64 bytes and any message, one or several blocks', () => {
+  // exact lengths drawn uniformly (fast-check's default size keeps arrays short): keys 0-64
+  // bytes, messages 0-200 bytes, i.e. one to four blocks after the key block
+  const bytes = (max: number): fc.Arbitrary<Uint8Array> => fc.integer({ min: 0, max }).chain((n) => fc.uint8Array({ minLength: n, maxLength: n }));
+  checkProperty(fc.property(bytes(64), bytes(200), (key, message) => {
+    assert.equal(hex(new HmacKey(key).mac(message)), createHmac('sha1', key).update(message).digest('hex'));
+  }), { numRuns: 1000, seed: 13 });
 });
