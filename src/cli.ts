@@ -23,6 +23,7 @@ import { MergedCaptureSource } from './capture/merge.js';
 import type { FileCaptureSource } from './capture/open.js';
 import { isInterestingFrame, isInterestingRecord } from './decode/probe.js';
 import { readPfsyncLane } from './decode/pfsync/lane.js';
+import { readCarpLane } from './decode/carp-lane.js';
 import { REGISTRY } from './decode/protocols.js';
 import { checkFieldIds, checkFilterValues } from './filter/field-check.js';
 import { severityRank } from './decode/types.js';
@@ -399,8 +400,8 @@ function pipelineConfig(o: Options, analyzers: Analyzer[], output: RunOutput, pc
     afterFrame: lineBuffered ? () => { out.endFrame(); if (o.lineBuffered) pcap?.flush(); } : undefined,
     afterTick: () => { out.flush(); if (o.lineBuffered) pcap?.flush(); },
     ...(metrics ? { observer: metrics } : {}),
-    // -q prints a frame's findings only: pfsync's steady state skips the frame decode (pipeline.ts).
-    ...(o.quiet && !o.check ? { pfsyncLane: readPfsyncLane } : {}),
+    // -q prints a frame's findings only: pfsync's steady state and plain CARP adverts skip the frame decode (pipeline.ts).
+    ...(o.quiet && !o.check ? { pfsyncLane: readPfsyncLane, carpLane: readCarpLane } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ import { timeOf, type AnalyzedFrame, type Analyzer, type DeriveSink, type Findin
 import type { CaptureSource, ClockTick, RawFrame, RecordPrefilter } from './capture/types.js';
 import { decodeFrame } from './decode/frame.js';
 import type { PfsyncLane } from './decode/pfsync/lane.js';
+import type { CarpLane } from './decode/carp-lane.js';
 import { severityRank, type DecodedFrame, type DecodeOptions, type Fields, type Severity } from './decode/types.js';
 import { evaluateFilter, type FilterNode } from './filter/display-filter.js';
 import type { PipelineObserver, Renderer } from './output/renderer.js';
@@ -74,6 +75,12 @@ export interface PipelineConfig {
    * points, and when every analyzer has onPfsyncLane.
    */
   readonly pfsyncLane?: (raw: RawFrame) => PfsyncLane | undefined;
+  /**
+   * The CARP lane (decode/carp-lane.ts: plain Ethernet / IPv4 / CARP v2 adverts), to the
+   * analyzers' onCarpLane, on the same conditions as the pfsync lane; a frame also takes the
+   * full decode when an analyzer's carpLaneDeclined says so (the CARP analyzer would hold it).
+   */
+  readonly carpLane?: (raw: RawFrame) => CarpLane | undefined;
 }
 
 /** Declared beside Renderer (output/renderer.ts), which output/metrics.ts implements. */
@@ -148,18 +155,23 @@ class FrameOutput implements AnalyzedFrame {
  */
 const LANE_LAYERS: DecodedFrame['layers'] = Object.freeze([Object.freeze({ proto: 'pfsync', offset: 34, length: 0, status: 'ok', fields: Object.freeze({}) })]);
 const NO_ANNOTATIONS: DecodedFrame['annotations'] = Object.freeze([]);
+/** The same for a CARP lane frame (decode/carp-lane.ts): its only layer says carp. */
+const CARP_LANE_LAYERS: DecodedFrame['layers'] = Object.freeze([Object.freeze({ proto: 'carp', offset: 34, length: 0, status: 'ok', fields: Object.freeze({}) })]);
 
 export class Pipeline {
   private frames = 0;
-  /** Frames the pfsync lane took (see PipelineConfig.pfsyncLane). */
+  /** Frames the pfsync and CARP lanes took (see PipelineConfig.pfsyncLane, carpLane). */
   laneFrames = 0;
   private readonly lane: ((raw: RawFrame) => PfsyncLane | undefined) | undefined;
   /** The lane frame being analysed, and its output once it raises a finding. */
   private laneRaw: RawFrame | undefined;
   private lanePrevious: number | undefined;
   private laneEntry: FrameOutput | undefined;
+  private readonly carpLane: ((raw: RawFrame) => CarpLane | undefined) | undefined;
+  /** The layers a finding's frame shows: the pfsync lane's or the CARP lane's. */
+  private laneLayers: DecodedFrame['layers'] = LANE_LAYERS;
   private readonly laneEmit = (f: Finding): void => {
-    this.laneEntry ??= new FrameOutput({ raw: this.laneRaw!, layers: LANE_LAYERS, annotations: NO_ANNOTATIONS }, this.lanePrevious);
+    this.laneEntry ??= new FrameOutput({ raw: this.laneRaw!, layers: this.laneLayers, annotations: NO_ANNOTATIONS }, this.lanePrevious);
     this.laneEntry.addFinding(f);
   };
   private shown = 0;
@@ -194,9 +206,10 @@ export class Pipeline {
   constructor(private readonly config: PipelineConfig) {
     this.cap = new FindingCap(config.limits ?? defaultLimits());
     const c = config;
-    this.lane = c.pfsyncLane !== undefined && c.decodeOptions.pfsyncAnalysisOnly === true && c.decodeOptions.decodeAs === undefined
-      && !c.all && !c.displayFilter && !c.observer && !c.crossPointDuplicates && c.analyzers.every((a) => a.onPfsyncLane !== undefined)
-      ? c.pfsyncLane : undefined;
+    const lanes = c.decodeOptions.pfsyncAnalysisOnly === true && c.decodeOptions.decodeAs === undefined
+      && !c.all && !c.displayFilter && !c.observer && !c.crossPointDuplicates;
+    this.lane = lanes && c.pfsyncLane !== undefined && c.analyzers.every((a) => a.onPfsyncLane !== undefined) ? c.pfsyncLane : undefined;
+    this.carpLane = lanes && c.carpLane !== undefined && c.analyzers.every((a) => a.onCarpLane !== undefined) ? c.carpLane : undefined;
   }
 
   private count(f: Finding): void {
@@ -267,7 +280,11 @@ export class Pipeline {
     const cfg = this.config;
     if (this.lane !== undefined && this.held.length === 0) {
       const lane = this.lane(raw);
-      if (lane !== undefined) { this.processLane(lane, previousEpoch); return; }
+      if (lane !== undefined) { this.processLane(lane, undefined, previousEpoch); return; }
+    }
+    if (this.carpLane !== undefined && this.held.length === 0) {
+      const lane = this.carpLane(raw);
+      if (lane !== undefined && !this.carpLaneDeclined(lane)) { this.processLane(undefined, lane, previousEpoch); return; }
     }
     const frame: DecodedFrame = decodeFrame(raw, cfg.decodeOptions);
     if (frame.internalError !== undefined) this.internalError(raw.number, frame.internalError);
@@ -305,15 +322,17 @@ export class Pipeline {
    * does not print (-q), without the frame unless it raises a finding. Nothing is held (the lane
    * is taken only when nothing is), so a frame without findings is shown and done.
    */
-  private processLane(lane: PfsyncLane, previousEpoch: number | undefined): void {
-    const raw = lane.raw;
+  private processLane(pfsync: PfsyncLane | undefined, carp: CarpLane | undefined, previousEpoch: number | undefined): void {
+    const raw = pfsync ? pfsync.raw : carp!.raw;
     this.laneFrames++;
     this.laneRaw = raw;
     this.lanePrevious = previousEpoch;
     this.laneEntry = undefined;
+    this.laneLayers = pfsync ? LANE_LAYERS : CARP_LANE_LAYERS;
     for (const a of this.config.analyzers) {
       try {
-        a.onPfsyncLane!(lane, this.laneEmit);
+        if (pfsync) a.onPfsyncLane!(pfsync, this.laneEmit);
+        else a.onCarpLane!(carp!, this.laneEmit);
       } catch (err) {
         this.analyzerFailed(a, raw.number, timeOf(raw), err, this.laneEmit);
       }
@@ -328,6 +347,11 @@ export class Pipeline {
     }
     this.held.push(entry);
     this.flushHeld();
+  }
+
+  private carpLaneDeclined(lane: CarpLane): boolean {
+    for (const a of this.config.analyzers) if (a.carpLaneDeclined?.(lane)) return true;
+    return false;
   }
 
   private anyHolding(): boolean {

@@ -39,6 +39,8 @@ export function createPflogAnalyzer(): Analyzer {
     },
     // It reads pflog records only: nothing in a lane frame (Ethernet, IPv4, pfsync).
     onPfsyncLane(): void {},
+    // Nor in a CARP lane frame (a CARP advert).
+    onCarpLane(): void {},
     onTick(): void {
       // Findings are raised per logged packet.
     },

@@ -4,6 +4,7 @@
 import type { DecodedFrame, FieldValue, Fields, Severity } from '../decode/types.js';
 import type { FindingId } from './findings.js';
 import type { PfsyncLane } from '../decode/pfsync/lane.js';
+import type { CarpLane } from '../decode/carp-lane.js';
 import { timeOf, toSeconds, type PacketTime } from '../kernel/time.js';
 
 /** Packet time is the shared kernel's (kernel/time.ts); re-exported as part of the analyzer API. */
@@ -69,4 +70,12 @@ export interface Analyzer {
    * decode. The pipeline uses the lane only when every analyzer has this (see pipeline.ts).
    */
   onPfsyncLane?(lane: PfsyncLane, emit: FindingSink): void;
+  /**
+   * A CARP lane frame (decode/carp-lane.ts: a plain Ethernet / IPv4 / CARP v2 advert read into
+   * numbers and strings): exactly what onFrame does with its full decode, derived values aside
+   * (nothing prints them where the lane is taken). Used only when every analyzer has it.
+   */
+  onCarpLane?(lane: CarpLane, emit: FindingSink): void;
+  /** True: this lane frame must take the full decode (asked before any analyzer sees it; must not change state). */
+  carpLaneDeclined?(lane: CarpLane): boolean;
 }

@@ -32,6 +32,15 @@ import { searchTargets } from './discover.js';
 import { counterBytes } from './hmac.js';
 import { LIMITS } from '../../limits.js';
 import { RecentMap } from './recent.js';
+import { extendFacts, type IpFacts } from '../facts.js';
+import type { CarpLane } from '../../decode/carp-lane.js';
+import { CARP_ADVERTISEMENT, CARP_DFLTTL, CARP_VERSION } from '../../decode/carp.js';
+import type { RawFrame } from '../../kernel/frame.js';
+
+/** What the analysis reads of an advert's frame below onFrame: its number and time (a lane frame has no layers). */
+type FrameRef = { readonly raw: RawFrame };
+/** A lane frame's derived values go nowhere (nothing prints them where the lane is taken). */
+const NO_DERIVE: DeriveSink = () => undefined;
 
 export interface CarpPassphrase {
   /** VHID the passphrase belongs to, or '*' for every VHID. */
@@ -62,7 +71,7 @@ export const HOLD_ADVERTS = 32;
 export const HOLD_SECONDS = 10;
 
 interface HeldAdvert {
-  readonly frame: DecodedFrame;
+  readonly frame: FrameRef;
   readonly ad: AdvertFacts;
   readonly group: VhidGroup;
   readonly emit: FindingSink;
@@ -143,7 +152,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     return a;
   };
 
-  const capHit = (frame: DecodedFrame, what: string, emit: FindingSink): void => {
+  const capHit = (frame: FrameRef, what: string, emit: FindingSink): void => {
     dropped++;
     if (capReported) return;
     capReported = true;
@@ -178,7 +187,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     if (carpVhidsByLink.get(v.link)?.has(v.vrid)) vrrpConflict(v.link, v.vrid, v.src, v.version, v.af, frame, emit);
   };
 
-  const vrrpConflict = (link: string, vhid: number, vrrpSrc: string, version: number | undefined, af: string, frame: DecodedFrame, emit: FindingSink): void => {
+  const vrrpConflict = (link: string, vhid: number, vrrpSrc: string, version: number | undefined, af: string, frame: FrameRef, emit: FindingSink): void => {
     const key = `${link}#${vhid}#${vrrpSrc}`;
     if (vrrpConflicts.has(key)) return;
     vrrpConflicts.add(key);
@@ -238,7 +247,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     }
   };
 
-  const onAdvert = (frame: DecodedFrame, ad: AdvertFacts, emit: FindingSink, derive: DeriveSink): void => {
+  const onAdvert = (frame: FrameRef, ad: AdvertFacts, emit: FindingSink, derive: DeriveSink): void => {
     let vhids = carpVhidsByLink.get(ad.link);
     if (!vhids) { vhids = new Set(); carpVhidsByLink.set(ad.link, vhids); }
     if (!vhids.has(ad.vhid)) {
@@ -294,7 +303,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
   const seen6Of = (link: string): VirtualAddress[] => [...(seen6.get(link)?.values() ?? [])];
 
   /** The verdict is final: derived fields, authentication findings, then the election. */
-  const conclude = (frame: DecodedFrame, ad: AdvertFacts, r: VerifyResult, group: VhidGroup, emit: FindingSink, derive: DeriveSink): void => {
+  const conclude = (frame: FrameRef, ad: AdvertFacts, r: VerifyResult, group: VhidGroup, emit: FindingSink, derive: DeriveSink): void => {
     deriveVerdict(derive, r);
     const authKey = `${ad.link}#${ad.vhid}`;
     const gk = `${ad.link}#${ad.af}#${ad.vhid}`;
@@ -369,6 +378,35 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     // It reads CARP adverts, VRRP adverts, ARP and neighbour advertisements only: nothing in a
     // lane frame (Ethernet, IPv4, pfsync).
     onPfsyncLane(): void {},
+    // A plain advert read by decode/carp-lane.ts: the facts advertOf makes of its full decode
+    // (same fields, same order), then onAdvert. Nothing derived: where the lane is taken (-q),
+    // nothing prints derived values.
+    onCarpLane(lane: CarpLane, emit: FindingSink): void {
+      const raw = lane.raw;
+      const ts = timeOf(raw);
+      const ip: IpFacts = {
+        frame: raw.number, ts, t: toSeconds(ts), link: `${raw.interfaceId}/${raw.linktype}`, af: 'ipv4',
+        src: lane.ipSrc, dst: lane.ipDst, ttl: CARP_DFLTTL, ethSrc: lane.ethSrc,
+      };
+      const ad = extendFacts<AdvertFacts>(ip);
+      ad.vhid = lane.vhid;
+      ad.version = CARP_VERSION;
+      ad.type = CARP_ADVERTISEMENT;
+      ad.advbase = lane.advbase;
+      ad.advskew = lane.advskew;
+      ad.demote = 0;
+      ad.counter = lane.counter;
+      ad.hmac = lane.hmac;
+      ad.acceptable = true;
+      onAdvert(lane, ad, emit, NO_DERIVE);
+    },
+    // The full decode for an advert that could be held (passphrase known, addresses not yet: a
+    // held advert keeps its frame) and for a VHID's first advert (its state is made there). No
+    // advert is held when this is asked: the pipeline takes no lane while an analyzer holds.
+    carpLaneDeclined(lane: CarpLane): boolean {
+      const auth = auths.get(`${lane.raw.interfaceId}/${lane.raw.linktype}#${lane.vhid}`);
+      return auth === undefined || (auth.keyKnown && !auth.addressesKnown);
+    },
     onTick(now: PacketTime, emit: FindingSink): void {
       const t = toSeconds(now);
       for (const [k, q] of [...held]) if (t - q[0]!.ad.t >= HOLD_SECONDS) release(k);

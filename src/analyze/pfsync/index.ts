@@ -13,6 +13,7 @@ import { formatEpoch } from '../../kernel/time.js';
 import { FINDINGS, type FindingId } from '../findings.js';
 import type { DecodedFrame, FieldValue, Fields } from '../../decode/types.js';
 import type { RawFrame } from '../../kernel/frame.js';
+import type { CarpLane } from '../../decode/carp-lane.js';
 import {
   LANE_CID, LANE_DST_SEQLO, LANE_DST_STATE, LANE_FORMAT, LANE_IDH, LANE_IDL, LANE_PROTO, LANE_SRC_SEQLO, LANE_SRC_STATE, LANE_UPD,
   LANE_UPD_C_NAME, LANE_UPD_NAME, LANE_WORDS, type PfsyncLane,
@@ -426,6 +427,11 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     },
     // onFrame of a lane frame (decode/pfsync/lane.ts: Ethernet, IPv4 from a non-zero source,
     // TTL 255, pfsync v6 of UPD_C and UPD sections only, nothing ignored), step by step the same.
+    // A CARP lane frame: what onFrame does before it finds no pfsync layer (its host, bulk timeouts).
+    onCarpLane(lane: CarpLane, emit: FindingSink): void {
+      link.observeHost(lane.raw.interfaceId, lane.ipSrc);
+      if (openBulks.size > 0) expireBulks(timeOf(lane.raw), emit, false);
+    },
     onPfsyncLane(lane: PfsyncLane, emit: FindingSink): void {
       const raw = lane.raw;
       const src = lane.ipSrc;

@@ -19,6 +19,7 @@ import { formatEpoch } from '../../kernel/time.js';
 import { type DecodedFrame, type FieldValue, type Fields } from '../../decode/types.js';
 import { findAnyLayer, findLayer, fieldStr, recordsIn, strOf, type FieldIdOf, type PfsyncLayer } from '../../decode/fields.js';
 import { FINDINGS } from '../findings.js';
+import type { CarpLane } from '../../decode/carp-lane.js';
 import type { PfsyncLane } from '../../decode/pfsync/lane.js';
 
 /** How far back before a change new data-side flows are looked for. */
@@ -97,6 +98,8 @@ export function tapFindings(inner: Analyzer, listener: (f: Finding, emit: Findin
     ...(inner.holding ? { holding: () => inner.holding!() } : {}),
     ...(inner.seesDuplicates !== undefined ? { seesDuplicates: inner.seesDuplicates } : {}),
     ...(inner.onPfsyncLane ? { onPfsyncLane: (lane: PfsyncLane, emit: FindingSink) => inner.onPfsyncLane!(lane, tap(emit)) } : {}),
+    ...(inner.onCarpLane ? { onCarpLane: (lane: CarpLane, emit: FindingSink) => inner.onCarpLane!(lane, tap(emit)) } : {}),
+    ...(inner.carpLaneDeclined ? { carpLaneDeclined: (lane: CarpLane) => inner.carpLaneDeclined!(lane) } : {}),
   };
 }
 
@@ -270,6 +273,11 @@ export function createTakeoverAnalyzer(): TakeoverAnalyzer {
       pfsyncLast.set(src, toSeconds(timeOf(lane.raw)));
       nodes.add(src);
       if (lane.ethSrc) pfsyncMac.set(src, lane.ethSrc);
+    },
+    // A CARP lane frame: onFrame's CARP branch.
+    onCarpLane(lane: CarpLane): void {
+      nodes.add(lane.ipSrc);
+      carpMac.set(lane.ipSrc, lane.ethSrc);
     },
     onTick(): void {},
     finish(): void {},

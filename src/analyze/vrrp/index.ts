@@ -54,6 +54,8 @@ export function createVrrpAnalyzer(options: VrrpAnalyzerOptions = {}): Analyzer 
     },
     // It reads VRRP adverts only: nothing in a lane frame (Ethernet, IPv4, pfsync).
     onPfsyncLane(): void {},
+    // Nor in a CARP lane frame (a CARP advert).
+    onCarpLane(): void {},
     onTick(now: PacketTime, emit: FindingSink): void {
       const t = toSeconds(now);
       for (const g of groups.values()) g.tick(now, t, emit);

@@ -14,15 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { decodeFrame } from '../../../src/decode/frame.js';
 import { readPfsyncLane, LANE_UPD, LANE_WORDS } from '../../../src/decode/pfsync/lane.js';
-import { createPfsyncAnalyzer } from '../../../src/analyze/pfsync/index.js';
-import { createCarpAnalyzer } from '../../../src/analyze/carp/index.js';
-import { createVrrpAnalyzer } from '../../../src/analyze/vrrp/index.js';
-import { createPflogAnalyzer } from '../../../src/analyze/pflog.js';
-import { createTakeoverAnalyzer, tapFindings } from '../../../src/analyze/takeover/index.js';
-import type { AnalyzedFrame, Analyzer, Finding } from '../../../src/analyze/types.js';
 import type { RawFrame } from '../../../src/capture/types.js';
 import type { Fields } from '../../../src/decode/types.js';
-import type { Renderer } from '../../../src/output/renderer.js';
 import { Pipeline } from '../../../src/pipeline.js';
 import { createSeriesAnalyzer } from '../../../src/analyze/series/index.js';
 import { readPcap } from '../../support/pcap-read.js';
@@ -33,42 +26,17 @@ import { inCI } from '../../support/skip.js';
 import { A, B, BASE_ID, C, CREATOR_A, delC, healthySession, range, tcpState, then, updC, v6 } from '../../support/pfsync-harness.js';
 import { buildState, buildUpdC, type SectionSpec } from '../../builders/pfsync.js';
 import { A as TA, B as TB, failover, sync as tsync } from '../../support/takeover-capture.js';
-import { internetChecksum } from '../../../src/decode/checksum.js';
+import { checkLaneVariants, cliAnalyzers, Recorder, withIpv4Checksum } from '../../support/lane-harness.js';
 
 const captures = path.join(SHARED, 'captures');
 
-/** The CLI's analyzers (cli.ts createAnalyzers), fresh. */
-function analyzers(): Analyzer[] {
-  const takeover = createTakeoverAnalyzer();
-  return [
-    takeover,
-    tapFindings(createCarpAnalyzer({ passphrases: [], vips: new Map(), showSecrets: false }), (f, emit) => takeover.onFinding(f, emit)),
-    createPfsyncAnalyzer(),
-    createVrrpAnalyzer({}),
-    createPflogAnalyzer(),
-  ];
-}
-
-/** What a -q renderer could print: findings under their frame, loose findings, the end. */
-class Recorder implements Renderer {
-  readonly out: string[] = [];
-  frame(frame: AnalyzedFrame, findings: readonly Finding[]): void {
-    for (const f of findings) this.out.push(`frame ${frame.raw.number}: ${JSON.stringify(f)}`);
-  }
-  finding(f: Finding): void {
-    this.out.push(`loose: ${JSON.stringify(f)}`);
-  }
-  end(totals: unknown, summary: Fields): void {
-    this.out.push(`end: ${JSON.stringify(totals)} ${JSON.stringify(summary)}`);
-  }
-}
 
 /** Lane frames with full states (UPD) seen by runPipeline. */
 let laneUpdFrames = 0;
 
 function runPipeline(frames: readonly RawFrame[], lane: boolean, withSeries = false): { out: string[]; laneFrames: number } {
   const renderer = new Recorder();
-  const list = analyzers();
+  const list = cliAnalyzers();
   // --report adds the series analyzer (cli.ts), which reads the pfsync analyzer's summary
   const series = withSeries ? createSeriesAnalyzer(list.find((a) => a.name === 'pfsync')) : undefined;
   if (series) list.push(series);
@@ -220,23 +188,13 @@ test('pfsync lane: takes only plain UPD_C/UPD frames, with the full decode\'s va
             // the first subheader's action, length in words and count, each to a few values
             for (const v of [0, 1, 3, 5, 20, 22, 255]) { const d = Uint8Array.from(raw.data); d[at] = v; variants.push({ ...raw, data: d }); }
           }
-          if (at >= 14 && at < 34 && at !== 24 && at !== 25) {
-            // and with the IPv4 header checksum made right again: the change alone is tested
-            const fixed = Uint8Array.from(data);
-            fixed[24] = 0; fixed[25] = 0;
-            const sum = internetChecksum(fixed, 14, 34);
-            fixed[24] = sum >> 8; fixed[25] = sum & 0xff;
-            variants.push({ ...raw, data: fixed });
-          }
+          // and with the IPv4 header checksum made right again: the change alone is tested
+          if (at >= 14 && at < 34 && at !== 24 && at !== 25) variants.push({ ...raw, data: withIpv4Checksum(data) });
         }
       }
-      for (const v of variants) {
-        checked++;
-        const lane = laneView(v);
-        if (lane === undefined) continue;
-        taken++;
-        assert.deepEqual(lane, fullView(v), `frame ${v.number} (${v.data.length} bytes)`);
-      }
+      const n = checkLaneVariants(variants, laneView, fullView);
+      taken += n.taken;
+      checked += n.checked;
     }
     assert.ok(taken >= 20 && checked > 1000, `variants the lane took: ${taken} of ${checked}`);
   } finally {

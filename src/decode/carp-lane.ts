@@ -1,0 +1,74 @@
+// The CARP lane: the bulk of a CARP segment — a plain advert, Ethernet / IPv4 without options or
+// fragments / CARP v2 advert of exactly 36 bytes — read straight from the bytes into one reused
+// struct, with no decoded frame, layer or field record, for runs where nothing prints the frame
+// (-q: PipelineConfig.carpLane, the analyzers' onCarpLane). It takes exactly the frames whose full
+// decode has the layers eth / ipv4 / carp and no annotation: TTL 255, both checksums right,
+// version 2, type 1, VHID not 0, authlen 7, demote 0, not a bow-out, nothing after the header
+// (the protocol-112 heuristic's rule 4 in carp.ts decides CARP for these, before any VRRP rule).
+// Everything else returns undefined and takes the full decode. The values are the full decode's
+// (the same strings: u64Decimal, toHex, formatIPv4, formatMac); test/analyze/carp/lane.test.ts
+// compares the two on every capture.
+//
+//   0 eth dst | 6 eth src | 12 type 0x0800 | 14 IPv4 0x45, total length 56, no fragment, TTL 255,
+//   proto 112 | 34 CARP: 0x21, vhid, advskew, authlen 7, demote, advbase, cksum (2),
+//   counter (8), HMAC (20)
+
+import type { RawFrame } from '../kernel/frame.js';
+import { CARP_AUTHLEN, CARP_BOW_OUT, CARP_DFLTTL, CARP_HEADER_LENGTH, u64Decimal } from './carp.js';
+import { checksumVerifies } from './checksum.js';
+import { formatIPv4, formatMac, toHex } from './cursor.js';
+import { ETHERTYPE_IPV4, IPPROTO_CARP, LINKTYPE_ETHERNET } from './dispatch-tables.js';
+
+/** One lane frame, decoder-owned and reused: valid until the next readCarpLane(). */
+export interface CarpLane {
+  raw: RawFrame;
+  /** ip.src, ip.dst, eth.src, carp.counter and carp.hmac as the full decode formats them. */
+  ipSrc: string;
+  ipDst: string;
+  ethSrc: string;
+  vhid: number;
+  advskew: number;
+  advbase: number;
+  counter: string;
+  hmac: string;
+}
+
+const ETH = 14;
+const CARP = ETH + 20;
+const FRAME_LENGTH = CARP + CARP_HEADER_LENGTH;
+
+const lane: CarpLane = {
+  raw: undefined as unknown as RawFrame, ipSrc: '', ipDst: '', ethSrc: '', vhid: 0, advskew: 0, advbase: 0, counter: '', hmac: '',
+};
+
+const u32 = (b: Uint8Array, p: number): number => ((b[p]! << 24) >>> 0) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
+
+// One-entry caches: a segment repeats its senders and group address, so their text is made once.
+let lastSrc = -1, lastDst = -1, lastMacHi = -1, lastMacLo = -1;
+
+/** The frame as a lane frame, or undefined when it needs the full decode (see the top). */
+export function readCarpLane(raw: RawFrame): CarpLane | undefined {
+  const b = raw.data;
+  if (raw.linktype !== LINKTYPE_ETHERNET || raw.timeOutOfRange !== undefined || b.length !== FRAME_LENGTH || raw.originalLength !== FRAME_LENGTH) return undefined;
+  if (((b[12]! << 8) | b[13]!) !== ETHERTYPE_IPV4 || b[ETH] !== 0x45) return undefined;
+  // total length 56, no fragment (DF allowed), TTL 255, protocol 112, the header checksum right
+  if (((b[ETH + 2]! << 8) | b[ETH + 3]!) !== 20 + CARP_HEADER_LENGTH) return undefined;
+  if ((b[ETH + 6]! & 0xbf) !== 0 || b[ETH + 7] !== 0 || b[ETH + 8] !== CARP_DFLTTL || b[ETH + 9] !== IPPROTO_CARP) return undefined;
+  if (!checksumVerifies(b, ETH, ETH + 20)) return undefined;
+  // version 2 type 1, VHID not 0, authlen 7, demote 0, not a bow-out, the CARP checksum right
+  const vhid = b[CARP + 1]!, advskew = b[CARP + 2]!, advbase = b[CARP + 5]!;
+  if (b[CARP] !== 0x21 || vhid === 0 || b[CARP + 3] !== CARP_AUTHLEN || b[CARP + 4] !== 0) return undefined;
+  if ((advbase === CARP_BOW_OUT && advskew === CARP_BOW_OUT) || !checksumVerifies(b, CARP, CARP + CARP_HEADER_LENGTH)) return undefined;
+  const src = u32(b, ETH + 12), dst = u32(b, ETH + 16);
+  if (src !== lastSrc) { lastSrc = src; lane.ipSrc = formatIPv4(b, ETH + 12); }
+  if (dst !== lastDst) { lastDst = dst; lane.ipDst = formatIPv4(b, ETH + 16); }
+  const macHi = (b[6]! << 8) | b[7]!, macLo = u32(b, 8);
+  if (macHi !== lastMacHi || macLo !== lastMacLo) { lastMacHi = macHi; lastMacLo = macLo; lane.ethSrc = formatMac(b, 6); }
+  lane.raw = raw;
+  lane.vhid = vhid;
+  lane.advskew = advskew;
+  lane.advbase = advbase;
+  lane.counter = u64Decimal(u32(b, CARP + 8), u32(b, CARP + 12));
+  lane.hmac = toHex(b, CARP + 16, CARP + 36);
+  return lane;
+}

@@ -1,0 +1,64 @@
+// Shared by the lane tests (test/analyze/pfsync/lane.test.ts, test/analyze/carp/lane.test.ts):
+// the CLI's analyzers, a recorder of what a -q renderer could print, byte-changed frames with the
+// IPv4 header checksum made right again, and the check that a lane reader gives the full decode's
+// values on every variant it takes.
+
+import assert from 'node:assert/strict';
+import type { RawFrame } from '../../src/capture/types.js';
+import { internetChecksum } from '../../src/decode/checksum.js';
+import { createPfsyncAnalyzer } from '../../src/analyze/pfsync/index.js';
+import { createCarpAnalyzer, type CarpAnalyzerOptions } from '../../src/analyze/carp/index.js';
+import { createVrrpAnalyzer } from '../../src/analyze/vrrp/index.js';
+import { createPflogAnalyzer } from '../../src/analyze/pflog.js';
+import { createTakeoverAnalyzer, tapFindings } from '../../src/analyze/takeover/index.js';
+import type { AnalyzedFrame, Analyzer, Finding } from '../../src/analyze/types.js';
+import type { Fields } from '../../src/decode/types.js';
+import type { Renderer } from '../../src/output/renderer.js';
+
+/** The CLI's analyzers (cli.ts createAnalyzers), fresh; the CARP analyzer with these options. */
+export function cliAnalyzers(carpOptions: CarpAnalyzerOptions = { passphrases: [], vips: new Map(), showSecrets: false }): Analyzer[] {
+  const takeover = createTakeoverAnalyzer();
+  return [
+    takeover,
+    tapFindings(createCarpAnalyzer(carpOptions), (f, emit) => takeover.onFinding(f, emit)),
+    createPfsyncAnalyzer(),
+    createVrrpAnalyzer({}),
+    createPflogAnalyzer(),
+  ];
+}
+
+/** What a -q renderer could print: findings under their frame, loose findings, the end. */
+export class Recorder implements Renderer {
+  readonly out: string[] = [];
+  frame(frame: AnalyzedFrame, findings: readonly Finding[]): void {
+    for (const f of findings) this.out.push(`frame ${frame.raw.number}: ${JSON.stringify(f)}`);
+  }
+  finding(f: Finding): void {
+    this.out.push(`loose: ${JSON.stringify(f)}`);
+  }
+  end(totals: unknown, summary: Fields): void {
+    this.out.push(`end: ${JSON.stringify(totals)} ${JSON.stringify(summary)}`);
+  }
+}
+
+/** A copy of an Ethernet / IPv4 (20-byte header at 14) frame with its IPv4 header checksum right. */
+export function withIpv4Checksum(data: Uint8Array): Uint8Array {
+  const fixed = Uint8Array.from(data);
+  fixed[24] = 0; fixed[25] = 0;
+  const sum = internetChecksum(fixed, 14, 34);
+  fixed[24] = sum >> 8; fixed[25] = sum & 0xff;
+  return fixed;
+}
+
+/** Each variant the lane takes must give what the full decode gives; returns how many it took of how many. */
+export function checkLaneVariants<V>(variants: Iterable<RawFrame>, laneView: (raw: RawFrame) => V | undefined, fullView: (raw: RawFrame) => V): { taken: number; checked: number } {
+  let taken = 0, checked = 0;
+  for (const v of variants) {
+    checked++;
+    const lane = laneView(v);
+    if (lane === undefined) continue;
+    taken++;
+    assert.deepEqual(lane, fullView(v), `frame ${v.number} (${v.data.length} bytes)`);
+  }
+  return { taken, checked };
+}
