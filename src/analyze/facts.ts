@@ -26,7 +26,7 @@ export function extendFacts<T extends IpFacts>(ip: IpFacts): Building<T> {
  * frame is tagged (two VLANs on one capture interface are two segments): "0/1", "0/1/vlan77",
  * "0/1/vlan100.77" (QinQ, outer first).
  */
-export function linkOf(frame: DecodedFrame): string {
+export function linkOf(frame: Pick<DecodedFrame, 'raw' | 'layers'>): string {
   const base = `${frame.raw.interfaceId}/${frame.raw.linktype}`;
   const vlans: number[] = [];
   for (const l of frame.layers) {

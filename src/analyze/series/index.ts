@@ -14,6 +14,10 @@ import type { DecodedFrame, Fields } from '../../decode/types.js';
 import { findLayer, recordsIn } from '../../decode/fields.js';
 import { linkOf, vrrpOf } from '../carp/facts.js';
 import { LANE_UPD, LANE_UPD_C_NAME, LANE_UPD_NAME, type PfsyncLane } from '../../decode/pfsync/lane.js';
+import type { CarpLane } from '../../decode/carp-lane.js';
+
+/** A lane frame has no layers (and no VLAN tag: the lanes take untagged frames only). */
+const NO_LAYERS: DecodedFrame['layers'] = Object.freeze([]);
 
 export const MAX_POINTS = 150;
 export const MAX_BUCKETS = 240;
@@ -145,7 +149,7 @@ export function createSeriesAnalyzer(pfsync?: Analyzer): SeriesAnalyzer {
   };
 
   // Per advert: a numeric key (interface, link type, kind, af, id) unless VLAN tags make the link a string.
-  const gap = (kind: 'carp' | 'vrrp', frame: DecodedFrame, af: string, id: number, src: string, t: number): void => {
+  const gap = (kind: 'carp' | 'vrrp', frame: Pick<DecodedFrame, 'raw' | 'layers'>, af: string, id: number, src: string, t: number): void => {
     let vlan = false;
     for (const l of frame.layers) if (l.proto === 'vlan') { vlan = true; break; }
     const key: number | string = vlan ? `${kind}#${linkOf(frame)}#${af}#${id}`
@@ -192,6 +196,10 @@ export function createSeriesAnalyzer(pfsync?: Analyzer): SeriesAnalyzer {
         if (typeof name === 'string' && n > 0) messages.add(t, name, n);
       }
       sampleStates(t, false);
+    },
+    // A CARP lane frame (decode/carp-lane.ts: a plain, sound IPv4 advert): onFrame's CARP branch.
+    onCarpLane(lane: CarpLane): void {
+      gap('carp', { raw: lane.raw, layers: NO_LAYERS }, 'ipv4', lane.vhid, lane.ipSrc, seen(lane));
     },
     // A lane frame (--report with -q: decode/pfsync/lane.ts): onFrame's pfsync branch, from the numbers.
     onPfsyncLane(lane: PfsyncLane): void {

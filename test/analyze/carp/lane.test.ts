@@ -18,6 +18,7 @@ import type { CarpAnalyzerOptions } from '../../../src/analyze/carp/index.js';
 import type { RawFrame } from '../../../src/capture/types.js';
 import { findLayer, fieldNum, fieldStr } from '../../../src/decode/fields.js';
 import { Pipeline } from '../../../src/pipeline.js';
+import { createSeriesAnalyzer } from '../../../src/analyze/series/index.js';
 import { readPcap } from '../../support/pcap-read.js';
 import { REPO_ROOT, SHARED } from '../../support/paths.js';
 import { rawFrame, timeAt } from '../../support/frames.js';
@@ -31,14 +32,19 @@ import { buildUpdC } from '../../builders/pfsync.js';
 const PASS = 'lanepass';
 
 
-function runPipeline(frames: readonly RawFrame[], lane: boolean, carpOptions: CarpAnalyzerOptions): { out: string[]; laneFrames: number } {
+function runPipeline(frames: readonly RawFrame[], lane: boolean, carpOptions: CarpAnalyzerOptions, withSeries: boolean): { out: string[]; laneFrames: number } {
   const renderer = new Recorder();
+  const list = cliAnalyzers(carpOptions);
+  // --report adds the series analyzer (cli.ts): per-VHID advert gaps over time
+  const series = withSeries ? createSeriesAnalyzer(list.find((a) => a.name === 'pfsync')) : undefined;
+  if (series) list.push(series);
   const p = new Pipeline({
-    decodeOptions: { pfsyncAnalysisOnly: true }, all: false, analyzers: cliAnalyzers(carpOptions), renderer,
+    decodeOptions: { pfsyncAnalysisOnly: true }, all: false, analyzers: list, renderer,
     ...(lane ? { carpLane: readCarpLane } : {}),
   });
   for (const raw of frames) p.onFrame(raw);
   p.finish();
+  if (series) renderer.out.push(`series: ${JSON.stringify(series.series())}`);
   return { out: renderer.out, laneFrames: p.laneFrames };
 }
 
@@ -54,12 +60,12 @@ function optionSets(vips: ReadonlyMap<number, readonly string[]>): [string, Carp
   ];
 }
 
-/** Same output with and without the lane under every option set; returns the frames that took the lane. */
-function sameOutcome(name: string, frames: readonly RawFrame[], vips: ReadonlyMap<number, readonly string[]> = new Map()): number {
+/** Same output with and without the lane under every option set (and the report's series with withSeries); returns the frames that took the lane. */
+function sameOutcome(name: string, frames: readonly RawFrame[], vips: ReadonlyMap<number, readonly string[]> = new Map(), withSeries = false): number {
   let taken = 0;
   for (const [what, o] of optionSets(vips)) {
-    const full = runPipeline(frames, false, o);
-    const lane = runPipeline(frames, true, o);
+    const full = runPipeline(frames, false, o, withSeries);
+    const lane = runPipeline(frames, true, o, withSeries);
     assert.equal(full.laneFrames, 0);
     assert.deepEqual(lane.out, full.out, `${name}, ${what}: same findings, totals and summary`);
     taken += lane.laneFrames;
@@ -221,4 +227,8 @@ test('CARP lane: takes only plain v2 adverts, with the full decode\'s values, on
     checked += n.checked;
   }
   assert.ok(taken >= 300 && checked > 10_000, `variants the lane took: ${taken} of ${checked}`);
+});
+
+test('CARP lane with --report: the series analyzer sees the same advert gaps per VHID and sender', () => {
+  assert.ok(sameOutcome('built session with the series', session(), sessionVips, true) >= 4 * 300);
 });
