@@ -239,8 +239,14 @@ export class VhidAuth {
 
   get auditGeneration(): string { return this.explicit ? 'explicit' : this.generation(); }
 
+  /** The senders by source address then Ethernet source ('' for none): no key text per advert. */
+  private readonly senderIndex = new Map<string, Map<string, SenderAuth>>();
+
   private senderOf(ad: AdvertFacts): SenderAuth {
-    const k = `${ad.src}|${ad.ethSrc ?? ''}`;
+    const eth = ad.ethSrc ?? '';
+    const known = this.senderIndex.get(ad.src)?.get(eth);
+    if (known) return known;
+    const k = `${ad.src}|${eth}`;
     let snd = this.senders.get(k);
     if (!snd) {
       if (this.senders.size >= MAX_SENDERS) {
@@ -251,6 +257,9 @@ export class VhidAuth {
       }
       snd = { failedAt: undefined, searched: undefined, alt: undefined };
       this.senders.set(k, snd);
+      let bySrc = this.senderIndex.get(ad.src);
+      if (!bySrc) { bySrc = new Map(); this.senderIndex.set(ad.src, bySrc); }
+      bySrc.set(eth, snd);
     }
     return snd;
   }
@@ -302,9 +311,26 @@ export class VhidAuth {
     return snd.searched ? `${snd.searched.sets} candidate address sets (${snd.searched.scope})` : undefined;
   }
 
+  /** A good verdict (a method, not a closure made per advert). */
+  private good(hit: { c: HmacCandidate; key: KeyEntry }, inferred: boolean, keyKnown: boolean, discovered?: VerifyResult['discovered']): VerifyResult {
+    const variantOff = this.confirmedVariant !== undefined && hit.c.variant !== this.confirmedVariant
+      && !(hit.c.variant === 'ucarp-single' || this.confirmedVariant === 'ucarp-single');
+    // a literal and assignments: an object spread here costs more than the HMAC (see extendFacts)
+    const r: { -readonly [K in keyof VerifyResult]: VerifyResult[K] } = {
+      status: 'good', variant: hit.c.variant, key: hit.key, addresses: textsOf(hit.c.addresses), inferred, keyKnown,
+    };
+    if (variantOff) { r.cause = 'variant'; r.vhidVariant = this.confirmedVariant!; }
+    if (discovered) r.discovered = discovered;
+    return r;
+  }
+
+  // verify()'s digest and counter, reused per advert: what keeps them (remember, discovery) copies
+  private readonly mdScratch = new Int32Array(5);
+  private readonly counterScratch = new Uint8Array(8);
+
   verify(ad: AdvertFacts): VerifyResult {
-    const md = ad.hmac ? hexDigestWords(ad.hmac) : undefined;
-    const counter = ad.counter ? counterBytes(ad.counter) : undefined;
+    const md = ad.hmac ? hexDigestWords(ad.hmac, this.mdScratch) : undefined;
+    const counter = ad.counter ? counterBytes(ad.counter, this.counterScratch) : undefined;
     const known = this.explicit ?? this.confirmed;
     const inUse = known ? textsOf(known) : [...this.candidates.keys()];
     const keyKnown = this.keyKnown;
@@ -314,22 +340,9 @@ export class VhidAuth {
     const lladdr = this.lladdrOf(ad);
     const snd = this.senderOf(ad);
     const keys = this.allKeys();
-    const good = (hit: { c: HmacCandidate; key: KeyEntry }, inferred: boolean, extra: Pick<VerifyResult, 'discovered'> = {}): VerifyResult => {
-      const variantOff = this.confirmedVariant !== undefined && hit.c.variant !== this.confirmedVariant
-        && !(hit.c.variant === 'ucarp-single' || this.confirmedVariant === 'ucarp-single');
-      // a literal and assignments: an object spread here costs more than the HMAC (see extendFacts)
-      const r: { -readonly [K in keyof VerifyResult]: VerifyResult[K] } = {
-        status: 'good', variant: hit.c.variant, key: hit.key, addresses: textsOf(hit.c.addresses), inferred, keyKnown,
-      };
-      if (variantOff) { r.cause = 'variant'; r.vhidVariant = this.confirmedVariant!; }
-      if (extra.discovered) r.discovered = extra.discovered;
-      return r;
-    };
-    const setVariant = (v: HmacVariant): void => { if (this.confirmedVariant === undefined) this.confirmedVariant = v; };
-
     if (this.explicitSet) {
       const hit = this.match(ad, this.explicitSet, counter, md, lladdr, keys);
-      if (hit) { setVariant(hit.c.variant); return good(hit, false); }
+      if (hit) { if (this.confirmedVariant === undefined) this.confirmedVariant = hit.c.variant; return this.good(hit, false, keyKnown); }
       if (!keyKnown) return { status: 'unverified', reason: `no passphrase for VHID ${ad.vhid} (--carp-pass)`, addresses: inUse, inferred: false, keyKnown };
       const alt = this.alternative(ad, snd, counter, md, lladdr, keys);
       return {
@@ -342,7 +355,7 @@ export class VhidAuth {
     const { sets } = this.addressSets();
     if (this.confirmed) {
       const hit = this.match(ad, sets[0]!, counter, md, lladdr, keys);
-      if (hit) return good(hit, true);
+      if (hit) return this.good(hit, true, keyKnown);
     }
     const gen = this.generation();
     let discovered: VerifyResult['discovered'];
@@ -352,7 +365,7 @@ export class VhidAuth {
         if (!hit) continue;
         if (!this.confirmed) {
           this.adopt(hit.c.variant === 'ucarp-single' ? hit.c.addresses : set.addrs, hit.c.variant, hit.key);
-          return good(hit, true);
+          return this.good(hit, true, keyKnown);
         }
         snd.alt = set;
         break;
@@ -363,7 +376,7 @@ export class VhidAuth {
           this.adopt(d.addrs, d.variant, d.key);
           discovered = { addresses: d.addrs.map((a) => a.text), searched: d.sets };
           const hit = this.match(ad, { addrs: d.addrs, singles: false }, counter, md, lladdr, [d.key]);
-          if (hit) return good(hit, true, { discovered });
+          if (hit) return this.good(hit, true, keyKnown, discovered);
         } else if (d) {
           snd.alt = { addrs: d.addrs, singles: false };
         }
@@ -371,7 +384,7 @@ export class VhidAuth {
       snd.failedAt = gen;
     }
     if (!keyKnown) {
-      if (!known) this.remember({ frame: ad.frame, counter, md, lladdr });
+      if (!known) this.remember({ frame: ad.frame, counter: counter.slice(), md: md.slice(), lladdr });
       return { status: 'unverified', reason: `no passphrase for VHID ${ad.vhid} (--carp-pass)`, addresses: inUse, inferred: true, keyKnown };
     }
     if (this.confirmed) {

@@ -31,7 +31,8 @@ import {
   advertInterval, compareAdverts, isBowOut, lateThreshold, masterDownInterval,
 } from './timing.js';
 import { LIMITS } from '../../limits.js';
-import { RecentMap } from './recent.js';
+import { counterBytes, hexDigestWords } from './hmac.js';
+import { SeenPairs } from './seen-pairs.js';
 
 export type MasterCause = 'first_seen' | 'bow_out' | 'master_timeout' | 'demoted' | 'preempted';
 
@@ -81,11 +82,14 @@ interface SourceState extends Contender {
 /** Default cap on the senders of one group (limits.ts sources-per-vhid). */
 export const MAX_SOURCES: number = LIMITS['sources-per-vhid'].default;
 const MAX_SEEN = 4096;
+// verify()-style scratch for checkReplay: the pair as numbers (one advert at a time)
+const mdWords = new Int32Array(5);
+const counter8 = new Uint8Array(8);
 
 export class VhidGroup extends Election<MasterCause> {
   readonly sources = new Map<string, SourceState>();
-  /** (counter, HMAC) pairs seen: the most recent MAX_SEEN / 2 to MAX_SEEN. */
-  private readonly seen = new RecentMap<string, { sender: string; frame: number }>(MAX_SEEN / 2);
+  /** The last MAX_SEEN (counter, HMAC) pairs and who sent each first. */
+  private readonly seen = new SeenPairs(MAX_SEEN);
   private readonly conflicts = new Set<string>();
   splitBrains = 0;
   sourcesDropped = 0;
@@ -272,22 +276,26 @@ export class VhidGroup extends Election<MasterCause> {
    */
   private checkReplay(ad: AdvertFacts, s: SourceState, auth: AuthOutcome, emit: FindingSink): 'original' | 'loop' | 'shared' | 'replay' {
     if (!ad.counter || !ad.hmac) return 'original';
-    const key = ad.hmac + ad.counter;
-    const sender = `${ad.src}|${ad.ethSrc ?? ''}`;
-    const prev = this.seen.get(key);
     const counter = ad.counter;
+    // always 40 hex digits and a u64 from the decoders: anything else is not tracked
+    if (!hexDigestWords(ad.hmac, mdWords) || !counterBytes(counter, counter8)) return 'original';
+    const hi = (counter8[0]! << 24) | (counter8[1]! << 16) | (counter8[2]! << 8) | counter8[3]!;
+    const lo = (counter8[4]! << 24) | (counter8[5]! << 16) | (counter8[6]! << 8) | counter8[7]!;
+    const prev = this.seen.get(mdWords, hi, lo);
     const verifies = auth.keyKnown === true ? auth.status === 'good' : auth.status !== 'bad';
     if (!prev) {
-      this.seen.set(key, { sender, frame: ad.frame });
+      this.seen.add(mdWords, hi, lo, ad.src, ad.ethSrc, ad.frame);
       // a forged advert (HMAC failed) never makes its sender a member
       if (verifies) {
         s.originals++;
         s.lastCounter = counter;
-        s.pendingReplay = []; s.replayOf = [];
+        // new lists only when there is something to forget (not two arrays per advert)
+        if (s.pendingReplay.length > 0) s.pendingReplay = [];
+        if (s.replayOf.length > 0) s.replayOf = [];
       }
       return 'original';
     }
-    if (prev.sender === sender) { s.loopDuplicates++; return 'loop'; }
+    if (prev.src === ad.src && (prev.ethSrc ?? '') === (ad.ethSrc ?? '')) { s.loopDuplicates++; return 'loop'; }
     const member = s.originals > 0 && verifies && (auth.keyKnown === true && auth.status === 'good'
       || (s.lastCounter !== undefined && follows(s.lastCounter, counter)));
     if (member) { s.sharedCounters++; s.lastCounter = counter; return 'shared'; }

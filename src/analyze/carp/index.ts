@@ -73,10 +73,16 @@ export const HOLD_SECONDS = 10;
 interface HeldAdvert {
   readonly frame: FrameRef;
   readonly ad: AdvertFacts;
-  readonly group: VhidGroup;
+  readonly ctx: VhidContext;
   readonly emit: FindingSink;
   readonly derive: DeriveSink;
 }
+
+/**
+ * What onAdvert looks up per advert, resolved once per (link, af, VHID): the group, the auth
+ * state (shared by both families of a VHID) and their map keys.
+ */
+interface VhidContext { readonly group: VhidGroup; readonly auth: VhidAuth; readonly authKey: string; readonly gk: string }
 const MAX_AUDIT_RUNS = 3;
 
 interface AuditRecord {
@@ -247,7 +253,17 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     }
   };
 
-  const onAdvert = (frame: FrameRef, ad: AdvertFacts, emit: FindingSink, derive: DeriveSink): void => {
+  /**
+   * The VhidContext of each (link, af, VHID), by link (the lane hands the same string object for a
+   * run of frames, so its hash is cached) then by af and VHID: no key text is built per advert.
+   */
+  const contexts = new Map<string, (VhidContext | undefined)[]>();
+
+  const contextOf = (frame: FrameRef, ad: AdvertFacts, emit: FindingSink): VhidContext | undefined => {
+    const slot = (ad.af === 'ipv6' ? 256 : 0) + ad.vhid;
+    let byLink = contexts.get(ad.link);
+    const known = byLink?.[slot];
+    if (known) return known;
     let vhids = carpVhidsByLink.get(ad.link);
     if (!vhids) { vhids = new Set(); carpVhidsByLink.set(ad.link, vhids); }
     if (!vhids.has(ad.vhid)) {
@@ -257,11 +273,20 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     const gk = `${ad.link}#${ad.af}#${ad.vhid}`;
     let group = groups.get(gk);
     if (!group) {
-      if (groups.size >= maxGroups) { capHit(frame, 'VHIDs', emit); return; }
+      if (groups.size >= maxGroups) { capHit(frame, 'VHIDs', emit); return undefined; }
       group = new VhidGroup(ad.link, ad.af, ad.vhid, maxSources);
       groups.set(gk, group);
     }
-    const auth = authOf(ad.link, ad.vhid);
+    const ctx: VhidContext = { group, auth: authOf(ad.link, ad.vhid), authKey: `${ad.link}#${ad.vhid}`, gk };
+    if (!byLink) { byLink = []; contexts.set(ad.link, byLink); }
+    byLink[slot] = ctx;
+    return ctx;
+  };
+
+  const onAdvert = (frame: FrameRef, ad: AdvertFacts, emit: FindingSink, derive: DeriveSink): void => {
+    const ctx = contextOf(frame, ad, emit);
+    if (!ctx) return;
+    const { auth, authKey } = ctx;
     if (ad.af === 'ipv6') noteSeen6(ad.link, ad.src);
     auth.seen6 = seen6Of(ad.link);
     let r = auth.verify(ad);
@@ -269,17 +294,16 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
       runAudit(ad, auth, emit);
       if (auth.found) r = auth.verify(ad);
     }
-    const authKey = `${ad.link}#${ad.vhid}`;
-    const queue = held.get(authKey);
+    const queue = held.size > 0 ? held.get(authKey) : undefined;
     if (r.status === 'unverified' && r.keyKnown && !auth.addressesKnown && ad.hmac !== undefined) {
       const q = queue ?? [];
       if (!queue) held.set(authKey, q);
-      q.push({ frame, ad, group, emit, derive });
+      q.push({ frame, ad, ctx, emit, derive });
       if (q.length >= HOLD_ADVERTS || ad.t - q[0]!.ad.t >= HOLD_SECONDS) release(authKey);
       return;
     }
     if (queue) release(authKey);
-    conclude(frame, ad, r, group, emit, derive);
+    conclude(frame, ad, r, ctx, emit, derive);
   };
 
   /** Verify the held adverts of a VHID again (the addresses may be known now) and analyse them in order. */
@@ -289,7 +313,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     held.delete(authKey);
     const [link, vhid] = authKey.split('#');
     const auth = authOf(link!, Number(vhid));
-    for (const h of q) conclude(h.frame, h.ad, auth.verify(h.ad), h.group, h.emit, h.derive);
+    for (const h of q) conclude(h.frame, h.ad, auth.verify(h.ad), h.ctx, h.emit, h.derive);
   };
 
   const seen6 = new Map<string, Map<string, VirtualAddress>>();
@@ -298,15 +322,20 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     if (!m) { m = new Map(); seen6.set(link, m); }
     if (m.has(text) || m.size >= 32) return;
     const a = parseVirtualAddress(text);
-    if (a && a.family === 6) m.set(text, a);
+    if (a && a.family === 6) { m.set(text, a); seen6Lists.delete(link); }
   };
-  const seen6Of = (link: string): VirtualAddress[] => [...(seen6.get(link)?.values() ?? [])];
+  /** seen6's addresses of a link as a list, made again only when one was added (read-only). */
+  const seen6Lists = new Map<string, readonly VirtualAddress[]>();
+  const seen6Of = (link: string): readonly VirtualAddress[] => {
+    let l = seen6Lists.get(link);
+    if (!l) { l = [...(seen6.get(link)?.values() ?? [])]; seen6Lists.set(link, l); }
+    return l;
+  };
 
   /** The verdict is final: derived fields, authentication findings, then the election. */
-  const conclude = (frame: FrameRef, ad: AdvertFacts, r: VerifyResult, group: VhidGroup, emit: FindingSink, derive: DeriveSink): void => {
+  const conclude = (frame: FrameRef, ad: AdvertFacts, r: VerifyResult, ctx: VhidContext, emit: FindingSink, derive: DeriveSink): void => {
     deriveVerdict(derive, r);
-    const authKey = `${ad.link}#${ad.vhid}`;
-    const gk = `${ad.link}#${ad.af}#${ad.vhid}`;
+    const { authKey, gk, group } = ctx;
     if (r.status === 'good' && r.key?.origin === 'empty' && !noPassReported.has(authKey)) {
       noPassReported.add(authKey);
       emit(makeFinding('carp.no_passphrase', ad.ts, [ad.frame],
@@ -320,16 +349,18 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
         `VHID ${ad.vhid}: the adverts verify with virtual address${r.discovered.addresses.length > 1 ? 'es' : ''} ${r.discovered.addresses.join(', ')}; pass \`--vip ${ad.vhid}:${list}\` to skip the search`,
         { vhid: ad.vhid, af: ad.af, addresses: [...r.discovered.addresses], searched: r.discovered.searched }));
     }
-    const mk = `${gk}#${ad.src}`;
+    // the per-sender key only when a mismatch is reported or forgotten, or a cause is checked
+    const causeCheck = r.cause !== undefined && r.keyKnown;
+    const mk = r.status === 'bad' || causeCheck || (r.status === 'good' && mismatchReported.size > 0) ? `${gk}#${ad.src}` : '';
     if (r.status === 'bad' && !mismatchReported.has(mk)) {
       mismatchReported.set(mk, true);
       emit(makeFinding('carp.hmac_mismatch', ad.ts, [ad.frame],
         `VHID ${ad.vhid} (${ad.af}): advert from ${ad.src} ${r.reason ?? 'does not verify'}`,
         { vhid: ad.vhid, src: ad.src, af: ad.af, addresses_inferred: r.inferred }));
-    } else if (r.status === 'good') {
+    } else if (r.status === 'good' && mk !== '') {
       mismatchReported.delete(mk);
     }
-    if (r.cause && r.keyKnown && !causeReported.has(mk)) {
+    if (causeCheck && !causeReported.has(mk)) {
       causeReported.set(mk, true);
       emit(passphraseMismatch(ad, r));
     } else if (r.status === 'unverified' && r.keyKnown && !r.cause && ad.hmac !== undefined && !unverifiableReported.has(authKey)) {
@@ -348,6 +379,15 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     // which key verified, as a digest (never output: only compared between sources)
     if (r.key) outcome.keyId = keyIdOf(r.key.key);
     if (!group.onAdvert(ad, outcome, emit)) capHit(frame, 'sources', emit);
+  };
+
+  // linkOf's text for a lane frame, the same string object while the interface stays the same
+  let lastIf = -1, lastLinktype = -1, lastLink = '';
+  const laneLink = (raw: CarpLane['raw']): string => {
+    if (raw.interfaceId !== lastIf || raw.linktype !== lastLinktype) {
+      lastIf = raw.interfaceId; lastLinktype = raw.linktype; lastLink = `${raw.interfaceId}/${raw.linktype}`;
+    }
+    return lastLink;
   };
 
   const groupsOfAuth = (authKey: string): VhidGroup[] => {
@@ -385,7 +425,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
       const raw = lane.raw;
       const ts = timeOf(raw);
       const ip: IpFacts = {
-        frame: raw.number, ts, t: toSeconds(ts), link: `${raw.interfaceId}/${raw.linktype}`, af: 'ipv4',
+        frame: raw.number, ts, t: toSeconds(ts), link: laneLink(raw), af: 'ipv4',
         src: lane.ipSrc, dst: lane.ipDst, ttl: CARP_DFLTTL, ethSrc: lane.ethSrc,
       };
       const ad = extendFacts<AdvertFacts>(ip);
@@ -404,7 +444,8 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     // held advert keeps its frame) and for a VHID's first advert (its state is made there). No
     // advert is held when this is asked: the pipeline takes no lane while an analyzer holds.
     carpLaneDeclined(lane: CarpLane): boolean {
-      const auth = auths.get(`${lane.raw.interfaceId}/${lane.raw.linktype}#${lane.vhid}`);
+      // the lane is IPv4: the context's slot is the VHID (contextOf)
+      const auth = contexts.get(laneLink(lane.raw))?.[lane.vhid]?.auth;
       return auth === undefined || (auth.keyKnown && !auth.addressesKnown);
     },
     onTick(now: PacketTime, emit: FindingSink): void {

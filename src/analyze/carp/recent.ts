@@ -2,8 +2,7 @@
 // it becomes the older one and the previous older one is dropped whole. Holds at most
 // 2 x `generation` keys; a key is forgotten after between `generation` and 2 x `generation`
 // newer ones. Dropping the oldest Map entry one by one would be O(n) per insertion in V8.
-// Used for the (counter, HMAC) pairs a VHID group has seen (group.ts) and for the senders whose
-// HMAC mismatch / cause was already reported (index.ts).
+// Used for the senders whose HMAC mismatch / cause was already reported (index.ts).
 
 export class RecentMap<K, V> {
   private recent = new Map<K, V>();
@@ -23,6 +22,11 @@ export class RecentMap<K, V> {
   set(k: K, v: V): void {
     if (this.recent.size >= this.generation) { this.older = this.recent; this.recent = new Map(); }
     this.recent.set(k, v);
+  }
+
+  /** Keys held (callers never set a key twice: see set). */
+  get size(): number {
+    return this.recent.size + this.older.size;
   }
 
   delete(k: K): void {

@@ -109,6 +109,11 @@ test('counterBytes: the 8 big-endian bytes of any u64, small (double path) or la
   }
   assert.equal(counterBytes((1n << 64n).toString()), undefined);
   assert.equal(counterBytes('12a'), undefined);
+  // what the old /^\d{1,20}$/ refused, on both paths (the short one parses by hand)
+  for (const bad of ['', '-1', '+1', ' 12', '12 ', '1.5', '1e3', '/', ':', '0x10', '１２', '123456789012345678-', '000000000000000000001']) {
+    assert.equal(counterBytes(bad), undefined, JSON.stringify(bad));
+  }
+  assert.deepEqual(counterBytes('00000000000000000001'), expected(1n));
 });
 
 test('hexDigestWords: the five words of digestWords(hexToBytes(x)) for any 20 bytes, in either case; undefined otherwise', () => {
@@ -122,6 +127,12 @@ test('hexDigestWords: the five words of digestWords(hexToBytes(x)) for any 20 by
   }), { numRuns: 500, seed: 12 });
   const good = 'ab'.repeat(20);
   for (let i = 0; i < 40; i++) assert.equal(hexDigestWords(`${good.slice(0, i)}g${good.slice(i + 1)}`), undefined, `position ${i}`);
+  // characters past ASCII, some whose low byte is a hex digit (U+0130: 0x30 '0', U+0161: 0x61 'a')
+  for (const c of ['\u0130', '\u0161', '\uff10', '\u00e9', '\u007f']) assert.equal(hexDigestWords(`${c}${good.slice(1)}`), undefined, JSON.stringify(c));
+  // `into` is filled and returned
+  const into = new Int32Array(5);
+  assert.equal(hexDigestWords('00000001'.repeat(5), into), into);
+  assert.deepEqual([...into], [1, 1, 1, 1, 1]);
   assert.deepEqual([...hexDigestWords('ffffffff000000007fffffff80000000deadBEEF')!], [-1, 0, 0x7fffffff, -0x80000000, 0xdeadbeef | 0]);
 });
 

@@ -1,0 +1,69 @@
+// SeenPairs (the replay check's table of (counter, HMAC) pairs) against a plain model: a list of
+// the last `capacity` pairs added, searched in full. Small key spaces force repeats, colliding
+// buckets, long probe runs, ring wrap-around (backward-shift deletion) and growth from 256 slots.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { checkProperty } from '../../support/fc-seed.js';
+import { SeenPairs } from '../../../src/analyze/carp/seen-pairs.js';
+
+interface Pair { md: number[]; hi: number; lo: number }
+interface Entry extends Pair { src: string; eth: string | undefined; frame: number }
+
+const same = (a: Pair, b: Pair): boolean => a.hi === b.hi && a.lo === b.lo && a.md.every((w, i) => w === b.md[i]);
+
+/** Runs `ops` (a pair and whether to add it when not held) on a table and on the model. */
+function check(capacity: number, ops: { pair: Pair; add: boolean }[]): void {
+  const t = new SeenPairs(capacity);
+  const model: Entry[] = [];
+  ops.forEach(({ pair, add }, frame) => {
+    const md = Int32Array.from(pair.md);
+    const want = model.find((e) => same(e, pair));
+    const got = t.get(md, pair.hi, pair.lo);
+    assert.deepEqual(got, want ? { src: want.src, ethSrc: want.eth, frame: want.frame } : undefined, `frame ${frame}`);
+    if (!want && add) {
+      const src = `10.0.0.${frame % 7}`, eth = frame % 3 === 0 ? undefined : `02:00:00:00:00:0${frame % 5}`;
+      t.add(md, pair.hi, pair.lo, src, eth, frame);
+      model.push({ ...pair, src, eth, frame });
+      if (model.length > capacity) model.shift();
+    }
+  });
+}
+
+// A pool of pairs from a tiny alphabet: many share a first word and counter (one home bucket:
+// long probe runs, runs that wrap past the last bucket) or differ in one word only.
+const small = fc.constantFrom(0, 1, -1, -0x80000000);
+const pair = fc.record({ md: fc.array(small, { minLength: 5, maxLength: 5 }), hi: fc.constantFrom(0, 1, -1), lo: fc.constantFrom(0, 1, -7) });
+const run = fc.array(pair, { minLength: 1, maxLength: 60, size: 'max' }).chain((pool) =>
+  fc.array(fc.record({ i: fc.nat(pool.length - 1), add: fc.boolean() }), { maxLength: 400, size: 'max' })
+    .map((ops) => ops.map(({ i, add }) => ({ pair: pool[i]!, add }))));
+
+test('SeenPairs: the model\'s answers for any sequence, small capacities (wrap-around, deletion in crowded runs)', () => {
+  checkProperty(fc.property(fc.integer({ min: 1, max: 40 }), run, (capacity, ops) => {
+    check(capacity, ops);
+  }), { numRuns: 400, seed: 21 });
+  // pairs that differ in one word only, each word in turn
+  const base: Pair = { md: [5, 6, 7, 8, 9], hi: 3, lo: 4 };
+  const variants: Pair[] = [base, ...[0, 1, 2, 3, 4].map((k) => ({ ...base, md: base.md.map((w, i) => (i === k ? w + 1 : w)) })),
+    { ...base, hi: 2 }, { ...base, lo: 5 }];
+  check(8, [...variants.map((p) => ({ pair: p, add: true })), ...variants.map((p) => ({ pair: p, add: false }))]);
+});
+
+test('SeenPairs: grows from 256 slots to its capacity and keeps the last `capacity` pairs', () => {
+  // distinct counters, then repeats of early and late ones
+  const ops: { pair: Pair; add: boolean }[] = [];
+  for (let i = 0; i < 2500; i++) ops.push({ pair: { md: [i % 3, i, 0, 0, 0], hi: 0, lo: i }, add: true });
+  for (const i of [0, 1, 99, 100, 101, 1499, 1500, 2499]) ops.push({ pair: { md: [i % 3, i, 0, 0, 0], hi: 0, lo: i }, add: false });
+  check(1000, ops);
+  check(4096, ops);
+  // the oldest pair goes exactly when the capacity is passed
+  const t = new SeenPairs(300);
+  const md = (i: number): Int32Array => Int32Array.from([i, 0, 0, 0, 0]);
+  for (let i = 0; i < 300; i++) t.add(md(i), 0, i, 's', undefined, i);
+  assert.equal(t.get(md(0), 0, 0)?.frame, 0);
+  t.add(md(300), 0, 300, 's', undefined, 300);
+  assert.equal(t.get(md(0), 0, 0), undefined);
+  assert.equal(t.get(md(1), 0, 1)?.frame, 1);
+  assert.equal(t.get(md(300), 0, 300)?.frame, 300);
+});
