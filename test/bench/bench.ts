@@ -554,17 +554,17 @@ function medianOf(runs: number, f: () => Measured): { wall: number; wallMin: num
 }
 
 /**
- * Start-up: `carpdump --version` through bin (the esbuild bundle, dist/carpdump.js), through
- * the tsc output (dist/src/cli.js, ~90 ES modules) and bare node; then the 1M file's time
- * against tcpdump's, which start-up is a large part of.
+ * Start-up: `carpdump --version` through bin (the esbuild bundle, dist/carpdump.cjs, with its
+ * code cache), through the tsc output (dist/src/cli.js, ~90 ES modules) and bare node; then the
+ * 1M file's time against tcpdump's, which start-up is a large part of.
  */
 function startupTable(oneM: { carpdump: Measured; tcpdump: Measured } | undefined): void {
   const RUNS = 15;
   const tscCli = join(REPO_ROOT, 'dist/src/cli.js');
   const viaTsc = `import { main } from ${JSON.stringify(`file://${tscCli}`)}; process.exitCode = await main(process.argv.slice(1));`;
-  const bundlePresent = existsSync(join(REPO_ROOT, 'dist/carpdump.js'));
+  const bundlePresent = existsSync(join(REPO_ROOT, 'dist/carpdump.cjs'));
   const cases: [string, string[]][] = [
-    [`carpdump --version, bundle (bin -> dist/carpdump.js)${bundlePresent ? '' : ' [NO BUNDLE: bin ran dist/src]'}`, [CARPDUMP, '--version']],
+    [`carpdump --version, bundle (bin -> dist/carpdump.cjs)${bundlePresent ? '' : ' [NO BUNDLE: bin ran dist/src]'}`, [CARPDUMP, '--version']],
     ['carpdump --version, tsc build (dist/src/cli.js)', ['--input-type=module', '-e', viaTsc, '--', '--version']],
     ['bare node (node -e 0)', ['-e', '0']],
   ];

@@ -27,7 +27,7 @@ test('npm pack + global install of the tarball: carpdump --version, a sample, ma
   assert.equal(packed.status, 0, packed.stderr);
   const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
   const files = info!.files.map((f) => f.path);
-  for (const f of ['LICENSE', 'man/carpdump.1', 'bin/carpdump.js', 'dist/src/cli.js', 'package.json', 'README.md']) assert.ok(files.includes(f), `${f} is in the package`);
+  for (const f of ['LICENSE', 'man/carpdump.1', 'bin/carpdump.js', 'dist/src/cli.js', 'dist/carpdump.cjs', 'dist/carpdump.cjs.cache', 'dist/live-worker.js', 'package.json', 'README.md']) assert.ok(files.includes(f), `${f} is in the package`);
   assert.ok(!files.some((f) => f.startsWith('dist/test/') || f.startsWith('samples/')), 'no tests or samples in the package');
 
   const prefix = path.join(dir, 'prefix');
