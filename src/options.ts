@@ -8,7 +8,9 @@ import type { Argv } from 'yargs';
 
 // yargs 17's CommonJS bundle: one file, loads in ~20 ms, where yargs 18's ESM build (dozens of
 // modules) took ~120 ms: a third of the run time on a typical capture.
-const yargs = createRequire(import.meta.url)('yargs/yargs') as (args: readonly string[]) => Argv;
+// In the CommonJS bundle (bin/bundle.mjs) `require` exists and esbuild bundles yargs, so that it
+// is compiled with the bundle's code cache; the tsc build (an ES module) creates a require.
+const yargs = (typeof require === 'function' ? require('yargs/yargs') : createRequire(import.meta.url)('yargs/yargs')) as (args: readonly string[]) => Argv;
 import { UsageError } from './errors.js';
 import type { Severity } from './decode/types.js';
 import { parseDisplayFilter, type FilterNode } from './filter/display-filter.js';
@@ -314,6 +316,9 @@ function runYargs(argv: readonly string[]): RawArgs {
       'unknown-options-as-args': false,
       'halt-at-non-option': false,
     })
+    // English as the rest of carpdump (yargs would follow LANG, and its "Unknown argument"
+    // message would not be recognised and rewritten below)
+    .locale('en')
     .help(false)
     .version(false)
     .string([...STRING_OPTIONS])

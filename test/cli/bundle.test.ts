@@ -25,15 +25,15 @@ const pkgVersion = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'),
 const env = { PATH: process.env['PATH'] ?? '', TZ: 'UTC' };
 
 /** Runs main() of the given module (the bundle or dist/src/cli.js) with args, as bin does. */
-function runModule(modulePath: string, args: string[], nodeArgs: string[] = []) {
+function runModule(modulePath: string, args: string[], extraEnv: Record<string, string> = {}) {
   const code = `import { main } from ${JSON.stringify(pathToFileURL(modulePath).href)}; process.exitCode = await main(process.argv.slice(1));`;
-  const r = spawnSync(process.execPath, [...nodeArgs, '--input-type=module', '-e', code, '--', ...args], { encoding: 'utf8', env, timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code, '--', ...args], { encoding: 'utf8', env: { ...env, ...extraEnv }, timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** bin/carpdump.js with args (it runs the bundle: the first test checks that). */
-function runBin(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env, timeout: 60_000 });
+function runBin(args: string[], extraEnv: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...env, ...extraEnv }, timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -126,6 +126,13 @@ test('the bundle prints byte for byte what the tsc build prints (samples and a b
   }
   // A usage error goes through yargs (external to the bundle) and the message path.
   assert.deepEqual(runBin(['--no-such-option']), runModule(tscCli, ['--no-such-option']));
+  // yargs is bundled (without its locale files) and told English in both builds: another LANG
+  // changes nothing, and carpdump still recognises and rewrites yargs' message
+  for (const run of [runBin, (a: string[], e: Record<string, string>) => runModule(tscCli, a, e)]) {
+    const de = run(['--no-such-option'], { LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' });
+    assert.equal(de.status, 2);
+    assert.match(de.stderr, /^carpdump: unknown option --no-such-option \(see --help\)/);
+  }
   assert.ok(compared >= 4);
 });
 
