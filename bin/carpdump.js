@@ -31,7 +31,8 @@ function loadBundle(file) {
   const source = readFileSync(file, 'latin1');
   const id = /^\/\/ carpdump build (\S+)/.exec(source)?.[1];
   const header = Buffer.from(`carpdump build ${id}\n`);
-  const writing = process.env.CARPDUMP_CODE_CACHE === 'write';
+  const mode = process.env.CARPDUMP_CODE_CACHE;
+  const writing = mode === 'write';
   let cachedData;
   if (id !== undefined && !writing) {
     try {
@@ -42,7 +43,7 @@ function loadBundle(file) {
     }
   }
   const script = new Script(Module.wrap(source), { filename: file, cachedData, importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
-  if (process.env.CARPDUMP_CODE_CACHE === 'check') {
+  if (mode === 'check') {
     process.stderr.write(`carpdump: code cache ${cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted'}\n`);
   }
   const module = { exports: {} };

@@ -21,13 +21,18 @@ export function extendFacts<T extends IpFacts>(ip: IpFacts): Building<T> {
   return ip as Building<T>;
 }
 
+/** linkOf without VLANs: the capture interface and its link type, "0/1". */
+export function interfaceLink(raw: Pick<DecodedFrame['raw'], 'interfaceId' | 'linktype'>): string {
+  return `${raw.interfaceId}/${raw.linktype}`;
+}
+
 /**
  * The segment a frame was seen on: pcapng interface + link type, plus the VLAN ids when the
  * frame is tagged (two VLANs on one capture interface are two segments): "0/1", "0/1/vlan77",
  * "0/1/vlan100.77" (QinQ, outer first).
  */
 export function linkOf(frame: Pick<DecodedFrame, 'raw' | 'layers'>): string {
-  const base = `${frame.raw.interfaceId}/${frame.raw.linktype}`;
+  const base = interfaceLink(frame.raw);
   const vlans: number[] = [];
   for (const l of frame.layers) {
     if (l.proto !== 'vlan') continue;

@@ -115,7 +115,10 @@ export class VhidAuth {
   private candidateGeneration = 0;
   private confirmed: readonly VirtualAddress[] | undefined;
   private confirmedVariant: HmacVariant | undefined;
-  private readonly senders = new Map<string, SenderAuth>();
+  /** Every sender's record (for the resets below), at most MAX_SENDERS. */
+  private readonly senders: SenderAuth[] = [];
+  /** The same records by source address then Ethernet source ('' for none): no key text per advert. */
+  private readonly senderIndex = new Map<string, Map<string, SenderAuth>>();
   /** IPv6 addresses seen on the segment (discovery candidates). */
   seen6: readonly VirtualAddress[] = [];
   private readonly pending: PendingAdvert[] = [];
@@ -239,28 +242,21 @@ export class VhidAuth {
 
   get auditGeneration(): string { return this.explicit ? 'explicit' : this.generation(); }
 
-  /** The senders by source address then Ethernet source ('' for none): no key text per advert. */
-  private readonly senderIndex = new Map<string, Map<string, SenderAuth>>();
-
   private senderOf(ad: AdvertFacts): SenderAuth {
     const eth = ad.ethSrc ?? '';
-    const known = this.senderIndex.get(ad.src)?.get(eth);
+    let bySrc = this.senderIndex.get(ad.src);
+    const known = bySrc?.get(eth);
     if (known) return known;
-    const k = `${ad.src}|${eth}`;
-    let snd = this.senders.get(k);
-    if (!snd) {
-      if (this.senders.size >= MAX_SENDERS) {
-        // Past the cap nothing is remembered per sender, so a discovery search (up to 100k HMACs)
-        // would run again for every advert: a flood of sources would cost minutes per thousand.
-        // These senders are checked against the known sets only.
-        return { failedAt: undefined, searched: NOT_SEARCHED, alt: undefined };
-      }
-      snd = { failedAt: undefined, searched: undefined, alt: undefined };
-      this.senders.set(k, snd);
-      let bySrc = this.senderIndex.get(ad.src);
-      if (!bySrc) { bySrc = new Map(); this.senderIndex.set(ad.src, bySrc); }
-      bySrc.set(eth, snd);
+    if (this.senders.length >= MAX_SENDERS) {
+      // Past the cap nothing is remembered per sender, so a discovery search (up to 100k HMACs)
+      // would run again for every advert: a flood of sources would cost minutes per thousand.
+      // These senders are checked against the known sets only.
+      return { failedAt: undefined, searched: NOT_SEARCHED, alt: undefined };
     }
+    const snd: SenderAuth = { failedAt: undefined, searched: undefined, alt: undefined };
+    this.senders.push(snd);
+    if (!bySrc) { bySrc = new Map(); this.senderIndex.set(ad.src, bySrc); }
+    bySrc.set(eth, snd);
     return snd;
   }
 
@@ -431,7 +427,7 @@ export class VhidAuth {
     this.confirmed = addrs;
     this.confirmedVariant = variant;
     this.confirmedByVhid.set(this.vhid, addrs);
-    for (const snd of this.senders.values()) snd.failedAt = undefined;
+    for (const snd of this.senders) snd.failedAt = undefined;
     if (!wasKnown) this.recheckPending(key);
   }
 
@@ -454,7 +450,7 @@ export class VhidAuth {
   /** A wordlist hit: adopt it and re-check what was pending. */
   adoptFound(entry: KeyEntry): void {
     this.found = entry;
-    for (const snd of this.senders.values()) { snd.failedAt = undefined; snd.searched = undefined; }
+    for (const snd of this.senders) { snd.failedAt = undefined; snd.searched = undefined; }
   }
 }
 

@@ -32,7 +32,7 @@ import { searchTargets } from './discover.js';
 import { counterBytes } from './hmac.js';
 import { LIMITS } from '../../limits.js';
 import { RecentMap } from './recent.js';
-import { extendFacts, type IpFacts } from '../facts.js';
+import { extendFacts, interfaceLink, type IpFacts } from '../facts.js';
 import type { CarpLane } from '../../decode/carp-lane.js';
 import { CARP_ADVERTISEMENT, CARP_DFLTTL, CARP_VERSION } from '../../decode/carp.js';
 import type { RawFrame } from '../../kernel/frame.js';
@@ -258,9 +258,10 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
    * run of frames, so its hash is cached) then by af and VHID: no key text is built per advert.
    */
   const contexts = new Map<string, (VhidContext | undefined)[]>();
+  const contextSlot = (af: AdvertFacts['af'], vhid: number): number => (af === 'ipv6' ? 256 : 0) + vhid;
 
   const contextOf = (frame: FrameRef, ad: AdvertFacts, emit: FindingSink): VhidContext | undefined => {
-    const slot = (ad.af === 'ipv6' ? 256 : 0) + ad.vhid;
+    const slot = contextSlot(ad.af, ad.vhid);
     let byLink = contexts.get(ad.link);
     const known = byLink?.[slot];
     if (known) return known;
@@ -381,11 +382,11 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     if (!group.onAdvert(ad, outcome, emit)) capHit(frame, 'sources', emit);
   };
 
-  // linkOf's text for a lane frame, the same string object while the interface stays the same
+  // linkOf's text for a lane frame (no VLAN), the same string object while the interface stays
   let lastIf = -1, lastLinktype = -1, lastLink = '';
   const laneLink = (raw: CarpLane['raw']): string => {
     if (raw.interfaceId !== lastIf || raw.linktype !== lastLinktype) {
-      lastIf = raw.interfaceId; lastLinktype = raw.linktype; lastLink = `${raw.interfaceId}/${raw.linktype}`;
+      lastIf = raw.interfaceId; lastLinktype = raw.linktype; lastLink = interfaceLink(raw);
     }
     return lastLink;
   };
@@ -444,8 +445,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     // held advert keeps its frame) and for a VHID's first advert (its state is made there). No
     // advert is held when this is asked: the pipeline takes no lane while an analyzer holds.
     carpLaneDeclined(lane: CarpLane): boolean {
-      // the lane is IPv4: the context's slot is the VHID (contextOf)
-      const auth = contexts.get(laneLink(lane.raw))?.[lane.vhid]?.auth;
+      const auth = contexts.get(laneLink(lane.raw))?.[contextSlot('ipv4', lane.vhid)]?.auth;
       return auth === undefined || (auth.keyKnown && !auth.addressesKnown);
     },
     onTick(now: PacketTime, emit: FindingSink): void {
