@@ -24,6 +24,7 @@ import type { FileCaptureSource } from './capture/open.js';
 import { isInterestingFrame, isInterestingRecord } from './decode/probe.js';
 import { readPfsyncLane } from './decode/pfsync/lane.js';
 import { readCarpLane } from './decode/carp-lane.js';
+import { readArpLane } from './decode/arp-lane.js';
 import { REGISTRY } from './decode/protocols.js';
 import { checkFieldIds, checkFilterValues } from './filter/field-check.js';
 import { severityRank } from './decode/types.js';
@@ -401,7 +402,7 @@ function pipelineConfig(o: Options, analyzers: Analyzer[], output: RunOutput, pc
     afterTick: () => { out.flush(); if (o.lineBuffered) pcap?.flush(); },
     ...(metrics ? { observer: metrics } : {}),
     // -q prints a frame's findings only: pfsync's steady state and plain CARP adverts skip the frame decode (pipeline.ts).
-    ...(o.quiet && !o.check ? { pfsyncLane: readPfsyncLane, carpLane: readCarpLane } : {}),
+    ...(o.quiet && !o.check ? { pfsyncLane: readPfsyncLane, carpLane: readCarpLane, arpLane: readArpLane } : {}),
   };
 }
 

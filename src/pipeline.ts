@@ -21,6 +21,7 @@ import type { CaptureSource, ClockTick, RawFrame, RecordPrefilter } from './capt
 import { decodeFrame } from './decode/frame.js';
 import type { PfsyncLane } from './decode/pfsync/lane.js';
 import type { CarpLane } from './decode/carp-lane.js';
+import type { ArpLane } from './decode/arp-lane.js';
 import { severityRank, type DecodedFrame, type DecodeOptions, type Fields, type Severity } from './decode/types.js';
 import { evaluateFilter, type FilterNode } from './filter/display-filter.js';
 import type { PipelineObserver, Renderer } from './output/renderer.js';
@@ -81,6 +82,12 @@ export interface PipelineConfig {
    * full decode when an analyzer's carpLaneDeclined says so (the CARP analyzer would hold it).
    */
   readonly carpLane?: (raw: RawFrame) => CarpLane | undefined;
+  /**
+   * The ARP lane (decode/arp-lane.ts: plain Ethernet ARP requests that are not gratuitous), to
+   * the analyzers' onArpLane, on the same conditions as the pfsync lane. Such a frame is not shown
+   * (nothing in it is; see render()) unless an analyzer raises a finding on it.
+   */
+  readonly arpLane?: (raw: RawFrame) => ArpLane | undefined;
 }
 
 /** Declared beside Renderer (output/renderer.ts), which output/metrics.ts implements. */
@@ -157,10 +164,15 @@ const LANE_LAYERS: DecodedFrame['layers'] = Object.freeze([Object.freeze({ proto
 const NO_ANNOTATIONS: DecodedFrame['annotations'] = Object.freeze([]);
 /** The same for a CARP lane frame (decode/carp-lane.ts): its only layer says carp. */
 const CARP_LANE_LAYERS: DecodedFrame['layers'] = Object.freeze([Object.freeze({ proto: 'carp', offset: 34, length: 0, status: 'ok', fields: Object.freeze({}) })]);
+/** The same for an ARP lane frame (decode/arp-lane.ts): its only layer says arp. */
+const ARP_LANE_LAYERS: DecodedFrame['layers'] = Object.freeze([Object.freeze({ proto: 'arp', offset: 14, length: 0, status: 'ok', fields: Object.freeze({}) })]);
+
+/** Which lane processLane() runs. */
+const enum LaneKind { Pfsync, Carp, Arp }
 
 export class Pipeline {
   private frames = 0;
-  /** Frames the pfsync and CARP lanes took (see PipelineConfig.pfsyncLane, carpLane). */
+  /** Frames the pfsync, CARP and ARP lanes took (see PipelineConfig.pfsyncLane, carpLane, arpLane). */
   laneFrames = 0;
   private readonly lane: ((raw: RawFrame) => PfsyncLane | undefined) | undefined;
   /** The lane frame being analysed, and its output once it raises a finding. */
@@ -168,6 +180,7 @@ export class Pipeline {
   private lanePrevious: number | undefined;
   private laneEntry: FrameOutput | undefined;
   private readonly carpLane: ((raw: RawFrame) => CarpLane | undefined) | undefined;
+  private readonly arpLane: ((raw: RawFrame) => ArpLane | undefined) | undefined;
   /** The layers a finding's frame shows: the pfsync lane's or the CARP lane's. */
   private laneLayers: DecodedFrame['layers'] = LANE_LAYERS;
   private readonly laneEmit = (f: Finding): void => {
@@ -210,6 +223,7 @@ export class Pipeline {
       && !c.all && !c.displayFilter && !c.observer && !c.crossPointDuplicates;
     this.lane = lanes && c.pfsyncLane !== undefined && c.analyzers.every((a) => a.onPfsyncLane !== undefined) ? c.pfsyncLane : undefined;
     this.carpLane = lanes && c.carpLane !== undefined && c.analyzers.every((a) => a.onCarpLane !== undefined) ? c.carpLane : undefined;
+    this.arpLane = lanes && c.arpLane !== undefined && c.analyzers.every((a) => a.onArpLane !== undefined) ? c.arpLane : undefined;
   }
 
   private count(f: Finding): void {
@@ -278,13 +292,19 @@ export class Pipeline {
 
   private process(raw: RawFrame, previousEpoch: number | undefined): void {
     const cfg = this.config;
-    if (this.lane !== undefined && this.held.length === 0) {
-      const lane = this.lane(raw);
-      if (lane !== undefined) { this.processLane(lane, undefined, previousEpoch); return; }
-    }
-    if (this.carpLane !== undefined && this.held.length === 0) {
-      const lane = this.carpLane(raw);
-      if (lane !== undefined && !this.carpLaneDeclined(lane)) { this.processLane(undefined, lane, previousEpoch); return; }
+    if (this.held.length === 0) {
+      if (this.lane !== undefined) {
+        const lane = this.lane(raw);
+        if (lane !== undefined) { this.processLane(LaneKind.Pfsync, lane, previousEpoch); return; }
+      }
+      if (this.carpLane !== undefined) {
+        const lane = this.carpLane(raw);
+        if (lane !== undefined && !this.carpLaneDeclined(lane)) { this.processLane(LaneKind.Carp, lane, previousEpoch); return; }
+      }
+      if (this.arpLane !== undefined) {
+        const lane = this.arpLane(raw);
+        if (lane !== undefined) { this.processLane(LaneKind.Arp, lane, previousEpoch); return; }
+      }
     }
     const frame: DecodedFrame = decodeFrame(raw, cfg.decodeOptions);
     if (frame.internalError !== undefined) this.internalError(raw.number, frame.internalError);
@@ -318,21 +338,23 @@ export class Pipeline {
   }
 
   /**
-   * A lane frame: what process() and render() do with a decoded pfsync frame that the renderer
-   * does not print (-q), without the frame unless it raises a finding. Nothing is held (the lane
-   * is taken only when nothing is), so a frame without findings is shown and done.
+   * A lane frame: what process() and render() do with a decoded frame that the renderer does not
+   * print (-q), without the frame unless it raises a finding. Nothing is held (the lane is taken
+   * only when nothing is), so a frame without findings is done: shown (pfsync, CARP: render()
+   * shows these protocols) or not (an ARP request shows nothing).
    */
-  private processLane(pfsync: PfsyncLane | undefined, carp: CarpLane | undefined, previousEpoch: number | undefined): void {
-    const raw = pfsync ? pfsync.raw : carp!.raw;
+  private processLane(kind: LaneKind, lane: PfsyncLane | CarpLane | ArpLane, previousEpoch: number | undefined): void {
+    const raw = lane.raw;
     this.laneFrames++;
     this.laneRaw = raw;
     this.lanePrevious = previousEpoch;
     this.laneEntry = undefined;
-    this.laneLayers = pfsync ? LANE_LAYERS : CARP_LANE_LAYERS;
+    this.laneLayers = kind === LaneKind.Pfsync ? LANE_LAYERS : kind === LaneKind.Carp ? CARP_LANE_LAYERS : ARP_LANE_LAYERS;
     for (const a of this.config.analyzers) {
       try {
-        if (pfsync) a.onPfsyncLane!(pfsync, this.laneEmit);
-        else a.onCarpLane!(carp!, this.laneEmit);
+        if (kind === LaneKind.Pfsync) a.onPfsyncLane!(lane as PfsyncLane, this.laneEmit);
+        else if (kind === LaneKind.Carp) a.onCarpLane!(lane as CarpLane, this.laneEmit);
+        else a.onArpLane!(lane as ArpLane, this.laneEmit);
       } catch (err) {
         this.analyzerFailed(a, raw.number, timeOf(raw), err, this.laneEmit);
       }
@@ -341,7 +363,7 @@ export class Pipeline {
     this.laneEntry = undefined;
     this.laneRaw = undefined;
     if (entry === undefined) {
-      this.shown++;
+      if (kind !== LaneKind.Arp) this.shown++;
       this.config.afterFrame?.();
       return;
     }

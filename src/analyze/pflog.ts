@@ -39,8 +39,9 @@ export function createPflogAnalyzer(): Analyzer {
     },
     // It reads pflog records only: nothing in a lane frame (Ethernet, IPv4, pfsync).
     onPfsyncLane(): void {},
-    // Nor in a CARP lane frame (a CARP advert).
+    // Nor in a CARP lane frame (a CARP advert), nor in an ARP lane frame (an ARP request).
     onCarpLane(): void {},
+    onArpLane(): void {},
     onTick(): void {
       // Findings are raised per logged packet.
     },

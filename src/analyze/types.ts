@@ -5,6 +5,7 @@ import type { DecodedFrame, FieldValue, Fields, Severity } from '../decode/types
 import type { FindingId } from './findings.js';
 import type { PfsyncLane } from '../decode/pfsync/lane.js';
 import type { CarpLane } from '../decode/carp-lane.js';
+import type { ArpLane } from '../decode/arp-lane.js';
 import { timeOf, toSeconds, type PacketTime } from '../kernel/time.js';
 
 /** Packet time is the shared kernel's (kernel/time.ts); re-exported as part of the analyzer API. */
@@ -78,4 +79,10 @@ export interface Analyzer {
   onCarpLane?(lane: CarpLane, emit: FindingSink): void;
   /** True: this lane frame must take the full decode (asked before any analyzer sees it; must not change state). */
   carpLaneDeclined?(lane: CarpLane): boolean;
+  /**
+   * An ARP lane frame (decode/arp-lane.ts: a plain Ethernet ARP request that is not gratuitous,
+   * read into its sender address): exactly what onFrame does with its full decode. Used only when
+   * every analyzer has it.
+   */
+  onArpLane?(lane: ArpLane, emit: FindingSink): void;
 }

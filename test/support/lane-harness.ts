@@ -1,9 +1,11 @@
-// Shared by the lane tests (test/analyze/pfsync/lane.test.ts, test/analyze/carp/lane.test.ts):
-// the CLI's analyzers, a recorder of what a -q renderer could print, byte-changed frames with the
-// IPv4 header checksum made right again, and the check that a lane reader gives the full decode's
-// values on every variant it takes.
+// Shared by the lane tests (test/analyze/pfsync/lane.test.ts, test/analyze/carp/lane.test.ts,
+// test/analyze/arp-lane.test.ts): the capture files they run on, the CLI's analyzers, a recorder
+// of what a -q renderer could print, byte-changed frames with the IPv4 header checksum made right
+// again, and the check that a lane reader gives the full decode's values on every variant it takes.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { RawFrame } from '../../src/capture/types.js';
 import { internetChecksum } from '../../src/decode/checksum.js';
 import { createPfsyncAnalyzer } from '../../src/analyze/pfsync/index.js';
@@ -14,6 +16,9 @@ import { createTakeoverAnalyzer, tapFindings } from '../../src/analyze/takeover/
 import type { AnalyzedFrame, Analyzer, Finding } from '../../src/analyze/types.js';
 import type { Fields } from '../../src/decode/types.js';
 import type { Renderer } from '../../src/output/renderer.js';
+import { readPcap } from './pcap-read.js';
+import { REPO_ROOT, SHARED } from './paths.js';
+import { inCI } from './skip.js';
 
 /** The CLI's analyzers (cli.ts createAnalyzers), fresh; the CARP analyzer with these options. */
 export function cliAnalyzers(carpOptions: CarpAnalyzerOptions = { passphrases: [], vips: new Map(), showSecrets: false }): Analyzer[] {
@@ -61,4 +66,30 @@ export function checkLaneVariants<V>(variants: Iterable<RawFrame>, laneView: (ra
     assert.deepEqual(lane, fullView(v), `frame ${v.number} (${v.data.length} bytes)`);
   }
   return { taken, checked };
+}
+
+/** Every classic pcap of samples/, the reference captures and the public corpus (at least 20 in CI). */
+export function captureFiles(): string[] {
+  const dirs = [path.join(REPO_ROOT, 'samples'), path.join(SHARED, 'captures'), path.join(SHARED, 'corpus', 'public')];
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    if (!fs.existsSync(d)) return;
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(pcap|cap)$/.test(e.name)) out.push(p);
+    }
+  };
+  for (const d of dirs) walk(d);
+  if (inCI()) assert.ok(out.length >= 20, 'the reference captures are beside the clone in CI');
+  return out;
+}
+
+/** The frames of a classic pcap file, or undefined (pcapng, or a file the test reader does not take). */
+export function framesOf(file: string): RawFrame[] | undefined {
+  try {
+    return readPcap(file);
+  } catch {
+    return undefined;
+  }
 }

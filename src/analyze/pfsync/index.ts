@@ -14,6 +14,7 @@ import { FINDINGS, type FindingId } from '../findings.js';
 import type { DecodedFrame, FieldValue, Fields } from '../../decode/types.js';
 import type { RawFrame } from '../../kernel/frame.js';
 import type { CarpLane } from '../../decode/carp-lane.js';
+import type { ArpLane } from '../../decode/arp-lane.js';
 import {
   LANE_CID, LANE_DST_SEQLO, LANE_DST_STATE, LANE_FORMAT, LANE_IDH, LANE_IDL, LANE_PROTO, LANE_SRC_SEQLO, LANE_SRC_STATE, LANE_UPD,
   LANE_UPD_C_NAME, LANE_UPD_NAME, LANE_WORDS, type PfsyncLane,
@@ -430,6 +431,11 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     // A CARP lane frame: what onFrame does before it finds no pfsync layer (its host, bulk timeouts).
     onCarpLane(lane: CarpLane, emit: FindingSink): void {
       link.observeHost(lane.raw.interfaceId, lane.ipSrc);
+      if (openBulks.size > 0) expireBulks(timeOf(lane.raw), emit, false);
+    },
+    // An ARP lane frame (an ARP request): the same, with the ARP sender as its host.
+    onArpLane(lane: ArpLane, emit: FindingSink): void {
+      link.observeHost(lane.raw.interfaceId, lane.spa);
       if (openBulks.size > 0) expireBulks(timeOf(lane.raw), emit, false);
     },
     onPfsyncLane(lane: PfsyncLane, emit: FindingSink): void {

@@ -15,6 +15,7 @@ import { findLayer, recordsIn } from '../../decode/fields.js';
 import { linkOf, vrrpOf } from '../carp/facts.js';
 import { LANE_UPD, LANE_UPD_C_NAME, LANE_UPD_NAME, type PfsyncLane } from '../../decode/pfsync/lane.js';
 import type { CarpLane } from '../../decode/carp-lane.js';
+import type { ArpLane } from '../../decode/arp-lane.js';
 
 /** A lane frame has no layers (and no VLAN tag: the lanes take untagged frames only). */
 const NO_LAYERS: DecodedFrame['layers'] = Object.freeze([]);
@@ -200,6 +201,10 @@ export function createSeriesAnalyzer(pfsync?: Analyzer): SeriesAnalyzer {
     // A CARP lane frame (decode/carp-lane.ts: a plain, sound IPv4 advert): onFrame's CARP branch.
     onCarpLane(lane: CarpLane): void {
       gap('carp', { raw: lane.raw, layers: NO_LAYERS }, 'ipv4', lane.vhid, lane.ipSrc, seen(lane));
+    },
+    // An ARP lane frame (an ARP request): onFrame before it finds nothing it counts.
+    onArpLane(lane: ArpLane): void {
+      seen(lane);
     },
     // A lane frame (--report with -q: decode/pfsync/lane.ts): onFrame's pfsync branch, from the numbers.
     onPfsyncLane(lane: PfsyncLane): void {

@@ -20,6 +20,7 @@ import { type DecodedFrame, type FieldValue, type Fields } from '../../decode/ty
 import { findAnyLayer, findLayer, fieldStr, recordsIn, strOf, type FieldIdOf, type PfsyncLayer } from '../../decode/fields.js';
 import { FINDINGS } from '../findings.js';
 import type { CarpLane } from '../../decode/carp-lane.js';
+import type { ArpLane } from '../../decode/arp-lane.js';
 import type { PfsyncLane } from '../../decode/pfsync/lane.js';
 
 /** How far back before a change new data-side flows are looked for. */
@@ -100,6 +101,7 @@ export function tapFindings(inner: Analyzer, listener: (f: Finding, emit: Findin
     ...(inner.onPfsyncLane ? { onPfsyncLane: (lane: PfsyncLane, emit: FindingSink) => inner.onPfsyncLane!(lane, tap(emit)) } : {}),
     ...(inner.onCarpLane ? { onCarpLane: (lane: CarpLane, emit: FindingSink) => inner.onCarpLane!(lane, tap(emit)) } : {}),
     ...(inner.carpLaneDeclined ? { carpLaneDeclined: (lane: CarpLane) => inner.carpLaneDeclined!(lane) } : {}),
+    ...(inner.onArpLane ? { onArpLane: (lane: ArpLane, emit: FindingSink) => inner.onArpLane!(lane, tap(emit)) } : {}),
   };
 }
 
@@ -279,6 +281,8 @@ export function createTakeoverAnalyzer(): TakeoverAnalyzer {
       nodes.add(lane.ipSrc);
       carpMac.set(lane.ipSrc, lane.ethSrc);
     },
+    // An ARP lane frame: onFrame's ARP branch (nothing).
+    onArpLane(): void {},
     onTick(): void {},
     finish(): void {},
     summary(): Fields {

@@ -54,8 +54,9 @@ export function createVrrpAnalyzer(options: VrrpAnalyzerOptions = {}): Analyzer 
     },
     // It reads VRRP adverts only: nothing in a lane frame (Ethernet, IPv4, pfsync).
     onPfsyncLane(): void {},
-    // Nor in a CARP lane frame (a CARP advert).
+    // Nor in a CARP lane frame (a CARP advert), nor in an ARP lane frame (an ARP request).
     onCarpLane(): void {},
+    onArpLane(): void {},
     onTick(now: PacketTime, emit: FindingSink): void {
       const t = toSeconds(now);
       for (const g of groups.values()) g.tick(now, t, emit);

@@ -10,7 +10,6 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { decodeFrame } from '../../../src/decode/frame.js';
 import { readCarpLane } from '../../../src/decode/carp-lane.js';
@@ -19,13 +18,11 @@ import type { RawFrame } from '../../../src/capture/types.js';
 import { findLayer, fieldNum, fieldStr } from '../../../src/decode/fields.js';
 import { Pipeline } from '../../../src/pipeline.js';
 import { createSeriesAnalyzer } from '../../../src/analyze/series/index.js';
-import { readPcap } from '../../support/pcap-read.js';
-import { REPO_ROOT, SHARED } from '../../support/paths.js';
+import { REPO_ROOT } from '../../support/paths.js';
 import { rawFrame, timeAt } from '../../support/frames.js';
-import { inCI } from '../../support/skip.js';
 import { arp, carp, ethernet, ipv4, vrrp2 } from '../../builders/packets.js';
 import { ucarpHmac } from '../../builders/make-samples.js';
-import { checkLaneVariants, cliAnalyzers, Recorder, withIpv4Checksum } from '../../support/lane-harness.js';
+import { captureFiles, checkLaneVariants, cliAnalyzers, framesOf, Recorder, withIpv4Checksum } from '../../support/lane-harness.js';
 import { A as TA, B as TB, data as tdata, failover, sync as tsync, T0 } from '../../support/takeover-capture.js';
 import { buildUpdC } from '../../builders/pfsync.js';
 
@@ -117,31 +114,6 @@ function session(): RawFrame[] {
     if (sec === 80) add(sec + 0.5, ethernet({ type: 0x0800, src: '00:00:5e:00:01:03' }, ipv4({ proto: 112, src: '10.96.0.50' }, vrrp2({ vrid: 3, prio: 200, addrs: ['10.96.0.200'] }))));
   }
   return frames;
-}
-
-function captureFiles(): string[] {
-  const dirs = [path.join(REPO_ROOT, 'samples'), path.join(SHARED, 'captures'), path.join(SHARED, 'corpus', 'public')];
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    if (!fs.existsSync(d)) return;
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.(pcap|cap)$/.test(e.name)) out.push(p);
-    }
-  };
-  for (const d of dirs) walk(d);
-  if (inCI()) assert.ok(out.length >= 20, 'the reference captures are beside the clone in CI');
-  return out;
-}
-
-/** The frames of a classic pcap file, or undefined (pcapng, or a file the test reader does not take). */
-function framesOf(file: string): RawFrame[] | undefined {
-  try {
-    return readPcap(file);
-  } catch {
-    return undefined;
-  }
 }
 
 const sessionVips = new Map([1, 2, 3, 4].map((v) => [v, [VIP(v)]] as const));
