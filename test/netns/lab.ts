@@ -89,8 +89,8 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Kill every process inside NS (by pid, SIGKILL) and delete it. */
-function destroyNamespace(ns: string): void {
+/** Kill every process inside NS (by pid, SIGKILL). */
+function killNamespaceProcesses(ns: string): void {
   let pids: number[] = [];
   try {
     pids = ip(['netns', 'pids', ns])
@@ -107,6 +107,11 @@ function destroyNamespace(ns: string): void {
       // gone
     }
   }
+}
+
+/** Kill every process inside NS (by pid, SIGKILL) and delete it. */
+function destroyNamespace(ns: string): void {
+  killNamespaceProcesses(ns);
   tryIp(['netns', 'del', ns]);
 }
 
@@ -284,6 +289,10 @@ export class Lab {
   /** Kill everything still running, delete the namespaces and the temporary directory. */
   async close(): Promise<void> {
     if (this.closed) return;
+    // Everything inside the namespaces first, not only the processes spawned here: a process's
+    // children hold its output pipes, so it never 'close's while one lives (keepalived's VRRP
+    // child once outlived its SIGKILLed parent, reparented to init, and the close hung).
+    for (const ns of this.namespaces) killNamespaceProcesses(ns);
     await Promise.all(this.processes.map((p) => this.stop(p, 'SIGKILL', 2000)));
     this.closeSync();
   }
