@@ -6,8 +6,9 @@
 // version 2, type 1, VHID not 0, authlen 7, demote 0, not a bow-out, nothing after the header
 // (the protocol-112 heuristic's rule 4 in carp.ts decides CARP for these, before any VRRP rule).
 // Everything else returns undefined and takes the full decode. The values are the full decode's
-// (the same strings: u64Decimal, toHex, formatIPv4, formatMac); test/analyze/carp/lane.test.ts
-// compares the two on every capture.
+// (the same strings: u64Decimal, toHex, formatIPv4, formatMac), and the counter and HMAC also as
+// the numbers the CARP analysis would parse out of those strings (CarpPair);
+// test/analyze/carp/lane.test.ts compares the two on every capture.
 //
 //   0 eth dst | 6 eth src | 12 type 0x0800 | 14 IPv4 0x45, total length 56, no fragment, TTL 255,
 //   proto 112 | 34 CARP: 0x21, vhid, advskew, authlen 7, demote, advbase, cksum (2),
@@ -18,6 +19,16 @@ import { CARP_AUTHLEN, CARP_BOW_OUT, CARP_DFLTTL, CARP_HEADER_LENGTH, u64Decimal
 import { checksumVerifies } from './checksum.js';
 import { formatIPv4, formatMac, toHex } from './cursor.js';
 import { ETHERTYPE_IPV4, IPPROTO_CARP, LINKTYPE_ETHERNET } from './dispatch-tables.js';
+
+/** An advert's counter and HMAC as numbers (the lane's, reused: valid until the next readCarpLane()). */
+export interface CarpPair {
+  /** The HMAC's five big-endian 32-bit words (as analyze/carp/hmac.ts hexDigestWords gives them). */
+  readonly md: Int32Array;
+  /** The counter's 8 bytes (as counterBytes gives them), and its high and low word (signed, as Int32Array holds them). */
+  readonly counter: Uint8Array;
+  hi: number;
+  lo: number;
+}
 
 /** One lane frame, decoder-owned and reused: valid until the next readCarpLane(). */
 export interface CarpLane {
@@ -31,6 +42,8 @@ export interface CarpLane {
   advbase: number;
   counter: string;
   hmac: string;
+  /** counter and hmac as numbers. */
+  readonly pair: CarpPair;
 }
 
 const ETH = 14;
@@ -39,7 +52,9 @@ const FRAME_LENGTH = CARP + CARP_HEADER_LENGTH;
 
 const lane: CarpLane = {
   raw: undefined as unknown as RawFrame, ipSrc: '', ipDst: '', ethSrc: '', vhid: 0, advskew: 0, advbase: 0, counter: '', hmac: '',
+  pair: { md: new Int32Array(5), counter: new Uint8Array(8), hi: 0, lo: 0 },
 };
+const i32 = (b: Uint8Array, p: number): number => (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
 
 const u32 = (b: Uint8Array, p: number): number => ((b[p]! << 24) >>> 0) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
 
@@ -70,5 +85,10 @@ export function readCarpLane(raw: RawFrame): CarpLane | undefined {
   lane.advbase = advbase;
   lane.counter = u64Decimal(u32(b, CARP + 8), u32(b, CARP + 12));
   lane.hmac = toHex(b, CARP + 16, CARP + 36);
+  const pair = lane.pair, md = pair.md;
+  pair.counter.set(b.subarray(CARP + 8, CARP + 16));
+  pair.hi = i32(b, CARP + 8);
+  pair.lo = i32(b, CARP + 12);
+  md[0] = i32(b, CARP + 16); md[1] = i32(b, CARP + 20); md[2] = i32(b, CARP + 24); md[3] = i32(b, CARP + 28); md[4] = i32(b, CARP + 32);
   return lane;
 }

@@ -325,8 +325,9 @@ export class VhidAuth {
   private readonly counterScratch = new Uint8Array(8);
 
   verify(ad: AdvertFacts): VerifyResult {
-    const md = ad.hmac ? hexDigestWords(ad.hmac, this.mdScratch) : undefined;
-    const counter = ad.counter ? counterBytes(ad.counter, this.counterScratch) : undefined;
+    const p = ad.parsed;
+    const md = p ? p.md : ad.hmac ? hexDigestWords(ad.hmac, this.mdScratch) : undefined;
+    const counter = p ? p.counter : ad.counter ? counterBytes(ad.counter, this.counterScratch) : undefined;
     const known = this.explicit ?? this.confirmed;
     const inUse = known ? textsOf(known) : [...this.candidates.keys()];
     const keyKnown = this.keyKnown;

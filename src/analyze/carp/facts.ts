@@ -4,6 +4,7 @@
 import { type DecodedFrame } from '../../decode/types.js';
 import { findLayer, fieldNum, fieldStr } from '../../decode/fields.js';
 import { advertLayerOf, extendFacts, linkOf, type AdvertBase } from '../facts.js';
+import type { CarpPair } from '../../decode/carp-lane.js';
 
 // Shared with the VRRP analyzer (analyze/facts.ts); re-exported for the CARP modules.
 export { linkOf, vrrpOf, type AddressFamily } from '../facts.js';
@@ -19,6 +20,13 @@ export interface AdvertFacts extends AdvertBase {
   readonly counter: string | undefined;
   /** 40 hex digits, when present. */
   readonly hmac: string | undefined;
+  /**
+   * A lane advert's counter and HMAC as numbers, read from the bytes (decode/carp-lane.ts): what
+   * verify() and the replay check would otherwise parse out of `counter` and `hmac`, twice each.
+   * The lane's own arrays, valid only while this advert is analysed: never kept (a held advert
+   * drops it). Undefined for a decoded frame's advert.
+   */
+  readonly parsed: CarpPair | undefined;
 }
 
 /** Not acceptable: bad checksum, version, cut short, multicast TTL other than 255. */
@@ -39,6 +47,7 @@ export function advertOf(frame: DecodedFrame): AdvertFacts | undefined {
   ad.demote = fieldNum(carp, 'carp.demotion') ?? 0;
   ad.counter = fieldStr(carp, 'carp.counter');
   ad.hmac = fieldStr(carp, 'carp.hmac');
+  ad.parsed = undefined; // the same fields in the same order as a lane advert's (one object shape)
   ad.acceptable = acceptable;
   return ad;
 }

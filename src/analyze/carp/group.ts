@@ -277,14 +277,20 @@ export class VhidGroup extends Election<MasterCause> {
   private checkReplay(ad: AdvertFacts, s: SourceState, auth: AuthOutcome, emit: FindingSink): 'original' | 'loop' | 'shared' | 'replay' {
     if (!ad.counter || !ad.hmac) return 'original';
     const counter = ad.counter;
-    // always 40 hex digits and a u64 from the decoders: anything else is not tracked
-    if (!hexDigestWords(ad.hmac, mdWords) || !counterBytes(counter, counter8)) return 'original';
-    const hi = (counter8[0]! << 24) | (counter8[1]! << 16) | (counter8[2]! << 8) | counter8[3]!;
-    const lo = (counter8[4]! << 24) | (counter8[5]! << 16) | (counter8[6]! << 8) | counter8[7]!;
-    const prev = this.seen.get(mdWords, hi, lo);
+    // a lane advert's numbers, else parsed here: always 40 hex digits and a u64 from the decoders (anything else is not tracked)
+    const p = ad.parsed;
+    let md: Int32Array = mdWords, hi: number, lo: number;
+    if (p) {
+      md = p.md; hi = p.hi; lo = p.lo;
+    } else {
+      if (!hexDigestWords(ad.hmac, mdWords) || !counterBytes(counter, counter8)) return 'original';
+      hi = (counter8[0]! << 24) | (counter8[1]! << 16) | (counter8[2]! << 8) | counter8[3]!;
+      lo = (counter8[4]! << 24) | (counter8[5]! << 16) | (counter8[6]! << 8) | counter8[7]!;
+    }
+    const prev = this.seen.get(md, hi, lo);
     const verifies = auth.keyKnown === true ? auth.status === 'good' : auth.status !== 'bad';
     if (!prev) {
-      this.seen.add(mdWords, hi, lo, ad.src, ad.ethSrc, ad.frame);
+      this.seen.add(md, hi, lo, ad.src, ad.ethSrc, ad.frame);
       // a forged advert (HMAC failed) never makes its sender a member
       if (verifies) {
         s.originals++;

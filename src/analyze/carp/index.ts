@@ -299,7 +299,8 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     if (r.status === 'unverified' && r.keyKnown && !auth.addressesKnown && ad.hmac !== undefined) {
       const q = queue ?? [];
       if (!queue) held.set(authKey, q);
-      q.push({ frame, ad, ctx, emit, derive });
+      // a held advert outlives its frame: not the lane's reused numbers (verified again from its texts)
+      q.push({ frame, ad: ad.parsed ? { ...ad, parsed: undefined } : ad, ctx, emit, derive });
       if (q.length >= HOLD_ADVERTS || ad.t - q[0]!.ad.t >= HOLD_SECONDS) release(authKey);
       return;
     }
@@ -438,6 +439,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
       ad.demote = 0;
       ad.counter = lane.counter;
       ad.hmac = lane.hmac;
+      ad.parsed = lane.pair;
       ad.acceptable = true;
       onAdvert(lane, ad, emit, NO_DERIVE);
     },

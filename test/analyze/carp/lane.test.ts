@@ -25,6 +25,7 @@ import { ucarpHmac } from '../../builders/make-samples.js';
 import { captureFiles, checkLaneVariants, cliAnalyzers, framesOf, Recorder, withIpv4Checksum } from '../../support/lane-harness.js';
 import { A as TA, B as TB, data as tdata, failover, sync as tsync, T0 } from '../../support/takeover-capture.js';
 import { buildUpdC } from '../../builders/pfsync.js';
+import { counterBytes, hexDigestWords } from '../../../src/analyze/carp/hmac.js';
 
 const PASS = 'lanepass';
 
@@ -149,13 +150,23 @@ test('CARP lane: the same findings, totals and summary as the full decode, with 
   assert.ok(files >= 3 && taken >= 10, `capture files with lane frames: ${files}, frames that took the lane: ${taken}`);
 });
 
-interface View { ipSrc: string; ipDst: string; ethSrc: string; vhid: number; advskew: number; advbase: number; counter: string; hmac: string }
+/** The pair as numbers: the lane's, or what verify() and the replay check parse from the texts (analyze/carp/auth.ts, group.ts). */
+interface Pair { md: number[]; counter: number[]; hi: number; lo: number }
+interface View { ipSrc: string; ipDst: string; ethSrc: string; vhid: number; advskew: number; advbase: number; counter: string; hmac: string; pair: Pair }
+
+function pairOfTexts(counter: string, hmac: string): Pair {
+  const md = hexDigestWords(hmac, new Int32Array(5))!;
+  const c = counterBytes(counter, new Uint8Array(8))!;
+  const word = (at: number): number => (c[at]! << 24) | (c[at + 1]! << 16) | (c[at + 2]! << 8) | c[at + 3]!;
+  return { md: [...md], counter: [...c], hi: word(0), lo: word(4) };
+}
 
 function laneView(raw: RawFrame): View | undefined {
   const l = readCarpLane(raw);
   if (!l) return undefined;
   assert.equal(l.raw, raw);
-  return { ipSrc: l.ipSrc, ipDst: l.ipDst, ethSrc: l.ethSrc, vhid: l.vhid, advskew: l.advskew, advbase: l.advbase, counter: l.counter, hmac: l.hmac };
+  const pair = { md: [...l.pair.md], counter: [...l.pair.counter], hi: l.pair.hi, lo: l.pair.lo };
+  return { ipSrc: l.ipSrc, ipDst: l.ipDst, ethSrc: l.ethSrc, vhid: l.vhid, advskew: l.advskew, advbase: l.advbase, counter: l.counter, hmac: l.hmac, pair };
 }
 
 /** What the full decode says of a frame the lane took: eth / ipv4 / carp, nothing annotated, a plain v2 advert; its values. */
@@ -174,6 +185,7 @@ function fullView(raw: RawFrame): View {
     ipSrc: f.ip!.src, ipDst: f.ip!.dst, ethSrc: fieldStr(findLayer(f, 'eth'), 'eth.src')!,
     vhid: fieldNum(c, 'carp.vhid')!, advskew: fieldNum(c, 'carp.advskew')!, advbase: fieldNum(c, 'carp.adver_int')!,
     counter: fieldStr(c, 'carp.counter')!, hmac: fieldStr(c, 'carp.hmac')!,
+    pair: pairOfTexts(fieldStr(c, 'carp.counter')!, fieldStr(c, 'carp.hmac')!),
   };
 }
 
