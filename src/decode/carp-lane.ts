@@ -6,9 +6,11 @@
 // version 2, type 1, VHID not 0, authlen 7, demote 0, not a bow-out, nothing after the header
 // (the protocol-112 heuristic's rule 4 in carp.ts decides CARP for these, before any VRRP rule).
 // Everything else returns undefined and takes the full decode. The values are the full decode's
-// (the same strings: u64Decimal, toHex, formatIPv4, formatMac), and the counter and HMAC also as
-// the numbers the CARP analysis would parse out of those strings (CarpPair);
-// test/analyze/carp/lane.test.ts compares the two on every capture.
+// (the same strings: formatIPv4, formatMac); the counter and HMAC come as the numbers the CARP
+// analysis would parse out of the full decode's texts (CarpPair), and pairCounterText /
+// pairHmacText make those texts from them (u64Decimal, toHex) only when something reads them
+// (a finding, the wordlist audit): per advert they were 20 string pieces and a decimal conversion
+// that nothing read. test/analyze/carp/lane.test.ts compares the two on every capture.
 //
 //   0 eth dst | 6 eth src | 12 type 0x0800 | 14 IPv4 0x45, total length 56, no fragment, TTL 255,
 //   proto 112 | 34 CARP: 0x21, vhid, advskew, authlen 7, demote, advbase, cksum (2),
@@ -40,9 +42,7 @@ export interface CarpLane {
   vhid: number;
   advskew: number;
   advbase: number;
-  counter: string;
-  hmac: string;
-  /** counter and hmac as numbers. */
+  /** carp.counter and carp.hmac as numbers (their texts: pairCounterText, pairHmacText). */
   readonly pair: CarpPair;
 }
 
@@ -51,10 +51,26 @@ const CARP = ETH + 20;
 const FRAME_LENGTH = CARP + CARP_HEADER_LENGTH;
 
 const lane: CarpLane = {
-  raw: undefined as unknown as RawFrame, ipSrc: '', ipDst: '', ethSrc: '', vhid: 0, advskew: 0, advbase: 0, counter: '', hmac: '',
+  raw: undefined as unknown as RawFrame, ipSrc: '', ipDst: '', ethSrc: '', vhid: 0, advskew: 0, advbase: 0,
   pair: { md: new Int32Array(5), counter: new Uint8Array(8), hi: 0, lo: 0 },
 };
 const i32 = (b: Uint8Array, p: number): number => (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+
+/** carp.counter's text (the full decode's u64Decimal) of a pair's counter words. */
+export function pairCounterText(hi: number, lo: number): string {
+  return u64Decimal(hi >>> 0, lo >>> 0);
+}
+
+const word = new Uint8Array(20);
+/** carp.hmac's text (the full decode's toHex) of a digest's five words. */
+export function pairHmacText(m0: number, m1: number, m2: number, m3: number, m4: number): string {
+  const w = [m0, m1, m2, m3, m4];
+  for (let i = 0; i < 5; i++) {
+    const v = w[i]!;
+    word[4 * i] = v >>> 24; word[4 * i + 1] = (v >>> 16) & 0xff; word[4 * i + 2] = (v >>> 8) & 0xff; word[4 * i + 3] = v & 0xff;
+  }
+  return toHex(word, 0, 20);
+}
 
 const u32 = (b: Uint8Array, p: number): number => ((b[p]! << 24) >>> 0) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
 
@@ -83,10 +99,8 @@ export function readCarpLane(raw: RawFrame): CarpLane | undefined {
   lane.vhid = vhid;
   lane.advskew = advskew;
   lane.advbase = advbase;
-  lane.counter = u64Decimal(u32(b, CARP + 8), u32(b, CARP + 12));
-  lane.hmac = toHex(b, CARP + 16, CARP + 36);
-  const pair = lane.pair, md = pair.md;
-  pair.counter.set(b.subarray(CARP + 8, CARP + 16));
+  const pair = lane.pair, md = pair.md, c = pair.counter;
+  for (let i = 0; i < 8; i++) c[i] = b[CARP + 8 + i]!;
   pair.hi = i32(b, CARP + 8);
   pair.lo = i32(b, CARP + 12);
   md[0] = i32(b, CARP + 16); md[1] = i32(b, CARP + 20); md[2] = i32(b, CARP + 24); md[3] = i32(b, CARP + 28); md[4] = i32(b, CARP + 32);

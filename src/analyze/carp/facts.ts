@@ -4,7 +4,9 @@
 import { type DecodedFrame } from '../../decode/types.js';
 import { findLayer, fieldNum, fieldStr } from '../../decode/fields.js';
 import { advertLayerOf, extendFacts, linkOf, type AdvertBase } from '../facts.js';
-import type { CarpPair } from '../../decode/carp-lane.js';
+import { pairCounterText, pairHmacText, type CarpLane, type CarpPair } from '../../decode/carp-lane.js';
+import { CARP_ADVERTISEMENT, CARP_DFLTTL, CARP_VERSION } from '../../decode/carp.js';
+import type { PacketTime } from '../../kernel/time.js';
 
 // Shared with the VRRP analyzer (analyze/facts.ts); re-exported for the CARP modules.
 export { linkOf, vrrpOf, type AddressFamily } from '../facts.js';
@@ -50,6 +52,67 @@ export function advertOf(frame: DecodedFrame): AdvertFacts | undefined {
   ad.parsed = undefined; // the same fields in the same order as a lane advert's (one object shape)
   ad.acceptable = acceptable;
   return ad;
+}
+
+/**
+ * A lane advert's facts (decode/carp-lane.ts): what advertOf gives for its full decode, field
+ * for field, with carp.counter and carp.hmac as texts made on first reading, from this object's
+ * own copy of the numbers (the lane's arrays are reused; `parsed` is valid only while the advert
+ * is analysed). Per advert nothing reads them unless a finding or the wordlist audit does.
+ */
+export class LaneAdvertFacts implements AdvertFacts {
+  readonly af = 'ipv4' as const;
+  readonly ttl = CARP_DFLTTL;
+  readonly version = CARP_VERSION;
+  readonly type = CARP_ADVERTISEMENT;
+  readonly demote = 0;
+  readonly acceptable = true;
+  readonly src: string;
+  readonly dst: string;
+  readonly ethSrc: string;
+  readonly vhid: number;
+  readonly advbase: number;
+  readonly advskew: number;
+  readonly parsed: CarpPair;
+  private readonly hi: number;
+  private readonly lo: number;
+  private readonly m0: number;
+  private readonly m1: number;
+  private readonly m2: number;
+  private readonly m3: number;
+  private readonly m4: number;
+  private counterText: string | undefined = undefined;
+  private hmacText: string | undefined = undefined;
+
+  constructor(lane: CarpLane, readonly frame: number, readonly ts: PacketTime, readonly t: number, readonly link: string) {
+    this.src = lane.ipSrc;
+    this.dst = lane.ipDst;
+    this.ethSrc = lane.ethSrc;
+    this.vhid = lane.vhid;
+    this.advbase = lane.advbase;
+    this.advskew = lane.advskew;
+    const p = lane.pair, md = p.md;
+    this.parsed = p;
+    this.hi = p.hi; this.lo = p.lo;
+    this.m0 = md[0]!; this.m1 = md[1]!; this.m2 = md[2]!; this.m3 = md[3]!; this.m4 = md[4]!;
+  }
+
+  get counter(): string {
+    return (this.counterText ??= pairCounterText(this.hi, this.lo));
+  }
+
+  get hmac(): string {
+    return (this.hmacText ??= pairHmacText(this.m0, this.m1, this.m2, this.m3, this.m4));
+  }
+
+  /** The same facts as a plain object without `parsed`: for a held advert, which outlives its frame. */
+  detached(): AdvertFacts {
+    return {
+      frame: this.frame, ts: this.ts, t: this.t, link: this.link, af: this.af, src: this.src, dst: this.dst, ttl: this.ttl,
+      ethSrc: this.ethSrc, vhid: this.vhid, version: this.version, type: this.type, advbase: this.advbase,
+      advskew: this.advskew, demote: this.demote, counter: this.counter, hmac: this.hmac, parsed: undefined, acceptable: true,
+    };
+  }
 }
 
 /** An address some host announced as its own (gratuitous ARP, ARP reply, unsolicited NA). */

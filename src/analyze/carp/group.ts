@@ -65,8 +65,10 @@ interface SourceState extends Contender {
   demoteKey: string | undefined;
   silentReported: boolean;
   originals: number;
-  /** Last counter this source originated (its own sequence), as the decimal text. */
-  lastCounter: string | undefined;
+  /** Last counter this source originated (its own sequence): high and low word (unsigned); hasLast false before the first. */
+  hasLast: boolean;
+  lastHi: number;
+  lastLo: number;
   replays: number;
   pendingReplay: number[];
   replayOf: number[];
@@ -127,7 +129,7 @@ export class VhidGroup extends Election<MasterCause> {
         advbase: ad.advbase, advskew: ad.advskew, demote: ad.demote,
         interval: advertInterval(ad.advbase, ad.advskew), bowedOut: false, raised: false,
         demoteKey: undefined, contendSince: undefined, contendFrame: undefined, splitReported: false,
-        silentReported: false, originals: 0, lastCounter: undefined, replays: 0, pendingReplay: [], replayOf: [], replayReported: false,
+        silentReported: false, originals: 0, hasLast: false, lastHi: 0, lastLo: 0, replays: 0, pendingReplay: [], replayOf: [], replayReported: false,
         sharedCounters: 0, loopDuplicates: 0, hmac: { good: 0, bad: 0, unverified: 0 }, lastAuth: undefined,
         ucarpMac: false, late: 0,
       };
@@ -275,15 +277,14 @@ export class VhidGroup extends Election<MasterCause> {
    * (genuine takeover); replay: another source sent it first and this one is not a member.
    */
   private checkReplay(ad: AdvertFacts, s: SourceState, auth: AuthOutcome, emit: FindingSink): 'original' | 'loop' | 'shared' | 'replay' {
-    if (!ad.counter || !ad.hmac) return 'original';
-    const counter = ad.counter;
-    // a lane advert's numbers, else parsed here: always 40 hex digits and a u64 from the decoders (anything else is not tracked)
+    // a lane advert's numbers (its texts are not made unless read), else parsed here: always 40
+    // hex digits and a u64 from the decoders (anything else is not tracked)
     const p = ad.parsed;
     let md: Int32Array = mdWords, hi: number, lo: number;
     if (p) {
       md = p.md; hi = p.hi; lo = p.lo;
     } else {
-      if (!hexDigestWords(ad.hmac, mdWords) || !counterBytes(counter, counter8)) return 'original';
+      if (!ad.counter || !ad.hmac || !hexDigestWords(ad.hmac, mdWords) || !counterBytes(ad.counter, counter8)) return 'original';
       hi = (counter8[0]! << 24) | (counter8[1]! << 16) | (counter8[2]! << 8) | counter8[3]!;
       lo = (counter8[4]! << 24) | (counter8[5]! << 16) | (counter8[6]! << 8) | counter8[7]!;
     }
@@ -294,7 +295,7 @@ export class VhidGroup extends Election<MasterCause> {
       // a forged advert (HMAC failed) never makes its sender a member
       if (verifies) {
         s.originals++;
-        s.lastCounter = counter;
+        s.hasLast = true; s.lastHi = hi >>> 0; s.lastLo = lo >>> 0;
         // new lists only when there is something to forget (not two arrays per advert)
         if (s.pendingReplay.length > 0) s.pendingReplay = [];
         if (s.replayOf.length > 0) s.replayOf = [];
@@ -303,8 +304,8 @@ export class VhidGroup extends Election<MasterCause> {
     }
     if (prev.src === ad.src && (prev.ethSrc ?? '') === (ad.ethSrc ?? '')) { s.loopDuplicates++; return 'loop'; }
     const member = s.originals > 0 && verifies && (auth.keyKnown === true && auth.status === 'good'
-      || (s.lastCounter !== undefined && follows(s.lastCounter, counter)));
-    if (member) { s.sharedCounters++; s.lastCounter = counter; return 'shared'; }
+      || (s.hasLast && follows(s.lastHi, s.lastLo, hi >>> 0, lo >>> 0)));
+    if (member) { s.sharedCounters++; s.lastHi = hi >>> 0; s.lastLo = lo >>> 0; return 'shared'; }
     s.replays++;
     s.pendingReplay.push(ad.frame);
     s.replayOf.push(prev.frame);
@@ -419,8 +420,7 @@ export class VhidGroup extends Election<MasterCause> {
 }
 
 
-/** `next` is `last` + 1 (decimal u64 texts). */
-function follows(last: string, next: string): boolean {
-  if (!/^\d{1,20}$/.test(last) || !/^\d{1,20}$/.test(next)) return false;
-  return BigInt(next) === BigInt(last) + 1n;
+/** The u64 (hi, lo) is (lastHi, lastLo) + 1 (unsigned words). */
+export function follows(lastHi: number, lastLo: number, hi: number, lo: number): boolean {
+  return lastLo === 0xffffffff ? lo === 0 && hi === lastHi + 1 && lastHi !== 0xffffffff : lo === lastLo + 1 && hi === lastHi;
 }

@@ -23,7 +23,7 @@ import type { DecodedFrame, Fields, FieldValue } from '../../decode/types.js';
 import { parseVirtualAddress, vhidOfVirtualMac, type VirtualAddress } from './addresses.js';
 import { passphraseMismatch } from './mismatch.js';
 import { keyEntry, LinkPool, makeKeyEntries, parseAddressList, VhidAuth, type VerifyResult } from './auth.js';
-import { advertOf, announcementOf, vrrpOf, type AdvertFacts } from './facts.js';
+import { advertOf, announcementOf, LaneAdvertFacts, vrrpOf, type AdvertFacts } from './facts.js';
 import { makeFinding } from './finding.js';
 import { MAX_SOURCES, VhidGroup, type AuthOutcome } from './group.js';
 import { hexToBytes, hmacKeyOf } from './hmac.js';
@@ -32,9 +32,8 @@ import { searchTargets } from './discover.js';
 import { counterBytes } from './hmac.js';
 import { LIMITS } from '../../limits.js';
 import { RecentMap } from './recent.js';
-import { extendFacts, interfaceLink, type IpFacts } from '../facts.js';
+import { interfaceLink } from '../facts.js';
 import type { CarpLane } from '../../decode/carp-lane.js';
-import { CARP_ADVERTISEMENT, CARP_DFLTTL, CARP_VERSION } from '../../decode/carp.js';
 import type { RawFrame } from '../../kernel/frame.js';
 
 /** What the analysis reads of an advert's frame below onFrame: its number and time (a lane frame has no layers). */
@@ -300,7 +299,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
       const q = queue ?? [];
       if (!queue) held.set(authKey, q);
       // a held advert outlives its frame: not the lane's reused numbers (verified again from its texts)
-      q.push({ frame, ad: ad.parsed ? { ...ad, parsed: undefined } : ad, ctx, emit, derive });
+      q.push({ frame, ad: ad instanceof LaneAdvertFacts ? ad.detached() : ad, ctx, emit, derive });
       if (q.length >= HOLD_ADVERTS || ad.t - q[0]!.ad.t >= HOLD_SECONDS) release(authKey);
       return;
     }
@@ -426,22 +425,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     onCarpLane(lane: CarpLane, emit: FindingSink): void {
       const raw = lane.raw;
       const ts = timeOf(raw);
-      const ip: IpFacts = {
-        frame: raw.number, ts, t: toSeconds(ts), link: laneLink(raw), af: 'ipv4',
-        src: lane.ipSrc, dst: lane.ipDst, ttl: CARP_DFLTTL, ethSrc: lane.ethSrc,
-      };
-      const ad = extendFacts<AdvertFacts>(ip);
-      ad.vhid = lane.vhid;
-      ad.version = CARP_VERSION;
-      ad.type = CARP_ADVERTISEMENT;
-      ad.advbase = lane.advbase;
-      ad.advskew = lane.advskew;
-      ad.demote = 0;
-      ad.counter = lane.counter;
-      ad.hmac = lane.hmac;
-      ad.parsed = lane.pair;
-      ad.acceptable = true;
-      onAdvert(lane, ad, emit, NO_DERIVE);
+      onAdvert(lane, new LaneAdvertFacts(lane, raw.number, ts, toSeconds(ts), laneLink(raw)), emit, NO_DERIVE);
     },
     // The full decode for an advert that could be held (passphrase known, addresses not yet: a
     // held advert keeps its frame) and for a VHID's first advert (its state is made there). No

@@ -13,6 +13,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { decodeFrame } from '../../../src/decode/frame.js';
 import { readCarpLane } from '../../../src/decode/carp-lane.js';
+import { advertOf, LaneAdvertFacts, type AdvertFacts } from '../../../src/analyze/carp/facts.js';
+import { interfaceLink } from '../../../src/analyze/facts.js';
+import { timeOf, toSeconds } from '../../../src/analyze/types.js';
 import type { CarpAnalyzerOptions } from '../../../src/analyze/carp/index.js';
 import type { RawFrame } from '../../../src/capture/types.js';
 import { findLayer, fieldNum, fieldStr } from '../../../src/decode/fields.js';
@@ -152,7 +155,13 @@ test('CARP lane: the same findings, totals and summary as the full decode, with 
 
 /** The pair as numbers: the lane's, or what verify() and the replay check parse from the texts (analyze/carp/auth.ts, group.ts). */
 interface Pair { md: number[]; counter: number[]; hi: number; lo: number }
-interface View { ipSrc: string; ipDst: string; ethSrc: string; vhid: number; advskew: number; advbase: number; counter: string; hmac: string; pair: Pair }
+/** An advert's facts as the analysis reads them (every field of AdvertFacts; `parsed` aside). */
+type FactsView = Record<string, unknown>;
+interface View { ipSrc: string; ipDst: string; ethSrc: string; vhid: number; advskew: number; advbase: number; pair: Pair; facts: FactsView; held: FactsView }
+
+const FACT_KEYS: readonly (keyof AdvertFacts)[] = ['frame', 'ts', 't', 'link', 'af', 'src', 'dst', 'ttl', 'ethSrc', 'acceptable',
+  'vhid', 'version', 'type', 'advbase', 'advskew', 'demote', 'counter', 'hmac'];
+const factsView = (ad: AdvertFacts): FactsView => Object.fromEntries(FACT_KEYS.map((k) => [k, ad[k]]));
 
 function pairOfTexts(counter: string, hmac: string): Pair {
   const md = hexDigestWords(hmac, new Int32Array(5))!;
@@ -166,7 +175,13 @@ function laneView(raw: RawFrame): View | undefined {
   if (!l) return undefined;
   assert.equal(l.raw, raw);
   const pair = { md: [...l.pair.md], counter: [...l.pair.counter], hi: l.pair.hi, lo: l.pair.lo };
-  return { ipSrc: l.ipSrc, ipDst: l.ipDst, ethSrc: l.ethSrc, vhid: l.vhid, advskew: l.advskew, advbase: l.advbase, counter: l.counter, hmac: l.hmac, pair };
+  // the facts the analysis gets (counter and HMAC texts made from the numbers when read), and a held advert's copy
+  const ts = timeOf(raw);
+  const ad = new LaneAdvertFacts(l, raw.number, ts, toSeconds(ts), interfaceLink(raw));
+  assert.equal(ad.parsed, l.pair);
+  const held = ad.detached();
+  assert.equal(held.parsed, undefined);
+  return { ipSrc: l.ipSrc, ipDst: l.ipDst, ethSrc: l.ethSrc, vhid: l.vhid, advskew: l.advskew, advbase: l.advbase, pair, facts: factsView(ad), held: factsView(held) };
 }
 
 /** What the full decode says of a frame the lane took: eth / ipv4 / carp, nothing annotated, a plain v2 advert; its values. */
@@ -184,8 +199,8 @@ function fullView(raw: RawFrame): View {
   return {
     ipSrc: f.ip!.src, ipDst: f.ip!.dst, ethSrc: fieldStr(findLayer(f, 'eth'), 'eth.src')!,
     vhid: fieldNum(c, 'carp.vhid')!, advskew: fieldNum(c, 'carp.advskew')!, advbase: fieldNum(c, 'carp.adver_int')!,
-    counter: fieldStr(c, 'carp.counter')!, hmac: fieldStr(c, 'carp.hmac')!,
     pair: pairOfTexts(fieldStr(c, 'carp.counter')!, fieldStr(c, 'carp.hmac')!),
+    facts: factsView(advertOf(f)!), held: factsView(advertOf(f)!),
   };
 }
 

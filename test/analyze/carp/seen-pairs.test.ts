@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { checkProperty } from '../../support/fc-seed.js';
 import { SeenPairs } from '../../../src/analyze/carp/seen-pairs.js';
+import { follows } from '../../../src/analyze/carp/group.js';
 
 interface Pair { md: number[]; hi: number; lo: number }
 interface Entry extends Pair { src: string; eth: string | undefined; frame: number }
@@ -66,4 +67,20 @@ test('SeenPairs: grows from 256 slots to its capacity and keeps the last `capaci
   assert.equal(t.get(md(0), 0, 0), undefined);
   assert.equal(t.get(md(1), 0, 1)?.frame, 1);
   assert.equal(t.get(md(300), 0, 300)?.frame, 300);
+});
+
+// group.ts follows(): the replay check's "this sender continues its own counter" on the u64's two
+// unsigned words, against the same question asked of BigInts (what it answered on decimal texts).
+test('follows: (hi, lo) is the last counter + 1 exactly as for the u64 as a BigInt, carries and the top included', () => {
+  const u64 = (hi: number, lo: number): bigint => (BigInt(hi) << 32n) | BigInt(lo);
+  const word = fc.oneof(fc.constantFrom(0, 1, 0xfffffffe, 0xffffffff), fc.integer({ min: 0, max: 0xffffffff }));
+  checkProperty(fc.property(word, word, word, word, fc.boolean(), (lh, ll, h, l, plusOne) => {
+    // half the cases are last + 1 (mod 2^64 where that wraps), so that both answers are common
+    if (plusOne) { const n = (u64(lh, ll) + 1n) & 0xffffffffffffffffn; h = Number(n >> 32n); l = Number(n & 0xffffffffn); }
+    assert.equal(follows(lh, ll, h, l), u64(h, l) === u64(lh, ll) + 1n, `${lh}:${ll} -> ${h}:${l}`);
+  }), { numRuns: 2000, seed: 22 });
+  assert.equal(follows(0, 0xffffffff, 1, 0), true);
+  assert.equal(follows(0xffffffff, 0xffffffff, 0, 0), false);
+  assert.equal(follows(7, 9, 7, 10), true);
+  assert.equal(follows(7, 9, 8, 10), false);
 });
