@@ -18,34 +18,21 @@ import { readPfsyncLane } from '../../src/decode/pfsync/lane.js';
 import type { CarpAnalyzerOptions } from '../../src/analyze/carp/index.js';
 import type { RawFrame } from '../../src/capture/types.js';
 import { findLayer, fieldNum, fieldStr } from '../../src/decode/fields.js';
-import { Pipeline } from '../../src/pipeline.js';
-import { createSeriesAnalyzer } from '../../src/analyze/series/index.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { inCI } from '../support/skip.js';
 import { rawFrame, timeAt } from '../support/frames.js';
 import { arp, carp, ethernet, ipv4 } from '../builders/packets.js';
 import { ucarpHmac } from '../builders/make-samples.js';
-import { captureFiles, checkLaneVariants, cliAnalyzers, framesOf, Recorder } from '../support/lane-harness.js';
+import { captureFiles, checkLaneVariants, framesOf, runLanes } from '../support/lane-harness.js';
 import { bulkRequest, bulkStart, sync, A, T0, type Pkt } from '../support/takeover-capture.js';
 import { buildUpdC } from '../builders/pfsync.js';
 
 const PASS = 'arplane';
 const VIP = '10.95.0.100';
 
+/** The CLI's -q: all three lanes, or the pfsync and CARP lanes only. */
 function runPipeline(frames: readonly RawFrame[], arpLane: boolean, carpOptions: CarpAnalyzerOptions, withSeries: boolean): { out: string[]; laneFrames: number } {
-  const renderer = new Recorder();
-  const list = cliAnalyzers(carpOptions);
-  const series = withSeries ? createSeriesAnalyzer(list.find((a) => a.name === 'pfsync')) : undefined;
-  if (series) list.push(series);
-  // the CLI's -q: all three lanes, or the pfsync and CARP lanes only
-  const p = new Pipeline({
-    decodeOptions: { pfsyncAnalysisOnly: true }, all: false, analyzers: list, renderer,
-    pfsyncLane: readPfsyncLane, carpLane: readCarpLane, ...(arpLane ? { arpLane: readArpLane } : {}),
-  });
-  for (const raw of frames) p.onFrame(raw);
-  p.finish();
-  if (series) renderer.out.push(`series: ${JSON.stringify(series.series())}`);
-  return { out: renderer.out, laneFrames: p.laneFrames };
+  return runLanes(frames, { pfsyncLane: readPfsyncLane, carpLane: readCarpLane, ...(arpLane ? { arpLane: readArpLane } : {}) }, carpOptions, withSeries);
 }
 
 /** Same output with and without the ARP lane, with and without a passphrase; returns the frames the ARP lane took. */

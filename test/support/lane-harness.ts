@@ -16,6 +16,8 @@ import { createTakeoverAnalyzer, tapFindings } from '../../src/analyze/takeover/
 import type { AnalyzedFrame, Analyzer, Finding } from '../../src/analyze/types.js';
 import type { Fields } from '../../src/decode/types.js';
 import type { Renderer } from '../../src/output/renderer.js';
+import { Pipeline, type PipelineConfig } from '../../src/pipeline.js';
+import { createSeriesAnalyzer } from '../../src/analyze/series/index.js';
 import { readPcap } from './pcap-read.js';
 import { REPO_ROOT, SHARED } from './paths.js';
 import { inCI } from './skip.js';
@@ -30,6 +32,25 @@ export function cliAnalyzers(carpOptions: CarpAnalyzerOptions = { passphrases: [
     createVrrpAnalyzer({}),
     createPflogAnalyzer(),
   ];
+}
+
+/**
+ * The frames through the pipeline as -q runs them, with the CLI's analyzers (the CARP analyzer
+ * with `carpOptions`), the given lanes, and with `withSeries` the series analyzer --report adds
+ * (per-VHID advert gaps, pfsync message counts; its series are printed last): what a -q
+ * renderer could print, and how many frames the lanes took.
+ */
+export function runLanes(frames: readonly RawFrame[], lanes: Pick<PipelineConfig, 'pfsyncLane' | 'carpLane' | 'arpLane'>,
+  carpOptions?: CarpAnalyzerOptions, withSeries = false): { out: string[]; laneFrames: number } {
+  const renderer = new Recorder();
+  const list = cliAnalyzers(carpOptions);
+  const series = withSeries ? createSeriesAnalyzer(list.find((a) => a.name === 'pfsync')) : undefined;
+  if (series) list.push(series);
+  const p = new Pipeline({ decodeOptions: { pfsyncAnalysisOnly: true }, all: false, analyzers: list, renderer, ...lanes });
+  for (const raw of frames) p.onFrame(raw);
+  p.finish();
+  if (series) renderer.out.push(`series: ${JSON.stringify(series.series())}`);
+  return { out: renderer.out, laneFrames: p.laneFrames };
 }
 
 /** What a -q renderer could print: findings under their frame, loose findings, the end. */

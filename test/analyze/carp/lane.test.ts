@@ -19,13 +19,11 @@ import { timeOf, toSeconds } from '../../../src/analyze/types.js';
 import type { CarpAnalyzerOptions } from '../../../src/analyze/carp/index.js';
 import type { RawFrame } from '../../../src/capture/types.js';
 import { findLayer, fieldNum, fieldStr } from '../../../src/decode/fields.js';
-import { Pipeline } from '../../../src/pipeline.js';
-import { createSeriesAnalyzer } from '../../../src/analyze/series/index.js';
 import { REPO_ROOT } from '../../support/paths.js';
 import { rawFrame, timeAt } from '../../support/frames.js';
 import { arp, carp, ethernet, ipv4, vrrp2 } from '../../builders/packets.js';
 import { ucarpHmac } from '../../builders/make-samples.js';
-import { captureFiles, checkLaneVariants, cliAnalyzers, framesOf, Recorder, withIpv4Checksum } from '../../support/lane-harness.js';
+import { captureFiles, checkLaneVariants, framesOf, runLanes, withIpv4Checksum } from '../../support/lane-harness.js';
 import { A as TA, B as TB, data as tdata, failover, sync as tsync, T0 } from '../../support/takeover-capture.js';
 import { buildUpdC } from '../../builders/pfsync.js';
 import { counterBytes, hexDigestWords } from '../../../src/analyze/carp/hmac.js';
@@ -34,19 +32,7 @@ const PASS = 'lanepass';
 
 
 function runPipeline(frames: readonly RawFrame[], lane: boolean, carpOptions: CarpAnalyzerOptions, withSeries: boolean): { out: string[]; laneFrames: number } {
-  const renderer = new Recorder();
-  const list = cliAnalyzers(carpOptions);
-  // --report adds the series analyzer (cli.ts): per-VHID advert gaps over time
-  const series = withSeries ? createSeriesAnalyzer(list.find((a) => a.name === 'pfsync')) : undefined;
-  if (series) list.push(series);
-  const p = new Pipeline({
-    decodeOptions: { pfsyncAnalysisOnly: true }, all: false, analyzers: list, renderer,
-    ...(lane ? { carpLane: readCarpLane } : {}),
-  });
-  for (const raw of frames) p.onFrame(raw);
-  p.finish();
-  if (series) renderer.out.push(`series: ${JSON.stringify(series.series())}`);
-  return { out: renderer.out, laneFrames: p.laneFrames };
+  return runLanes(frames, lane ? { carpLane: readCarpLane } : {}, carpOptions, withSeries);
 }
 
 /** The option sets the test runs: no passphrase; the right one with --vip; the right one without; a wrong one. */

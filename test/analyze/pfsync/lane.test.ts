@@ -16,8 +16,6 @@ import { decodeFrame } from '../../../src/decode/frame.js';
 import { readPfsyncLane, LANE_UPD, LANE_WORDS } from '../../../src/decode/pfsync/lane.js';
 import type { RawFrame } from '../../../src/capture/types.js';
 import type { Fields } from '../../../src/decode/types.js';
-import { Pipeline } from '../../../src/pipeline.js';
-import { createSeriesAnalyzer } from '../../../src/analyze/series/index.js';
 import { readPcap } from '../../support/pcap-read.js';
 import { writeBuilderCaptures } from '../../support/pfsync-builder-captures.js';
 import { sample, SHARED } from '../../support/paths.js';
@@ -26,7 +24,7 @@ import { inCI } from '../../support/skip.js';
 import { A, B, BASE_ID, C, CREATOR_A, delC, healthySession, range, tcpState, then, updC, v6 } from '../../support/pfsync-harness.js';
 import { buildState, buildUpdC, type SectionSpec } from '../../builders/pfsync.js';
 import { A as TA, B as TB, failover, sync as tsync } from '../../support/takeover-capture.js';
-import { checkLaneVariants, cliAnalyzers, Recorder, withIpv4Checksum } from '../../support/lane-harness.js';
+import { checkLaneVariants, runLanes, withIpv4Checksum } from '../../support/lane-harness.js';
 
 const captures = path.join(SHARED, 'captures');
 
@@ -35,24 +33,12 @@ const captures = path.join(SHARED, 'captures');
 let laneUpdFrames = 0;
 
 function runPipeline(frames: readonly RawFrame[], lane: boolean, withSeries = false): { out: string[]; laneFrames: number } {
-  const renderer = new Recorder();
-  const list = cliAnalyzers();
-  // --report adds the series analyzer (cli.ts), which reads the pfsync analyzer's summary
-  const series = withSeries ? createSeriesAnalyzer(list.find((a) => a.name === 'pfsync')) : undefined;
-  if (series) list.push(series);
   const counting = (raw: RawFrame): ReturnType<typeof readPfsyncLane> => {
     const l = readPfsyncLane(raw);
     if (l && l.sectionActions.slice(0, l.sections).includes(LANE_UPD)) laneUpdFrames++;
     return l;
   };
-  const p = new Pipeline({
-    decodeOptions: { pfsyncAnalysisOnly: true }, all: false, analyzers: list, renderer,
-    ...(lane ? { pfsyncLane: counting } : {}),
-  });
-  for (const raw of frames) p.onFrame(raw);
-  p.finish();
-  if (series) renderer.out.push(`series: ${JSON.stringify(series.series())}`);
-  return { out: renderer.out, laneFrames: p.laneFrames };
+  return runLanes(frames, lane ? { pfsyncLane: counting } : {}, undefined, withSeries);
 }
 
 /** Same output with and without the lane (and the report's series with withSeries); returns the frames that took the lane. */
