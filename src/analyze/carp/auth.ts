@@ -139,12 +139,16 @@ export class VhidAuth {
     private readonly confirmedByVhid: Map<number, readonly VirtualAddress[]> = new Map(),
   ) {
     this.explicitSet = explicit ? { addrs: [...explicit], singles: true } : undefined;
+    this.configuredKey = keys.some((k) => k.origin === 'configured');
+    this.keyList = [...keys];
   }
 
   /** --vip as the one address set to try (one object: candidatesFor caches per set). */
   private readonly explicitSet: AddressSet | undefined;
 
-  get hasConfiguredKey(): boolean { return this.keys.some((k) => k.origin === 'configured'); }
+  /** The keys never change (a wordlist hit is `found`): asked once, not per advert. */
+  private readonly configuredKey: boolean;
+  get hasConfiguredKey(): boolean { return this.configuredKey; }
   /** A passphrase is known: configured, or found by --wordlist. */
   get keyKnown(): boolean { return this.hasConfiguredKey || this.found !== undefined; }
   get addressesKnown(): boolean { return this.explicit !== undefined || this.confirmed !== undefined; }
@@ -179,8 +183,10 @@ export class VhidAuth {
     return this.setsCache;
   }
 
-  private allKeys(): KeyEntry[] {
-    return this.found ? [...this.keys, this.found] : [...this.keys];
+  /** The keys to try: the configured ones (and the empty one), then a wordlist hit. Read-only: shared between adverts. */
+  private keyList: readonly KeyEntry[];
+  private allKeys(): readonly KeyEntry[] {
+    return this.keyList;
   }
 
   /**
@@ -216,13 +222,25 @@ export class VhidAuth {
   /** Parsed lladdr per Ethernet source (the same array each time: candidatesFor keys on it). */
   private readonly lladdrs = new Map<string, Uint8Array | undefined>();
 
+  /** The last lladdrOf answer (a sender repeats its Ethernet source, the lane the same string). */
+  private lastEth: string | undefined = undefined;
+  private lastLladdr: Uint8Array | undefined = undefined;
+
   private lladdrOf(ad: AdvertFacts): Uint8Array | undefined {
     if (!ad.ethSrc) return undefined;
-    if (this.lladdrs.has(ad.ethSrc)) return this.lladdrs.get(ad.ethSrc);
-    const v = vhidOfVirtualMac(ad.ethSrc);
-    const ll = v && v.vhid === ad.vhid ? undefined : parseMac(ad.ethSrc);
+    if (ad.ethSrc === this.lastEth) return this.lastLladdr;
+    const ll = this.lladdrOfMac(ad.ethSrc, ad.vhid);
+    this.lastEth = ad.ethSrc;
+    this.lastLladdr = ll;
+    return ll;
+  }
+
+  private lladdrOfMac(ethSrc: string, vhid: number): Uint8Array | undefined {
+    if (this.lladdrs.has(ethSrc)) return this.lladdrs.get(ethSrc);
+    const v = vhidOfVirtualMac(ethSrc);
+    const ll = v && v.vhid === vhid ? undefined : parseMac(ethSrc);
     if (this.lladdrs.size >= 64) this.lladdrs.clear();
-    this.lladdrs.set(ad.ethSrc, ll);
+    this.lladdrs.set(ethSrc, ll);
     return ll;
   }
 
@@ -242,8 +260,21 @@ export class VhidAuth {
 
   get auditGeneration(): string { return this.explicit ? 'explicit' : this.generation(); }
 
+  /** The last senderOf answer and its key (consecutive adverts of a VHID are mostly one master's). */
+  private lastSender: SenderAuth | undefined = undefined;
+  private lastSenderSrc = '';
+  private lastSenderEth = '';
+
   private senderOf(ad: AdvertFacts): SenderAuth {
     const eth = ad.ethSrc ?? '';
+    if (this.lastSender !== undefined && ad.src === this.lastSenderSrc && eth === this.lastSenderEth) return this.lastSender;
+    const snd = this.findSender(ad, eth);
+    // past MAX_SENDERS a fresh record each time (nothing is remembered for those senders)
+    if (this.senders.includes(snd)) { this.lastSender = snd; this.lastSenderSrc = ad.src; this.lastSenderEth = eth; }
+    return snd;
+  }
+
+  private findSender(ad: AdvertFacts, eth: string): SenderAuth {
     let bySrc = this.senderIndex.get(ad.src);
     const known = bySrc?.get(eth);
     if (known) return known;
@@ -307,8 +338,17 @@ export class VhidAuth {
     return snd.searched ? `${snd.searched.sets} candidate address sets (${snd.searched.scope})` : undefined;
   }
 
+  /**
+   * The last good verdict without a discovery, and what it was made of: the next advert of the
+   * same sender verifies with the same candidate and key, so it gets the same (read-only) object.
+   */
+  private lastGood: { c: HmacCandidate; key: KeyEntry; inferred: boolean; keyKnown: boolean; vhidVariant: HmacVariant | undefined; r: VerifyResult } | undefined;
+
   /** A good verdict (a method, not a closure made per advert). */
   private good(hit: { c: HmacCandidate; key: KeyEntry }, inferred: boolean, keyKnown: boolean, discovered?: VerifyResult['discovered']): VerifyResult {
+    const last = this.lastGood;
+    if (discovered === undefined && last !== undefined && last.c === hit.c && last.key === hit.key && last.inferred === inferred
+      && last.keyKnown === keyKnown && last.vhidVariant === this.confirmedVariant) return last.r;
     const variantOff = this.confirmedVariant !== undefined && hit.c.variant !== this.confirmedVariant
       && !(hit.c.variant === 'ucarp-single' || this.confirmedVariant === 'ucarp-single');
     // a literal and assignments: an object spread here costs more than the HMAC (see extendFacts)
@@ -317,6 +357,7 @@ export class VhidAuth {
     };
     if (variantOff) { r.cause = 'variant'; r.vhidVariant = this.confirmedVariant!; }
     if (discovered) r.discovered = discovered;
+    else this.lastGood = { c: hit.c, key: hit.key, inferred, keyKnown, vhidVariant: this.confirmedVariant, r };
     return r;
   }
 
@@ -451,6 +492,7 @@ export class VhidAuth {
   /** A wordlist hit: adopt it and re-check what was pending. */
   adoptFound(entry: KeyEntry): void {
     this.found = entry;
+    this.keyList = [...this.keys, entry];
     for (const snd of this.senders) { snd.failedAt = undefined; snd.searched = undefined; }
   }
 }

@@ -137,12 +137,13 @@ export class VhidGroup extends Election<MasterCause> {
     }
     const prevLast = s.last;
     const prevInterval = s.interval;
-    const prevParams = { advbase: s.advbase, advskew: s.advskew };
+    const prevAdvbase = s.advbase, prevAdvskew = s.advskew;
     const prevBowedOut = s.bowedOut;
     s.adverts++;
     s.hmac[auth.status]++;
     if (auth.status !== 'unverified') s.lastAuth = auth;
-    if (ad.ethSrc) {
+    // the MAC's checks once per change of Ethernet source (a sender keeps its own)
+    if (ad.ethSrc && (ad.ethSrc !== s.mac || isNew)) {
       if (s.macs.size < 4) s.macs.add(ad.ethSrc);
       s.mac = ad.ethSrc;
       const v = vhidOfVirtualMac(ad.ethSrc);
@@ -166,7 +167,7 @@ export class VhidGroup extends Election<MasterCause> {
     this.checkConflicts(ad, s, emit);
     if (ad.acceptable && kind !== 'replay') {
       const verified = !(auth.keyKnown === true && auth.status === 'bad');
-      this.elect(ad, s, isNew, prevLast, prevInterval, prevParams, prevBowedOut, bowOut, verified, emit);
+      this.elect(ad, s, isNew, prevLast, prevInterval, prevAdvbase, prevAdvskew, prevBowedOut, bowOut, verified, emit);
     }
     return true;
   }
@@ -190,7 +191,7 @@ export class VhidGroup extends Election<MasterCause> {
   }
 
   private elect(ad: AdvertFacts, s: SourceState, isNew: boolean, prevLast: number, prevInterval: number,
-    prevParams: { advbase: number; advskew: number }, prevBowedOut: boolean, bowOut: boolean, verified: boolean, emit: FindingSink): void {
+    prevAdvbase: number, prevAdvskew: number, prevBowedOut: boolean, bowOut: boolean, verified: boolean, emit: FindingSink): void {
     const m = this.master === undefined ? undefined : this.sources.get(this.master);
     if (!verified) {
       // HMAC failed: never master; a contender that shows a split brain if it keeps advertising
@@ -202,7 +203,7 @@ export class VhidGroup extends Election<MasterCause> {
       return;
     }
     if (s === m) {
-      if (!isNew && !prevBowedOut) this.checkLate(ad, s, ad.t - prevLast, prevInterval, prevParams, emit);
+      if (!isNew && !prevBowedOut) this.checkLate(ad, s, ad.t - prevLast, prevInterval, prevAdvbase, prevAdvskew, emit);
       return;
     }
     if (bowOut) return; // a non-master bowing out changes nothing
@@ -244,10 +245,10 @@ export class VhidGroup extends Election<MasterCause> {
   }
 
   private checkLate(ad: AdvertFacts, s: SourceState, gap: number, interval: number,
-    prevParams: { advbase: number; advskew: number }, emit: FindingSink): void {
+    prevAdvbase: number, prevAdvskew: number, emit: FindingSink): void {
     if (gap <= lateThreshold(interval)) return;
     s.late++;
-    const md = this.backupMasterDown(prevParams);
+    const md = this.backupMasterDown({ advbase: prevAdvbase, advskew: prevAdvskew });
     const fraction = gap / md.seconds;
     const pct = Math.round(fraction * 100);
     const closeness = fraction >= 1

@@ -81,7 +81,11 @@ interface HeldAdvert {
  * What onAdvert looks up per advert, resolved once per (link, af, VHID): the group, the auth
  * state (shared by both families of a VHID) and their map keys.
  */
-interface VhidContext { readonly group: VhidGroup; readonly auth: VhidAuth; readonly authKey: string; readonly gk: string }
+interface VhidContext {
+  readonly group: VhidGroup; readonly auth: VhidAuth; readonly authKey: string; readonly gk: string;
+  /** The last verdict concluded here and the election's view of it (verify() hands the same object for a run of good adverts). */
+  lastVerdict: VerifyResult | undefined; lastOutcome: AuthOutcome | undefined;
+}
 const MAX_AUDIT_RUNS = 3;
 
 interface AuditRecord {
@@ -277,7 +281,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
       group = new VhidGroup(ad.link, ad.af, ad.vhid, maxSources);
       groups.set(gk, group);
     }
-    const ctx: VhidContext = { group, auth: authOf(ad.link, ad.vhid), authKey: `${ad.link}#${ad.vhid}`, gk };
+    const ctx: VhidContext = { group, auth: authOf(ad.link, ad.vhid), authKey: `${ad.link}#${ad.vhid}`, gk, lastVerdict: undefined, lastOutcome: undefined };
     if (!byLink) { byLink = []; contexts.set(ad.link, byLink); }
     byLink[slot] = ctx;
     return ctx;
@@ -372,13 +376,19 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
         { vhid: ad.vhid, af: ad.af, src: ad.src, searched: r.searched ?? null,
           likely_cause: r.searched ? 'virtual addresses outside the searched candidates, or a wrong passphrase' : 'virtual addresses unknown' }));
     }
-    const outcome: { -readonly [K in keyof AuthOutcome]: AuthOutcome[K] } = {
-      status: r.status,
-      keyKnown: r.keyKnown,
-      addresses: sortedList(r.addresses),
-    };
-    // which key verified, as a digest (never output: only compared between sources)
-    if (r.key) outcome.keyId = keyIdOf(r.key.key);
+    let outcome = ctx.lastVerdict === r ? ctx.lastOutcome! : undefined;
+    if (outcome === undefined) {
+      const o: { -readonly [K in keyof AuthOutcome]: AuthOutcome[K] } = {
+        status: r.status,
+        keyKnown: r.keyKnown,
+        addresses: sortedList(r.addresses),
+      };
+      // which key verified, as a digest (never output: only compared between sources)
+      if (r.key) o.keyId = keyIdOf(r.key.key);
+      outcome = o;
+      ctx.lastVerdict = r;
+      ctx.lastOutcome = o;
+    }
     if (!group.onAdvert(ad, outcome, emit)) capHit(frame, 'sources', emit);
   };
 

@@ -87,7 +87,15 @@ const ADDRESS_PAIRS: readonly (readonly [FieldIdOf<'pfsync'>, FieldIdOf<'pfsync'
  * `listener` (with the same sink, so what the listener raises lands on the same frame).
  */
 export function tapFindings(inner: Analyzer, listener: (f: Finding, emit: FindingSink) => void): Analyzer {
-  const tap = (emit: FindingSink): FindingSink => (f) => { emit(f); listener(f, emit); };
+  // the tapped sink of the last sink given: the pipeline hands the same one for every lane frame
+  let lastEmit: FindingSink | undefined, lastTapped: FindingSink | undefined;
+  const tap = (emit: FindingSink): FindingSink => {
+    if (emit === lastEmit) return lastTapped!;
+    const tapped: FindingSink = (f) => { emit(f); listener(f, emit); };
+    lastEmit = emit;
+    lastTapped = tapped;
+    return tapped;
+  };
   return {
     name: inner.name,
     onFrame: (frame, emit, derive) => inner.onFrame(frame, tap(emit), derive),

@@ -103,6 +103,21 @@ test('inferred addresses: ucarp gratuitous ARP from the real MAC among other hos
   assert.equal((r.carp()['vhids'] as Fields[])[0]!['ucarp_mac'], true);
 });
 
+test('a sender that moves to ucarp\'s virtual source MAC after its first adverts is seen to (ucarp_mac, its MACs)', () => {
+  const frames = [
+    advert({ n: 1, t: 1, src: '10.77.0.1', pass: 'carpsecret', vip: VIP, mac: '02:00:00:00:00:0a' }),
+    advert({ n: 2, t: 2, src: '10.77.0.1', pass: 'carpsecret', vip: VIP, mac: '02:00:00:00:00:0a' }),
+    advert({ n: 3, t: 3, src: '10.77.0.1', pass: 'carpsecret', vip: VIP, mac: '00:00:5e:00:00:07' }),
+    advert({ n: 4, t: 4, src: '10.77.0.1', pass: 'carpsecret', vip: VIP, mac: '00:00:5e:00:00:07' }),
+  ];
+  const r = runCarp(frames, { passphrases: [{ vhid: 7, passphrase: 'carpsecret' }], vips: vips({ 7: VIP }) });
+  const v = (r.carp()['vhids'] as Fields[])[0]!;
+  assert.equal(v['ucarp_mac'], true);
+  const src = (v['sources'] as Fields[])[0]!;
+  assert.equal(src['mac'], '00:00:5e:00:00:07');
+  assert.equal(src['ucarp_mac'], true);
+});
+
 test('inferred candidates that do not verify: unverified, never bad; passphrase_mismatch says why', () => {
   const frames = [
     garp(1, 0, '10.77.0.100', '00:00:5e:00:01:07'),
