@@ -361,6 +361,26 @@ export class VhidAuth {
     return r;
   }
 
+  /** The VHID's own candidates' texts, one array per change of them (read-only: the verdicts share it). */
+  private candidateList: { gen: number; texts: readonly string[] } | undefined;
+  private candidateTexts(): readonly string[] {
+    const c = this.candidateList;
+    if (c && c.gen === this.candidateGeneration) return c.texts;
+    const texts = [...this.candidates.keys()];
+    this.candidateList = { gen: this.candidateGeneration, texts };
+    return texts;
+  }
+
+  /** The verdict without a passphrase (no key known): the same read-only object while the addresses in use are. */
+  private lastNoPassphrase: VerifyResult | undefined;
+  private noPassphrase(inUse: readonly string[], inferred: boolean): VerifyResult {
+    const last = this.lastNoPassphrase;
+    if (last && last.addresses === inUse && last.inferred === inferred) return last;
+    const r: VerifyResult = { status: 'unverified', reason: `no passphrase for VHID ${this.vhid} (--carp-pass)`, addresses: inUse, inferred, keyKnown: false };
+    this.lastNoPassphrase = r;
+    return r;
+  }
+
   // verify()'s digest and counter, reused per advert: what keeps them (remember, discovery) copies
   private readonly mdScratch = new Int32Array(5);
   private readonly counterScratch = new Uint8Array(8);
@@ -370,7 +390,7 @@ export class VhidAuth {
     const md = p ? p.md : ad.hmac ? hexDigestWords(ad.hmac, this.mdScratch) : undefined;
     const counter = p ? p.counter : ad.counter ? counterBytes(ad.counter, this.counterScratch) : undefined;
     const known = this.explicit ?? this.confirmed;
-    const inUse = known ? textsOf(known) : [...this.candidates.keys()];
+    const inUse = known ? textsOf(known) : this.candidateTexts();
     const keyKnown = this.keyKnown;
     if (!md || !counter) {
       return { status: 'unverified', reason: 'advert has no complete counter and HMAC', addresses: inUse, inferred: !this.explicit, keyKnown };
@@ -381,7 +401,7 @@ export class VhidAuth {
     if (this.explicitSet) {
       const hit = this.match(ad, this.explicitSet, counter, md, lladdr, keys);
       if (hit) { if (this.confirmedVariant === undefined) this.confirmedVariant = hit.c.variant; return this.good(hit, false, keyKnown); }
-      if (!keyKnown) return { status: 'unverified', reason: `no passphrase for VHID ${ad.vhid} (--carp-pass)`, addresses: inUse, inferred: false, keyKnown };
+      if (!keyKnown) return this.noPassphrase(inUse, false);
       const alt = this.alternative(ad, snd, counter, md, lladdr, keys);
       return {
         status: 'bad', addresses: inUse, inferred: false, keyKnown,
@@ -423,7 +443,7 @@ export class VhidAuth {
     }
     if (!keyKnown) {
       if (!known) this.remember({ frame: ad.frame, counter: counter.slice(), md: md.slice(), lladdr });
-      return { status: 'unverified', reason: `no passphrase for VHID ${ad.vhid} (--carp-pass)`, addresses: inUse, inferred: true, keyKnown };
+      return this.noPassphrase(inUse, true);
     }
     if (this.confirmed) {
       const alt = snd.alt ? snd.alt.addrs.map((a) => a.text) : undefined;

@@ -118,6 +118,20 @@ test('a sender that moves to ucarp\'s virtual source MAC after its first adverts
   assert.equal(src['ucarp_mac'], true);
 });
 
+test('no passphrase: each advert names the VHID\'s candidates as they are then (a second announcement adds one)', () => {
+  const frames = [
+    garp(1, 0, '10.77.0.100', '00:00:5e:00:01:07'),
+    advert({ n: 2, t: 1, src: '10.77.0.1', pass: 'carpsecret', vip: VIP }),
+    advert({ n: 3, t: 2, src: '10.77.0.1', pass: 'carpsecret', vip: VIP }),
+    garp(4, 2.5, '10.77.0.101', '00:00:5e:00:01:07'),
+    advert({ n: 5, t: 3, src: '10.77.0.1', pass: 'carpsecret', vip: VIP }),
+  ];
+  const r = runCarp(frames, { passphrases: [] });
+  assert.deepEqual(status(r), ['unverified', 'unverified', 'unverified']);
+  assert.deepEqual([1, 2, 4].map((i) => derivedOf(frames[i]!)['carp.vip']), [['10.77.0.100'], ['10.77.0.100'], ['10.77.0.100', '10.77.0.101']]);
+  assert.deepEqual([1, 2, 4].map((i) => derivedOf(frames[i]!)['carp.hmac.reason']), Array(3).fill('no passphrase for VHID 7 (--carp-pass)'));
+});
+
 test('inferred candidates that do not verify: unverified, never bad; passphrase_mismatch says why', () => {
   const frames = [
     garp(1, 0, '10.77.0.100', '00:00:5e:00:01:07'),
