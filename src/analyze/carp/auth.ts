@@ -410,7 +410,7 @@ export class VhidAuth {
       };
     }
 
-    const { sets } = this.addressSets();
+    const sets = this.inferredSets().sets; // no --vip here (addressSets() without the record per advert)
     if (this.confirmed) {
       const hit = this.match(ad, sets[0]!, counter, md, lladdr, keys);
       if (hit) return this.good(hit, true, keyKnown);
@@ -442,7 +442,7 @@ export class VhidAuth {
       snd.failedAt = gen;
     }
     if (!keyKnown) {
-      if (!known) this.remember({ frame: ad.frame, counter: counter.slice(), md: md.slice(), lladdr });
+      if (!known) this.remember(ad.frame, counter, md, lladdr);
       return this.noPassphrase(inUse, true);
     }
     if (this.confirmed) {
@@ -493,9 +493,11 @@ export class VhidAuth {
     if (!wasKnown) this.recheckPending(key);
   }
 
-  private remember(p: PendingAdvert): void {
+  /** Keep a copy of an advert that could not be checked (the arrays are verify()'s or the lane's: reused). */
+  private remember(frame: number, counter: Uint8Array, md: Int32Array, lladdr: Uint8Array | undefined): void {
+    // counted, not copied, once full: without a passphrase this runs for every advert
     if (this.pending.length >= PENDING_CAP) { this.pendingDropped++; return; }
-    this.pending.push(p);
+    this.pending.push({ frame, counter: counter.slice(), md: md.slice(), lladdr });
   }
 
   /** The addresses just became known: check the adverts that were left unverified. */
