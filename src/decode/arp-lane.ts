@@ -17,6 +17,7 @@
 import type { RawFrame } from '../kernel/frame.js';
 import { formatIPv4 } from './cursor.js';
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, LINKTYPE_ETHERNET } from './dispatch-tables.js';
+import { peekU32 } from './module.js';
 
 /** One lane frame, decoder-owned and reused: valid until the next readArpLane(). */
 export interface ArpLane {
@@ -43,8 +44,7 @@ export function readArpLane(raw: RawFrame): ArpLane | undefined {
   if (b[12] !== ETHERTYPE_ARP >> 8 || b[13] !== (ETHERTYPE_ARP & 0xff)) return undefined;
   if (b[ARP] !== 0 || b[ARP + 1] !== 1 || b[ARP + 2] !== ETHERTYPE_IPV4 >> 8 || b[ARP + 3] !== (ETHERTYPE_IPV4 & 0xff)) return undefined;
   if (b[ARP + 4] !== 6 || b[ARP + 5] !== 4 || b[ARP + 6] !== 0 || b[ARP + 7] !== 1) return undefined;
-  const spa = ((b[SPA]! << 24) >>> 0) + ((b[SPA + 1]! << 16) | (b[SPA + 2]! << 8) | b[SPA + 3]!);
-  const tpa = ((b[TPA]! << 24) >>> 0) + ((b[TPA + 1]! << 16) | (b[TPA + 2]! << 8) | b[TPA + 3]!);
+  const spa = peekU32(b, SPA), tpa = peekU32(b, TPA);
   if (spa === tpa) return undefined; // gratuitous: an announcement (the CARP analysis reads it)
   if (spa !== lastSpa) { lastSpa = spa; lane.spa = formatIPv4(b, SPA); }
   lane.raw = raw;

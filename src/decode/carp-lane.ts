@@ -21,6 +21,7 @@ import { CARP_AUTHLEN, CARP_BOW_OUT, CARP_DFLTTL, CARP_HEADER_LENGTH, u64Decimal
 import { checksumVerifies } from './checksum.js';
 import { formatIPv4, formatMac, toHex } from './cursor.js';
 import { ETHERTYPE_IPV4, IPPROTO_CARP, LINKTYPE_ETHERNET } from './dispatch-tables.js';
+import { peekI32, peekU32 } from './module.js';
 
 /** An advert's counter and HMAC as numbers (the lane's, reused: valid until the next readCarpLane()). */
 export interface CarpPair {
@@ -54,7 +55,6 @@ const lane: CarpLane = {
   raw: undefined as unknown as RawFrame, ipSrc: '', ipDst: '', ethSrc: '', vhid: 0, advskew: 0, advbase: 0,
   pair: { md: new Int32Array(5), counter: new Uint8Array(8), hi: 0, lo: 0 },
 };
-const i32 = (b: Uint8Array, p: number): number => (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
 
 /** carp.counter's text (the full decode's u64Decimal) of a pair's counter words. */
 export function pairCounterText(hi: number, lo: number): string {
@@ -72,7 +72,6 @@ export function pairHmacText(m0: number, m1: number, m2: number, m3: number, m4:
   return toHex(word, 0, 20);
 }
 
-const u32 = (b: Uint8Array, p: number): number => ((b[p]! << 24) >>> 0) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
 
 // One-entry caches: a segment repeats its senders and group address, so their text is made once.
 let lastSrc = -1, lastDst = -1, lastMacHi = -1, lastMacLo = -1;
@@ -90,10 +89,10 @@ export function readCarpLane(raw: RawFrame): CarpLane | undefined {
   const vhid = b[CARP + 1]!, advskew = b[CARP + 2]!, advbase = b[CARP + 5]!;
   if (b[CARP] !== 0x21 || vhid === 0 || b[CARP + 3] !== CARP_AUTHLEN || b[CARP + 4] !== 0) return undefined;
   if ((advbase === CARP_BOW_OUT && advskew === CARP_BOW_OUT) || !checksumVerifies(b, CARP, CARP + CARP_HEADER_LENGTH)) return undefined;
-  const src = u32(b, ETH + 12), dst = u32(b, ETH + 16);
+  const src = peekU32(b, ETH + 12), dst = peekU32(b, ETH + 16);
   if (src !== lastSrc) { lastSrc = src; lane.ipSrc = formatIPv4(b, ETH + 12); }
   if (dst !== lastDst) { lastDst = dst; lane.ipDst = formatIPv4(b, ETH + 16); }
-  const macHi = (b[6]! << 8) | b[7]!, macLo = u32(b, 8);
+  const macHi = (b[6]! << 8) | b[7]!, macLo = peekU32(b, 8);
   if (macHi !== lastMacHi || macLo !== lastMacLo) { lastMacHi = macHi; lastMacLo = macLo; lane.ethSrc = formatMac(b, 6); }
   lane.raw = raw;
   lane.vhid = vhid;
@@ -101,8 +100,8 @@ export function readCarpLane(raw: RawFrame): CarpLane | undefined {
   lane.advbase = advbase;
   const pair = lane.pair, md = pair.md, c = pair.counter;
   for (let i = 0; i < 8; i++) c[i] = b[CARP + 8 + i]!;
-  pair.hi = i32(b, CARP + 8);
-  pair.lo = i32(b, CARP + 12);
-  md[0] = i32(b, CARP + 16); md[1] = i32(b, CARP + 20); md[2] = i32(b, CARP + 24); md[3] = i32(b, CARP + 28); md[4] = i32(b, CARP + 32);
+  pair.hi = peekI32(b, CARP + 8);
+  pair.lo = peekI32(b, CARP + 12);
+  md[0] = peekI32(b, CARP + 16); md[1] = peekI32(b, CARP + 20); md[2] = peekI32(b, CARP + 24); md[3] = peekI32(b, CARP + 28); md[4] = peekI32(b, CARP + 32);
   return lane;
 }

@@ -78,3 +78,13 @@ export const ALWAYS: Probe = () => true;
 export function peekU16(b: Uint8Array, at: number): number {
   return (b[at]! << 8) | b[at + 1]!;
 }
+
+/** Big-endian u32 at `at` (for probes and the lanes; callers check `at + 4 <= end` first). */
+export function peekU32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) >>> 0) + ((b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!);
+}
+
+/** The same 32 bits as a signed word (as an Int32Array holds them: the HMAC's and counter's words). */
+export function peekI32(b: Uint8Array, at: number): number {
+  return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+}

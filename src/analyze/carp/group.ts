@@ -32,6 +32,7 @@ import {
 } from './timing.js';
 import { LIMITS } from '../../limits.js';
 import { counterBytes, hexDigestWords } from './hmac.js';
+import { peekI32 } from '../../decode/module.js';
 import { SeenPairs } from './seen-pairs.js';
 
 export type MasterCause = 'first_seen' | 'bow_out' | 'master_timeout' | 'demoted' | 'preempted';
@@ -286,8 +287,8 @@ export class VhidGroup extends Election<MasterCause> {
       md = p.md; hi = p.hi; lo = p.lo;
     } else {
       if (!ad.counter || !ad.hmac || !hexDigestWords(ad.hmac, mdWords) || !counterBytes(ad.counter, counter8)) return 'original';
-      hi = (counter8[0]! << 24) | (counter8[1]! << 16) | (counter8[2]! << 8) | counter8[3]!;
-      lo = (counter8[4]! << 24) | (counter8[5]! << 16) | (counter8[6]! << 8) | counter8[7]!;
+      hi = peekI32(counter8, 0);
+      lo = peekI32(counter8, 4);
     }
     const prev = this.seen.get(md, hi, lo);
     const verifies = auth.keyKnown === true ? auth.status === 'good' : auth.status !== 'bad';

@@ -18,6 +18,7 @@ import type { RawFrame } from '../../kernel/frame.js';
 import { checksumVerifies } from '../checksum.js';
 import { formatIPv4, formatMac, toHex } from '../cursor.js';
 import { ETHERTYPE_IPV4, IPPROTO_PFSYNC, LINKTYPE_ETHERNET } from '../dispatch-tables.js';
+import { peekU32 } from '../module.js';
 import { actionDef } from './actions.js';
 import { PFSYNC_DFLTTL } from './constants.js';
 
@@ -57,7 +58,6 @@ const UPD_C_PEERS = 8, UPD_C_CREATOR = 72, UPD_PEERS = 104, UPD_CREATOR = 236, U
 const ETH = 14;
 const PF = ETH + 20;
 
-const u32 = (b: Uint8Array, p: number): number => ((b[p]! << 24) >>> 0) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
 
 const lane: PfsyncLane = {
   raw: undefined as unknown as RawFrame, ipSrc: '', ipDst: '', ethSrc: '', cksum: '',
@@ -91,7 +91,7 @@ export function readPfsyncLane(raw: RawFrame): PfsyncLane | undefined {
   if ((b[ETH + 6]! & 0xbf) !== 0 || b[ETH + 7] !== 0 || b[ETH + 8] !== PFSYNC_DFLTTL || b[ETH + 9] !== IPPROTO_PFSYNC) return undefined;
   const total = (b[ETH + 2]! << 8) | b[ETH + 3]!;
   if (total < 40 || ETH + total > n || !checksumVerifies(b, ETH, ETH + 20)) return undefined;
-  const src = u32(b, ETH + 12);
+  const src = peekU32(b, ETH + 12);
   if (src === 0) return undefined; // the OpenBSD 7.4+ pfsync0 tap's 0.0.0.0: the analyzer's local-host case
   // pfsync v6, len exactly the IP payload
   if (b[PF] !== 6 || ((b[PF + 2]! << 8) | b[PF + 3]!) !== total - 20) return undefined;
@@ -126,18 +126,18 @@ export function readPfsyncLane(raw: RawFrame): PfsyncLane | undefined {
     const creator = full ? UPD_CREATOR : UPD_C_CREATOR;
     p += 4;
     for (let k = 0; k < count; k++, p += mlen, w += LANE_WORDS) {
-      words[w + LANE_CID] = u32(b, p + creator);
-      words[w + LANE_IDH] = u32(b, p);
-      words[w + LANE_IDL] = u32(b, p + 4);
+      words[w + LANE_CID] = peekU32(b, p + creator);
+      words[w + LANE_IDH] = peekU32(b, p);
+      words[w + LANE_IDL] = peekU32(b, p + 4);
       // a peer: seqlo at 8, state at 24; the dst peer 32 bytes after the src peer
-      words[w + LANE_SRC_SEQLO] = u32(b, p + peers + 8);
-      words[w + LANE_DST_SEQLO] = u32(b, p + peers + 40);
+      words[w + LANE_SRC_SEQLO] = peekU32(b, p + peers + 8);
+      words[w + LANE_DST_SEQLO] = peekU32(b, p + peers + 40);
       words[w + LANE_SRC_STATE] = b[p + peers + 24]!;
       words[w + LANE_DST_STATE] = b[p + peers + 56]!;
       words[w + LANE_PROTO] = full ? b[p + UPD_PROTO]! : 0;
     }
   }
-  const dst = u32(b, ETH + 16);
+  const dst = peekU32(b, ETH + 16);
   if (src !== lastSrc) { lastSrc = src; lane.ipSrc = formatIPv4(b, ETH + 12); }
   if (dst !== lastDst) { lastDst = dst; lane.ipDst = formatIPv4(b, ETH + 16); }
   const macHi = (b[6]! << 16) | (b[7]! << 8) | b[8]!, macLo = (b[9]! << 16) | (b[10]! << 8) | b[11]!;
