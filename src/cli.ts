@@ -401,7 +401,7 @@ function pipelineConfig(o: Options, analyzers: Analyzer[], output: RunOutput, pc
     afterFrame: lineBuffered ? () => { out.endFrame(); if (o.lineBuffered) pcap?.flush(); } : undefined,
     afterTick: () => { out.flush(); if (o.lineBuffered) pcap?.flush(); },
     ...(metrics ? { observer: metrics } : {}),
-    // -q prints a frame's findings only: pfsync's steady state and plain CARP adverts skip the frame decode (pipeline.ts).
+    // -q prints a frame's findings only: pfsync's steady state, plain CARP adverts and ARP requests skip the frame decode (pipeline.ts).
     ...(o.quiet && !o.check ? { pfsyncLane: readPfsyncLane, carpLane: readCarpLane, arpLane: readArpLane } : {}),
   };
 }

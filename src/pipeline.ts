@@ -181,7 +181,7 @@ export class Pipeline {
   private laneEntry: FrameOutput | undefined;
   private readonly carpLane: ((raw: RawFrame) => CarpLane | undefined) | undefined;
   private readonly arpLane: ((raw: RawFrame) => ArpLane | undefined) | undefined;
-  /** The layers a finding's frame shows: the pfsync lane's or the CARP lane's. */
+  /** The layers a lane frame shows: the pfsync, CARP or ARP lane's. */
   private laneLayers: DecodedFrame['layers'] = LANE_LAYERS;
   private readonly laneEmit = (f: Finding): void => {
     this.laneEntry ??= new FrameOutput({ raw: this.laneRaw!, layers: this.laneLayers, annotations: NO_ANNOTATIONS }, this.lanePrevious);
@@ -340,8 +340,8 @@ export class Pipeline {
   /**
    * A lane frame: what process() and render() do with a decoded frame that the renderer does not
    * print (-q), without the frame unless it raises a finding. Nothing is held (the lane is taken
-   * only when nothing is), so a frame without findings is done: shown (pfsync, CARP: render()
-   * shows these protocols) or not (an ARP request shows nothing).
+   * only when nothing is), so a frame without findings is done: shown or not by render()'s own
+   * rule (a SHOWN_PROTOCOLS layer: pfsync and CARP are, an ARP request is not).
    */
   private processLane(kind: LaneKind, lane: PfsyncLane | CarpLane | ArpLane, previousEpoch: number | undefined): void {
     const raw = lane.raw;
@@ -363,7 +363,7 @@ export class Pipeline {
     this.laneEntry = undefined;
     this.laneRaw = undefined;
     if (entry === undefined) {
-      if (kind !== LaneKind.Arp) this.shown++;
+      if (SHOWN_PROTOCOLS.has(this.laneLayers[0]!.proto)) this.shown++;
       this.config.afterFrame?.();
       return;
     }

@@ -438,12 +438,12 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
       const ts = timeOf(raw);
       onAdvert(lane, new LaneAdvertFacts(lane, raw.number, ts, toSeconds(ts), laneLink(raw)), emit, NO_DERIVE);
     },
-    // The full decode for an advert that could be held (passphrase known, addresses not yet: a
-    // held advert keeps its frame) and for a VHID's first advert (its state is made there). No
-    // advert is held when this is asked: the pipeline takes no lane while an analyzer holds.
     // An ARP lane frame (decode/arp-lane.ts: a request that is not gratuitous) announces no
     // address: onFrame finds nothing in it.
     onArpLane(): void {},
+    // The full decode for an advert that could be held (passphrase known, addresses not yet: a
+    // held advert keeps its frame) and for a VHID's first advert (its state is made there). No
+    // advert is held when this is asked: the pipeline takes no lane while an analyzer holds.
     carpLaneDeclined(lane: CarpLane): boolean {
       const auth = contexts.get(laneLink(lane.raw))?.[contextSlot('ipv4', lane.vhid)]?.auth;
       return auth === undefined || (auth.keyKnown && !auth.addressesKnown);
