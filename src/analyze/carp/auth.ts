@@ -139,16 +139,15 @@ export class VhidAuth {
     private readonly confirmedByVhid: Map<number, readonly VirtualAddress[]> = new Map(),
   ) {
     this.explicitSet = explicit ? { addrs: [...explicit], singles: true } : undefined;
-    this.configuredKey = keys.some((k) => k.origin === 'configured');
+    this.hasConfiguredKey = keys.some((k) => k.origin === 'configured');
     this.keyList = [...keys];
   }
 
   /** --vip as the one address set to try (one object: candidatesFor caches per set). */
   private readonly explicitSet: AddressSet | undefined;
 
-  /** The keys never change (a wordlist hit is `found`): asked once, not per advert. */
-  private readonly configuredKey: boolean;
-  get hasConfiguredKey(): boolean { return this.configuredKey; }
+  /** A configured passphrase is among the keys (they never change: a wordlist hit is `found`). */
+  readonly hasConfiguredKey: boolean;
   /** A passphrase is known: configured, or found by --wordlist. */
   get keyKnown(): boolean { return this.hasConfiguredKey || this.found !== undefined; }
   get addressesKnown(): boolean { return this.explicit !== undefined || this.confirmed !== undefined; }
@@ -185,9 +184,6 @@ export class VhidAuth {
 
   /** The keys to try: the configured ones (and the empty one), then a wordlist hit. Read-only: shared between adverts. */
   private keyList: readonly KeyEntry[];
-  private allKeys(): readonly KeyEntry[] {
-    return this.keyList;
-  }
 
   /**
    * Candidate address lists to try, most likely first. Inferred: the confirmed set, the VHID's
@@ -269,21 +265,22 @@ export class VhidAuth {
     const eth = ad.ethSrc ?? '';
     if (this.lastSender !== undefined && ad.src === this.lastSenderSrc && eth === this.lastSenderEth) return this.lastSender;
     const snd = this.findSender(ad, eth);
-    // past MAX_SENDERS a fresh record each time (nothing is remembered for those senders)
-    if (this.senders.includes(snd)) { this.lastSender = snd; this.lastSenderSrc = ad.src; this.lastSenderEth = eth; }
+    if (!snd) {
+      // Past the cap nothing is remembered per sender, so a discovery search (up to 100k HMACs)
+      // would run again for every advert: a flood of sources would cost minutes per thousand.
+      // These senders get a fresh record each time and are checked against the known sets only.
+      return { failedAt: undefined, searched: NOT_SEARCHED, alt: undefined };
+    }
+    this.lastSender = snd; this.lastSenderSrc = ad.src; this.lastSenderEth = eth;
     return snd;
   }
 
-  private findSender(ad: AdvertFacts, eth: string): SenderAuth {
+  /** The sender's record, made on first sight; undefined past MAX_SENDERS. */
+  private findSender(ad: AdvertFacts, eth: string): SenderAuth | undefined {
     let bySrc = this.senderIndex.get(ad.src);
     const known = bySrc?.get(eth);
     if (known) return known;
-    if (this.senders.length >= MAX_SENDERS) {
-      // Past the cap nothing is remembered per sender, so a discovery search (up to 100k HMACs)
-      // would run again for every advert: a flood of sources would cost minutes per thousand.
-      // These senders are checked against the known sets only.
-      return { failedAt: undefined, searched: NOT_SEARCHED, alt: undefined };
-    }
+    if (this.senders.length >= MAX_SENDERS) return undefined;
     const snd: SenderAuth = { failedAt: undefined, searched: undefined, alt: undefined };
     this.senders.push(snd);
     if (!bySrc) { bySrc = new Map(); this.senderIndex.set(ad.src, bySrc); }
@@ -326,7 +323,7 @@ export class VhidAuth {
   /** Discovery for this sender (once): the set it verifies with, if any. */
   private discover(ad: AdvertFacts, snd: SenderAuth, counter: Uint8Array, md: Int32Array, lladdr: Uint8Array | undefined): { addrs: VirtualAddress[]; variant: HmacVariant; key: KeyEntry; sets: number } | undefined {
     if (snd.searched) return undefined;
-    const keys = this.allKeys().filter((k) => k.origin !== 'empty');
+    const keys = this.keyList.filter((k) => k.origin !== 'empty');
     if (keys.length === 0) return undefined;
     const r = discoverVips(ad.vhid, ad.src, counter, md, lladdr, keys, this.seen6);
     snd.searched = { sets: r.searched, scope: r.scope };
@@ -397,7 +394,7 @@ export class VhidAuth {
     }
     const lladdr = this.lladdrOf(ad);
     const snd = this.senderOf(ad);
-    const keys = this.allKeys();
+    const keys = this.keyList;
     if (this.explicitSet) {
       const hit = this.match(ad, this.explicitSet, counter, md, lladdr, keys);
       if (hit) { if (this.confirmedVariant === undefined) this.confirmedVariant = hit.c.variant; return this.good(hit, false, keyKnown); }
