@@ -17,7 +17,7 @@
 import type { RawFrame } from '../kernel/frame.js';
 import { formatIPv4 } from './cursor.js';
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, LINKTYPE_ETHERNET } from './dispatch-tables.js';
-import { peekU32 } from './module.js';
+import { peekU16, peekU32 } from './module.js';
 
 /** One lane frame, decoder-owned and reused: valid until the next readArpLane(). */
 export interface ArpLane {
@@ -41,9 +41,8 @@ export function readArpLane(raw: RawFrame): ArpLane | undefined {
   const b = raw.data;
   if (raw.linktype !== LINKTYPE_ETHERNET || raw.timeOutOfRange !== undefined || b.length < ARP_END) return undefined;
   // ethertype ARP; hardware type 1, protocol type IPv4, sizes 6 and 4, opcode 1 (request)
-  if (b[12] !== ETHERTYPE_ARP >> 8 || b[13] !== (ETHERTYPE_ARP & 0xff)) return undefined;
-  if (b[ARP] !== 0 || b[ARP + 1] !== 1 || b[ARP + 2] !== ETHERTYPE_IPV4 >> 8 || b[ARP + 3] !== (ETHERTYPE_IPV4 & 0xff)) return undefined;
-  if (b[ARP + 4] !== 6 || b[ARP + 5] !== 4 || b[ARP + 6] !== 0 || b[ARP + 7] !== 1) return undefined;
+  if (peekU16(b, 12) !== ETHERTYPE_ARP || peekU16(b, ARP) !== 1 || peekU16(b, ARP + 2) !== ETHERTYPE_IPV4) return undefined;
+  if (b[ARP + 4] !== 6 || b[ARP + 5] !== 4 || peekU16(b, ARP + 6) !== 1) return undefined;
   const spa = peekU32(b, SPA), tpa = peekU32(b, TPA);
   if (spa === tpa) return undefined; // gratuitous: an announcement (the CARP analysis reads it)
   if (spa !== lastSpa) { lastSpa = spa; lane.spa = formatIPv4(b, SPA); }
