@@ -76,6 +76,35 @@ export function pairHmacText(m0: number, m1: number, m2: number, m3: number, m4:
 // One-entry caches: a segment repeats its senders and group address, so their text is made once.
 let lastSrc = -1, lastDst = -1, lastMacHi = -1, lastMacLo = -1;
 
+// Behind them, the texts of recent addresses, direct-mapped by their bits (64 each): a segment's
+// few senders alternate (one master per VHID), and each gets its same string object back. A
+// fresh string per change of sender was kept by the replay check's ring for thousands of
+// adverts, so the young-generation GC copied and promoted each one.
+const TEXTS = 64;
+const ipKeys = new Float64Array(TEXTS).fill(-1);
+const ipTexts = new Array<string>(TEXTS).fill('');
+const macKeys = new Float64Array(TEXTS).fill(-1);
+const macTexts = new Array<string>(TEXTS).fill('');
+
+/** formatIPv4 of the address at `at`, whose value is `v` (u32). */
+function ipv4Text(b: Uint8Array, at: number, v: number): string {
+  const i = Math.imul(v, 0x9e3779b1) >>> 26;
+  if (ipKeys[i] === v) return ipTexts[i]!;
+  const t = formatIPv4(b, at);
+  ipKeys[i] = v; ipTexts[i] = t;
+  return t;
+}
+
+/** formatMac of the MAC at `at`, whose value is hi (16 bits) and lo (u32). */
+function macText(b: Uint8Array, at: number, hi: number, lo: number): string {
+  const i = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> 26;
+  const key = hi * 0x1_0000_0000 + lo;
+  if (macKeys[i] === key) return macTexts[i]!;
+  const t = formatMac(b, at);
+  macKeys[i] = key; macTexts[i] = t;
+  return t;
+}
+
 /** The frame as a lane frame, or undefined when it needs the full decode (see the top). */
 export function readCarpLane(raw: RawFrame): CarpLane | undefined {
   const b = raw.data;
@@ -90,10 +119,10 @@ export function readCarpLane(raw: RawFrame): CarpLane | undefined {
   if (b[CARP] !== 0x21 || vhid === 0 || b[CARP + 3] !== CARP_AUTHLEN || b[CARP + 4] !== 0) return undefined;
   if ((advbase === CARP_BOW_OUT && advskew === CARP_BOW_OUT) || !checksumVerifies(b, CARP, CARP + CARP_HEADER_LENGTH)) return undefined;
   const src = peekU32(b, ETH + 12), dst = peekU32(b, ETH + 16);
-  if (src !== lastSrc) { lastSrc = src; lane.ipSrc = formatIPv4(b, ETH + 12); }
-  if (dst !== lastDst) { lastDst = dst; lane.ipDst = formatIPv4(b, ETH + 16); }
+  if (src !== lastSrc) { lastSrc = src; lane.ipSrc = ipv4Text(b, ETH + 12, src); }
+  if (dst !== lastDst) { lastDst = dst; lane.ipDst = ipv4Text(b, ETH + 16, dst); }
   const macHi = (b[6]! << 8) | b[7]!, macLo = peekU32(b, 8);
-  if (macHi !== lastMacHi || macLo !== lastMacLo) { lastMacHi = macHi; lastMacLo = macLo; lane.ethSrc = formatMac(b, 6); }
+  if (macHi !== lastMacHi || macLo !== lastMacLo) { lastMacHi = macHi; lastMacLo = macLo; lane.ethSrc = macText(b, 6, macHi, macLo); }
   lane.raw = raw;
   lane.vhid = vhid;
   lane.advskew = advskew;

@@ -22,7 +22,8 @@ import {
 } from './hmac.js';
 import type { AdvertFacts } from './facts.js';
 import { discoverVips } from './discover.js';
-import { digestWords, type HmacKey } from './sha1.js';
+import { digestWords, innerWords, setMessageU64, type HmacKey } from './sha1.js';
+import { peekI32 } from '../../decode/module.js';
 
 export type KeyOrigin = 'configured' | 'empty' | 'wordlist';
 
@@ -109,6 +110,16 @@ interface AddressSet {
   readonly singles: boolean;
 }
 const PENDING_CAP = 64;
+
+/** An address set's candidate messages (one lladdr) as HMAC blocks: VhidAuth.templateFor. */
+interface Template {
+  /** The candidates; their `message` keeps the counter it was built with (only the blocks change). */
+  readonly cands: readonly HmacCandidate[];
+  /** innerWords of each candidate's message, the current advert's counter written in. */
+  readonly words: readonly Int32Array[];
+  /** Where the counter starts in each message (its last 8 bytes). */
+  readonly counterAt: readonly number[];
+}
 
 export class VhidAuth {
   readonly candidates = new Map<string, VirtualAddress>();
@@ -288,34 +299,46 @@ export class VhidAuth {
     return snd;
   }
 
-  /** Candidate messages per (address set, lladdr), built once; only the counter (last 8 bytes) changes per advert. */
   /**
-   * Keyed by the set object and the lladdr array: both are stable between adverts (the --vip set
-   * is built once, inferred sets are cached per generation, lladdrOf caches the parsed MAC), so
-   * no key string is built per advert. At most 64 entries: then it starts over.
+   * Candidate messages per (address set, lladdr), built once with their padded HMAC blocks
+   * (innerWords); per advert only the counter (the last 8 message bytes) is written into the
+   * blocks. Keyed by the set object and the lladdr array: both are stable between adverts (the
+   * --vip set is built once, inferred sets are cached per generation, lladdrOf caches the parsed
+   * MAC), so no key string is built per advert. At most 64 entries: then it starts over.
    */
-  private readonly templates = new Map<AddressSet, Map<Uint8Array | undefined, HmacCandidate[]>>();
+  private readonly templates = new Map<AddressSet, Map<Uint8Array | undefined, Template>>();
   private templateCount = 0;
 
-  private candidatesFor(set: AddressSet, counter: Uint8Array, lladdr: Uint8Array | undefined): HmacCandidate[] {
+  /** The last templateFor answer (consecutive adverts of a VHID verify against one set and lladdr). */
+  private lastTemplate: { set: AddressSet; lladdr: Uint8Array | undefined; t: Template } | undefined;
+
+  private templateFor(set: AddressSet, counter: Uint8Array, lladdr: Uint8Array | undefined): Template {
+    const last = this.lastTemplate;
+    const t = last !== undefined && last.set === set && last.lladdr === lladdr ? last.t : this.buildTemplate(set, counter, lladdr);
+    const hi = peekI32(counter, 0), lo = peekI32(counter, 4);
+    for (let i = 0; i < t.words.length; i++) setMessageU64(t.words[i]!, t.counterAt[i]!, hi, lo);
+    return t;
+  }
+
+  private buildTemplate(set: AddressSet, counter: Uint8Array, lladdr: Uint8Array | undefined): Template {
     let bySet = this.templates.get(set);
     let t = bySet?.get(lladdr);
     if (!t) {
-      t = hmacCandidates(this.vhid, set.addrs, counter, lladdr, set.singles);
+      const cands = hmacCandidates(this.vhid, set.addrs, counter, lladdr, set.singles);
+      t = { cands, words: cands.map((c) => innerWords(c.message)), counterAt: cands.map((c) => c.message.length - 8) };
       if (this.templateCount >= 64) { this.templates.clear(); this.templateCount = 0; bySet = undefined; }
       if (!bySet) { bySet = new Map(); this.templates.set(set, bySet); }
       bySet.set(lladdr, t);
       this.templateCount++;
     }
-    for (const c of t) (c.message as Uint8Array).set(counter, c.message.length - 8);
+    this.lastTemplate = { set, lladdr, t };
     return t;
   }
 
   private match(ad: AdvertFacts, set: AddressSet, counter: Uint8Array, md: Int32Array, lladdr: Uint8Array | undefined, keys: readonly KeyEntry[]): { c: HmacCandidate; key: KeyEntry } | undefined {
-    const cands = this.candidatesFor(set, counter, lladdr);
+    const t = this.templateFor(set, counter, lladdr);
     for (const key of keys) {
-      const c = findMatchingCandidate(key.hmac, cands, md);
-      if (c) return { c, key };
+      for (let i = 0; i < t.words.length; i++) if (key.hmac.matchesInner(t.words[i]!, md)) return { c: t.cands[i]!, key };
     }
     return undefined;
   }

@@ -340,7 +340,8 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
 
   /** The verdict is final: derived fields, authentication findings, then the election. */
   const conclude = (frame: FrameRef, ad: AdvertFacts, r: VerifyResult, ctx: VhidContext, emit: FindingSink, derive: DeriveSink): void => {
-    deriveVerdict(derive, r);
+    // a lane advert derives nothing (NO_DERIVE): not even the copy of the addresses carp.vip takes
+    if (derive !== NO_DERIVE) deriveVerdict(derive, r);
     const { authKey, gk, group } = ctx;
     if (r.status === 'good' && r.key?.origin === 'empty' && !noPassReported.has(authKey)) {
       noPassReported.add(authKey);

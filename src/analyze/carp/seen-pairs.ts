@@ -8,20 +8,20 @@
 // A ring of up to `capacity` slots (it starts small and doubles; once full, the oldest pair is
 // overwritten) and an open-addressing index of at least twice as many buckets (linear probing;
 // a slot leaves the index by backward-shift deletion, so there are no tombstones). A pair is 7
-// words: the HMAC's five big-endian words, the counter's high and low word; a lookup compares
-// all seven.
+// words: the HMAC's five big-endian words, the counter's high and low word; a bucket holds its
+// slot and its hash, and a lookup compares the seven words only when the hashes agree.
 
 /** Words per pair: HMAC (5), counter high, counter low. */
 const W = 7;
 
 /**
- * A pair's home bucket, `shift` = 32 - log2(buckets): Fibonacci hashing (the top bits of a
+ * A pair's hash, whose top bits are its home bucket: Fibonacci hashing (the top bits of a
  * product, which every input bit reaches). The HMAC's first word is uniform already (a keyed
  * digest); the counter is mixed in so that a stream of one HMAC with other counters (forged or
  * broken senders) spreads too.
  */
-function home(md0: number, hi: number, lo: number, shift: number): number {
-  return Math.imul(md0 ^ lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> shift;
+function hashOf(md0: number, hi: number, lo: number): number {
+  return Math.imul(md0 ^ lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
 }
 
 export interface SeenSender {
@@ -38,7 +38,11 @@ export class SeenPairs {
   private srcs!: string[];
   private eths!: (string | undefined)[];
   private frames!: Float64Array;
-  /** Bucket -> slot + 1 (0: empty). */
+  /**
+   * Two words per bucket: slot + 1 (0: empty) and the pair's hash, so that a probe compares the
+   * pair's words only when the hashes agree and a deletion finds each entry's home without
+   * reading the pair (the table is spread over cache lines; the pairs, by age, more so).
+   */
   private index!: Int32Array;
   private mask = 0;
   private shift = 32;
@@ -55,7 +59,7 @@ export class SeenPairs {
     let buckets = 1;
     while (buckets < 2 * slots) buckets <<= 1;
     this.slots = slots;
-    this.index = new Int32Array(buckets);
+    this.index = new Int32Array(2 * buckets);
     this.mask = buckets - 1;
     this.shift = 32 - Math.log2(buckets);
     this.words = new Int32Array(slots * W);
@@ -83,10 +87,11 @@ export class SeenPairs {
   }
 
   private find(md: Int32Array, hi: number, lo: number): number {
-    for (let b = home(md[0]!, hi, lo, this.shift); ; b = (b + 1) & this.mask) {
-      const e = this.index[b]!;
+    const h = hashOf(md[0]!, hi, lo), index = this.index;
+    for (let b = h >>> this.shift; ; b = (b + 1) & this.mask) {
+      const e = index[2 * b]!;
       if (e === 0) return -1;
-      if (this.equals(e - 1, md, hi, lo)) return e - 1;
+      if (index[2 * b + 1] === h && this.equals(e - 1, md, hi, lo)) return e - 1;
     }
   }
 
@@ -110,24 +115,25 @@ export class SeenPairs {
     this.srcs[slot] = src;
     this.eths[slot] = ethSrc;
     this.frames[slot] = frame;
-    let b = home(md[0]!, hi, lo, this.shift);
-    while (this.index[b] !== 0) b = (b + 1) & this.mask;
-    this.index[b] = slot + 1;
+    const h = hashOf(md[0]!, hi, lo), index = this.index;
+    let b = h >>> this.shift;
+    while (index[2 * b] !== 0) b = (b + 1) & this.mask;
+    index[2 * b] = slot + 1;
+    index[2 * b + 1] = h;
   }
 
   /** Take `slot` out of the index: backward-shift deletion (later entries of its run move up). */
   private unindex(slot: number): void {
-    const w = this.words, o = slot * W;
-    let b = home(w[o]!, w[o + 5]!, w[o + 6]!, this.shift);
-    while (this.index[b] !== slot + 1) b = (b + 1) & this.mask;
+    const w = this.words, o = slot * W, index = this.index, shift = this.shift, mask = this.mask;
+    let b = hashOf(w[o]!, w[o + 5]!, w[o + 6]!) >>> shift;
+    while (index[2 * b] !== slot + 1) b = (b + 1) & mask;
     let hole = b;
-    for (let j = (hole + 1) & this.mask; this.index[j] !== 0; j = (j + 1) & this.mask) {
-      const e = this.index[j]! - 1, eo = e * W;
-      const h = home(w[eo]!, w[eo + 5]!, w[eo + 6]!, this.shift);
-      // move e into the hole unless its home bucket lies cyclically in (hole, j]
+    for (let j = (hole + 1) & mask; index[2 * j] !== 0; j = (j + 1) & mask) {
+      const h = index[2 * j + 1]! >>> shift;
+      // move j's entry into the hole unless its home bucket lies cyclically in (hole, j]
       const stays = hole <= j ? h > hole && h <= j : h > hole || h <= j;
-      if (!stays) { this.index[hole] = e + 1; hole = j; }
+      if (!stays) { index[2 * hole] = index[2 * j]!; index[2 * hole + 1] = index[2 * j + 1]!; hole = j; }
     }
-    this.index[hole] = 0;
+    index[2 * hole] = 0;
   }
 }

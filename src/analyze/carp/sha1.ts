@@ -3,8 +3,10 @@
 //   HMAC(K, M) = SHA1((K0 ^ opad) || SHA1((K0 ^ ipad) || M))      K0 = K zero-padded to 64 bytes
 // A CARP key is at most 19 bytes, so K0 is one block: per message only the blocks of M and one
 // outer block are compressed (2 compressions for M <= 55 bytes), no objects are allocated and the
-// digest is compared as five words. Used per advert (HmacKey.matches): the per-message
-// compressions are sha1-unrolled.ts's (about twice this loop's speed on V8).
+// digest is compared as five words. Per advert (HmacKey.matchesInner) the message comes as its
+// padded blocks, built once per candidate (innerWords), with only the counter written in
+// (setMessageU64): no byte of it is read. The per-message compressions are sha1-unrolled.ts's
+// (about twice this loop's speed on V8).
 
 import { compressAt } from './sha1-unrolled.js';
 
@@ -59,6 +61,32 @@ export function innerBlocks(message: Uint8Array): Int32Array[] {
     blocks.push(blk);
   }
   return blocks;
+}
+
+/**
+ * M's padded blocks after the 64-byte key block (innerBlocks) as one array of big-endian words,
+ * 16 per block: what HmacKey.matchesInner compresses. Built once per candidate message; the
+ * bytes that change per advert (the counter) are written in with setMessageBytes.
+ */
+export function innerWords(message: Uint8Array): Int32Array {
+  const blocks = innerBlocks(message);
+  const out = new Int32Array(16 * blocks.length);
+  for (let i = 0; i < blocks.length; i++) out.set(blocks[i]!, 16 * i);
+  return out;
+}
+
+/**
+ * Message bytes [at, at + 8) of innerWords' `words` set to the big-endian u64 (hi, lo), at any
+ * alignment: at = 4q + r puts its first 4 - r bytes in the low end of word q, and its last r
+ * bytes in the high end of word q + 2; the other bytes of those words are kept.
+ */
+export function setMessageU64(words: Int32Array, at: number, hi: number, lo: number): void {
+  const q = at >> 2, r = at & 3;
+  if (r === 0) { words[q] = hi; words[q + 1] = lo; return; }
+  const sh = r << 3, low = (1 << (32 - sh)) - 1; // low: the 4 - r low bytes of a word
+  words[q] = (words[q]! & ~low) | (hi >>> sh);
+  words[q + 1] = (hi << (32 - sh)) | (lo >>> sh);
+  words[q + 2] = (lo << (32 - sh)) | (words[q + 2]! & low);
 }
 
 /** The 20-byte digest as five big-endian words. */
@@ -120,6 +148,23 @@ export class HmacKey {
       }
       compressAt(s, blk, 0);
     }
+    this.outer(s);
+  }
+
+  /**
+   * HMAC(key, M) == the five words of `md`, M given as innerWords(M): its blocks compressed as
+   * they are, no byte of M read (per advert, the counter is set in them with setMessageBytes).
+   */
+  matchesInner(words: Int32Array, md: Int32Array): boolean {
+    const s = scratchS, i = this.iState;
+    s[0] = i[0]!; s[1] = i[1]!; s[2] = i[2]!; s[3] = i[3]!; s[4] = i[4]!;
+    for (let o = 0; o < words.length; o += 16) compressAt(s, words, o);
+    this.outer(s);
+    return s[0] === md[0] && s[1] === md[1] && s[2] === md[2] && s[3] === md[3] && s[4] === md[4];
+  }
+
+  /** The outer hash: `s` holds the inner digest and gets the MAC. */
+  private outer(s: Int32Array): void {
     const outer = scratchOuter;
     for (let i = 0; i < 5; i++) outer[i] = s[i]!;
     outer[5] = 0x80000000 | 0;

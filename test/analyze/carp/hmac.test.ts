@@ -8,7 +8,7 @@ import { checkProperty } from '../../support/fc-seed.js';
 import { createHmac } from 'node:crypto';
 import { parseIPv6, parseVirtualAddress, sortForHmac, vhidOfVirtualMac, type VirtualAddress } from '../../../src/analyze/carp/addresses.js';
 import { buildHmacMessage, carpKey, counterBytes, findMatchingCandidate, hexDigestWords, hexToBytes, hmacCandidates } from '../../../src/analyze/carp/hmac.js';
-import { digestWords, HmacKey } from '../../../src/analyze/carp/sha1.js';
+import { digestWords, HmacKey, innerWords, setMessageU64 } from '../../../src/analyze/carp/sha1.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const addrs = (...t: string[]): VirtualAddress[] => t.map((x) => parseVirtualAddress(x)!);
@@ -143,4 +143,26 @@ test('HmacKey (per-advert HMAC, unrolled compressions): node:crypto\'s HMAC-SHA1
   checkProperty(fc.property(bytes(64), bytes(200), (key, message) => {
     assert.equal(hex(new HmacKey(key).mac(message)), createHmac('sha1', key).update(message).digest('hex'));
   }), { numRuns: 1000, seed: 13 });
+});
+
+test('HmacKey.matchesInner with setMessageU64 (the per-advert path): node:crypto\'s HMAC of the message with the u64 written in, at any offset and alignment, over blocks built with another u64', () => {
+  // The blocks are built once from a message holding one counter (innerWords), then a second
+  // counter is written in at `at` (any alignment: a CARP counter starts at byte 4q + 3, or + 1
+  // with an lladdr); the MAC must be node:crypto's of the message holding the second counter,
+  // and any other digest must not match.
+  const bytes = (min: number, max: number): fc.Arbitrary<Uint8Array> => fc.integer({ min, max }).chain((n) => fc.uint8Array({ minLength: n, maxLength: n }));
+  checkProperty(fc.property(bytes(0, 19), bytes(8, 200), fc.nat(), fc.integer(), fc.integer(), fc.integer({ min: 0, max: 159 }), (key, message, atSeed, hi, lo, flip) => {
+    const at = atSeed % (message.length - 7);
+    const words = innerWords(message);
+    setMessageU64(words, at, hi, lo);
+    const expected = Uint8Array.from(message);
+    new DataView(expected.buffer).setInt32(at, hi, false);
+    new DataView(expected.buffer).setInt32(at + 4, lo, false);
+    const md = digestWords(createHmac('sha1', key).update(expected).digest());
+    const k = new HmacKey(key);
+    assert.equal(k.matchesInner(words, md), true);
+    const other = Int32Array.from(md);
+    other[flip >> 5] = other[flip >> 5]! ^ (1 << (flip & 31));
+    assert.equal(k.matchesInner(words, other), false);
+  }), { numRuns: 1000, seed: 17 });
 });
