@@ -335,10 +335,18 @@ export class VhidAuth {
     return t;
   }
 
-  private match(ad: AdvertFacts, set: AddressSet, counter: Uint8Array, md: Int32Array, lladdr: Uint8Array | undefined, keys: readonly KeyEntry[]): { c: HmacCandidate; key: KeyEntry } | undefined {
+  /** match()'s answer, reused: valid until the next match() (its callers read it at once; good() copies what it keeps). */
+  private readonly hit: { c: HmacCandidate; key: KeyEntry } = { c: undefined as unknown as HmacCandidate, key: undefined as unknown as KeyEntry };
+
+  private match(ad: AdvertFacts, set: AddressSet, counter: Uint8Array, md: Int32Array, lladdr: Uint8Array | undefined, keys: readonly KeyEntry[]): { readonly c: HmacCandidate; readonly key: KeyEntry } | undefined {
     const t = this.templateFor(set, counter, lladdr);
     for (const key of keys) {
-      for (let i = 0; i < t.words.length; i++) if (key.hmac.matchesInner(t.words[i]!, md)) return { c: t.cands[i]!, key };
+      for (let i = 0; i < t.words.length; i++) {
+        if (!key.hmac.matchesInner(t.words[i]!, md)) continue;
+        const hit = this.hit;
+        hit.c = t.cands[i]!; hit.key = key;
+        return hit;
+      }
     }
     return undefined;
   }

@@ -328,10 +328,8 @@ export class VhidGroup extends Election<MasterCause> {
     if (isBowOut(ad.advbase, ad.advskew)) return;
     for (const o of this.sources.values()) {
       if (o === s || o.bowedOut) continue;
-      // the pair's key only when a conflict is raised (not per advert)
-      const pair = (): string => [s.src, o.src].sort().join(' ');
       if (o.advbase !== s.advbase) {
-        this.conflict(`advbase ${pair()}`, ad, emit, [o.lastFrame, ad.frame],
+        this.conflict(`advbase ${pairKey(s, o)}`, ad, emit, [o.lastFrame, ad.frame],
           `VHID ${this.vhid} (${this.af}): ${s.src} advertises advbase ${s.advbase}, ${o.src} advbase ${o.advbase}: two groups on one VHID, or a misconfigured node`,
           { src: s.src, other: o.src, reason: 'advbase', advbase: s.advbase, other_advbase: o.advbase });
       }
@@ -340,16 +338,16 @@ export class VhidGroup extends Election<MasterCause> {
       if ((a.status === 'good') !== (b.status === 'good')) {
         const good = a.status === 'good' ? s : o;
         const bad = a.status === 'good' ? o : s;
-        this.conflict(`auth ${pair()}`, ad, emit, [o.lastFrame, ad.frame],
+        this.conflict(`auth ${pairKey(s, o)}`, ad, emit, [o.lastFrame, ad.frame],
           `VHID ${this.vhid} (${this.af}): adverts from ${bad.src} do not verify with the passphrase and addresses that verify ${good.src}: another group on this VHID, or a different passphrase/address list`,
           { src: bad.src, other: good.src, reason: 'passphrase_or_addresses' });
       } else if (a.status === 'good' && b.status === 'good') {
         if (a.keyId !== b.keyId) {
-          this.conflict(`key ${pair()}`, ad, emit, [o.lastFrame, ad.frame],
+          this.conflict(`key ${pairKey(s, o)}`, ad, emit, [o.lastFrame, ad.frame],
             `VHID ${this.vhid} (${this.af}): ${s.src} and ${o.src} verify with different passphrases`,
             { src: s.src, other: o.src, reason: 'passphrase' });
         } else if (a.addresses !== b.addresses) {
-          this.conflict(`addr ${pair()}`, ad, emit, [o.lastFrame, ad.frame],
+          this.conflict(`addr ${pairKey(s, o)}`, ad, emit, [o.lastFrame, ad.frame],
             `VHID ${this.vhid} (${this.af}): ${s.src} and ${o.src} hash different virtual address lists`,
             { src: s.src, other: o.src, reason: 'addresses' });
         }
@@ -421,6 +419,11 @@ export class VhidGroup extends Election<MasterCause> {
   }
 }
 
+
+/** Two sources' key in the conflicts set (either order), made only when a conflict is raised. */
+function pairKey(a: SourceState, b: SourceState): string {
+  return [a.src, b.src].sort().join(' ');
+}
 
 /** The u64 (hi, lo) is (lastHi, lastLo) + 1 (unsigned words). */
 export function follows(lastHi: number, lastLo: number, hi: number, lo: number): boolean {

@@ -64,8 +64,16 @@ export class LinkAudit {
     }
   }
 
+  /** The last (interface, host) observeHost() added: a lane stream repeats its senders. */
+  private lastHostIface = -1;
+  private lastHost = '';
+
   /** observeHosts() of a frame whose only host is the IP source `v` (a lane frame). */
   observeHost(iface: number, v: string): void {
+    // a host set only grows (up to MAX_HOSTS): adding the last host again changes nothing
+    if (iface === this.lastHostIface && v === this.lastHost) return;
+    this.lastHostIface = iface;
+    this.lastHost = v;
     addHost(this.segment(iface), v);
   }
 
