@@ -18,6 +18,7 @@
 
 import type { RawFrame } from '../kernel/frame.js';
 import { CARP_AUTHLEN, CARP_BOW_OUT, CARP_DFLTTL, CARP_HEADER_LENGTH, u64Decimal } from './carp.js';
+import { checksumVerifies } from './checksum.js';
 import { formatIPv4, formatMac, toHex } from './cursor.js';
 import { ETHERTYPE_IPV4, IPPROTO_CARP, LINKTYPE_ETHERNET } from './dispatch-tables.js';
 import { peekI32, peekU32 } from './module.js';
@@ -71,7 +72,6 @@ export function pairHmacText(m0: number, m1: number, m2: number, m3: number, m4:
   return toHex(word, 0, 20);
 }
 
-
 // One-entry caches: a segment repeats its senders and group address, so their text is made once.
 let lastSrc = -1, lastDst = -1, lastMacHi = -1, lastMacLo = -1;
 
@@ -104,22 +104,6 @@ function macText(b: Uint8Array, at: number, hi: number, lo: number): string {
   return t;
 }
 
-/**
- * checksumVerifies(b, at, at + n) for the lane's two regions (n = 20 and 36, multiples of 4):
- * two sums of alternate 16-bit words, folded at the end. One fold is enough to tell 0xffff: the
- * sum is below 18 * 0xffff, so the fold is at most 0xffff + 17, and a second fold could only
- * turn a value above 0xffff into one of at most 17.
- */
-function sumsToOnes(b: Uint8Array, at: number, n: number): boolean {
-  let even = 0, odd = 0;
-  for (let i = at; i < at + n; i += 4) {
-    even += (b[i]! << 8) | b[i + 1]!;
-    odd += (b[i + 2]! << 8) | b[i + 3]!;
-  }
-  const sum = even + odd;
-  return (sum & 0xffff) + (sum >>> 16) === 0xffff;
-}
-
 /** The frame as a lane frame, or undefined when it needs the full decode (see the top). */
 export function readCarpLane(raw: RawFrame): CarpLane | undefined {
   const b = raw.data;
@@ -128,11 +112,11 @@ export function readCarpLane(raw: RawFrame): CarpLane | undefined {
   // total length 56, no fragment (DF allowed), TTL 255, protocol 112, the header checksum right
   if (((b[ETH + 2]! << 8) | b[ETH + 3]!) !== 20 + CARP_HEADER_LENGTH) return undefined;
   if ((b[ETH + 6]! & 0xbf) !== 0 || b[ETH + 7] !== 0 || b[ETH + 8] !== CARP_DFLTTL || b[ETH + 9] !== IPPROTO_CARP) return undefined;
-  if (!sumsToOnes(b, ETH, 20)) return undefined;
+  if (!checksumVerifies(b, ETH, ETH + 20)) return undefined;
   // version 2 type 1, VHID not 0, authlen 7, demote 0, not a bow-out, the CARP checksum right
   const vhid = b[CARP + 1]!, advskew = b[CARP + 2]!, advbase = b[CARP + 5]!;
   if (b[CARP] !== 0x21 || vhid === 0 || b[CARP + 3] !== CARP_AUTHLEN || b[CARP + 4] !== 0) return undefined;
-  if ((advbase === CARP_BOW_OUT && advskew === CARP_BOW_OUT) || !sumsToOnes(b, CARP, CARP_HEADER_LENGTH)) return undefined;
+  if ((advbase === CARP_BOW_OUT && advskew === CARP_BOW_OUT) || !checksumVerifies(b, CARP, CARP + CARP_HEADER_LENGTH)) return undefined;
   const src = peekU32(b, ETH + 12), dst = peekU32(b, ETH + 16);
   if (src !== lastSrc) { lastSrc = src; lane.ipSrc = ipv4Text(b, ETH + 12, src); }
   if (dst !== lastDst) { lastDst = dst; lane.ipDst = ipv4Text(b, ETH + 16, dst); }

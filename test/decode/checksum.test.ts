@@ -14,6 +14,13 @@ test('RFC 1071 section 3 example: 00 01 f2 03 f4 f5 f6 f7 sums to 0xddf2', () =>
   assert.equal(internetChecksum(d, 0, d.length), 0x220d);
 });
 
+test('foldSum: end-around carry of any unfolded sum, below and above 2^32', () => {
+  assert.equal(foldSum(0x1fffe), 0xffff);
+  assert.equal(foldSum(0xffffffff), 0xffff);
+  assert.equal(foldSum(2 ** 32 + 5), 6); // 0x1_0000_0005: 0x0005 + 0x10000, then 5 + 1
+  assert.equal(foldSum(2 ** 40 + 0x12345), 0x2446); // 0x2345 + 0x1000001 = 0x1002346, then 0x2346 + 0x100
+});
+
 test('odd length: the last byte is padded with zero', () => {
   const d = Uint8Array.of(0x12, 0x34, 0x56);
   assert.equal(internetChecksum(d, 0, 3), ~(0x1234 + 0x5600) & 0xffff);

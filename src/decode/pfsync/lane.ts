@@ -58,7 +58,6 @@ const UPD_C_PEERS = 8, UPD_C_CREATOR = 72, UPD_PEERS = 104, UPD_CREATOR = 236, U
 const ETH = 14;
 const PF = ETH + 20;
 
-
 const lane: PfsyncLane = {
   raw: undefined as unknown as RawFrame, ipSrc: '', ipDst: '', ethSrc: '', cksum: '',
   sections: 0, sectionActions: [], sectionCounts: [], messages: 0, words: new Uint32Array(64 * LANE_WORDS),
