@@ -17,13 +17,13 @@
 
 import { parseMac, parseVirtualAddress, vhidOfVirtualMac, type VirtualAddress } from './addresses.js';
 import {
-  carpKey, counterBytes, findMatchingCandidate, hexDigestWords, hexToBytes, hmacCandidates, hmacKeyOf,
+  carpKey, findMatchingCandidate, hmacCandidates, hmacKeyOf,
   type HmacCandidate, type HmacVariant,
 } from './hmac.js';
 import type { AdvertFacts } from './facts.js';
+import type { CarpPair } from '../../decode/carp-lane.js';
 import { discoverVips } from './discover.js';
 import { digestWords, innerWords, setMessageU64, type HmacKey } from './sha1.js';
-import { peekI32 } from '../../decode/module.js';
 
 export type KeyOrigin = 'configured' | 'empty' | 'wordlist';
 
@@ -253,7 +253,7 @@ export class VhidAuth {
 
   /** Messages for the wordlist audit: a few per advert (variants of the likeliest address sets). */
   auditTargets(ad: AdvertFacts, max: number): HmacCandidate[] {
-    const counter = ad.counter ? counterBytes(ad.counter) : undefined;
+    const counter = ad.parsed?.counter;
     if (!counter) return [];
     const out: HmacCandidate[] = [];
     for (const set of this.addressSets().sets) {
@@ -312,11 +312,10 @@ export class VhidAuth {
   /** The last templateFor answer (consecutive adverts of a VHID verify against one set and lladdr). */
   private lastTemplate: { set: AddressSet; lladdr: Uint8Array | undefined; t: Template } | undefined;
 
-  private templateFor(set: AddressSet, counter: Uint8Array, lladdr: Uint8Array | undefined): Template {
+  private templateFor(set: AddressSet, p: CarpPair, lladdr: Uint8Array | undefined): Template {
     const last = this.lastTemplate;
-    const t = last !== undefined && last.set === set && last.lladdr === lladdr ? last.t : this.buildTemplate(set, counter, lladdr);
-    const hi = peekI32(counter, 0), lo = peekI32(counter, 4);
-    for (let i = 0; i < t.words.length; i++) setMessageU64(t.words[i]!, t.counterAt[i]!, hi, lo);
+    const t = last !== undefined && last.set === set && last.lladdr === lladdr ? last.t : this.buildTemplate(set, p.counter, lladdr);
+    for (let i = 0; i < t.words.length; i++) setMessageU64(t.words[i]!, t.counterAt[i]!, p.hi, p.lo);
     return t;
   }
 
@@ -338,11 +337,12 @@ export class VhidAuth {
   /** match()'s answer, reused: valid until the next match() (its callers read it at once; good() copies what it keeps). */
   private readonly hit: { c: HmacCandidate; key: KeyEntry } = { c: undefined as unknown as HmacCandidate, key: undefined as unknown as KeyEntry };
 
-  private match(ad: AdvertFacts, set: AddressSet, counter: Uint8Array, md: Int32Array, lladdr: Uint8Array | undefined, keys: readonly KeyEntry[]): { readonly c: HmacCandidate; readonly key: KeyEntry } | undefined {
-    const t = this.templateFor(set, counter, lladdr);
+  /** The first key and candidate of `set` whose HMAC of the advert's counter is its digest (both in `p`). */
+  private match(set: AddressSet, p: CarpPair, lladdr: Uint8Array | undefined, keys: readonly KeyEntry[]): { readonly c: HmacCandidate; readonly key: KeyEntry } | undefined {
+    const t = this.templateFor(set, p, lladdr);
     for (const key of keys) {
       for (let i = 0; i < t.words.length; i++) {
-        if (!key.hmac.matchesInner(t.words[i]!, md)) continue;
+        if (!key.hmac.matchesInner(t.words[i]!, p.md)) continue;
         const hit = this.hit;
         hit.c = t.cands[i]!; hit.key = key;
         return hit;
@@ -409,28 +409,24 @@ export class VhidAuth {
     return r;
   }
 
-  // verify()'s digest and counter, reused per advert: what keeps them (remember, discovery) copies
-  private readonly mdScratch = new Int32Array(5);
-  private readonly counterScratch = new Uint8Array(8);
-
   verify(ad: AdvertFacts): VerifyResult {
+    // the advert's counter and digest as numbers (advertOf's or the lane's: what keeps them, remember() and discovery, copies)
     const p = ad.parsed;
-    const md = p ? p.md : ad.hmac ? hexDigestWords(ad.hmac, this.mdScratch) : undefined;
-    const counter = p ? p.counter : ad.counter ? counterBytes(ad.counter, this.counterScratch) : undefined;
     const known = this.explicit ?? this.confirmed;
     const inUse = known ? textsOf(known) : this.candidateTexts();
     const keyKnown = this.keyKnown;
-    if (!md || !counter) {
+    if (!p) {
       return { status: 'unverified', reason: 'advert has no complete counter and HMAC', addresses: inUse, inferred: !this.explicit, keyKnown };
     }
+    const { counter, md } = p;
     const lladdr = this.lladdrOf(ad);
     const snd = this.senderOf(ad);
     const keys = this.keyList;
     if (this.explicitSet) {
-      const hit = this.match(ad, this.explicitSet, counter, md, lladdr, keys);
+      const hit = this.match(this.explicitSet, p, lladdr, keys);
       if (hit) { if (this.confirmedVariant === undefined) this.confirmedVariant = hit.c.variant; return this.good(hit, false, keyKnown); }
       if (!keyKnown) return this.noPassphrase(inUse, false);
-      const alt = this.alternative(ad, snd, counter, md, lladdr, keys);
+      const alt = this.alternative(ad, snd, p, lladdr, keys);
       return {
         status: 'bad', addresses: inUse, inferred: false, keyKnown,
         reason: alt ? `does not verify with the --vip addresses; verifies with ${alt.map((a) => a.text).join(', ')}` : 'does not verify with the passphrase and the --vip addresses',
@@ -440,14 +436,14 @@ export class VhidAuth {
 
     const sets = this.inferredSets().sets; // no --vip here (addressSets() without the record per advert)
     if (this.confirmed) {
-      const hit = this.match(ad, sets[0]!, counter, md, lladdr, keys);
+      const hit = this.match(sets[0]!, p, lladdr, keys);
       if (hit) return this.good(hit, true, keyKnown);
     }
     const gen = this.generation();
     let discovered: VerifyResult['discovered'];
     if (snd.failedAt !== gen) {
       for (const set of this.confirmed ? sets.slice(1) : sets) {
-        const hit = this.match(ad, set, counter, md, lladdr, keys);
+        const hit = this.match(set, p, lladdr, keys);
         if (!hit) continue;
         if (!this.confirmed) {
           this.adopt(hit.c.variant === 'ucarp-single' ? hit.c.addresses : set.addrs, hit.c.variant, hit.key);
@@ -461,7 +457,7 @@ export class VhidAuth {
         if (d && !this.confirmed) {
           this.adopt(d.addrs, d.variant, d.key);
           discovered = { addresses: d.addrs.map((a) => a.text), searched: d.sets };
-          const hit = this.match(ad, { addrs: d.addrs, singles: false }, counter, md, lladdr, [d.key]);
+          const hit = this.match({ addrs: d.addrs, singles: false }, p, lladdr, [d.key]);
           if (hit) return this.good(hit, true, keyKnown, discovered);
         } else if (d) {
           snd.alt = { addrs: d.addrs, singles: false };
@@ -497,17 +493,17 @@ export class VhidAuth {
   }
 
   /** --vip given and the advert does not verify: another candidate set (ARP/NA or search) that does. */
-  private alternative(ad: AdvertFacts, snd: SenderAuth, counter: Uint8Array, md: Int32Array, lladdr: Uint8Array | undefined, keys: readonly KeyEntry[]): readonly VirtualAddress[] | undefined {
-    if (snd.alt) return this.match(ad, snd.alt, counter, md, lladdr, keys) ? snd.alt.addrs : undefined;
+  private alternative(ad: AdvertFacts, snd: SenderAuth, p: CarpPair, lladdr: Uint8Array | undefined, keys: readonly KeyEntry[]): readonly VirtualAddress[] | undefined {
+    if (snd.alt) return this.match(snd.alt, p, lladdr, keys) ? snd.alt.addrs : undefined;
     if (snd.searched) return undefined;
     const own = [...this.candidates.values(), ...[...this.pool.addresses.values()].filter((a) => !this.candidates.has(a.text))];
     if (own.length > 0 && own.length <= SUBSET_LIMIT) {
       for (let mask = 1; mask < 1 << own.length; mask++) {
         const set = { addrs: own.filter((_, i) => (mask >> i) & 1), singles: false };
-        if (this.match(ad, set, counter, md, lladdr, keys)) { snd.alt = set; return set.addrs; }
+        if (this.match(set, p, lladdr, keys)) { snd.alt = set; return set.addrs; }
       }
     }
-    const d = this.discover(ad, snd, counter, md, lladdr);
+    const d = this.discover(ad, snd, p.counter, p.md, lladdr);
     if (d) { snd.alt = { addrs: d.addrs, singles: false }; return d.addrs; }
     return undefined;
   }

@@ -7,6 +7,8 @@ import { advertLayerOf, extendFacts, linkOf, type AdvertBase } from '../facts.js
 import { pairCounterText, pairHmacText, type CarpLane, type CarpPair } from '../../decode/carp-lane.js';
 import { CARP_ADVERTISEMENT, CARP_DFLTTL, CARP_VERSION } from '../../decode/carp.js';
 import type { PacketTime } from '../../kernel/time.js';
+import { peekI32 } from '../../decode/module.js';
+import { counterBytes, hexDigestWords } from './hmac.js';
 
 // Shared with the VRRP analyzer (analyze/facts.ts); re-exported for the CARP modules.
 export { linkOf, vrrpOf, type AddressFamily } from '../facts.js';
@@ -23,10 +25,10 @@ export interface AdvertFacts extends AdvertBase {
   /** 40 hex digits, when present. */
   readonly hmac: string | undefined;
   /**
-   * A lane advert's counter and HMAC as numbers, read from the bytes (decode/carp-lane.ts): what
-   * verify() and the replay check would otherwise parse out of `counter` and `hmac`, twice each.
-   * The lane's own arrays, valid only while this advert is analysed: never kept (a held advert
-   * drops it). Undefined for a decoded frame's advert.
+   * `counter` and `hmac` as numbers, what the HMAC check and the replay check read; undefined
+   * unless both are whole (a u64, 40 hex digits). advertOf parses them once; a lane advert has the
+   * lane's arrays (decode/carp-lane.ts), valid only while it is analysed (a held advert gets its
+   * own copy: LaneAdvertFacts.detached).
    */
   readonly parsed: CarpPair | undefined;
 }
@@ -49,9 +51,16 @@ export function advertOf(frame: DecodedFrame): AdvertFacts | undefined {
   ad.demote = fieldNum(carp, 'carp.demotion') ?? 0;
   ad.counter = fieldStr(carp, 'carp.counter');
   ad.hmac = fieldStr(carp, 'carp.hmac');
-  ad.parsed = undefined; // the same fields in the same order as a lane advert's (one object shape)
+  ad.parsed = carpPairOf(ad.counter, ad.hmac); // the same fields in the same order as a lane advert's (one object shape)
   ad.acceptable = acceptable;
   return ad;
+}
+
+/** carp.counter and carp.hmac as a pair of its own, undefined unless both are whole. */
+function carpPairOf(counter: string | undefined, hmac: string | undefined): CarpPair | undefined {
+  if (counter === undefined || hmac === undefined) return undefined;
+  const md = hexDigestWords(hmac), c = counterBytes(counter);
+  return md && c ? { md, counter: c, hi: peekI32(c, 0), lo: peekI32(c, 4) } : undefined;
 }
 
 /**
@@ -105,12 +114,16 @@ export class LaneAdvertFacts implements AdvertFacts {
     return (this.hmacText ??= pairHmacText(this.m0, this.m1, this.m2, this.m3, this.m4));
   }
 
-  /** The same facts as a plain object without `parsed`: for a held advert, which outlives its frame. */
+  /** The same facts as a plain object with its own copy of the numbers: for a held advert, which outlives its frame. */
   detached(): AdvertFacts {
+    const counter = new Uint8Array(8);
+    const v = new DataView(counter.buffer);
+    v.setInt32(0, this.hi); v.setInt32(4, this.lo);
+    const parsed: CarpPair = { md: Int32Array.of(this.m0, this.m1, this.m2, this.m3, this.m4), counter, hi: this.hi, lo: this.lo };
     return {
       frame: this.frame, ts: this.ts, t: this.t, link: this.link, af: this.af, src: this.src, dst: this.dst, ttl: this.ttl,
       ethSrc: this.ethSrc, vhid: this.vhid, version: this.version, type: this.type, advbase: this.advbase,
-      advskew: this.advskew, demote: this.demote, counter: this.counter, hmac: this.hmac, parsed: undefined, acceptable: true,
+      advskew: this.advskew, demote: this.demote, counter: this.counter, hmac: this.hmac, parsed, acceptable: true,
     };
   }
 }

@@ -31,8 +31,6 @@ import {
   advertInterval, compareAdverts, isBowOut, lateThreshold, masterDownInterval,
 } from './timing.js';
 import { LIMITS } from '../../limits.js';
-import { counterBytes, hexDigestWords } from './hmac.js';
-import { peekI32 } from '../../decode/module.js';
 import { SeenPairs } from './seen-pairs.js';
 
 export type MasterCause = 'first_seen' | 'bow_out' | 'master_timeout' | 'demoted' | 'preempted';
@@ -85,9 +83,6 @@ interface SourceState extends Contender {
 /** Default cap on the senders of one group (limits.ts sources-per-vhid). */
 export const MAX_SOURCES: number = LIMITS['sources-per-vhid'].default;
 const MAX_SEEN = 4096;
-// verify()-style scratch for checkReplay: the pair as numbers (one advert at a time)
-const mdWords = new Int32Array(5);
-const counter8 = new Uint8Array(8);
 
 export class VhidGroup extends Election<MasterCause> {
   readonly sources = new Map<string, SourceState>();
@@ -279,17 +274,10 @@ export class VhidGroup extends Election<MasterCause> {
    * (genuine takeover); replay: another source sent it first and this one is not a member.
    */
   private checkReplay(ad: AdvertFacts, s: SourceState, auth: AuthOutcome, emit: FindingSink): 'original' | 'loop' | 'shared' | 'replay' {
-    // a lane advert's numbers (its texts are not made unless read), else parsed here: always 40
-    // hex digits and a u64 from the decoders (anything else is not tracked)
+    // the counter and digest as numbers (advertOf's or the lane's); an advert without both whole is not tracked
     const p = ad.parsed;
-    let md: Int32Array = mdWords, hi: number, lo: number;
-    if (p) {
-      md = p.md; hi = p.hi; lo = p.lo;
-    } else {
-      if (!ad.counter || !ad.hmac || !hexDigestWords(ad.hmac, mdWords) || !counterBytes(ad.counter, counter8)) return 'original';
-      hi = peekI32(counter8, 0);
-      lo = peekI32(counter8, 4);
-    }
+    if (!p) return 'original';
+    const { md, hi, lo } = p;
     const prev = this.seen.get(md, hi, lo);
     const verifies = auth.keyKnown === true ? auth.status === 'good' : auth.status !== 'bad';
     if (!prev) {

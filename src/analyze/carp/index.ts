@@ -302,7 +302,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     if (r.status === 'unverified' && r.keyKnown && !auth.addressesKnown && ad.hmac !== undefined) {
       const q = queue ?? [];
       if (!queue) held.set(authKey, q);
-      // a held advert outlives its frame: not the lane's reused struct and numbers (verified again from its texts)
+      // a held advert outlives its frame: not the lane's reused struct and numbers (detached() copies them)
       const lane = ad instanceof LaneAdvertFacts;
       q.push({ frame: lane ? { raw: frame.raw } : frame, ad: lane ? ad.detached() : ad, ctx, emit, derive });
       if (q.length >= HOLD_ADVERTS || ad.t - q[0]!.ad.t >= HOLD_SECONDS) release(authKey);

@@ -14,7 +14,7 @@ import { checkProperty } from '../../support/fc-seed.js';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { decodeFrame } from '../../../src/decode/frame.js';
-import { readCarpLane } from '../../../src/decode/carp-lane.js';
+import { readCarpLane, type CarpPair } from '../../../src/decode/carp-lane.js';
 import { advertOf, LaneAdvertFacts, type AdvertFacts } from '../../../src/analyze/carp/facts.js';
 import { interfaceLink } from '../../../src/analyze/facts.js';
 import { timeOf, toSeconds } from '../../../src/analyze/types.js';
@@ -145,7 +145,11 @@ test('CARP lane: the same findings, totals and summary as the full decode, with 
 interface Pair { md: number[]; counter: number[]; hi: number; lo: number }
 /** An advert's facts as the analysis reads them (every field of AdvertFacts; `parsed` aside). */
 type FactsView = Record<string, unknown>;
-interface View { ipSrc: string; ipDst: string; ethSrc: string; vhid: number; advskew: number; advbase: number; pair: Pair; facts: FactsView; held: FactsView }
+interface View {
+  ipSrc: string; ipDst: string; ethSrc: string; vhid: number; advskew: number; advbase: number; pair: Pair;
+  /** The facts, a held advert's facts, and the numbers (`parsed`) of each. */
+  facts: FactsView; held: FactsView; factsPair: Pair | undefined; heldPair: Pair | undefined;
+}
 
 const FACT_KEYS: readonly (keyof AdvertFacts)[] = ['frame', 'ts', 't', 'link', 'af', 'src', 'dst', 'ttl', 'ethSrc', 'acceptable',
   'vhid', 'version', 'type', 'advbase', 'advskew', 'demote', 'counter', 'hmac'];
@@ -158,18 +162,24 @@ function pairOfTexts(counter: string, hmac: string): Pair {
   return { md: [...md], counter: [...c], hi: word(0), lo: word(4) };
 }
 
+const pairView = (p: CarpPair | undefined): Pair | undefined => p && { md: [...p.md], counter: [...p.counter], hi: p.hi, lo: p.lo };
+
 function laneView(raw: RawFrame): View | undefined {
   const l = readCarpLane(raw);
   if (!l) return undefined;
   assert.equal(l.raw, raw);
-  const pair = { md: [...l.pair.md], counter: [...l.pair.counter], hi: l.pair.hi, lo: l.pair.lo };
+  const pair = pairView(l.pair)!;
   // the facts the analysis gets (counter and HMAC texts made from the numbers when read), and a held advert's copy
   const ts = timeOf(raw);
   const ad = new LaneAdvertFacts(l, raw.number, ts, toSeconds(ts), interfaceLink(raw));
   assert.equal(ad.parsed, l.pair);
   const held = ad.detached();
-  assert.equal(held.parsed, undefined);
-  return { ipSrc: l.ipSrc, ipDst: l.ipDst, ethSrc: l.ethSrc, vhid: l.vhid, advskew: l.advskew, advbase: l.advbase, pair, facts: factsView(ad), held: factsView(held) };
+  // a held advert's numbers are its own, not the lane's reused arrays
+  assert.ok(held.parsed !== undefined && held.parsed.md !== l.pair.md && held.parsed.counter !== l.pair.counter);
+  return {
+    ipSrc: l.ipSrc, ipDst: l.ipDst, ethSrc: l.ethSrc, vhid: l.vhid, advskew: l.advskew, advbase: l.advbase, pair,
+    facts: factsView(ad), held: factsView(held), factsPair: pairView(ad.parsed), heldPair: pairView(held.parsed),
+  };
 }
 
 /** What the full decode says of a frame the lane took: eth / ipv4 / carp, nothing annotated, a plain v2 advert; its values. */
@@ -189,6 +199,7 @@ function fullView(raw: RawFrame): View {
     vhid: fieldNum(c, 'carp.vhid')!, advskew: fieldNum(c, 'carp.advskew')!, advbase: fieldNum(c, 'carp.adver_int')!,
     pair: pairOfTexts(fieldStr(c, 'carp.counter')!, fieldStr(c, 'carp.hmac')!),
     facts: factsView(advertOf(f)!), held: factsView(advertOf(f)!),
+    factsPair: pairView(advertOf(f)!.parsed), heldPair: pairView(advertOf(f)!.parsed),
   };
 }
 
