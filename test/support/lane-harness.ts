@@ -89,6 +89,25 @@ export function checkLaneVariants<V>(variants: Iterable<RawFrame>, laneView: (ra
   return { taken, checked };
 }
 
+/**
+ * A lane's sweep over bytes: every source frame, each of its prefixes (from the 14 bytes of an
+ * Ethernet header, every `step` bytes), and for a frame the lane takes what `more` makes of it
+ * (changed bytes, trailers, ...), each checked by checkLaneVariants; how many it took of how many.
+ */
+export function sweepLane<V>(sources: Iterable<RawFrame>, step: number, laneView: (raw: RawFrame) => V | undefined, fullView: (raw: RawFrame) => V,
+  more: (raw: RawFrame) => RawFrame[]): { taken: number; checked: number } {
+  let taken = 0, checked = 0;
+  for (const raw of sources) {
+    const variants: RawFrame[] = [raw];
+    for (let len = 14; len < raw.data.length; len += step) variants.push({ ...raw, data: raw.data.subarray(0, len), capturedLength: len });
+    if (laneView(raw) !== undefined) variants.push(...more(raw));
+    const n = checkLaneVariants(variants, laneView, fullView);
+    taken += n.taken;
+    checked += n.checked;
+  }
+  return { taken, checked };
+}
+
 /** Every classic pcap of samples/, the reference captures and the public corpus (at least 20 in CI). */
 export function captureFiles(): string[] {
   const dirs = [path.join(REPO_ROOT, 'samples'), path.join(SHARED, 'captures'), path.join(SHARED, 'corpus', 'public')];

@@ -25,7 +25,7 @@ import { REPO_ROOT } from '../../support/paths.js';
 import { rawFrame, timeAt } from '../../support/frames.js';
 import { arp, carp, ethernet, ipv4, vrrp2 } from '../../builders/packets.js';
 import { ucarpHmac } from '../../builders/make-samples.js';
-import { captureFiles, checkLaneVariants, framesOf, runLanes, withIpv4Checksum } from '../../support/lane-harness.js';
+import { captureFiles, checkLaneVariants, framesOf, runLanes, sweepLane, withIpv4Checksum } from '../../support/lane-harness.js';
 import { A as TA, B as TB, data as tdata, failover, sync as tsync, T0 } from '../../support/takeover-capture.js';
 import { buildUpdC } from '../../builders/pfsync.js';
 import { counterBytes, hexDigestWords } from '../../../src/analyze/carp/hmac.js';
@@ -204,26 +204,20 @@ function fullView(raw: RawFrame): View {
 }
 
 test('CARP lane: takes only plain v2 adverts, with the full decode\'s values, on every prefix and byte change', () => {
-  let taken = 0, checked = 0;
   const sources = [...session(), ...captureFiles().flatMap((f) => framesOf(f) ?? []).filter((r) => r.data.length < 200)];
-  for (const raw of sources) {
-    const variants: RawFrame[] = [raw];
-    for (let len = 14; len < raw.data.length; len += 3) variants.push({ ...raw, data: raw.data.subarray(0, len), capturedLength: len });
-    if (readCarpLane(raw) !== undefined) {
-      variants.push({ ...raw, originalLength: raw.data.length + 4 }); // cut by the snap length
-      variants.push({ ...raw, data: Uint8Array.from([...raw.data, 0, 0, 0, 0]), capturedLength: raw.data.length + 4, originalLength: raw.data.length + 4 }); // trailer
-      // every byte changed once, and the IPv4 header bytes with its checksum made right again
-      for (let at = 0; at < raw.data.length; at++) {
-        const data = Uint8Array.from(raw.data);
-        data[at] = (data[at]! + 1 + at) & 0xff;
-        variants.push({ ...raw, data });
-        if (at >= 14 && at < 34 && at !== 24 && at !== 25) variants.push({ ...raw, data: withIpv4Checksum(data) });
-      }
+  const { taken, checked } = sweepLane(sources, 3, laneView, fullView, (raw) => {
+    const variants: RawFrame[] = [];
+    variants.push({ ...raw, originalLength: raw.data.length + 4 }); // cut by the snap length
+    variants.push({ ...raw, data: Uint8Array.from([...raw.data, 0, 0, 0, 0]), capturedLength: raw.data.length + 4, originalLength: raw.data.length + 4 }); // trailer
+    // every byte changed once, and the IPv4 header bytes with its checksum made right again
+    for (let at = 0; at < raw.data.length; at++) {
+      const data = Uint8Array.from(raw.data);
+      data[at] = (data[at]! + 1 + at) & 0xff;
+      variants.push({ ...raw, data });
+      if (at >= 14 && at < 34 && at !== 24 && at !== 25) variants.push({ ...raw, data: withIpv4Checksum(data) });
     }
-    const n = checkLaneVariants(variants, laneView, fullView);
-    taken += n.taken;
-    checked += n.checked;
-  }
+    return variants;
+  });
   assert.ok(taken >= 300 && checked > 10_000, `variants the lane took: ${taken} of ${checked}`);
 });
 
