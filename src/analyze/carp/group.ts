@@ -278,10 +278,9 @@ export class VhidGroup extends Election<MasterCause> {
     const p = ad.parsed;
     if (!p) return 'original';
     const { md, hi, lo } = p;
-    const prev = this.seen.get(md, hi, lo);
+    const seen = this.seen, at = seen.findOrAdd(md, hi, lo, ad.src, ad.ethSrc, ad.frame);
     const verifies = auth.keyKnown === true ? auth.status === 'good' : auth.status !== 'bad';
-    if (!prev) {
-      this.seen.add(md, hi, lo, ad.src, ad.ethSrc, ad.frame);
+    if (at < 0) {
       // a forged advert (HMAC failed) never makes its sender a member
       if (verifies) {
         s.originals++;
@@ -292,13 +291,13 @@ export class VhidGroup extends Election<MasterCause> {
       }
       return 'original';
     }
-    if (prev.src === ad.src && (prev.ethSrc ?? '') === (ad.ethSrc ?? '')) { s.loopDuplicates++; return 'loop'; }
+    if (seen.srcAt(at) === ad.src && (seen.ethSrcAt(at) ?? '') === (ad.ethSrc ?? '')) { s.loopDuplicates++; return 'loop'; }
     const member = s.originals > 0 && verifies && (auth.keyKnown === true && auth.status === 'good'
       || (s.hasLast && follows(s.lastHi, s.lastLo, hi >>> 0, lo >>> 0)));
     if (member) { s.sharedCounters++; s.lastHi = hi >>> 0; s.lastLo = lo >>> 0; return 'shared'; }
     s.replays++;
     s.pendingReplay.push(ad.frame);
-    s.replayOf.push(prev.frame);
+    s.replayOf.push(seen.frameAt(at));
     if (s.pendingReplay.length >= 2 || s.hmac.bad > 0) this.reportReplay(s, ad.ts, emit);
     return 'replay';
   }

@@ -1,6 +1,8 @@
 // SeenPairs (the replay check's table of (counter, HMAC) pairs) against a plain model: a list of
 // the last `capacity` pairs added, searched in full. Small key spaces force repeats, colliding
-// buckets, long probe runs, ring wrap-around (backward-shift deletion) and growth from 256 slots.
+// buckets, long probe runs, ring wrap-around (stale buckets of overwritten slots, the index built
+// again) and growth from 256 slots. Each sequence runs twice: get() then add(), and findOrAdd()
+// (the replay check's one probe).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,14 +19,22 @@ const same = (a: Pair, b: Pair): boolean => a.hi === b.hi && a.lo === b.lo && a.
 /** Runs `ops` (a pair and whether to add it when not held) on a table and on the model. */
 function check(capacity: number, ops: { pair: Pair; add: boolean }[]): void {
   const t = new SeenPairs(capacity);
+  const one = new SeenPairs(capacity);
   const model: Entry[] = [];
   ops.forEach(({ pair, add }, frame) => {
     const md = Int32Array.from(pair.md);
     const want = model.find((e) => same(e, pair));
+    const held = want ? { src: want.src, ethSrc: want.eth, frame: want.frame } : undefined;
     const got = t.get(md, pair.hi, pair.lo);
-    assert.deepEqual(got, want ? { src: want.src, ethSrc: want.eth, frame: want.frame } : undefined, `frame ${frame}`);
+    assert.deepEqual(got, held, `frame ${frame}`);
+    const src = `10.0.0.${frame % 7}`, eth = frame % 3 === 0 ? undefined : `02:00:00:00:00:0${frame % 5}`;
+    if (add) {
+      const at = one.findOrAdd(md, pair.hi, pair.lo, src, eth, frame);
+      assert.deepEqual(at < 0 ? undefined : { src: one.srcAt(at), ethSrc: one.ethSrcAt(at), frame: one.frameAt(at) }, held, `findOrAdd, frame ${frame}`);
+    } else {
+      assert.deepEqual(one.get(md, pair.hi, pair.lo), held, `findOrAdd's table, frame ${frame}`);
+    }
     if (!want && add) {
-      const src = `10.0.0.${frame % 7}`, eth = frame % 3 === 0 ? undefined : `02:00:00:00:00:0${frame % 5}`;
       t.add(md, pair.hi, pair.lo, src, eth, frame);
       model.push({ ...pair, src, eth, frame });
       if (model.length > capacity) model.shift();
@@ -40,7 +50,7 @@ const run = fc.array(pair, { minLength: 1, maxLength: 60, size: 'max' }).chain((
   fc.array(fc.record({ i: fc.nat(pool.length - 1), add: fc.boolean() }), { maxLength: 400, size: 'max' })
     .map((ops) => ops.map(({ i, add }) => ({ pair: pool[i]!, add }))));
 
-test('SeenPairs: the model\'s answers for any sequence, small capacities (wrap-around, deletion in crowded runs)', () => {
+test('SeenPairs: the model\'s answers for any sequence, small capacities (wrap-around, stale buckets in crowded runs)', () => {
   checkProperty(fc.property(fc.integer({ min: 1, max: 40 }), run, (capacity, ops) => {
     check(capacity, ops);
   }), { numRuns: 400, seed: 21 });
