@@ -16,7 +16,7 @@
 
 import { FINDINGS } from './analyze/findings.js';
 import { DECODER_FINDINGS, isDecoderFindingId } from './analyze/policy.js';
-import { timeOf, type AnalyzedFrame, type Analyzer, type DeriveSink, type Finding, type PacketTime } from './analyze/types.js';
+import { timeOf, type AnalyzedFrame, type Analyzer, type DeriveSink, type Finding, type FindingSink, type PacketTime } from './analyze/types.js';
 import type { CaptureSource, ClockTick, RawFrame, RecordPrefilter } from './capture/types.js';
 import { decodeFrame } from './decode/frame.js';
 import type { PfsyncLane } from './decode/pfsync/lane.js';
@@ -167,6 +167,9 @@ const CARP_LANE_LAYERS: DecodedFrame['layers'] = Object.freeze([Object.freeze({ 
 /** The same for an ARP lane frame (decode/arp-lane.ts): its only layer says arp. */
 const ARP_LANE_LAYERS: DecodedFrame['layers'] = Object.freeze([Object.freeze({ proto: 'arp', offset: 14, length: 0, status: 'ok', fields: Object.freeze({}) })]);
 
+/** An analyzer's onPfsyncLane, onCarpLane or onArpLane (the lane's own type: processLane() runs the handlers of its kind). */
+type LaneHandler = (lane: PfsyncLane | CarpLane | ArpLane, emit: FindingSink) => void;
+
 /** Which lane processLane() runs. */
 const enum LaneKind { Pfsync, Carp, Arp }
 
@@ -181,6 +184,10 @@ export class Pipeline {
   private laneEntry: FrameOutput | undefined;
   private readonly carpLane: ((raw: RawFrame) => CarpLane | undefined) | undefined;
   private readonly arpLane: ((raw: RawFrame) => ArpLane | undefined) | undefined;
+  /** The analyzers' onPfsyncLane, onCarpLane and onArpLane (by LaneKind), bound, in the analyzers' order. */
+  private readonly laneHandlers: readonly (readonly LaneHandler[])[];
+  /** The analyzers' carpLaneDeclined, bound. */
+  private readonly carpDecliners: readonly ((lane: CarpLane) => boolean)[];
   /** The layers a lane frame shows: the pfsync, CARP or ARP lane's. */
   private laneLayers: DecodedFrame['layers'] = LANE_LAYERS;
   private readonly laneEmit = (f: Finding): void => {
@@ -224,6 +231,16 @@ export class Pipeline {
     this.lane = lanes && c.pfsyncLane !== undefined && c.analyzers.every((a) => a.onPfsyncLane !== undefined) ? c.pfsyncLane : undefined;
     this.carpLane = lanes && c.carpLane !== undefined && c.analyzers.every((a) => a.onCarpLane !== undefined) ? c.carpLane : undefined;
     this.arpLane = lanes && c.arpLane !== undefined && c.analyzers.every((a) => a.onArpLane !== undefined) ? c.arpLane : undefined;
+    // Each analyzer's lane handlers, bound once: per lane frame, a call through an array and not
+    // a property read across the analyzers' several shapes (a megamorphic load per analyzer)
+    const bound = <F extends (...args: never[]) => unknown>(pick: (a: Analyzer) => F | undefined): F[] =>
+      c.analyzers.map((a) => pick(a)!.bind(a) as F);
+    this.laneHandlers = [
+      this.lane ? bound((a) => a.onPfsyncLane) as LaneHandler[] : [],
+      this.carpLane ? bound((a) => a.onCarpLane) as LaneHandler[] : [],
+      this.arpLane ? bound((a) => a.onArpLane) as LaneHandler[] : [],
+    ];
+    this.carpDecliners = this.carpLane ? c.analyzers.filter((a) => a.carpLaneDeclined !== undefined).map((a) => a.carpLaneDeclined!.bind(a)) : [];
   }
 
   private count(f: Finding): void {
@@ -350,13 +367,12 @@ export class Pipeline {
     this.lanePrevious = previousEpoch;
     this.laneEntry = undefined;
     this.laneLayers = kind === LaneKind.Pfsync ? LANE_LAYERS : kind === LaneKind.Carp ? CARP_LANE_LAYERS : ARP_LANE_LAYERS;
-    for (const a of this.config.analyzers) {
+    const handlers = this.laneHandlers[kind]!;
+    for (let i = 0; i < handlers.length; i++) {
       try {
-        if (kind === LaneKind.Pfsync) a.onPfsyncLane!(lane as PfsyncLane, this.laneEmit);
-        else if (kind === LaneKind.Carp) a.onCarpLane!(lane as CarpLane, this.laneEmit);
-        else a.onArpLane!(lane as ArpLane, this.laneEmit);
+        handlers[i]!(lane, this.laneEmit);
       } catch (err) {
-        this.analyzerFailed(a, raw.number, timeOf(raw), err, this.laneEmit);
+        this.analyzerFailed(this.config.analyzers[i]!, raw.number, timeOf(raw), err, this.laneEmit);
       }
     }
     const entry = this.laneEntry;
@@ -372,7 +388,8 @@ export class Pipeline {
   }
 
   private carpLaneDeclined(lane: CarpLane): boolean {
-    for (const a of this.config.analyzers) if (a.carpLaneDeclined?.(lane)) return true;
+    const decliners = this.carpDecliners;
+    for (let i = 0; i < decliners.length; i++) if (decliners[i]!(lane)) return true;
     return false;
   }
 

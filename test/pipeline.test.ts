@@ -12,6 +12,7 @@ import type { Renderer } from '../src/output/renderer.js';
 import { Pipeline, runPipeline, type PipelineConfig } from '../src/pipeline.js';
 import { arpFrame, carpFrame4, ethernet, ipv4, vrrp2Frame } from './builders/packets.js';
 import { rawFrame } from './support/frames.js';
+import { readCarpLane } from '../src/decode/carp-lane.js';
 
 function numbered(data: Uint8Array, number: number): RawFrame {
   return rawFrame(data, { number, tsSec: 1700000000 + number });
@@ -234,4 +235,36 @@ test('held frames: output waits while an analyzer holds, then comes in capture o
   p2.finish();
   assert.deepEqual(r2.shown.map((s) => s.number), [1, 2]);
   assert.deepEqual(r2.loose, ['pfsync.bulk_incomplete@']);
+});
+
+test('lanes: each analyzer\'s handler runs in order; one that throws is named in the internal error and the others still run', () => {
+  // The pipeline binds the analyzers' lane handlers once (processLane, carpLaneDeclined): the
+  // analyzer named in the error must be the one whose handler threw, and a decliner declines.
+  const calls: string[] = [];
+  const laneAnalyzer = (name: string, throwOn?: number, declineOn?: number): Analyzer => ({
+    name,
+    onFrame(frame) { calls.push(`${name}:full:${frame.raw.number}`); },
+    onCarpLane(lane) {
+      calls.push(`${name}:lane:${lane.raw.number}`);
+      if (lane.raw.number === throwOn) throw new Error(`boom in ${name}`);
+    },
+    onPfsyncLane() {},
+    onArpLane() {},
+    ...(declineOn !== undefined ? { carpLaneDeclined: (lane: { raw: RawFrame }) => lane.raw.number === declineOn } : {}),
+    onTick() {},
+    finish() {},
+    summary: () => ({}),
+  });
+  const r = new RecordingRenderer();
+  const p = new Pipeline(config({
+    renderer: r, decodeOptions: { pfsyncAnalysisOnly: true }, carpLane: readCarpLane,
+    analyzers: [laneAnalyzer('first', undefined, 3), laneAnalyzer('second', 2)],
+  }));
+  for (let n = 1; n <= 3; n++) p.onFrame(numbered(carpFrame4(), n));
+  const res = p.finish();
+  assert.deepEqual(calls, ['first:lane:1', 'second:lane:1', 'first:lane:2', 'second:lane:2', 'first:full:3', 'second:full:3']);
+  assert.equal(p.laneFrames, 2);
+  assert.equal(res.internalErrorCount, 1);
+  assert.equal(res.internalErrors[0]?.frame, 2);
+  assert.match(res.internalErrors[0]!.message, /^second analyzer: boom in second$/);
 });

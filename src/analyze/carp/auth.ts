@@ -115,7 +115,7 @@ const PENDING_CAP = 64;
 interface Template {
   /** The candidates; their `message` keeps the counter it was built with (only the blocks change). */
   readonly cands: readonly HmacCandidate[];
-  /** innerWords of each candidate's message, the current advert's counter written in. */
+  /** innerWords of each candidate's message, with the counter of the last advert it was tried on (match() writes it). */
   readonly words: readonly Int32Array[];
   /** Where the counter starts in each message (its last 8 bytes). */
   readonly counterAt: readonly number[];
@@ -314,9 +314,7 @@ export class VhidAuth {
 
   private templateFor(set: AddressSet, p: CarpPair, lladdr: Uint8Array | undefined): Template {
     const last = this.lastTemplate;
-    const t = last !== undefined && last.set === set && last.lladdr === lladdr ? last.t : this.buildTemplate(set, p.counter, lladdr);
-    for (let i = 0; i < t.words.length; i++) setMessageU64(t.words[i]!, t.counterAt[i]!, p.hi, p.lo);
-    return t;
+    return last !== undefined && last.set === set && last.lladdr === lladdr ? last.t : this.buildTemplate(set, p.counter, lladdr);
   }
 
   private buildTemplate(set: AddressSet, counter: Uint8Array, lladdr: Uint8Array | undefined): Template {
@@ -340,9 +338,14 @@ export class VhidAuth {
   /** The first key and candidate of `set` whose HMAC of the advert's counter is its digest (both in `p`). */
   private match(set: AddressSet, p: CarpPair, lladdr: Uint8Array | undefined, keys: readonly KeyEntry[]): { readonly c: HmacCandidate; readonly key: KeyEntry } | undefined {
     const t = this.templateFor(set, p, lladdr);
+    const { words, counterAt } = t, hi = p.hi, lo = p.lo;
+    // the counter is written into a candidate's blocks only when it is tried (with --vip, up to
+    // 13 candidates; the first verifies, advert after advert)
+    let written = 0;
     for (const key of keys) {
-      for (let i = 0; i < t.words.length; i++) {
-        if (!key.hmac.matchesInner(t.words[i]!, p.md)) continue;
+      for (let i = 0; i < words.length; i++) {
+        if (i >= written) { setMessageU64(words[i]!, counterAt[i]!, hi, lo); written = i + 1; }
+        if (!key.hmac.matchesInner(words[i]!, p.md)) continue;
         const hit = this.hit;
         hit.c = t.cands[i]!; hit.key = key;
         return hit;

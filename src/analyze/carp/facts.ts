@@ -65,17 +65,21 @@ function carpPairOf(counter: string | undefined, hmac: string | undefined): Carp
 
 /**
  * A lane advert's facts (decode/carp-lane.ts): what advertOf gives for its full decode, field
- * for field, with carp.counter and carp.hmac as texts made on first reading, from this object's
- * own copy of the numbers (the lane's arrays are reused; `parsed` is valid only while the advert
- * is analysed). Per advert nothing reads them unless a finding or the wordlist audit does.
+ * for field, with carp.counter and carp.hmac as texts made on first reading from `parsed`, the
+ * lane's numbers. Those are reused by the next lane frame, so all of it is valid only while the
+ * advert is analysed (per advert nothing reads the texts unless a finding or the wordlist audit
+ * does); a held advert gets its own copy (detached). The fields every lane advert shares (af,
+ * TTL, version, type, demote, acceptable) are on the prototype: one object per advert of 13
+ * fields, not 27 (the counter's and HMAC's seven words were copies, each a heap number when
+ * it is beyond 30 bits).
  */
 export class LaneAdvertFacts implements AdvertFacts {
-  readonly af = 'ipv4' as const;
-  readonly ttl = CARP_DFLTTL;
-  readonly version = CARP_VERSION;
-  readonly type = CARP_ADVERTISEMENT;
-  readonly demote = 0;
-  readonly acceptable = true;
+  declare readonly af: 'ipv4';
+  declare readonly ttl: number;
+  declare readonly version: number;
+  declare readonly type: number;
+  declare readonly demote: number;
+  declare readonly acceptable: boolean;
   readonly src: string;
   readonly dst: string;
   readonly ethSrc: string;
@@ -83,13 +87,6 @@ export class LaneAdvertFacts implements AdvertFacts {
   readonly advbase: number;
   readonly advskew: number;
   readonly parsed: CarpPair;
-  private readonly hi: number;
-  private readonly lo: number;
-  private readonly m0: number;
-  private readonly m1: number;
-  private readonly m2: number;
-  private readonly m3: number;
-  private readonly m4: number;
   private counterText: string | undefined = undefined;
   private hmacText: string | undefined = undefined;
 
@@ -100,26 +97,22 @@ export class LaneAdvertFacts implements AdvertFacts {
     this.vhid = lane.vhid;
     this.advbase = lane.advbase;
     this.advskew = lane.advskew;
-    const p = lane.pair, md = p.md;
-    this.parsed = p;
-    this.hi = p.hi; this.lo = p.lo;
-    this.m0 = md[0]!; this.m1 = md[1]!; this.m2 = md[2]!; this.m3 = md[3]!; this.m4 = md[4]!;
+    this.parsed = lane.pair;
   }
 
   get counter(): string {
-    return (this.counterText ??= pairCounterText(this.hi, this.lo));
+    return (this.counterText ??= pairCounterText(this.parsed.hi, this.parsed.lo));
   }
 
   get hmac(): string {
-    return (this.hmacText ??= pairHmacText(this.m0, this.m1, this.m2, this.m3, this.m4));
+    const md = this.parsed.md;
+    return (this.hmacText ??= pairHmacText(md[0]!, md[1]!, md[2]!, md[3]!, md[4]!));
   }
 
   /** The same facts as a plain object with its own copy of the numbers: for a held advert, which outlives its frame. */
   detached(): AdvertFacts {
-    const counter = new Uint8Array(8);
-    const v = new DataView(counter.buffer);
-    v.setInt32(0, this.hi); v.setInt32(4, this.lo);
-    const parsed: CarpPair = { md: Int32Array.of(this.m0, this.m1, this.m2, this.m3, this.m4), counter, hi: this.hi, lo: this.lo };
+    const p = this.parsed;
+    const parsed: CarpPair = { md: Int32Array.from(p.md), counter: Uint8Array.from(p.counter), hi: p.hi, lo: p.lo };
     return {
       frame: this.frame, ts: this.ts, t: this.t, link: this.link, af: this.af, src: this.src, dst: this.dst, ttl: this.ttl,
       ethSrc: this.ethSrc, vhid: this.vhid, version: this.version, type: this.type, advbase: this.advbase,
@@ -127,6 +120,11 @@ export class LaneAdvertFacts implements AdvertFacts {
     };
   }
 }
+// what every lane advert is (readCarpLane takes no other): IPv4, TTL 255, CARP v2 advert, demote 0
+Object.defineProperties(LaneAdvertFacts.prototype, {
+  af: { value: 'ipv4' }, ttl: { value: CARP_DFLTTL }, version: { value: CARP_VERSION }, type: { value: CARP_ADVERTISEMENT },
+  demote: { value: 0 }, acceptable: { value: true },
+});
 
 /** An address some host announced as its own (gratuitous ARP, ARP reply, unsolicited NA). */
 export interface AddressAnnouncement {

@@ -263,9 +263,18 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
   const contexts = new Map<string, (VhidContext | undefined)[]>();
   const contextSlot = (af: AdvertFacts['af'], vhid: number): number => (af === 'ipv6' ? 256 : 0) + vhid;
 
+  // the last link's contexts (one Map lookup per change of link, not per advert)
+  let lastContextLink: string | undefined, lastContexts: (VhidContext | undefined)[] | undefined;
+  const contextsOf = (link: string): (VhidContext | undefined)[] | undefined => {
+    if (link === lastContextLink) return lastContexts;
+    const byLink = contexts.get(link);
+    if (byLink) { lastContextLink = link; lastContexts = byLink; }
+    return byLink;
+  };
+
   const contextOf = (frame: FrameRef, ad: AdvertFacts, emit: FindingSink): VhidContext | undefined => {
     const slot = contextSlot(ad.af, ad.vhid);
-    let byLink = contexts.get(ad.link);
+    let byLink = contextsOf(ad.link);
     const known = byLink?.[slot];
     if (known) return known;
     let vhids = carpVhidsByLink.get(ad.link);
@@ -328,13 +337,17 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     if (!m) { m = new Map(); seen6.set(link, m); }
     if (m.has(text) || m.size >= 32) return;
     const a = parseVirtualAddress(text);
-    if (a && a.family === 6) { m.set(text, a); seen6Lists.delete(link); }
+    if (a && a.family === 6) { m.set(text, a); seen6Lists.delete(link); lastSeen6Link = undefined; }
   };
   /** seen6's addresses of a link as a list, made again only when one was added (read-only). */
   const seen6Lists = new Map<string, readonly VirtualAddress[]>();
+  // the last answer, for the next advert of the same link (noteSeen6 forgets it)
+  let lastSeen6Link: string | undefined, lastSeen6: readonly VirtualAddress[] = [];
   const seen6Of = (link: string): readonly VirtualAddress[] => {
+    if (link === lastSeen6Link) return lastSeen6;
     let l = seen6Lists.get(link);
     if (!l) { l = [...(seen6.get(link)?.values() ?? [])]; seen6Lists.set(link, l); }
+    lastSeen6Link = link; lastSeen6 = l;
     return l;
   };
 
@@ -446,7 +459,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     // held advert keeps its frame) and for a VHID's first advert (its state is made there). No
     // advert is held when this is asked: the pipeline takes no lane while an analyzer holds.
     carpLaneDeclined(lane: CarpLane): boolean {
-      const auth = contexts.get(laneLink(lane.raw))?.[contextSlot('ipv4', lane.vhid)]?.auth;
+      const auth = contextsOf(laneLink(lane.raw))?.[contextSlot('ipv4', lane.vhid)]?.auth;
       return auth === undefined || (auth.keyKnown && !auth.addressesKnown);
     },
     onTick(now: PacketTime, emit: FindingSink): void {

@@ -127,6 +127,8 @@ export function createTakeoverAnalyzer(): TakeoverAnalyzer {
   const synced = new Set<string>();
   const flows = new Map<string, Flow>();
   const nodes = new Set<string>();
+  /** The last lane advert's sender and MAC, set in carpMac (onCarpLane). */
+  let laneSrc: string | undefined, laneMac: string | undefined;
   const records: TakeoverRecord[] = [];
   let pendingRequester: string | undefined;
   let pfsyncSeen = false;
@@ -267,7 +269,7 @@ export function createTakeoverAnalyzer(): TakeoverAnalyzer {
       if (carp) {
         const src = frame.ip?.src;
         const mac = fieldStr(findLayer(frame, 'eth'), 'eth.src');
-        if (src) { nodes.add(src); if (mac) carpMac.set(src, mac); }
+        if (src) { nodes.add(src); if (mac) { carpMac.set(src, mac); laneSrc = undefined; } }
         return;
       }
       const pfsync = findLayer(frame, 'pfsync');
@@ -285,7 +287,11 @@ export function createTakeoverAnalyzer(): TakeoverAnalyzer {
       if (lane.ethSrc) pfsyncMac.set(src, lane.ethSrc);
     },
     // A CARP lane frame: onFrame's CARP branch.
+    // The same sender and MAC as the last lane advert (the master's, advert after advert: the lane
+    // hands the same strings) change nothing, unless onFrame set another MAC since.
     onCarpLane(lane: CarpLane): void {
+      if (lane.ipSrc === laneSrc && lane.ethSrc === laneMac) return;
+      laneSrc = lane.ipSrc; laneMac = lane.ethSrc;
       nodes.add(lane.ipSrc);
       carpMac.set(lane.ipSrc, lane.ethSrc);
     },

@@ -130,6 +130,14 @@ test('CARP lane: the same findings, totals and summary as the full decode, with 
   const takeover = [...failover(), tsync(TA, 0.5, updc(1)), tsync(aliasB, 1.5, updc(2)), tsync(aliasB, 8.5, updc(3)),
     tdata(6, TB.ip, '192.0.2.7'), tdata(6.5, '198.51.100.1', '192.0.2.8')].sort((a, b) => a.at - b.at);
   assert.ok(sameOutcome('takeover, pfsync from an alias', toFrames(takeover)) >= 10);
+  // The same, with B's MAC changed for one advert the lane does not take (TTL 64: the full decode)
+  // between lane adverts with its own MAC, the last of them B's takeover: the takeover analyzer
+  // must know B's MAC again by then (it finds B's pfsync alias by it).
+  const bAd = (at: number, mac: string, ttl: number): { at: number; bytes: Uint8Array } => ({
+    at, bytes: ethernet({ type: 0x0800, src: mac }, ipv4({ proto: 112, src: TB.ip, ttl }, carp({ vhid: 7, advskew: 100, counter: BigInt(Math.round(at * 10)) }))),
+  });
+  const flip = [...takeover, bAd(12.9, TB.mac, 255), bAd(13.1, '02:00:00:00:00:ee', 64)].sort((a, b) => a.at - b.at);
+  assert.ok(sameOutcome('takeover, B\'s MAC changed once by a full-decode advert', toFrames(flip)) >= 10);
   assert.ok(n >= 4 * 300, `session frames that took the lane (5 option sets): ${n}`);
   let taken = 0, files = 0;
   for (const f of captureFiles()) {

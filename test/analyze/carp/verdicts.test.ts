@@ -113,6 +113,23 @@ test('passphrase_mismatch likely_cause variant: same passphrase and VIP, hashed 
   assert.deepEqual(pm.map((f) => [f.details['likely_cause'], f.details['variant'], f.details['vhid_variant']]), [['variant', 'lladdr', 'sorted']]);
 });
 
+test('a later candidate (lladdr, one address of the set) verifies advert after advert, each with its own counter', () => {
+  // match() writes each advert's counter into a candidate's blocks only when it tries it: the
+  // candidates after the first must get it too, not keep the counter they were built with
+  const ll = [2, 0, 0, 0x77, 0, 2];
+  const viaLladdr = [2, 3, 4, 5].map((n) => advert({ n, t: n, src: '10.77.0.2', mac: '02:00:00:77:00:02', counter: counterOf(n),
+    hmac: mac('carpsecret', 7, [[10, 77, 0, 100]], counterOf(n), ll) }));
+  const r = runCarp(viaLladdr, { passphrases: PASS, vips: vips({ 7: ['10.77.0.100'] }) });
+  assert.deepEqual(status(r), ['good', 'good', 'good', 'good']);
+  assert.deepEqual(viaLladdr.map((f) => derivedOf(f)['carp.hmac.variant']), ['lladdr', 'lladdr', 'lladdr', 'lladdr']);
+  // ucarp's one address per advert: the second address of the --vip set, the last candidate
+  const single = [1, 2, 3, 4].map((n) => advert({ n, t: n, src: '10.77.0.1', counter: counterOf(n),
+    hmac: mac('carpsecret', 7, [[10, 77, 0, 101]], counterOf(n)) }));
+  const r2 = runCarp(single, { passphrases: PASS, vips: vips({ 7: ['10.77.0.100', '10.77.0.101'] }) });
+  assert.deepEqual(status(r2), ['good', 'good', 'good', 'good']);
+  assert.deepEqual(single.map((f) => derivedOf(f)['carp.hmac.variant']), ['ucarp-single', 'ucarp-single', 'ucarp-single', 'ucarp-single']);
+});
+
 test('held: another sender\'s first adverts wait for the address set, then are bad (not unverified), in order', () => {
   const VIPX = ['192.0.2.100'];            // not found by the search: only the ARP tells it
   const frames: DecodedFrame[] = [
