@@ -16,8 +16,18 @@
 // (findOrAdd) where it was two and a backward-shift deletion: on 1M adverts the deletion alone
 // was 5% of the run.
 
+import { SHA1_IV } from './sha1.js';
+import { compressAt } from './sha1-unrolled.js';
+
 /** Words per pair: HMAC (5), counter high, counter low. */
 const W = 7;
+
+/**
+ * A probe this long means the pairs were chosen to collide (random digests make runs of this
+ * length practically impossible at the index's load of at most one half): the table then
+ * hashes with a secret key (keyedHash) from there on.
+ */
+const LONG_PROBE = 64;
 
 /**
  * A pair's hash, whose top bits are its home bucket: Fibonacci hashing (the top bits of a
@@ -27,6 +37,22 @@ const W = 7;
  */
 function hashOf(md0: number, hi: number, lo: number): number {
   return Math.imul(md0 ^ lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
+}
+
+/**
+ * The pair's hash under a secret key, for a table whose pairs collided under hashOf (see
+ * LONG_PROBE): the first word of one SHA-1 compression of the key's nine words and the pair's
+ * seven. hashOf sees only three words, through an invertible mix, so anyone can make pairs
+ * share its hash (the same first digest word xor counter, the rest varied): on 100k such
+ * adverts every lookup walked a run of thousands of buckets, ~30 µs per advert. Without the
+ * key that cannot be done here.
+ */
+function keyedHash(block: Int32Array, state: Int32Array, w: Int32Array, o: number): number {
+  block[9] = w[o]!; block[10] = w[o + 1]!; block[11] = w[o + 2]!; block[12] = w[o + 3]!; block[13] = w[o + 4]!;
+  block[14] = w[o + 5]!; block[15] = w[o + 6]!;
+  state[0] = SHA1_IV[0]; state[1] = SHA1_IV[1]; state[2] = SHA1_IV[2]; state[3] = SHA1_IV[3]; state[4] = SHA1_IV[4];
+  compressAt(state, block, 0);
+  return state[0]!;
 }
 
 /** A bucket's tag bits: the hash's bits below the home bucket's (rotated up), which tell apart entries of one home. */
@@ -65,6 +91,10 @@ export class SeenPairs {
   private count = 0;
   private readonly slotMask: number;
   private readonly tagMask: number;
+  /** Once a probe was LONG_PROBE buckets: the key's nine words then the pair's seven (keyedHash), and scratch. */
+  private keyBlock: Int32Array | undefined;
+  private readonly keyState = new Int32Array(5);
+  private readonly pair = new Int32Array(W);
 
   constructor(private readonly capacity: number) {
     const slotBits = 32 - Math.clz32(capacity);
@@ -99,6 +129,26 @@ export class SeenPairs {
     }
   }
 
+  /** Whether the table hashes with its secret key (its pairs collided: LONG_PROBE). */
+  get keyed(): boolean { return this.keyBlock !== undefined; }
+
+  /** The pair's hash: hashOf, or keyedHash once the table is keyed. */
+  private hash(md: Int32Array, hi: number, lo: number): number {
+    const k = this.keyBlock;
+    if (k === undefined) return hashOf(md[0]!, hi, lo);
+    const p = this.pair;
+    p[0] = md[0]!; p[1] = md[1]!; p[2] = md[2]!; p[3] = md[3]!; p[4] = md[4]!; p[5] = hi; p[6] = lo;
+    return keyedHash(k, this.keyState, p, 0);
+  }
+
+  /** A random key from now on (crypto.getRandomValues), the index built again with it. */
+  private rekey(): void {
+    const k = new Int32Array(16);
+    globalThis.crypto.getRandomValues(k.subarray(0, 9));
+    this.keyBlock = k;
+    this.reindex();
+  }
+
   private equals(slot: number, md: Int32Array, hi: number, lo: number): boolean {
     const w = this.words, o = slot * W;
     return w[o] === md[0] && w[o + 1] === md[1] && w[o + 2] === md[2] && w[o + 3] === md[3] && w[o + 4] === md[4]
@@ -106,7 +156,7 @@ export class SeenPairs {
   }
 
   private find(md: Int32Array, hi: number, lo: number): number {
-    const h = hashOf(md[0]!, hi, lo), index = this.index, tag = tagOf(h) & this.tagMask, slotMask = this.slotMask;
+    const h = this.hash(md, hi, lo), index = this.index, tag = tagOf(h) & this.tagMask, slotMask = this.slotMask;
     for (let b = h >>> this.shift; ; b = (b + 1) & this.mask) {
       const e = index[b]!;
       if (e === 0) return -1;
@@ -125,12 +175,13 @@ export class SeenPairs {
   findOrAdd(md: Int32Array, hi: number, lo: number, src: string, ethSrc: string | undefined, frame: number): number {
     if (this.count === this.slots && this.slots < this.capacity) this.grow();
     else if (this.entries === 2 * this.slots) this.reindex();
-    const h = hashOf(md[0]!, hi, lo), index = this.index, mask = this.mask, tag = tagOf(h) & this.tagMask, slotMask = this.slotMask;
-    let b = h >>> this.shift;
-    for (let e = index[b]!; e !== 0; b = (b + 1) & mask, e = index[b]!) {
+    const h = this.hash(md, hi, lo), index = this.index, mask = this.mask, tag = tagOf(h) & this.tagMask, slotMask = this.slotMask;
+    let b = h >>> this.shift, run = 0;
+    for (let e = index[b]!; e !== 0; b = (b + 1) & mask, e = index[b]!, run++) {
       if ((e & this.tagMask) === tag && this.equals((e & slotMask) - 1, md, hi, lo)) return (e & slotMask) - 1;
     }
     this.put(b, h, md, hi, lo, src, ethSrc, frame);
+    if (run >= LONG_PROBE && this.keyBlock === undefined) this.rekey();
     return -1;
   }
 
@@ -143,10 +194,11 @@ export class SeenPairs {
   add(md: Int32Array, hi: number, lo: number, src: string, ethSrc: string | undefined, frame: number): void {
     if (this.count === this.slots && this.slots < this.capacity) this.grow();
     else if (this.entries === 2 * this.slots) this.reindex();
-    const h = hashOf(md[0]!, hi, lo), index = this.index;
-    let b = h >>> this.shift;
-    while (index[b] !== 0) b = (b + 1) & this.mask;
+    const h = this.hash(md, hi, lo), index = this.index;
+    let b = h >>> this.shift, run = 0;
+    while (index[b] !== 0) { b = (b + 1) & this.mask; run++; }
     this.put(b, h, md, hi, lo, src, ethSrc, frame);
+    if (run >= LONG_PROBE && this.keyBlock === undefined) this.rekey();
   }
 
   /** The pair into the next slot (over the oldest once all are used) and into the empty bucket `b`. */
@@ -166,10 +218,10 @@ export class SeenPairs {
 
   /** The index built again from the live slots only (the stale buckets of overwritten slots dropped). */
   private reindex(): void {
-    const index = this.index, w = this.words, mask = this.mask, shift = this.shift, tagMask = this.tagMask;
+    const index = this.index, w = this.words, mask = this.mask, shift = this.shift, tagMask = this.tagMask, k = this.keyBlock;
     index.fill(0);
     for (let slot = 0; slot < this.count; slot++) {
-      const o = slot * W, h = hashOf(w[o]!, w[o + 5]!, w[o + 6]!);
+      const o = slot * W, h = k === undefined ? hashOf(w[o]!, w[o + 5]!, w[o + 6]!) : keyedHash(k, this.keyState, w, o);
       let b = h >>> shift;
       while (index[b] !== 0) b = (b + 1) & mask;
       index[b] = (tagOf(h) & tagMask) | (slot + 1);

@@ -79,6 +79,36 @@ test('SeenPairs: grows from 256 slots to its capacity and keeps the last `capaci
   assert.equal(t.get(md(300), 0, 300)?.frame, 300);
 });
 
+test('SeenPairs: pairs made to share the fast hash switch the table to its keyed hash, with the same answers', () => {
+  // hi 0, the digest's first word = counter low word ^ K: hashOf is the same for all, the pairs
+  // differ in the digest's second word. Without the key every lookup walked the whole run.
+  const collide = (i: number): Pair => ({ md: [(i ^ 0x5a5a5a5a) | 0, i, 0, 0, 0], hi: 0, lo: i });
+  const ops: { pair: Pair; add: boolean }[] = [];
+  for (let i = 0; i < 1500; i++) ops.push({ pair: collide(i), add: true });
+  for (const i of [0, 1, 63, 64, 65, 1000, 1199, 1200, 1499]) ops.push({ pair: collide(i), add: false });
+  for (let i = 1400; i < 1600; i++) ops.push({ pair: collide(i), add: true });
+  check(300, ops);
+  const t = new SeenPairs(4096);
+  for (let i = 0; i < 63; i++) t.add(Int32Array.from(collide(i).md), 0, i, 's', undefined, i);
+  assert.equal(t.keyed, false, 'runs shorter than LONG_PROBE keep the fast hash');
+  for (let i = 63; i < 200; i++) t.findOrAdd(Int32Array.from(collide(i).md), 0, i, 's', undefined, i);
+  assert.equal(t.keyed, true);
+  for (let i = 0; i < 200; i++) assert.equal(t.get(Int32Array.from(collide(i).md), 0, i)?.frame, i);
+  assert.equal(t.get(Int32Array.from(collide(200).md), 0, 200), undefined);
+});
+
+test('SeenPairs: random digests never switch to the keyed hash (100k pairs through a 4096-slot table)', () => {
+  const t = new SeenPairs(4096);
+  let x = 99;
+  const next = (): number => (x = (Math.imul(x, 1103515245) + 12345) | 0);
+  const md = new Int32Array(5);
+  for (let i = 0; i < 100_000; i++) {
+    md[0] = next(); md[1] = next(); md[2] = next(); md[3] = next(); md[4] = next();
+    assert.equal(t.findOrAdd(md, 0, i, 's', undefined, i), -1);
+  }
+  assert.equal(t.keyed, false);
+});
+
 // group.ts follows(): the replay check's "this sender continues its own counter" on the u64's two
 // unsigned words, against the same question asked of BigInts (what it answered on decimal texts).
 test('follows: (hi, lo) is the last counter + 1 exactly as for the u64 as a BigInt, carries and the top included', () => {
