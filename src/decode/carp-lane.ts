@@ -18,7 +18,6 @@
 
 import type { RawFrame } from '../kernel/frame.js';
 import { CARP_AUTHLEN, CARP_BOW_OUT, CARP_DFLTTL, CARP_HEADER_LENGTH, u64Decimal } from './carp.js';
-import { checksumVerifies } from './checksum.js';
 import { formatIPv4, formatMac, toHex } from './cursor.js';
 import { ETHERTYPE_IPV4, IPPROTO_CARP, LINKTYPE_ETHERNET } from './dispatch-tables.js';
 import { peekI32, peekU32 } from './module.js';
@@ -104,6 +103,32 @@ function macText(b: Uint8Array, at: number, hi: number, lo: number): string {
   return t;
 }
 
+// The two checksums of a lane frame, each over a region of fixed place and size (the IPv4
+// header at 14..33, the CARP header at 34..69): the one's-complement sums written out word by
+// word (decode/checksum.ts onesSum's loop, for any region, cost ~60 ns a frame for both; this
+// about a third). A sum of at most 18 words is below 2^21, so two folds reach 16 bits.
+/** The IPv4 header's checksum is right (its 10 words sum to 0xffff). */
+function ipv4HeaderSumsRight(b: Uint8Array): boolean {
+  let s = ((b[14]! << 8) | b[15]!) + ((b[16]! << 8) | b[17]!) + ((b[18]! << 8) | b[19]!) + ((b[20]! << 8) | b[21]!) +
+    ((b[22]! << 8) | b[23]!) + ((b[24]! << 8) | b[25]!) + ((b[26]! << 8) | b[27]!) + ((b[28]! << 8) | b[29]!) +
+    ((b[30]! << 8) | b[31]!) + ((b[32]! << 8) | b[33]!);
+  s = (s & 0xffff) + (s >>> 16);
+  s = (s & 0xffff) + (s >>> 16);
+  return s === 0xffff;
+}
+
+/** The CARP header's checksum is right (its 18 words sum to 0xffff). */
+function carpHeaderSumsRight(b: Uint8Array): boolean {
+  let s = ((b[34]! << 8) | b[35]!) + ((b[36]! << 8) | b[37]!) + ((b[38]! << 8) | b[39]!) + ((b[40]! << 8) | b[41]!) +
+    ((b[42]! << 8) | b[43]!) + ((b[44]! << 8) | b[45]!) + ((b[46]! << 8) | b[47]!) + ((b[48]! << 8) | b[49]!) +
+    ((b[50]! << 8) | b[51]!) + ((b[52]! << 8) | b[53]!) + ((b[54]! << 8) | b[55]!) + ((b[56]! << 8) | b[57]!) +
+    ((b[58]! << 8) | b[59]!) + ((b[60]! << 8) | b[61]!) + ((b[62]! << 8) | b[63]!) + ((b[64]! << 8) | b[65]!) +
+    ((b[66]! << 8) | b[67]!) + ((b[68]! << 8) | b[69]!);
+  s = (s & 0xffff) + (s >>> 16);
+  s = (s & 0xffff) + (s >>> 16);
+  return s === 0xffff;
+}
+
 /** The frame as a lane frame, or undefined when it needs the full decode (see the top). */
 export function readCarpLane(raw: RawFrame): CarpLane | undefined {
   const b = raw.data;
@@ -112,11 +137,11 @@ export function readCarpLane(raw: RawFrame): CarpLane | undefined {
   // total length 56, no fragment (DF allowed), TTL 255, protocol 112, the header checksum right
   if (((b[ETH + 2]! << 8) | b[ETH + 3]!) !== 20 + CARP_HEADER_LENGTH) return undefined;
   if ((b[ETH + 6]! & 0xbf) !== 0 || b[ETH + 7] !== 0 || b[ETH + 8] !== CARP_DFLTTL || b[ETH + 9] !== IPPROTO_CARP) return undefined;
-  if (!checksumVerifies(b, ETH, ETH + 20)) return undefined;
+  if (!ipv4HeaderSumsRight(b)) return undefined;
   // version 2 type 1, VHID not 0, authlen 7, demote 0, not a bow-out, the CARP checksum right
   const vhid = b[CARP + 1]!, advskew = b[CARP + 2]!, advbase = b[CARP + 5]!;
   if (b[CARP] !== 0x21 || vhid === 0 || b[CARP + 3] !== CARP_AUTHLEN || b[CARP + 4] !== 0) return undefined;
-  if ((advbase === CARP_BOW_OUT && advskew === CARP_BOW_OUT) || !checksumVerifies(b, CARP, CARP + CARP_HEADER_LENGTH)) return undefined;
+  if ((advbase === CARP_BOW_OUT && advskew === CARP_BOW_OUT) || !carpHeaderSumsRight(b)) return undefined;
   const src = peekU32(b, ETH + 12), dst = peekU32(b, ETH + 16);
   if (src !== lastSrc) { lastSrc = src; lane.ipSrc = ipv4Text(b, ETH + 12, src); }
   if (dst !== lastDst) { lastDst = dst; lane.ipDst = ipv4Text(b, ETH + 16, dst); }

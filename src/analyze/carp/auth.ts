@@ -412,11 +412,21 @@ export class VhidAuth {
     return r;
   }
 
+  /** textsOf the known set, the last answer kept (the set stays while the adverts verify: no WeakMap lookup per advert). */
+  private lastKnown: { addrs: readonly VirtualAddress[]; texts: readonly string[] } | undefined;
+  private knownTexts(addrs: readonly VirtualAddress[]): readonly string[] {
+    const last = this.lastKnown;
+    if (last !== undefined && last.addrs === addrs) return last.texts;
+    const texts = textsOf(addrs);
+    this.lastKnown = { addrs, texts };
+    return texts;
+  }
+
   verify(ad: AdvertFacts): VerifyResult {
     // the advert's counter and digest as numbers (advertOf's or the lane's: what keeps them, remember() and discovery, copies)
     const p = ad.parsed;
     const known = this.explicit ?? this.confirmed;
-    const inUse = known ? textsOf(known) : this.candidateTexts();
+    const inUse = known ? this.knownTexts(known) : this.candidateTexts();
     const keyKnown = this.keyKnown;
     if (!p) {
       return { status: 'unverified', reason: 'advert has no complete counter and HMAC', addresses: inUse, inferred: !this.explicit, keyKnown };

@@ -86,6 +86,10 @@ const MAX_SEEN = 4096;
 
 export class VhidGroup extends Election<MasterCause> {
   readonly sources = new Map<string, SourceState>();
+  /** The same sources in the same order, as an array (checkConflicts walks it per advert without an iterator). */
+  private readonly sourceList: SourceState[] = [];
+  /** The last advert's source, for the next advert of the same sender (a VHID's master, advert after advert). */
+  private lastSource: SourceState | undefined;
   /** The last MAX_SEEN (counter, HMAC) pairs and who sent each first. */
   private readonly seen = new SeenPairs(MAX_SEEN);
   private readonly conflicts = new Set<string>();
@@ -115,7 +119,8 @@ export class VhidGroup extends Election<MasterCause> {
   /** Returns false when the source could not be tracked (cap). */
   onAdvert(ad: AdvertFacts, auth: AuthOutcome, emit: FindingSink): boolean {
     this.lastT = ad.t;
-    let s = this.sources.get(ad.src);
+    const last = this.lastSource;
+    let s = last !== undefined && last.src === ad.src ? last : this.sources.get(ad.src);
     const isNew = !s;
     if (!s) {
       if (this.sources.size >= this.maxSources) { this.sourcesDropped++; return false; }
@@ -130,13 +135,19 @@ export class VhidGroup extends Election<MasterCause> {
         ucarpMac: false, late: 0,
       };
       this.sources.set(ad.src, s);
+      this.sourceList.push(s);
     }
+    this.lastSource = s;
     const prevLast = s.last;
     const prevInterval = s.interval;
     const prevAdvbase = s.advbase, prevAdvskew = s.advskew;
     const prevBowedOut = s.bowedOut;
     s.adverts++;
-    s.hmac[auth.status]++;
+    // a named field each, not a keyed store by the status text
+    const h = s.hmac;
+    if (auth.status === 'good') h.good++;
+    else if (auth.status === 'bad') h.bad++;
+    else h.unverified++;
     if (auth.status !== 'unverified') s.lastAuth = auth;
     // the MAC's checks once per change of Ethernet source (a sender keeps its own)
     if (ad.ethSrc && (ad.ethSrc !== s.mac || isNew)) {
@@ -313,7 +324,9 @@ export class VhidGroup extends Election<MasterCause> {
 
   private checkConflicts(ad: AdvertFacts, s: SourceState, emit: FindingSink): void {
     if (isBowOut(ad.advbase, ad.advskew)) return;
-    for (const o of this.sources.values()) {
+    const list = this.sourceList;
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i]!;
       if (o === s || o.bowedOut) continue;
       if (o.advbase !== s.advbase) {
         this.conflict(`advbase ${pairKey(s, o)}`, ad, emit, [o.lastFrame, ad.frame],
