@@ -8,13 +8,14 @@
 // A ring of up to `capacity` slots (it starts small and doubles; once full, the oldest pair is
 // overwritten) and an open-addressing index (linear probing) of at least four times as many
 // buckets. A pair is 7 words: the HMAC's five big-endian words, the counter's high and low word;
-// a bucket holds its slot and its hash, and a lookup compares the seven words only when the
-// hashes agree. An overwritten slot is not taken out of the index: its bucket stays, stale, and
+// a bucket is one word, its slot and a tag of its hash, and a lookup compares the seven words
+// only when the tags agree. An overwritten slot is not taken out of the index: its bucket stays, stale, and
 // a lookup that reaches it finds other words in the slot and probes on (the ring holds each pair
 // once, so a slot whose words match is that pair's live entry). When the index holds twice as
 // many entries as slots, it is built again from the live slots. Per advert that is one probe
 // (findOrAdd) where it was two and a backward-shift deletion: on 1M adverts the deletion alone
-// was 5% of the run.
+// was 5% of the run. Pairs crafted to share the fast hash switch the table to a keyed one
+// (LONG_PROBE, keyedHash).
 
 import { SHA1_IV } from './sha1.js';
 import { compressAt } from './sha1-unrolled.js';
