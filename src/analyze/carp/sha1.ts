@@ -8,7 +8,7 @@
 // (setMessageU64): no byte of it is read. The per-message compressions are sha1-unrolled.ts's
 // (about twice this loop's speed on V8).
 
-import { compressAt } from './sha1-unrolled.js';
+import { compressAt, outerState } from './sha1-unrolled.js';
 
 const K_5a827999 = 0x5a827999 | 0;
 const K_6ed9eba1 = 0x6ed9eba1 | 0;
@@ -110,7 +110,6 @@ export function keyStates(key: Uint8Array, iState: Int32Array, oState: Int32Arra
 
 const scratchW = new Int32Array(80);
 const scratchS = new Int32Array(5);
-const scratchOuter = new Int32Array(16);
 const scratchBlock = new Int32Array(16);
 
 /** HMAC-SHA1 with one key (at most 64 bytes), its pad states computed once. */
@@ -163,15 +162,13 @@ export class HmacKey {
     return s[0] === md[0] && s[1] === md[1] && s[2] === md[2] && s[3] === md[3] && s[4] === md[4];
   }
 
-  /** The outer hash: `s` holds the inner digest and gets the MAC. */
+  /**
+   * The outer hash: `s` holds the inner digest and gets the MAC. sha1-unrolled.ts's outerState,
+   * whose block is the digest and SHA-1's padding of 84 bytes as constants (the wordlist audit's):
+   * no block written and no state copied per advert.
+   */
   private outer(s: Int32Array): void {
-    const outer = scratchOuter;
-    for (let i = 0; i < 5; i++) outer[i] = s[i]!;
-    outer[5] = 0x80000000 | 0;
-    for (let i = 6; i < 15; i++) outer[i] = 0;
-    outer[15] = (64 + 20) * 8;
-    s.set(this.oState);
-    compressAt(s, outer, 0);
+    outerState(s, this.oState, s);
   }
 
   /** HMAC(key, message) == the five words of `md`. */
