@@ -97,10 +97,14 @@ interface PendingAdvert {
 const SUBSET_LIMIT = 10;
 
 const texts = new WeakMap<readonly VirtualAddress[], readonly string[]>();
+// the last answer: verify() asks for the known set's texts per advert, and the set stays
+let lastAddrs: readonly VirtualAddress[] | undefined, lastTexts: readonly string[] = [];
 /** The addresses' texts, one array per address list (lists are shared: sets, candidates). Read-only. */
 function textsOf(addrs: readonly VirtualAddress[]): readonly string[] {
+  if (addrs === lastAddrs) return lastTexts;
   let t = texts.get(addrs);
   if (!t) { t = addrs.map((a) => a.text); texts.set(addrs, t); }
+  lastAddrs = addrs; lastTexts = t;
   return t;
 }
 
@@ -412,21 +416,11 @@ export class VhidAuth {
     return r;
   }
 
-  /** textsOf the known set, the last answer kept (the set stays while the adverts verify: no WeakMap lookup per advert). */
-  private lastKnown: { addrs: readonly VirtualAddress[]; texts: readonly string[] } | undefined;
-  private knownTexts(addrs: readonly VirtualAddress[]): readonly string[] {
-    const last = this.lastKnown;
-    if (last !== undefined && last.addrs === addrs) return last.texts;
-    const texts = textsOf(addrs);
-    this.lastKnown = { addrs, texts };
-    return texts;
-  }
-
   verify(ad: AdvertFacts): VerifyResult {
     // the advert's counter and digest as numbers (advertOf's or the lane's: what keeps them, remember() and discovery, copies)
     const p = ad.parsed;
     const known = this.explicit ?? this.confirmed;
-    const inUse = known ? this.knownTexts(known) : this.candidateTexts();
+    const inUse = known ? textsOf(known) : this.candidateTexts();
     const keyKnown = this.keyKnown;
     if (!p) {
       return { status: 'unverified', reason: 'advert has no complete counter and HMAC', addresses: inUse, inferred: !this.explicit, keyKnown };

@@ -48,9 +48,9 @@ function hashOf(md0: number, hi: number, lo: number): number {
  * adverts every lookup walked a run of thousands of buckets, ~30 µs per advert. Without the
  * key that cannot be done here.
  */
-function keyedHash(block: Int32Array, state: Int32Array, w: Int32Array, o: number): number {
-  block[9] = w[o]!; block[10] = w[o + 1]!; block[11] = w[o + 2]!; block[12] = w[o + 3]!; block[13] = w[o + 4]!;
-  block[14] = w[o + 5]!; block[15] = w[o + 6]!;
+function keyedHash(block: Int32Array, state: Int32Array, md: Int32Array, o: number, hi: number, lo: number): number {
+  block[9] = md[o]!; block[10] = md[o + 1]!; block[11] = md[o + 2]!; block[12] = md[o + 3]!; block[13] = md[o + 4]!;
+  block[14] = hi; block[15] = lo;
   state[0] = SHA1_IV[0]; state[1] = SHA1_IV[1]; state[2] = SHA1_IV[2]; state[3] = SHA1_IV[3]; state[4] = SHA1_IV[4];
   compressAt(state, block, 0);
   return state[0]!;
@@ -95,7 +95,6 @@ export class SeenPairs {
   /** Once a probe was LONG_PROBE buckets: the key's nine words then the pair's seven (keyedHash), and scratch. */
   private keyBlock: Int32Array | undefined;
   private readonly keyState = new Int32Array(5);
-  private readonly pair = new Int32Array(W);
 
   constructor(private readonly capacity: number) {
     const slotBits = 32 - Math.clz32(capacity);
@@ -136,10 +135,7 @@ export class SeenPairs {
   /** The pair's hash: hashOf, or keyedHash once the table is keyed. */
   private hash(md: Int32Array, hi: number, lo: number): number {
     const k = this.keyBlock;
-    if (k === undefined) return hashOf(md[0]!, hi, lo);
-    const p = this.pair;
-    p[0] = md[0]!; p[1] = md[1]!; p[2] = md[2]!; p[3] = md[3]!; p[4] = md[4]!; p[5] = hi; p[6] = lo;
-    return keyedHash(k, this.keyState, p, 0);
+    return k === undefined ? hashOf(md[0]!, hi, lo) : keyedHash(k, this.keyState, md, 0, hi, lo);
   }
 
   /** A random key from now on (crypto.getRandomValues), the index built again with it. */
@@ -156,18 +152,22 @@ export class SeenPairs {
       && w[o + 5] === hi && w[o + 6] === lo;
   }
 
-  private find(md: Int32Array, hi: number, lo: number): number {
-    const h = this.hash(md, hi, lo), index = this.index, tag = tagOf(h) & this.tagMask, slotMask = this.slotMask;
-    for (let b = h >>> this.shift; ; b = (b + 1) & this.mask) {
-      const e = index[b]!;
-      if (e === 0) return -1;
-      if ((e & this.tagMask) === tag && this.equals((e & slotMask) - 1, md, hi, lo)) return (e & slotMask) - 1;
+  /**
+   * The slot holding the pair of hash `h`, else ~b for the empty bucket b that ends its probe
+   * (where it goes in).
+   */
+  private probe(h: number, md: Int32Array, hi: number, lo: number): number {
+    const index = this.index, mask = this.mask, tagMask = this.tagMask, slotMask = this.slotMask, tag = tagOf(h) & tagMask;
+    let b = h >>> this.shift;
+    for (let e = index[b]!; e !== 0; b = (b + 1) & mask, e = index[b]!) {
+      if ((e & tagMask) === tag && this.equals((e & slotMask) - 1, md, hi, lo)) return (e & slotMask) - 1;
     }
+    return ~b;
   }
 
   /** Who sent this pair first, while it is among the last `capacity` pairs added. */
   get(md: Int32Array, hi: number, lo: number): SeenSender | undefined {
-    const slot = this.find(md, hi, lo);
+    const slot = this.probe(this.hash(md, hi, lo), md, hi, lo);
     if (slot < 0) return undefined;
     return { src: this.srcs[slot]!, ethSrc: this.eths[slot], frame: this.frames[slot]! };
   }
@@ -176,13 +176,12 @@ export class SeenPairs {
   findOrAdd(md: Int32Array, hi: number, lo: number, src: string, ethSrc: string | undefined, frame: number): number {
     if (this.count === this.slots && this.slots < this.capacity) this.grow();
     else if (this.entries === 2 * this.slots) this.reindex();
-    const h = this.hash(md, hi, lo), index = this.index, mask = this.mask, tag = tagOf(h) & this.tagMask, slotMask = this.slotMask;
-    let b = h >>> this.shift, run = 0;
-    for (let e = index[b]!; e !== 0; b = (b + 1) & mask, e = index[b]!, run++) {
-      if ((e & this.tagMask) === tag && this.equals((e & slotMask) - 1, md, hi, lo)) return (e & slotMask) - 1;
-    }
+    const h = this.hash(md, hi, lo), at = this.probe(h, md, hi, lo);
+    if (at >= 0) return at;
+    const b = ~at;
     this.put(b, h, md, hi, lo, src, ethSrc, frame);
-    if (run >= LONG_PROBE && this.keyBlock === undefined) this.rekey();
+    // the run walked from the pair's home bucket to the empty one
+    if (((b - (h >>> this.shift)) & this.mask) >= LONG_PROBE && this.keyBlock === undefined) this.rekey();
     return -1;
   }
 
@@ -191,15 +190,9 @@ export class SeenPairs {
   ethSrcAt(slot: number): string | undefined { return this.eths[slot]; }
   frameAt(slot: number): number { return this.frames[slot]!; }
 
-  /** Add a pair not held (callers `get` first); the oldest is forgotten when all slots are used. */
+  /** Add a pair unless it is held; the oldest is forgotten when all slots are used. */
   add(md: Int32Array, hi: number, lo: number, src: string, ethSrc: string | undefined, frame: number): void {
-    if (this.count === this.slots && this.slots < this.capacity) this.grow();
-    else if (this.entries === 2 * this.slots) this.reindex();
-    const h = this.hash(md, hi, lo), index = this.index;
-    let b = h >>> this.shift, run = 0;
-    while (index[b] !== 0) { b = (b + 1) & this.mask; run++; }
-    this.put(b, h, md, hi, lo, src, ethSrc, frame);
-    if (run >= LONG_PROBE && this.keyBlock === undefined) this.rekey();
+    this.findOrAdd(md, hi, lo, src, ethSrc, frame);
   }
 
   /** The pair into the next slot (over the oldest once all are used) and into the empty bucket `b`. */
@@ -222,7 +215,8 @@ export class SeenPairs {
     const index = this.index, w = this.words, mask = this.mask, shift = this.shift, tagMask = this.tagMask, k = this.keyBlock;
     index.fill(0);
     for (let slot = 0; slot < this.count; slot++) {
-      const o = slot * W, h = k === undefined ? hashOf(w[o]!, w[o + 5]!, w[o + 6]!) : keyedHash(k, this.keyState, w, o);
+      const o = slot * W, hi = w[o + 5]!, lo = w[o + 6]!;
+      const h = k === undefined ? hashOf(w[o]!, hi, lo) : keyedHash(k, this.keyState, w, o, hi, lo);
       let b = h >>> shift;
       while (index[b] !== 0) b = (b + 1) & mask;
       index[b] = (tagOf(h) & tagMask) | (slot + 1);
