@@ -108,6 +108,31 @@ function textsOf(addrs: readonly VirtualAddress[]): readonly string[] {
   return t;
 }
 
+/** match()'s answer: the key and candidate that verified, and the candidate's blocks (Template.words) and counter place. */
+interface Hit {
+  c: HmacCandidate;
+  key: KeyEntry;
+  words: Int32Array;
+  counterAt: number;
+}
+
+/**
+ * What made the last good verdict of verify()'s first try (the --vip set, or the confirmed set),
+ * for the next advert of the same sender: VhidAuth.repeat.
+ */
+interface Repeat {
+  src: string;
+  eth: string;
+  /** The --vip set (undefined), or the inferred sets' cache entry the confirmed set came first in. */
+  sets: object | undefined;
+  keys: readonly KeyEntry[];
+  variant: HmacVariant | undefined;
+  key: KeyEntry;
+  words: Int32Array;
+  counterAt: number;
+  r: VerifyResult;
+}
+
 interface AddressSet {
   readonly addrs: readonly VirtualAddress[];
   /** Also try each IPv4 address alone (ucarp-single). */
@@ -337,10 +362,10 @@ export class VhidAuth {
   }
 
   /** match()'s answer, reused: valid until the next match() (its callers read it at once; good() copies what it keeps). */
-  private readonly hit: { c: HmacCandidate; key: KeyEntry } = { c: undefined as unknown as HmacCandidate, key: undefined as unknown as KeyEntry };
+  private readonly hit: Hit = { c: undefined as unknown as HmacCandidate, key: undefined as unknown as KeyEntry, words: new Int32Array(0), counterAt: 0 };
 
   /** The first key and candidate of `set` whose HMAC of the advert's counter is its digest (both in `p`). */
-  private match(set: AddressSet, p: CarpPair, lladdr: Uint8Array | undefined, keys: readonly KeyEntry[]): { readonly c: HmacCandidate; readonly key: KeyEntry } | undefined {
+  private match(set: AddressSet, p: CarpPair, lladdr: Uint8Array | undefined, keys: readonly KeyEntry[]): Hit | undefined {
     const t = this.templateFor(set, p, lladdr);
     const { words, counterAt } = t, hi = p.hi, lo = p.lo;
     // the counter is written into a candidate's blocks only when it is tried (with --vip, up to
@@ -351,7 +376,7 @@ export class VhidAuth {
         if (i >= written) { setMessageU64(words[i]!, counterAt[i]!, hi, lo); written = i + 1; }
         if (!key.hmac.matchesInner(words[i]!, p.md)) continue;
         const hit = this.hit;
-        hit.c = t.cands[i]!; hit.key = key;
+        hit.c = t.cands[i]!; hit.key = key; hit.words = words[i]!; hit.counterAt = counterAt[i]!;
         return hit;
       }
     }
@@ -380,7 +405,7 @@ export class VhidAuth {
   private lastGood: { c: HmacCandidate; key: KeyEntry; inferred: boolean; keyKnown: boolean; vhidVariant: HmacVariant | undefined; r: VerifyResult } | undefined;
 
   /** A good verdict (a method, not a closure made per advert). */
-  private good(hit: { c: HmacCandidate; key: KeyEntry }, inferred: boolean, keyKnown: boolean, discovered?: VerifyResult['discovered']): VerifyResult {
+  private good(hit: Hit, inferred: boolean, keyKnown: boolean, discovered?: VerifyResult['discovered']): VerifyResult {
     const last = this.lastGood;
     if (discovered === undefined && last !== undefined && last.c === hit.c && last.key === hit.key && last.inferred === inferred
       && last.keyKnown === keyKnown && last.vhidVariant === this.confirmedVariant) return last.r;
@@ -416,9 +441,38 @@ export class VhidAuth {
     return r;
   }
 
+  /**
+   * The last good verdict of verify()'s first try and what it was made of (see verify): a VHID's
+   * master sends advert after advert that verifies with the same key and candidate, so the next
+   * one from the same sender, with the same keys, address set and variant, is checked against that
+   * candidate alone, and gets the same (read-only) verdict object.
+   */
+  private repeat: Repeat | undefined;
+
+  private rememberRepeat(ad: AdvertFacts, sets: object | undefined, hit: Hit, r: VerifyResult): VerifyResult {
+    this.repeat = {
+      src: ad.src, eth: ad.ethSrc ?? '', sets, keys: this.keyList, variant: this.confirmedVariant, key: hit.key,
+      words: hit.words, counterAt: hit.counterAt, r,
+    };
+    return r;
+  }
+
   verify(ad: AdvertFacts): VerifyResult {
     // the advert's counter and digest as numbers (advertOf's or the lane's: what keeps them, remember() and discovery, copies)
     const p = ad.parsed;
+    // The last good verdict again, when everything it was made of holds (the sender, so its
+    // lladdr; the keys; the address set the first try takes; the VHID's variant) and its candidate
+    // verifies this advert: what the steps below give then, as match() tries the keys and
+    // candidates in order and takes the first that verifies (an earlier one verifying now but not
+    // for the last advert would take an HMAC collision), and good() hands the same object. Per
+    // advert that skips the lookups below, the template, the loops and good()'s checks.
+    const rp = this.repeat;
+    if (rp !== undefined && p !== undefined && ad.src === rp.src && (ad.ethSrc ?? '') === rp.eth && this.keyList === rp.keys
+      && this.confirmedVariant === rp.variant
+      && (rp.sets === undefined ? this.explicitSet !== undefined : this.explicitSet === undefined && this.confirmed !== undefined && this.inferredSets() === rp.sets)) {
+      setMessageU64(rp.words, rp.counterAt, p.hi, p.lo);
+      if (rp.key.hmac.matchesInner(rp.words, p.md)) return rp.r;
+    }
     const known = this.explicit ?? this.confirmed;
     const inUse = known ? textsOf(known) : this.candidateTexts();
     const keyKnown = this.keyKnown;
@@ -431,7 +485,10 @@ export class VhidAuth {
     const keys = this.keyList;
     if (this.explicitSet) {
       const hit = this.match(this.explicitSet, p, lladdr, keys);
-      if (hit) { if (this.confirmedVariant === undefined) this.confirmedVariant = hit.c.variant; return this.good(hit, false, keyKnown); }
+      if (hit) {
+        if (this.confirmedVariant === undefined) this.confirmedVariant = hit.c.variant;
+        return this.rememberRepeat(ad, undefined, hit, this.good(hit, false, keyKnown));
+      }
       if (!keyKnown) return this.noPassphrase(inUse, false);
       const alt = this.alternative(ad, snd, p, lladdr, keys);
       return {
@@ -441,10 +498,10 @@ export class VhidAuth {
       };
     }
 
-    const sets = this.inferredSets().sets; // no --vip here (addressSets() without the record per advert)
+    const cache = this.inferredSets(), sets = cache.sets; // no --vip here (addressSets() without the record per advert)
     if (this.confirmed) {
       const hit = this.match(sets[0]!, p, lladdr, keys);
-      if (hit) return this.good(hit, true, keyKnown);
+      if (hit) return this.rememberRepeat(ad, cache, hit, this.good(hit, true, keyKnown));
     }
     const gen = this.generation();
     let discovered: VerifyResult['discovered'];

@@ -63,6 +63,29 @@ test('empty passphrase verifies: carp.no_passphrase once per VHID', () => {
   assert.equal(r.byId('carp.no_passphrase')[0]!.details['vhid'], 7);
 });
 
+// verify() gives a sender's next advert the last good verdict when the candidate that made it
+// verifies that advert (VhidAuth.repeat): every advert is still checked, with --vip and with the
+// addresses the HMAC confirmed, and a change of key, sender or MAC is seen.
+test('a sender whose adverts verify, then one that does not: bad at once, then good again (--vip and confirmed addresses)', () => {
+  const pass = [{ vhid: 7, passphrase: 'carpsecret' }];
+  const run = (withVip: boolean): Run => {
+    const frames = [
+      ...(withVip ? [] : [garp(1, -0.5, VIP[0]!, '00:00:5e:00:01:07')]),
+      ...[0, 1, 2].map((t) => advert({ n: t + 2, t, src: '10.77.0.1', pass: 'carpsecret', vip: VIP })),
+      advert({ n: 5, t: 3, src: '10.77.0.1', pass: 'not-the-passphrase', vip: VIP }),
+      advert({ n: 6, t: 4, src: '10.77.0.1', pass: 'carpsecret', vip: VIP, hmac: '11'.repeat(20) }),
+      advert({ n: 7, t: 5, src: '10.77.0.1', pass: 'carpsecret', vip: ['10.77.0.99'] }),
+      advert({ n: 8, t: 6, src: '10.77.0.1', pass: 'carpsecret', vip: VIP }),
+    ];
+    return runCarp(frames, withVip ? { passphrases: pass, vips: vips({ 7: VIP }) } : { passphrases: pass });
+  };
+  for (const withVip of [true, false]) {
+    const r = run(withVip);
+    assert.deepEqual(status(r), ['good', 'good', 'good', 'bad', 'bad', 'bad', 'good'], withVip ? '--vip' : 'confirmed addresses');
+    assert.equal(r.byId('carp.hmac_mismatch').length, 1);
+  }
+});
+
 test('inferred addresses: gratuitous ARP from the virtual MAC; earlier adverts held, then good', () => {
   const opts = { passphrases: [{ vhid: 7, passphrase: 'carpsecret' }] };
   const VIPX = ['192.0.2.100']; // outside the sender's /24: only the ARP tells it
