@@ -23,7 +23,7 @@ import { MergedCaptureSource } from './capture/merge.js';
 import type { FileCaptureSource } from './capture/open.js';
 import { isInterestingFrame, isInterestingRecord } from './decode/probe.js';
 import { readPfsyncLane } from './decode/pfsync/lane.js';
-import { readCarpLane } from './decode/carp-lane.js';
+import { readCarpLane, readCarpLaneRecord } from './decode/carp-lane.js';
 import { readArpLane } from './decode/arp-lane.js';
 import { REGISTRY } from './decode/protocols.js';
 import { checkFieldIds, checkFilterValues } from './filter/field-check.js';
@@ -402,7 +402,7 @@ function pipelineConfig(o: Options, analyzers: Analyzer[], output: RunOutput, pc
     afterTick: () => { out.flush(); if (o.lineBuffered) pcap?.flush(); },
     ...(metrics ? { observer: metrics } : {}),
     // -q prints a frame's findings only: pfsync's steady state, plain CARP adverts and ARP requests skip the frame decode (pipeline.ts).
-    ...(o.quiet && !o.check ? { pfsyncLane: readPfsyncLane, carpLane: readCarpLane, arpLane: readArpLane } : {}),
+    ...(o.quiet && !o.check ? { pfsyncLane: readPfsyncLane, carpLane: readCarpLane, carpLaneRecord: readCarpLaneRecord, arpLane: readArpLane } : {}),
   };
 }
 

@@ -17,7 +17,7 @@
 import { FINDINGS } from './analyze/findings.js';
 import { DECODER_FINDINGS, isDecoderFindingId } from './analyze/policy.js';
 import { timeOf, type AnalyzedFrame, type Analyzer, type DeriveSink, type Finding, type FindingSink, type PacketTime } from './analyze/types.js';
-import type { CaptureSource, ClockTick, RawFrame, RecordPrefilter } from './capture/types.js';
+import type { CaptureSource, ClockTick, RawFrame, RecordPrefilter, RecordView } from './capture/types.js';
 import { decodeFrame } from './decode/frame.js';
 import type { PfsyncLane } from './decode/pfsync/lane.js';
 import type { CarpLane } from './decode/carp-lane.js';
@@ -82,6 +82,11 @@ export interface PipelineConfig {
    * full decode when an analyzer's carpLaneDeclined says so (the CARP analyzer would hold it).
    */
   readonly carpLane?: (raw: RawFrame) => CarpLane | undefined;
+  /**
+   * The CARP lane on a file's record before a frame is made of it (decode/carp-lane.ts
+   * readCarpLaneRecord), where the prefilter runs and the CARP lane is taken: Pipeline.takeRecord.
+   */
+  readonly carpLaneRecord?: (record: RecordView) => CarpLane | undefined;
   /**
    * The ARP lane (decode/arp-lane.ts: plain Ethernet ARP requests that are not gratuitous), to
    * the analyzers' onArpLane, on the same conditions as the pfsync lane. Such a frame is not shown
@@ -166,6 +171,8 @@ const NO_ANNOTATIONS: DecodedFrame['annotations'] = Object.freeze([]);
 const CARP_LANE_LAYERS: DecodedFrame['layers'] = Object.freeze([Object.freeze({ proto: 'carp', offset: 34, length: 0, status: 'ok', fields: Object.freeze({}) })]);
 /** The same for an ARP lane frame (decode/arp-lane.ts): its only layer says arp. */
 const ARP_LANE_LAYERS: DecodedFrame['layers'] = Object.freeze([Object.freeze({ proto: 'arp', offset: 14, length: 0, status: 'ok', fields: Object.freeze({}) })]);
+/** Whether a lane frame of each LaneKind is shown (render()'s rule: a SHOWN_PROTOCOLS layer), once, not a Set lookup per frame. */
+const LANE_SHOWN: readonly boolean[] = [LANE_LAYERS, CARP_LANE_LAYERS, ARP_LANE_LAYERS].map((l) => SHOWN_PROTOCOLS.has(l[0]!.proto));
 
 /** An analyzer's onPfsyncLane, onCarpLane or onArpLane (the lane's own type: processLane() runs the handlers of its kind). */
 type LaneHandler = (lane: PfsyncLane | CarpLane | ArpLane, emit: FindingSink) => void;
@@ -179,8 +186,7 @@ export class Pipeline {
   laneFrames = 0;
   private readonly lane: ((raw: RawFrame) => PfsyncLane | undefined) | undefined;
   /** The lane frame being analysed, and its output once it raises a finding. */
-  private laneRaw: RawFrame | undefined;
-  private lanePrevious: number | undefined;
+  private laneOf: { readonly raw: RawFrame } | undefined;
   private laneEntry: FrameOutput | undefined;
   private readonly carpLane: ((raw: RawFrame) => CarpLane | undefined) | undefined;
   private readonly arpLane: ((raw: RawFrame) => ArpLane | undefined) | undefined;
@@ -191,7 +197,7 @@ export class Pipeline {
   /** The layers a lane frame shows: the pfsync, CARP or ARP lane's. */
   private laneLayers: DecodedFrame['layers'] = LANE_LAYERS;
   private readonly laneEmit = (f: Finding): void => {
-    this.laneEntry ??= new FrameOutput({ raw: this.laneRaw!, layers: this.laneLayers, annotations: NO_ANNOTATIONS }, this.lanePrevious);
+    this.laneEntry ??= new FrameOutput({ raw: this.laneOf!.raw, layers: this.laneLayers, annotations: NO_ANNOTATIONS }, this.previousEpoch());
     this.laneEntry.addFinding(f);
   };
   private shown = 0;
@@ -202,6 +208,11 @@ export class Pipeline {
   private lastTime: PacketTime | undefined;
   /** Last frame seen (its time is the end of input unless a later tick came). */
   private lastFrame: RawFrame | undefined;
+  /** Instead of lastFrame, the time of a CARP lane frame taken from its record (takeRecord), the last one seen. */
+  private hasEnd = false;
+  private endSec = 0;
+  private endNsec = 0;
+  private endDigits = 6;
   private finished = false;
   /** Time of the last record the prefilter skipped after the last frame (the end of input). */
   private skippedAfterLast = false;
@@ -214,9 +225,24 @@ export class Pipeline {
    * holding analyzer, and findings raised between frames meanwhile.
    */
   private readonly held: (FrameOutput | Finding)[] = [];
-  /** Epoch seconds of the first and of the previous frame (frame.time_relative / time_delta). */
+  /** Epoch seconds of the first frame (frame.time_relative). */
   private firstEpoch: number | undefined;
-  private previousEpoch: number | undefined;
+  /**
+   * The times of the frame before the one being processed (frame.time_delta: previousEpoch()) and
+   * of that one, as their parts: a double made per frame and passed on was a heap number per
+   * frame, and only a frame that is output reads it.
+   */
+  private hasBefore = false;
+  private beforeSec = 0;
+  private beforeNsec = 0;
+  private hasLastTime = false;
+  private lastSec = 0;
+  private lastNsec = 0;
+
+  /** Epoch seconds of the frame before the one being processed; undefined for the first. */
+  private previousEpoch(): number | undefined {
+    return this.hasBefore ? this.beforeSec + this.beforeNsec / 1e9 : undefined;
+  }
   /** Set when -c is reached; the source is asked to stop. */
   done = false;
   onCountReached: (() => void) | undefined;
@@ -281,13 +307,43 @@ export class Pipeline {
     return false;
   };
 
-  /** Installs `prefilter` on a file source when nothing needs every frame (no -A, -Y, -w, -c). */
+  /**
+   * Installs `prefilter` on a file source when nothing needs every frame (no -A, -Y, -w, -c), and
+   * with the CARP lane, `takeRecord`.
+   */
   attachPrefilter(source: CaptureSource): void {
     const cfg = this.config;
     if (!source.setPrefilter || cfg.isInterestingRecord === undefined || cfg.all || cfg.displayFilter || cfg.frameWriter || cfg.count !== undefined) return;
     source.setPrefilter(this.prefilter);
     this.prefiltering = true;
+    if (this.carpLane !== undefined && cfg.carpLaneRecord !== undefined) {
+      this.carpLaneRecord = cfg.carpLaneRecord;
+      source.setRecordTaker?.(this.takeRecord);
+    }
   }
+
+  private carpLaneRecord: ((record: RecordView) => CarpLane | undefined) | undefined;
+
+  /**
+   * A RecordTaker for file sources (with the prefilter, when the CARP lane is taken): a CARP lane
+   * frame read from the record's bytes (PipelineConfig.carpLaneRecord), with no frame made of it:
+   * what onFrame() and process() do for it, from the record's numbers. A record the lane does
+   * not take becomes a frame as usual.
+   */
+  readonly takeRecord = (record: RecordView): boolean => {
+    if (this.done || this.held.length > 0) return false;
+    const lane = this.carpLaneRecord!(record);
+    if (lane === undefined || this.carpLaneDeclined(lane)) return false;
+    this.frames++;
+    this.skippedAfterLast = false;
+    this.lastFrame = undefined;
+    this.endSec = lane.tsSec; this.endNsec = lane.tsNsec; this.endDigits = lane.tsDigits; this.hasEnd = true;
+    this.hasBefore = this.hasLastTime; this.beforeSec = this.lastSec; this.beforeNsec = this.lastNsec;
+    this.hasLastTime = true; this.lastSec = lane.tsSec; this.lastNsec = lane.tsNsec;
+    if (this.firstEpoch === undefined) this.firstEpoch = lane.tsSec + lane.tsNsec / 1e9;
+    this.processLane(LaneKind.Carp, lane);
+    return true;
+  };
 
   onFrame(raw: RawFrame): void {
     if (this.done) return;
@@ -296,36 +352,47 @@ export class Pipeline {
     const cfg = this.config;
     cfg.frameWriter?.writeFrame(raw);
     this.lastFrame = raw;
-    const epoch = raw.tsSec + raw.tsNsec / 1e9;
-    const previous = this.previousEpoch;
-    this.firstEpoch ??= epoch;
-    this.previousEpoch = epoch;
-    if (cfg.all || cfg.displayFilter || this.prefiltering || !cfg.isInteresting || cfg.isInteresting(raw)) this.process(raw, previous);
+    this.hasEnd = false;
+    this.hasBefore = this.hasLastTime; this.beforeSec = this.lastSec; this.beforeNsec = this.lastNsec;
+    this.hasLastTime = true; this.lastSec = raw.tsSec; this.lastNsec = raw.tsNsec;
+    if (this.firstEpoch === undefined) this.firstEpoch = raw.tsSec + raw.tsNsec / 1e9;
+    if (cfg.all || cfg.displayFilter || this.prefiltering || !cfg.isInteresting || cfg.isInteresting(raw)) this.process(raw);
     if (cfg.count !== undefined && this.frames >= cfg.count) {
       this.done = true;
       this.onCountReached?.();
     }
   }
 
-  private process(raw: RawFrame, previousEpoch: number | undefined): void {
-    const cfg = this.config;
+  private process(raw: RawFrame): void {
     if (this.held.length === 0) {
-      if (this.lane !== undefined) {
-        const lane = this.lane(raw);
-        if (lane !== undefined) { this.processLane(LaneKind.Pfsync, lane, previousEpoch); return; }
-      }
+      // the CARP lane first: it takes one frame length only (70 bytes), so it turns a pfsync frame
+      // down at its first test, where the pfsync lane reads a CARP advert's headers to its protocol
       if (this.carpLane !== undefined) {
         const lane = this.carpLane(raw);
-        if (lane !== undefined && !this.carpLaneDeclined(lane)) { this.processLane(LaneKind.Carp, lane, previousEpoch); return; }
+        if (lane !== undefined && !this.carpLaneDeclined(lane)) { this.processLane(LaneKind.Carp, lane); return; }
+      }
+      if (this.lane !== undefined) {
+        const lane = this.lane(raw);
+        if (lane !== undefined) { this.processLane(LaneKind.Pfsync, lane); return; }
       }
       if (this.arpLane !== undefined) {
         const lane = this.arpLane(raw);
-        if (lane !== undefined) { this.processLane(LaneKind.Arp, lane, previousEpoch); return; }
+        if (lane !== undefined) { this.processLane(LaneKind.Arp, lane); return; }
       }
     }
+    this.processDecoded(raw);
+  }
+
+  /**
+   * A frame through the full decode. Apart from process(): the sinks below are closures over the
+   * frame's output, and a function with such closures gets a context object at every call, so in
+   * process() every lane frame paid for one too.
+   */
+  private processDecoded(raw: RawFrame): void {
+    const cfg = this.config;
     const frame: DecodedFrame = decodeFrame(raw, cfg.decodeOptions);
     if (frame.internalError !== undefined) this.internalError(raw.number, frame.internalError);
-    const entry = new FrameOutput(frame, previousEpoch);
+    const entry = new FrameOutput(frame, this.previousEpoch());
     // The sinks stay valid for this frame while an analyzer holds it, so they are per frame.
     const emit = (f: Finding): void => { entry.addFinding(f); };
     const derive: DeriveSink = (id, value) => { entry.derive(id, value); };
@@ -360,11 +427,10 @@ export class Pipeline {
    * only when nothing is), so a frame without findings is done: shown or not by render()'s own
    * rule (a SHOWN_PROTOCOLS layer: pfsync and CARP are, an ARP request is not).
    */
-  private processLane(kind: LaneKind, lane: PfsyncLane | CarpLane | ArpLane, previousEpoch: number | undefined): void {
-    const raw = lane.raw;
+  private processLane(kind: LaneKind, lane: PfsyncLane | CarpLane | ArpLane): void {
+    // lane.raw is read only for a finding: a CARP lane frame read from a record has no frame until then
     this.laneFrames++;
-    this.laneRaw = raw;
-    this.lanePrevious = previousEpoch;
+    this.laneOf = lane;
     this.laneEntry = undefined;
     this.laneLayers = kind === LaneKind.Pfsync ? LANE_LAYERS : kind === LaneKind.Carp ? CARP_LANE_LAYERS : ARP_LANE_LAYERS;
     const handlers = this.laneHandlers[kind]!;
@@ -372,14 +438,14 @@ export class Pipeline {
       try {
         handlers[i]!(lane, this.laneEmit);
       } catch (err) {
-        this.analyzerFailed(this.config.analyzers[i]!, raw.number, timeOf(raw), err, this.laneEmit);
+        this.analyzerFailed(this.config.analyzers[i]!, lane.raw.number, timeOf(lane.raw), err, this.laneEmit);
       }
     }
     const entry = this.laneEntry;
     this.laneEntry = undefined;
-    this.laneRaw = undefined;
+    this.laneOf = undefined;
     if (entry === undefined) {
-      if (SHOWN_PROTOCOLS.has(this.laneLayers[0]!.proto)) this.shown++;
+      if (LANE_SHOWN[kind]) this.shown++;
       this.config.afterFrame?.();
       return;
     }
@@ -456,6 +522,7 @@ export class Pipeline {
     const t: PacketTime = { sec: now.sec, nsec: now.nsec, digits };
     this.lastTime = t;
     this.lastFrame = undefined;
+    this.hasEnd = false;
     for (const a of this.config.analyzers) {
       this.guard(a, 0, t, () => a.onTick(t, (f) => this.emitLoose(f)), (f) => this.emitLoose(f));
     }
@@ -490,9 +557,10 @@ export class Pipeline {
     if (!this.finished) {
       this.finished = true;
       const last = this.lastFrame;
-      const digits = last?.tsDigits ?? 6;
+      const digits = last?.tsDigits ?? (this.hasEnd ? this.endDigits : 6);
       const now = this.skippedAfterLast ? { sec: this.skippedSec, nsec: this.skippedNsec, digits }
-        : last ? timeOf(last) : this.lastTime ?? { sec: 0, nsec: 0, digits: 6 };
+        : last ? timeOf(last) : this.hasEnd ? { sec: this.endSec, nsec: this.endNsec, digits: this.endDigits }
+          : this.lastTime ?? { sec: 0, nsec: 0, digits: 6 };
       for (const a of cfg.analyzers) {
         this.guard(a, 0, now, () => a.finish(now, (f) => this.emitLoose(f)), (f) => this.emitLoose(f));
       }

@@ -9,7 +9,7 @@ import { CaptureFormatError, CarpdumpError } from '../errors.js';
 import { CaptureParser, type CaptureFormat } from './parser.js';
 import type { GunzipResult } from './gunzip.js';
 import type { Limits } from '../limits.js';
-import type { CaptureSource, FrameSink, RawFrame, RecordPrefilter } from './types.js';
+import type { CaptureSource, FrameSink, RawFrame, RecordPrefilter, RecordTaker } from './types.js';
 
 // 128 KiB: the copy from the page cache then lands in the CPU's L2 cache, where the parser
 // reads it. Measured on a 681 MB file: 128 KiB blocks 9.8 GB/s, 1-4 MiB blocks 2.3-2.5 GB/s.
@@ -84,6 +84,7 @@ export function openCaptureFile(path: string, limits?: Pick<Limits, 'interfaces-
 export class FileCaptureSource implements CaptureSource {
   private parser: CaptureParser | undefined;
   private prefilter: RecordPrefilter | undefined;
+  private taker: RecordTaker | undefined;
   private stopRequested = false;
   private gzip = false;
   private readonly gunzipResult: GunzipResult = { trailingGarbage: 0, garbageAt: 0 };
@@ -127,6 +128,11 @@ export class FileCaptureSource implements CaptureSource {
     this.parser?.setPrefilter(prefilter);
   }
 
+  setRecordTaker(taker: RecordTaker): void {
+    this.taker = taker;
+    this.parser?.setRecordTaker(taker);
+  }
+
   async run(sink: FrameSink): Promise<void> {
     if (this.parser !== undefined) throw new CarpdumpError(`${this.name}: already read`);
     // A sink error must pass through unchanged; only the parser's own errors get the file name.
@@ -140,6 +146,7 @@ export class FileCaptureSource implements CaptureSource {
     }, this.limits?.['interfaces-per-section'], this.limits?.['record-bytes']);
     this.parser = parser;
     parser.setPrefilter(this.prefilter);
+    parser.setRecordTaker(this.taker);
     if (this.stopRequested) parser.stop();
     try {
       if (this.fd === undefined) await this.runStream(process.stdin, parser);

@@ -12,7 +12,7 @@ import { CarpdumpError } from '../errors.js';
 import { pcapReaderFor, type PcapReader } from './pcap.js';
 import { PCAPNG_BLOCK, PcapngReader } from './pcapng.js';
 import { ReadState, type RecordReader } from './reader.js';
-import type { FrameSink, RecordPrefilter } from './types.js';
+import type { FrameSink, RecordPrefilter, RecordTaker } from './types.js';
 
 export type CaptureFormat = 'pcap' | 'pcapng';
 
@@ -66,6 +66,11 @@ export class CaptureParser {
   /** Skip records the prefilter rejects (see RecordPrefilter); they are still numbered. */
   setPrefilter(prefilter: RecordPrefilter | undefined): void {
     this.state.prefilter = prefilter;
+  }
+
+  /** Offer the records the prefilter passes to `taker` first (see RecordTaker); what it takes is still numbered. */
+  setRecordTaker(taker: RecordTaker | undefined): void {
+    this.state.taker = taker;
   }
 
   /** Stops emitting: the frame being delivered is the last one; later feed()/end() do nothing. */

@@ -3,7 +3,7 @@
 // how many bytes the next one needs; the parser keeps the incomplete tail and feeds it back.
 
 import { CaptureFormatError } from '../errors.js';
-import type { FrameSink, RecordPrefilter } from './types.js';
+import type { FrameSink, RecordPrefilter, RecordTaker, RecordView } from './types.js';
 import { LIMITS } from '../limits.js';
 
 /** Largest captured length / block accepted before the file is declared corrupt. */
@@ -17,6 +17,13 @@ export class ReadState {
   stopped = false;
   /** Records it rejects are counted (frames++) but not emitted. */
   prefilter: RecordPrefilter | undefined = undefined;
+  /** Offered each record the prefilter passes, as `record`; what it takes is counted but not emitted. */
+  taker: RecordTaker | undefined = undefined;
+  /** The record offered to the taker (rewritten per record). */
+  readonly record: RecordView = {
+    bytes: new Uint8Array(0), start: 0, number: 0, tsSec: 0, tsNsec: 0, tsDigits: 6, linktype: 0, interfaceId: 0,
+    capturedLength: 0, originalLength: 0,
+  };
   /** pcapng: Interface Description Blocks accepted per section (limits.ts interfaces-per-section). */
   maxInterfacesPerSection: number = LIMITS['interfaces-per-section'].default;
   /** Largest captured length of a record (pcapng: block length less its 4 KiB of headroom) (limits.ts record-bytes). */

@@ -1,9 +1,9 @@
 // What every capture source (pcap, pcapng, live) yields: one raw frame at a time.
 
-import type { RawFrame } from '../kernel/frame.js';
+import type { RawFrame, RecordView } from '../kernel/frame.js';
 
 /** RawFrame lives in the shared kernel (kernel/frame.ts); re-exported for capture's own modules. */
-export type { RawFrame };
+export type { RawFrame, RecordView };
 
 /** Largest |seconds| a frame time may have: JavaScript dates end at ±8.64e12 s. */
 export const MAX_TIME_SEC = 8.64e12;
@@ -18,6 +18,15 @@ export type FrameSink = (frame: RawFrame) => void;
 export type RecordPrefilter = (
   bytes: Uint8Array, start: number, end: number, linktype: number, tsSec: number, tsNsec: number,
 ) => boolean;
+
+/**
+ * Takes a record in place of its frame: true when it handled the record (it is counted and
+ * numbered, and never reaches the sink); false makes the frame as usual. The pipeline's CARP
+ * lane reads an advert's bytes where the reader has them (Pipeline.takeRecord): a frame object
+ * and a view of its bytes per advert were a third of what the analysis allocated. Never called
+ * for a record whose time is out of range (the frame carries that annotation).
+ */
+export type RecordTaker = (record: RecordView) => boolean;
 
 /** Kernel counters of a live capture, as tcpdump reports them at the end. */
 export interface CaptureStats {
@@ -59,4 +68,6 @@ export interface CaptureSource {
   stats?(): CaptureStats;
   /** File sources: skip records the prefilter rejects before making frames of them. */
   setPrefilter?(prefilter: RecordPrefilter): void;
+  /** File sources: offer the records the prefilter passes to `taker` before making frames of them. */
+  setRecordTaker?(taker: RecordTaker): void;
 }

@@ -35,6 +35,25 @@ export interface RawFrame {
 }
 
 /**
+ * A record of a file (capture/types.ts RecordTaker: one the prefilter passed), before a RawFrame is made for it: its bytes are
+ * bytes[start, start + capturedLength), valid only during the RecordTaker's call (the reader's
+ * block, reused). The other fields are the RawFrame's. One object per reader, rewritten per
+ * record.
+ */
+export interface RecordView {
+  bytes: Uint8Array;
+  start: number;
+  number: number;
+  tsSec: number;
+  tsNsec: number;
+  tsDigits: number;
+  linktype: number;
+  interfaceId: number;
+  capturedLength: number;
+  originalLength: number;
+}
+
+/**
  * `f` with another number (and capture point, bytes): every field written out. Not
  * `{ ...f, number }`: V8 (Node 20) takes a slow path for an object spread followed by more
  * properties, about 100 times the cost of a literal, and this runs once per frame of a live

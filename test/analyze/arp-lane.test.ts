@@ -98,8 +98,8 @@ test('ARP lane: the same findings, totals and summary as the full decode, on a b
   const { taken, out } = sameOutcome('built segment', frames);
   assert.ok(taken >= 2 * 400, `ARP requests that took the lane (2 option sets): ${taken}`);
   // The bulk update's give-up finding is raised on an ARP request (a lane frame): the lane's own finding path.
-  const onArp = out.filter((l) => l.includes('pfsync.bulk_incomplete') && /^frame (\d+):/.test(l))
-    .map((l) => Number(/^frame (\d+):/.exec(l)![1]));
+  const onArp = out.filter((l) => l.includes('pfsync.bulk_incomplete') && /^frame (\d+) /.test(l))
+    .map((l) => Number(/^frame (\d+) /.exec(l)![1]));
   assert.equal(onArp.length, 1, out.filter((l) => l.includes('bulk_incomplete')).join('\n'));
   assert.ok(readArpLane(frames[onArp[0]! - 1]!) !== undefined, `frame ${onArp[0]} is an ARP lane frame`);
   assert.ok(out.some((l) => l.includes('carp.master_changed') && l.includes('10.95.0.2')), 'the failover is seen');

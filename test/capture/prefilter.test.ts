@@ -58,6 +58,36 @@ for (const format of ['pcap', 'pcapng'] as const) {
   });
 }
 
+for (const format of ['pcap', 'pcapng'] as const) {
+  test(`${format}: a record taker sees each record the prefilter passes, as its frame would be; what it takes is numbered, never emitted`, () => {
+    const records = mixedRecords(400, 9);
+    const bytes = format === 'pcap' ? buildPcap({ endian: 'le', records })
+      : buildPcapng([{ endian: 'be', blocks: [{ kind: 'idb', linktype: 1 }, { kind: 'idb', linktype: 1 },
+        ...records.map((r, i) => ({ kind: 'epb' as const, interfaceId: i % 2, ts: BigInt(r.tsSec) * 1000000n + BigInt(r.tsFrac), data: r.data }))] }]);
+    for (const chunk of [1, 97, 4096, bytes.length]) {
+      const kept = readAll(bytes, true, chunk);
+      const emitted: RawFrame[] = [];
+      const offered: RawFrame[] = [];
+      const p = new CaptureParser((f) => emitted.push({ ...f, data: f.data.slice() }));
+      p.setPrefilter((b, s, e, lt) => isInterestingRecord(b, s, e, lt));
+      // takes every other CARP advert: the record as the frame it would have been
+      p.setRecordTaker((r) => {
+        const { bytes: b, start, ...rest } = r;
+        offered.push({ ...rest, data: b.slice(start, start + r.capturedLength) });
+        return r.capturedLength === 70 && offered.length % 2 === 0;
+      });
+      for (let i = 0; i < bytes.length; i += chunk) p.feed(bytes.subarray(i, i + chunk));
+      p.end();
+      assert.equal(p.frameCount, 400, 'every record is counted');
+      assert.deepEqual(offered, kept.frames, 'offered: the frames the prefilter keeps, field for field');
+      const taken = offered.filter((f, i) => f.capturedLength === 70 && (i + 1) % 2 === 0);
+      assert.ok(taken.length > 5, 'some records were taken');
+      const takenNumbers = new Set(taken.map((f) => f.number));
+      assert.deepEqual(emitted, kept.frames.filter((f) => !takenNumbers.has(f.number)), 'the rest are emitted as before');
+    }
+  });
+}
+
 test('isInterestingRecord on a record inside a larger buffer equals isInterestingFrame on the record', () => {
   const rnd = mulberry32(11);
   for (const r of mixedRecords(300, 3)) {

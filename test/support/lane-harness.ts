@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RawFrame } from '../../src/capture/types.js';
+import type { RawFrame, RecordTaker } from '../../src/capture/types.js';
 import { internetChecksum } from '../../src/decode/checksum.js';
 import { createPfsyncAnalyzer } from '../../src/analyze/pfsync/index.js';
 import { createCarpAnalyzer, type CarpAnalyzerOptions } from '../../src/analyze/carp/index.js';
@@ -40,24 +40,41 @@ export function cliAnalyzers(carpOptions: CarpAnalyzerOptions = { passphrases: [
  * (per-VHID advert gaps, pfsync message counts; its series are printed last): what a -q
  * renderer could print, and how many frames the lanes took.
  */
-export function runLanes(frames: readonly RawFrame[], lanes: Pick<PipelineConfig, 'pfsyncLane' | 'carpLane' | 'arpLane'>,
-  carpOptions?: CarpAnalyzerOptions, withSeries = false): { out: string[]; laneFrames: number } {
+export function runLanes(frames: readonly RawFrame[], lanes: Pick<PipelineConfig, 'pfsyncLane' | 'carpLane' | 'arpLane' | 'carpLaneRecord'>,
+  carpOptions?: CarpAnalyzerOptions, withSeries = false): { out: string[]; laneFrames: number; recordsTaken: number } {
   const renderer = new Recorder();
   const list = cliAnalyzers(carpOptions);
   const series = withSeries ? createSeriesAnalyzer(list.find((a) => a.name === 'pfsync')) : undefined;
   if (series) list.push(series);
-  const p = new Pipeline({ decodeOptions: { pfsyncAnalysisOnly: true }, all: false, analyzers: list, renderer, ...lanes });
-  for (const raw of frames) p.onFrame(raw);
+  const p = new Pipeline({ decodeOptions: { pfsyncAnalysisOnly: true }, all: false, analyzers: list, renderer, ...lanes, isInterestingRecord: () => true });
+  // With carpLaneRecord, each frame is first offered as a file reader offers a record
+  // (Pipeline.takeRecord: the bytes inside a larger block, at an odd offset), and made a frame
+  // only when not taken; the reader never offers a frame whose time is out of range.
+  let taker: RecordTaker | undefined;
+  if (lanes.carpLaneRecord) p.attachPrefilter({ name: 'test', run: async () => {}, stop: () => {}, setPrefilter: () => {}, setRecordTaker: (t) => { taker = t; } });
+  let recordsTaken = 0;
+  for (const raw of frames) {
+    if (taker !== undefined && raw.timeOutOfRange === undefined) {
+      const bytes = new Uint8Array(raw.data.length + 5).fill(0xa5);
+      bytes.set(raw.data, 3);
+      const { data: _, capturePoint: __, timeOutOfRange: ___, ...fields } = raw;
+      if (taker({ ...fields, bytes, start: 3 })) { recordsTaken++; continue; }
+    }
+    p.onFrame(raw);
+  }
   p.finish();
   if (series) renderer.out.push(`series: ${JSON.stringify(series.series())}`);
-  return { out: renderer.out, laneFrames: p.laneFrames };
+  return { out: renderer.out, laneFrames: p.laneFrames, recordsTaken };
 }
 
 /** What a -q renderer could print: findings under their frame, loose findings, the end. */
 export class Recorder implements Renderer {
   readonly out: string[] = [];
   frame(frame: AnalyzedFrame, findings: readonly Finding[]): void {
-    for (const f of findings) this.out.push(`frame ${frame.raw.number}: ${JSON.stringify(f)}`);
+    // with the previous frame's time the pipeline keeps for it (the display filter's
+    // frame.time_delta): a lane frame's output must carry it as the full decode's does
+    const previous = (frame as { readonly previousEpoch?: number }).previousEpoch;
+    for (const f of findings) this.out.push(`frame ${frame.raw.number} (previous ${previous}): ${JSON.stringify(f)}`);
   }
   finding(f: Finding): void {
     this.out.push(`loose: ${JSON.stringify(f)}`);

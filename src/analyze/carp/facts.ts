@@ -66,12 +66,13 @@ function carpPairOf(counter: string | undefined, hmac: string | undefined): Carp
 /**
  * A lane advert's facts (decode/carp-lane.ts): what advertOf gives for its full decode, field
  * for field, with carp.counter and carp.hmac as texts made on first reading from `parsed`, the
- * lane's numbers. Those are reused by the next lane frame, so all of it is valid only while the
- * advert is analysed (per advert nothing reads the texts unless a finding or the wordlist audit
- * does); a held advert gets its own copy (detached). The fields every lane advert shares (af,
- * TTL, version, type, demote, acceptable) are on the prototype: one object per advert of 13
- * fields, not 27 (the counter's and HMAC's seven words were copies, each a heap number when
- * it is beyond 30 bits).
+ * lane's numbers, and the packet time as an object made on first reading (`ts`: findings and a
+ * change of master read it; per advert the analysis reads `t`, and a source's last time is
+ * copied as numbers: copyTime). One object per analyzer, rewritten per lane advert (of()), like
+ * the lane's own struct: all of it is valid only while the advert is analysed; a held advert gets
+ * its own copy (detached). The fields every lane advert shares (af, TTL, version, type, demote,
+ * acceptable) are on the prototype. (One object of 13 fields and a packet time per advert were
+ * ~150 bytes of the ~630 each advert allocated.)
  */
 export class LaneAdvertFacts implements AdvertFacts {
   declare readonly af: 'ipv4';
@@ -80,24 +81,51 @@ export class LaneAdvertFacts implements AdvertFacts {
   declare readonly type: number;
   declare readonly demote: number;
   declare readonly acceptable: boolean;
-  readonly src: string;
-  readonly dst: string;
-  readonly ethSrc: string;
-  readonly vhid: number;
-  readonly advbase: number;
-  readonly advskew: number;
-  readonly parsed: CarpPair;
+  frame = 0;
+  t = 0;
+  link = '';
+  src = '';
+  dst = '';
+  ethSrc = '';
+  vhid = 0;
+  advbase = 0;
+  advskew = 0;
+  /** The packet time's parts (raw.tsSec, tsNsec, tsDigits); `ts` makes the object of them when read. */
+  sec = 0;
+  nsec = 0;
+  digits = 0;
+  private time: PacketTime | undefined = undefined;
   private counterText: string | undefined = undefined;
   private hmacText: string | undefined = undefined;
 
-  constructor(lane: CarpLane, readonly frame: number, readonly ts: PacketTime, readonly t: number, readonly link: string) {
+  /** The lane's pair (decode/carp-lane.ts: the same arrays frame after frame). */
+  parsed: CarpPair;
+
+  constructor(lane: CarpLane) { this.parsed = lane.pair; }
+
+  /** These facts made those of `lane`, seen on `link`. */
+  of(lane: CarpLane, link: string): this {
+    this.parsed = lane.pair;
+    this.frame = lane.number;
+    this.sec = lane.tsSec;
+    this.nsec = lane.tsNsec;
+    this.digits = lane.tsDigits;
+    this.t = lane.tsSec + lane.tsNsec / 1e9; // toSeconds(timeOf(lane.raw))
+    this.link = link;
     this.src = lane.ipSrc;
     this.dst = lane.ipDst;
     this.ethSrc = lane.ethSrc;
     this.vhid = lane.vhid;
     this.advbase = lane.advbase;
     this.advskew = lane.advskew;
-    this.parsed = lane.pair;
+    this.time = undefined;
+    this.counterText = undefined;
+    this.hmacText = undefined;
+    return this;
+  }
+
+  get ts(): PacketTime {
+    return (this.time ??= { sec: this.sec, nsec: this.nsec, digits: this.digits });
   }
 
   get counter(): string {
@@ -120,6 +148,17 @@ export class LaneAdvertFacts implements AdvertFacts {
     };
   }
 }
+
+/** A packet time that its owner rewrites (a source's last advert: copyTime). */
+export interface MutableTime { sec: number; nsec: number; digits: number }
+
+/** The advert's packet time into `out`: a lane advert's parts, with no PacketTime made for them. */
+export function copyTime(out: MutableTime, ad: AdvertFacts): void {
+  if (ad instanceof LaneAdvertFacts) { out.sec = ad.sec; out.nsec = ad.nsec; out.digits = ad.digits; return; }
+  const t = ad.ts;
+  out.sec = t.sec; out.nsec = t.nsec; out.digits = t.digits;
+}
+
 // what every lane advert is (readCarpLane takes no other): IPv4, TTL 255, CARP v2 advert, demote 0
 Object.defineProperties(LaneAdvertFacts.prototype, {
   af: { value: 'ipv4' }, ttl: { value: CARP_DFLTTL }, version: { value: CARP_VERSION }, type: { value: CARP_ADVERTISEMENT },

@@ -25,7 +25,7 @@ import { formatEpoch } from '../../kernel/time.js';
 import { Election, round, type Contender } from '../election.js';
 import type { FieldValue, Fields } from '../../decode/types.js';
 import { vhidOfVirtualMac } from './addresses.js';
-import type { AddressFamily, AdvertFacts } from './facts.js';
+import { copyTime, type AddressFamily, type AdvertFacts, type MutableTime } from './facts.js';
 import { makeFinding } from './finding.js';
 import {
   advertInterval, compareAdverts, isBowOut, lateThreshold, masterDownInterval,
@@ -52,7 +52,8 @@ interface SourceState extends Contender {
   first: PacketTime;
   firstFrame: number;
   last: number;
-  lastTs: PacketTime;
+  /** The last advert's time: the source's own object, rewritten per advert (copyTime). */
+  readonly lastTs: MutableTime;
   lastFrame: number;
   advbase: number;
   advskew: number;
@@ -126,7 +127,7 @@ export class VhidGroup extends Election<MasterCause> {
       if (this.sources.size >= this.maxSources) { this.sourcesDropped++; return false; }
       s = {
         src: ad.src, mac: ad.ethSrc, macs: new Set(ad.ethSrc ? [ad.ethSrc] : []), adverts: 0,
-        first: ad.ts, firstFrame: ad.frame, last: ad.t, lastTs: ad.ts, lastFrame: ad.frame,
+        first: ad.ts, firstFrame: ad.frame, last: ad.t, lastTs: { sec: 0, nsec: 0, digits: 0 }, lastFrame: ad.frame,
         advbase: ad.advbase, advskew: ad.advskew, demote: ad.demote,
         interval: advertInterval(ad.advbase, ad.advskew), bowedOut: false, raised: false,
         demoteKey: undefined, contendSince: undefined, contendFrame: undefined, splitReported: false,
@@ -168,7 +169,7 @@ export class VhidGroup extends Election<MasterCause> {
       s.interval = advertInterval(ad.advbase, ad.advskew);
     }
     s.bowedOut = bowOut;
-    s.last = ad.t; s.lastTs = ad.ts; s.lastFrame = ad.frame;
+    s.last = ad.t; copyTime(s.lastTs, ad); s.lastFrame = ad.frame;
     s.silentReported = false;
 
     this.checkConflicts(ad, s, emit);

@@ -407,11 +407,14 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     if (!group.onAdvert(ad, outcome, emit)) capHit(frame, 'sources', emit);
   };
 
+  /** The facts of every lane advert, rewritten per advert (the lane's struct and pair are reused too). */
+  let laneFacts: LaneAdvertFacts | undefined;
+
   // linkOf's text for a lane frame (no VLAN), the same string object while the interface stays
   let lastIf = -1, lastLinktype = -1, lastLink = '';
-  const laneLink = (raw: CarpLane['raw']): string => {
-    if (raw.interfaceId !== lastIf || raw.linktype !== lastLinktype) {
-      lastIf = raw.interfaceId; lastLinktype = raw.linktype; lastLink = interfaceLink(raw);
+  const laneLink = (lane: CarpLane): string => {
+    if (lane.interfaceId !== lastIf || lane.linktype !== lastLinktype) {
+      lastIf = lane.interfaceId; lastLinktype = lane.linktype; lastLink = interfaceLink(lane);
     }
     return lastLink;
   };
@@ -448,9 +451,8 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     // (same fields, same order), then onAdvert. Nothing derived: where the lane is taken (-q),
     // nothing prints derived values.
     onCarpLane(lane: CarpLane, emit: FindingSink): void {
-      const raw = lane.raw;
-      const ts = timeOf(raw);
-      onAdvert(lane, new LaneAdvertFacts(lane, raw.number, ts, toSeconds(ts), laneLink(raw)), emit, NO_DERIVE);
+      laneFacts ??= new LaneAdvertFacts(lane);
+      onAdvert(lane, laneFacts.of(lane, laneLink(lane)), emit, NO_DERIVE);
     },
     // An ARP lane frame (decode/arp-lane.ts: a request that is not gratuitous) announces no
     // address: onFrame finds nothing in it.
@@ -459,7 +461,7 @@ export function createCarpAnalyzer(options: CarpAnalyzerOptions): Analyzer {
     // held advert keeps its frame) and for a VHID's first advert (its state is made there). No
     // advert is held when this is asked: the pipeline takes no lane while an analyzer holds.
     carpLaneDeclined(lane: CarpLane): boolean {
-      const auth = contextsOf(laneLink(lane.raw))?.[contextSlot('ipv4', lane.vhid)]?.auth;
+      const auth = contextsOf(laneLink(lane))?.[contextSlot('ipv4', lane.vhid)]?.auth;
       return auth === undefined || (auth.keyKnown && !auth.addressesKnown);
     },
     onTick(now: PacketTime, emit: FindingSink): void {

@@ -430,8 +430,8 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     // TTL 255, pfsync v6 of UPD_C and UPD sections only, nothing ignored), step by step the same.
     // A CARP lane frame: what onFrame does before it finds no pfsync layer (its host, bulk timeouts).
     onCarpLane(lane: CarpLane, emit: FindingSink): void {
-      link.observeHost(lane.raw.interfaceId, lane.ipSrc);
-      if (openBulks.size > 0) expireBulks(timeOf(lane.raw), emit, false);
+      link.observeHost(lane.interfaceId, lane.ipSrc);
+      if (openBulks.size > 0) expireBulks({ sec: lane.tsSec, nsec: lane.tsNsec, digits: lane.tsDigits }, emit, false);
     },
     // An ARP lane frame (an ARP request): the same, with the ARP sender as its host.
     onArpLane(lane: ArpLane, emit: FindingSink): void {

@@ -89,13 +89,15 @@ const ADDRESS_PAIRS: readonly (readonly [FieldIdOf<'pfsync'>, FieldIdOf<'pfsync'
 export function tapFindings(inner: Analyzer, listener: (f: Finding, emit: FindingSink) => void): Analyzer {
   // the tapped sink of the last sink given: the pipeline hands the same one for every lane frame
   let lastEmit: FindingSink | undefined, lastTapped: FindingSink | undefined;
-  const tap = (emit: FindingSink): FindingSink => {
-    if (emit === lastEmit) return lastTapped!;
+  // Two functions, not one: a function whose closure captures its parameter gets a context object
+  // at every call, the early return included (~100 bytes per lane advert, 15% of what it allocated).
+  const tapOf = (emit: FindingSink): FindingSink => {
     const tapped: FindingSink = (f) => { emit(f); listener(f, emit); };
     lastEmit = emit;
     lastTapped = tapped;
     return tapped;
   };
+  const tap = (emit: FindingSink): FindingSink => (emit === lastEmit ? lastTapped! : tapOf(emit));
   return {
     name: inner.name,
     onFrame: (frame, emit, derive) => inner.onFrame(frame, tap(emit), derive),

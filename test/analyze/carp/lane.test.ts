@@ -14,7 +14,7 @@ import { checkProperty } from '../../support/fc-seed.js';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { decodeFrame } from '../../../src/decode/frame.js';
-import { readCarpLane, type CarpPair } from '../../../src/decode/carp-lane.js';
+import { readCarpLane, readCarpLaneRecord, type CarpPair } from '../../../src/decode/carp-lane.js';
 import { advertOf, LaneAdvertFacts, type AdvertFacts } from '../../../src/analyze/carp/facts.js';
 import { interfaceLink } from '../../../src/analyze/facts.js';
 import { timeOf, toSeconds } from '../../../src/analyze/types.js';
@@ -33,8 +33,10 @@ import { counterBytes, hexDigestWords } from '../../../src/analyze/carp/hmac.js'
 const PASS = 'lanepass';
 
 
-function runPipeline(frames: readonly RawFrame[], lane: boolean, carpOptions: CarpAnalyzerOptions, withSeries: boolean): { out: string[]; laneFrames: number } {
-  return runLanes(frames, lane ? { carpLane: readCarpLane } : {}, carpOptions, withSeries);
+/** The full decode (none), the lane on frames (frames), or on records first as a file reader offers them (records: Pipeline.takeRecord). */
+function runPipeline(frames: readonly RawFrame[], lane: 'none' | 'frames' | 'records', carpOptions: CarpAnalyzerOptions, withSeries: boolean): { out: string[]; laneFrames: number; recordsTaken: number } {
+  return runLanes(frames, lane === 'none' ? {} : lane === 'frames' ? { carpLane: readCarpLane } : { carpLane: readCarpLane, carpLaneRecord: readCarpLaneRecord },
+    carpOptions, withSeries);
 }
 
 /** The option sets the test runs: no passphrase; the right one with --vip; the right one without; a wrong one. */
@@ -53,10 +55,16 @@ function optionSets(vips: ReadonlyMap<number, readonly string[]>): [string, Carp
 function sameOutcome(name: string, frames: readonly RawFrame[], vips: ReadonlyMap<number, readonly string[]> = new Map(), withSeries = false): number {
   let taken = 0;
   for (const [what, o] of optionSets(vips)) {
-    const full = runPipeline(frames, false, o, withSeries);
-    const lane = runPipeline(frames, true, o, withSeries);
+    const full = runPipeline(frames, 'none', o, withSeries);
+    const lane = runPipeline(frames, 'frames', o, withSeries);
+    const records = runPipeline(frames, 'records', o, withSeries);
     assert.equal(full.laneFrames, 0);
     assert.deepEqual(lane.out, full.out, `${name}, ${what}: same findings, totals and summary`);
+    assert.deepEqual(records.out, full.out, `${name}, ${what}: the same from records`);
+    // the record path takes what the frame path takes (a record it declines comes back as a frame, which the lane may take then)
+    assert.equal(records.laneFrames, lane.laneFrames, `${name}, ${what}: the same lane frames`);
+    assert.equal(lane.recordsTaken, 0);
+    if (lane.laneFrames > 0) assert.ok(records.recordsTaken > 0, `${name}, ${what}: records taken in place`);
     taken += lane.laneFrames;
   }
   return taken;
@@ -179,7 +187,9 @@ function laneView(raw: RawFrame): View | undefined {
   const pair = pairView(l.pair)!;
   // the facts the analysis gets (counter and HMAC texts made from the numbers when read), and a held advert's copy
   const ts = timeOf(raw);
-  const ad = new LaneAdvertFacts(l, raw.number, ts, toSeconds(ts), interfaceLink(raw));
+  const ad = new LaneAdvertFacts(l).of(l, interfaceLink(raw));
+  assert.deepEqual(ad.ts, ts);
+  assert.equal(ad.t, toSeconds(ts));
   assert.equal(ad.parsed, l.pair);
   const held = ad.detached();
   // a held advert's numbers are its own, not the lane's reused arrays
