@@ -31,7 +31,7 @@ export function interfaceLink(raw: Pick<DecodedFrame['raw'], 'interfaceId' | 'li
  * frame is tagged (two VLANs on one capture interface are two segments): "0/1", "0/1/vlan77",
  * "0/1/vlan100.77" (QinQ, outer first).
  */
-export function linkOf(frame: Pick<DecodedFrame, 'raw' | 'layers'>): string {
+export function linkOf(frame: { readonly raw: Pick<DecodedFrame['raw'], 'interfaceId' | 'linktype'>; readonly layers: DecodedFrame['layers'] }): string {
   const base = interfaceLink(frame.raw);
   const vlans: number[] = [];
   for (const l of frame.layers) {
