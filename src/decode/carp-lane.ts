@@ -16,7 +16,7 @@
 //   proto 112 | 34 CARP: 0x21, vhid, advskew, authlen 7, demote, advbase, cksum (2),
 //   counter (8), HMAC (20)
 
-import type { RawFrame, RecordView } from '../kernel/frame.js';
+import type { FramePlace, RawFrame, RecordView } from '../kernel/frame.js';
 import { CARP_AUTHLEN, CARP_BOW_OUT, CARP_DFLTTL, CARP_HEADER_LENGTH, u64Decimal } from './carp.js';
 import { formatIPv4, formatMac, toHex } from './cursor.js';
 import { ETHERTYPE_IPV4, IPPROTO_CARP, LINKTYPE_ETHERNET } from './dispatch-tables.js';
@@ -38,14 +38,8 @@ export interface CarpPair {
  * bytes copied, as the reader would have made it); per advert nothing reads it unless a finding
  * is raised.
  */
-export interface CarpLane {
+export interface CarpLane extends FramePlace {
   readonly raw: RawFrame;
-  readonly number: number;
-  readonly tsSec: number;
-  readonly tsNsec: number;
-  readonly tsDigits: number;
-  readonly linktype: number;
-  readonly interfaceId: number;
   /** ip.src, ip.dst, eth.src, carp.counter and carp.hmac as the full decode formats them. */
   readonly ipSrc: string;
   readonly ipDst: string;

@@ -35,23 +35,25 @@ export interface RawFrame {
 }
 
 /**
- * A record of a file (capture/types.ts RecordTaker: one the prefilter passed), before a RawFrame is made for it: its bytes are
- * bytes[start, start + capturedLength), valid only during the RecordTaker's call (the reader's
- * block, reused). The other fields are the RawFrame's. One object per reader, rewritten per
- * record.
+ * A record of a file (capture/types.ts RecordTaker: one the prefilter passed) before a RawFrame
+ * is made for it: its bytes are bytes[start, start + capturedLength), valid only during the
+ * RecordTaker's call (the reader's block, reused); the other fields are the RawFrame's. One
+ * object per reader, rewritten per record.
  */
-export interface RecordView {
+export interface RecordView extends Writable<FramePlace> {
   bytes: Uint8Array;
   start: number;
-  number: number;
-  tsSec: number;
-  tsNsec: number;
-  tsDigits: number;
-  linktype: number;
-  interfaceId: number;
   capturedLength: number;
   originalLength: number;
 }
+
+/**
+ * A frame's place in the capture: its number, time and interface, what a lane frame or a
+ * record (RecordView) carries without a RawFrame.
+ */
+export type FramePlace = Pick<RawFrame, 'number' | 'tsSec' | 'tsNsec' | 'tsDigits' | 'linktype' | 'interfaceId'>;
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * `f` with another number (and capture point, bytes): every field written out. Not

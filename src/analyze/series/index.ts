@@ -11,7 +11,7 @@
 import type { Analyzer, PacketTime } from '../types.js';
 import { toSeconds } from '../types.js';
 import type { DecodedFrame, Fields } from '../../decode/types.js';
-import type { RawFrame } from '../../kernel/frame.js';
+import type { FramePlace } from '../../kernel/frame.js';
 import { findLayer, recordsIn } from '../../decode/fields.js';
 import { linkOf, vrrpOf } from '../carp/facts.js';
 import { LANE_UPD, LANE_UPD_C_NAME, LANE_UPD_NAME, type PfsyncLane } from '../../decode/pfsync/lane.js';
@@ -114,9 +114,6 @@ function widen(g: GapSeries): void {
 }
 
 /** `pfsync`: the pfsync analyzer whose summary gives the states per creator. */
-/** What the series read of a frame: its number, time and interface (a CARP lane's own fields, without its frame). */
-type FramePlace = Pick<RawFrame, 'number' | 'tsSec' | 'tsNsec' | 'tsDigits' | 'linktype' | 'interfaceId'>;
-
 export function createSeriesAnalyzer(pfsync?: Analyzer): SeriesAnalyzer {
   let first: PacketTime | undefined;
   let last: PacketTime | undefined;
