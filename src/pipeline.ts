@@ -206,13 +206,11 @@ export class Pipeline {
   private readonly internalErrors: InternalError[] = [];
   private internalErrorCount = 0;
   private lastTime: PacketTime | undefined;
-  /** Last frame seen (its time is the end of input unless a later tick came). */
-  private lastFrame: RawFrame | undefined;
-  /** Instead of lastFrame, the time of a CARP lane frame taken from its record (takeRecord), the last one seen. */
-  private hasEnd = false;
-  private endSec = 0;
-  private endNsec = 0;
-  private endDigits = 6;
+  /**
+   * The last frame's time (lastSec, lastNsec, lastDigits) is the end of input: set by a frame or a
+   * record the CARP lane took, unset by a later tick.
+   */
+  private lastIsEnd = false;
   private finished = false;
   /** Time of the last record the prefilter skipped after the last frame (the end of input). */
   private skippedAfterLast = false;
@@ -238,6 +236,15 @@ export class Pipeline {
   private hasLastTime = false;
   private lastSec = 0;
   private lastNsec = 0;
+  private lastDigits = 6;
+
+  /** A frame (or a record the CARP lane took) at this time: it becomes the last one, its predecessor the one before. */
+  private noteTime(sec: number, nsec: number, digits: number): void {
+    this.hasBefore = this.hasLastTime; this.beforeSec = this.lastSec; this.beforeNsec = this.lastNsec;
+    this.hasLastTime = true; this.lastSec = sec; this.lastNsec = nsec; this.lastDigits = digits;
+    this.lastIsEnd = true;
+    if (this.firstEpoch === undefined) this.firstEpoch = sec + nsec / 1e9;
+  }
 
   /** Epoch seconds of the frame before the one being processed; undefined for the first. */
   private previousEpoch(): number | undefined {
@@ -336,11 +343,7 @@ export class Pipeline {
     if (lane === undefined || this.carpLaneDeclined(lane)) return false;
     this.frames++;
     this.skippedAfterLast = false;
-    this.lastFrame = undefined;
-    this.endSec = lane.tsSec; this.endNsec = lane.tsNsec; this.endDigits = lane.tsDigits; this.hasEnd = true;
-    this.hasBefore = this.hasLastTime; this.beforeSec = this.lastSec; this.beforeNsec = this.lastNsec;
-    this.hasLastTime = true; this.lastSec = lane.tsSec; this.lastNsec = lane.tsNsec;
-    if (this.firstEpoch === undefined) this.firstEpoch = lane.tsSec + lane.tsNsec / 1e9;
+    this.noteTime(lane.tsSec, lane.tsNsec, lane.tsDigits);
     this.processLane(LaneKind.Carp, lane);
     return true;
   };
@@ -351,11 +354,7 @@ export class Pipeline {
     this.skippedAfterLast = false;
     const cfg = this.config;
     cfg.frameWriter?.writeFrame(raw);
-    this.lastFrame = raw;
-    this.hasEnd = false;
-    this.hasBefore = this.hasLastTime; this.beforeSec = this.lastSec; this.beforeNsec = this.lastNsec;
-    this.hasLastTime = true; this.lastSec = raw.tsSec; this.lastNsec = raw.tsNsec;
-    if (this.firstEpoch === undefined) this.firstEpoch = raw.tsSec + raw.tsNsec / 1e9;
+    this.noteTime(raw.tsSec, raw.tsNsec, raw.tsDigits);
     if (cfg.all || cfg.displayFilter || this.prefiltering || !cfg.isInteresting || cfg.isInteresting(raw)) this.process(raw);
     if (cfg.count !== undefined && this.frames >= cfg.count) {
       this.done = true;
@@ -521,8 +520,7 @@ export class Pipeline {
   onTick(now: ClockTick, digits = 6): void {
     const t: PacketTime = { sec: now.sec, nsec: now.nsec, digits };
     this.lastTime = t;
-    this.lastFrame = undefined;
-    this.hasEnd = false;
+    this.lastIsEnd = false;
     for (const a of this.config.analyzers) {
       this.guard(a, 0, t, () => a.onTick(t, (f) => this.emitLoose(f)), (f) => this.emitLoose(f));
     }
@@ -556,10 +554,9 @@ export class Pipeline {
     const cfg = this.config;
     if (!this.finished) {
       this.finished = true;
-      const last = this.lastFrame;
-      const digits = last?.tsDigits ?? (this.hasEnd ? this.endDigits : 6);
+      const digits = this.lastIsEnd ? this.lastDigits : 6;
       const now = this.skippedAfterLast ? { sec: this.skippedSec, nsec: this.skippedNsec, digits }
-        : last ? timeOf(last) : this.hasEnd ? { sec: this.endSec, nsec: this.endNsec, digits: this.endDigits }
+        : this.lastIsEnd ? { sec: this.lastSec, nsec: this.lastNsec, digits }
           : this.lastTime ?? { sec: 0, nsec: 0, digits: 6 };
       for (const a of cfg.analyzers) {
         this.guard(a, 0, now, () => a.finish(now, (f) => this.emitLoose(f)), (f) => this.emitLoose(f));

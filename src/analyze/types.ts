@@ -6,10 +6,10 @@ import type { FindingId } from './findings.js';
 import type { PfsyncLane } from '../decode/pfsync/lane.js';
 import type { CarpLane } from '../decode/carp-lane.js';
 import type { ArpLane } from '../decode/arp-lane.js';
-import { timeOf, toSeconds, type PacketTime } from '../kernel/time.js';
+import { timeAt, timeOf, toSeconds, type PacketTime } from '../kernel/time.js';
 
 /** Packet time is the shared kernel's (kernel/time.ts); re-exported as part of the analyzer API. */
-export { timeOf, toSeconds, type PacketTime };
+export { timeAt, timeOf, toSeconds, type PacketTime };
 
 export interface Finding {
   readonly id: FindingId;

@@ -106,18 +106,10 @@ export class PcapReader implements RecordReader {
         off += total;
         continue;
       }
-      const taker = state.taker;
-      if (taker !== undefined) {
-        const r = state.record;
-        r.bytes = buf; r.start = dataStart; r.number = state.frames + 1; r.tsSec = time.sec; r.tsNsec = time.nsec;
-        r.tsDigits = digits; r.linktype = linktype; r.interfaceId = 0; r.capturedLength = caplen;
-        r.originalLength = view.getUint32(off + 12, le);
-        if (taker(r)) {
-          state.frames++;
-          off += total;
-          if (state.stopped) return off;
-          continue;
-        }
+      if (state.taker !== undefined && state.offer(buf, dataStart, time.sec, time.nsec, digits, linktype, 0, caplen, view.getUint32(off + 12, le))) {
+        off += total;
+        if (state.stopped) return off;
+        continue;
       }
       sink({
         number: ++state.frames,

@@ -146,16 +146,9 @@ export class PcapngReader implements RecordReader {
             state.frames++;
             break;
           }
-          const taker = state.taker;
-          if (taker !== undefined && timeOutOfRange === undefined) {
-            const r = state.record;
-            r.bytes = buf; r.start = off + 28; r.number = state.frames + 1; r.tsSec = this.time.sec; r.tsNsec = this.time.nsec;
-            r.tsDigits = iface.scale.digits; r.linktype = iface.linktype; r.interfaceId = ifId; r.capturedLength = caplen;
-            r.originalLength = view.getUint32(off + 24, le);
-            if (taker(r)) {
-              state.frames++;
-              break;
-            }
+          if (state.taker !== undefined && timeOutOfRange === undefined
+            && state.offer(buf, off + 28, this.time.sec, this.time.nsec, iface.scale.digits, iface.linktype, ifId, caplen, view.getUint32(off + 24, le))) {
+            break;
           }
           state.sink({
             number: ++state.frames,

@@ -24,6 +24,21 @@ export class ReadState {
     bytes: new Uint8Array(0), start: 0, number: 0, tsSec: 0, tsNsec: 0, tsDigits: 6, linktype: 0, interfaceId: 0,
     capturedLength: 0, originalLength: 0,
   };
+  /**
+   * The record at bytes[start, start + capturedLength) offered to the taker, as the next frame
+   * would be numbered: true when it took it (counted here, not emitted). Only with a taker.
+   */
+  offer(bytes: Uint8Array, start: number, tsSec: number, tsNsec: number, tsDigits: number, linktype: number,
+    interfaceId: number, capturedLength: number, originalLength: number): boolean {
+    const r = this.record;
+    r.bytes = bytes; r.start = start; r.number = this.frames + 1; r.tsSec = tsSec; r.tsNsec = tsNsec;
+    r.tsDigits = tsDigits; r.linktype = linktype; r.interfaceId = interfaceId; r.capturedLength = capturedLength;
+    r.originalLength = originalLength;
+    if (!this.taker!(r)) return false;
+    this.frames++;
+    return true;
+  }
+
   /** pcapng: Interface Description Blocks accepted per section (limits.ts interfaces-per-section). */
   maxInterfacesPerSection: number = LIMITS['interfaces-per-section'].default;
   /** Largest captured length of a record (pcapng: block length less its 4 KiB of headroom) (limits.ts record-bytes). */

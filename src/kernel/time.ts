@@ -12,8 +12,16 @@ export interface PacketTime {
 
 /** The packet time of a raw frame, or of anything that carries one (a decoded frame). */
 export function timeOf(frame: RawFrame | { readonly raw: RawFrame }): PacketTime {
-  const raw = 'raw' in frame ? frame.raw : frame;
-  return { sec: raw.tsSec, nsec: raw.tsNsec, digits: raw.tsDigits };
+  return timeAt('raw' in frame ? frame.raw : frame);
+}
+
+/**
+ * The packet time of anything with a frame's time fields: a raw frame, a lane frame or a record
+ * (kernel/frame.ts FramePlace), without reading a lane's `raw` (which a CARP lane frame read
+ * from a record makes when read).
+ */
+export function timeAt(t: Pick<RawFrame, 'tsSec' | 'tsNsec' | 'tsDigits'>): PacketTime {
+  return { sec: t.tsSec, nsec: t.tsNsec, digits: t.tsDigits };
 }
 
 /** Seconds as a double, for interval arithmetic (microsecond-exact for current dates). */

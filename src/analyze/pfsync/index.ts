@@ -8,7 +8,7 @@
 // ../shared/reference/pfsync.md 10 (behaviour), 11.3-11.4 (receiver checks, stale rule), 12.
 
 import type { Analyzer, Finding, FindingSink, PacketTime } from '../types.js';
-import { timeOf, toSeconds } from '../types.js';
+import { timeAt, timeOf, toSeconds } from '../types.js';
 import { formatEpoch } from '../../kernel/time.js';
 import { FINDINGS, type FindingId } from '../findings.js';
 import type { DecodedFrame, FieldValue, Fields } from '../../decode/types.js';
@@ -431,7 +431,7 @@ export function createPfsyncAnalyzer(options: PfsyncAnalyzerOptions = {}): Analy
     // A CARP lane frame: what onFrame does before it finds no pfsync layer (its host, bulk timeouts).
     onCarpLane(lane: CarpLane, emit: FindingSink): void {
       link.observeHost(lane.interfaceId, lane.ipSrc);
-      if (openBulks.size > 0) expireBulks({ sec: lane.tsSec, nsec: lane.tsNsec, digits: lane.tsDigits }, emit, false);
+      if (openBulks.size > 0) expireBulks(timeAt(lane), emit, false);
     },
     // An ARP lane frame (an ARP request): the same, with the ARP sender as its host.
     onArpLane(lane: ArpLane, emit: FindingSink): void {

@@ -9,7 +9,7 @@
 // MAX_BUCKETS. Reads decoded layers and the pfsync analyzer's summary only.
 
 import type { Analyzer, PacketTime } from '../types.js';
-import { toSeconds } from '../types.js';
+import { timeAt, toSeconds } from '../types.js';
 import type { DecodedFrame, Fields } from '../../decode/types.js';
 import type { FramePlace } from '../../kernel/frame.js';
 import { findLayer, recordsIn } from '../../decode/fields.js';
@@ -130,8 +130,8 @@ export function createSeriesAnalyzer(pfsync?: Analyzer): SeriesAnalyzer {
   const seen = (frame: { readonly raw: FramePlace }): number => seenAt(frame.raw);
   const seenAt = (raw: FramePlace): number => {
     const t = raw.tsSec + raw.tsNsec / 1e9;
-    if (firstT === undefined || t < firstT) { firstT = t; first = { sec: raw.tsSec, nsec: raw.tsNsec, digits: raw.tsDigits }; }
-    if (lastT === undefined || t > lastT) { lastT = t; last = { sec: raw.tsSec, nsec: raw.tsNsec, digits: raw.tsDigits }; }
+    if (firstT === undefined || t < firstT) { firstT = t; first = timeAt(raw); }
+    if (lastT === undefined || t > lastT) { lastT = t; last = timeAt(raw); }
     linktypes.add(raw.linktype);
     interfaces.add(raw.interfaceId);
     return t;
